@@ -1,0 +1,50 @@
+"""Schema upgrades with Alembic: back up the SQLite file first, then upgrade to head."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from .db import Database
+
+log = logging.getLogger(__name__)
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config(url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head() or ""
+
+
+def current_revision(db: Database) -> str | None:
+    with db.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade_to_head(db: Database) -> bool:
+    """Upgrade if needed. Returns True when a migration ran. A non-empty SQLite file is backed up first."""
+    current = current_revision(db)
+    if current == head_revision():
+        return False
+    path = db.path
+    if path is not None and current is not None and path.exists():
+        from .services.backup import backup_before
+
+        backup_before(db, reason="升级前")
+    cfg = alembic_config(db.url)
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    log.info("database %s upgraded from %s to %s", db.url, current, head_revision())
+    return True

@@ -1,0 +1,29 @@
+"""All ORM models, imported here so Alembic and create_all see the whole schema."""
+
+from .auth import AuditEntry, Operator
+from .base import Base
+from .grid import Grid, GridPost, HouseholdMove, VillageMap
+from .imports import ImportBatch
+from .notices import Notice, Objection
+from .org import MemberContact, MemberPost, OrgPartner, PartyMember, PartyOrg
+from .people import Household, Resident, Tag, household_tags
+from .points import Assessment, Attendance, Meeting, PointEntry, PointRule
+from .stars import (
+    StarApplication,
+    StarApplicationItem,
+    StarCategory,
+    StarChange,
+    StarRound,
+    StarRoundStep,
+)
+from .tickets import ServiceItem, Ticket, TicketAssignee, TicketCategory, TicketEvent
+from .unit import CalendarOverride, Setting, Unit
+
+__all__ = [
+    "Assessment", "Attendance", "AuditEntry", "Base", "CalendarOverride", "Grid", "GridPost",
+    "Household", "HouseholdMove", "ImportBatch", "Meeting", "MemberContact", "MemberPost", "Notice",
+    "Objection", "Operator", "OrgPartner", "PartyMember", "PartyOrg", "PointEntry", "PointRule",
+    "Resident", "ServiceItem", "Setting", "StarApplication", "StarApplicationItem", "StarCategory",
+    "StarChange", "StarRound", "StarRoundStep", "Tag", "Ticket", "TicketAssignee", "TicketCategory",
+    "TicketEvent", "Unit", "VillageMap", "household_tags",
+]

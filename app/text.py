@@ -1,0 +1,19 @@
+"""Chinese text helpers: 拼音 keys for search (zs finds 张三)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pypinyin import Style, lazy_pinyin
+
+
+@lru_cache(maxsize=65536)
+def name_initials(name: str) -> str:
+    """拼音首字母 in lower case: 张三 → zs. Non-Chinese characters are kept (lower case)."""
+    return "".join(p[0] for p in lazy_pinyin(name.strip(), style=Style.FIRST_LETTER) if p).lower()
+
+
+@lru_cache(maxsize=65536)
+def name_pinyin(name: str) -> str:
+    """Full 拼音 without tones or spaces: 张三 → zhangsan."""
+    return "".join(lazy_pinyin(name.strip())).lower()
