@@ -1,0 +1,48 @@
+"""AppContext: the one handle the views hold. It runs service functions in a transaction.
+
+Views never see sessions or ORM classes: they call `ctx.call(people.list_residents, query, 0, 200)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
+
+from sqlalchemy.orm import Session
+
+from ..db import Database
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class AppContext:
+    def __init__(self, db: Database):
+        self.db = db
+        self._unit_id: int | None = None
+
+    @property
+    def url(self) -> str:
+        return self.db.url
+
+    @property
+    def db_path(self) -> Path | None:
+        return self.db.path
+
+    def call(self, fn: Callable[Concatenate[Session, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """Run one service function in its own transaction (commit on success, roll back on error)."""
+        with self.db.session() as s:
+            return fn(s, *args, **kwargs)
+
+    @property
+    def unit_id(self) -> int | None:
+        """The village this window works on (the first unit; a township server may hold several)."""
+        if self._unit_id is None:
+            from .units import current_unit_id
+
+            self._unit_id = self.call(current_unit_id)
+        return self._unit_id
+
+    def set_unit(self, unit_id: int | None) -> None:
+        self._unit_id = unit_id

@@ -1,0 +1,73 @@
+"""One search box for every list: 汉字, 拼音首字母 (zs → 张三), full 拼音, 身份证号/phone fragments.
+
+Built as one SQL expression so SQLite and PostgreSQL do the filtering (150k rows, no Python loop).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, and_, false, func, or_
+from sqlalchemy.sql.elements import KeyedColumnElement
+
+Col = KeyedColumnElement | ColumnElement  # type: ignore[type-arg]
+
+_LETTERS = re.compile(r"[a-z]+")
+_ID_FRAGMENT = re.compile(r"\d+[xX]?|[xX]")
+_DIGITS = re.compile(r"\d+")
+
+
+def tokens(text: str) -> list[str]:
+    """Words of a search text (full-width folded to ASCII); every word must match."""
+    return unicodedata.normalize("NFKC", text or "").split()
+
+
+def text_filter(
+    text: str,
+    name_col: Col,
+    initials_col: Col | None = None,
+    pinyin_col: Col | None = None,
+    id_col: Col | None = None,
+    phone_col: Col | None = None,
+    *,
+    extra: Sequence[Col] = (),
+) -> ColumnElement[bool] | None:
+    """SQL condition for a search text, or None when the text is blank.
+
+    Each whitespace-separated word must match (AND); a word matches when
+    - it contains 汉字 or other text: the name (or an `extra` column, e.g. 户号/门牌) contains it;
+    - it is ASCII letters: name_initials contains it (zs, zs in wzs) or name_pinyin starts with it;
+    - it is digits (optionally ending in X): the 身份证号 or the phone (hyphens ignored) contains it.
+    """
+    parts = [_word_filter(w, name_col, initials_col, pinyin_col, id_col, phone_col, extra) for w in tokens(text)]
+    if not parts:
+        return None
+    return and_(*parts)
+
+
+def _word_filter(
+    word: str,
+    name_col: Col,
+    initials_col: Col | None,
+    pinyin_col: Col | None,
+    id_col: Col | None,
+    phone_col: Col | None,
+    extra: Sequence[Col],
+) -> ColumnElement[bool]:
+    # autoescape: a user typing % or _ means those characters, not LIKE wildcards.
+    options: list[ColumnElement[bool]] = [name_col.contains(word, autoescape=True)]
+    options += [c.contains(word, autoescape=True) for c in extra]
+    lower = word.lower()
+    if _LETTERS.fullmatch(lower):
+        if initials_col is not None:
+            options.append(initials_col.contains(lower, autoescape=True))
+        if pinyin_col is not None:
+            options.append(pinyin_col.startswith(lower, autoescape=True))
+    if _ID_FRAGMENT.fullmatch(word) and id_col is not None:
+        options.append(id_col.contains(word.upper(), autoescape=True))
+    plain = word.replace("-", "")
+    if _DIGITS.fullmatch(plain) and phone_col is not None:
+        options.append(func.replace(phone_col, "-", "").contains(plain, autoescape=True))
+    return or_(false(), *options)
