@@ -7,7 +7,7 @@ pkgs="python3-venv libegl1 libgl1 libx11-6 libdbus-1-3 libfontconfig1 libfreetyp
 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
 libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libcups2 fonts-wqy-microhei"
 if [ "$mode" = test ]; then
-  pkgs="$pkgs xvfb xauth poppler-utils"
+  pkgs="$pkgs xvfb xauth poppler-utils postgresql"
 fi
 command -v dpkg-query >/dev/null 2>&1 || exit 0
 missing=""

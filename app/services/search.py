@@ -9,10 +9,12 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, and_, false, func, or_
-from sqlalchemy.sql.elements import KeyedColumnElement
+from typing import Any
 
-Col = KeyedColumnElement | ColumnElement  # type: ignore[type-arg]
+from sqlalchemy import ColumnElement, and_, false, func, or_
+from sqlalchemy.orm import QueryableAttribute
+
+Col = ColumnElement[Any] | QueryableAttribute[Any]
 
 _LETTERS = re.compile(r"[a-z]+")
 _ID_FRAGMENT = re.compile(r"\d+[xX]?|[xX]")

@@ -77,3 +77,18 @@ def test_gui_without_display_exits_2(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "没有可用的图形显示" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_demo_then_check_and_refusal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    dbfile = str(tmp_path / "demo.sqlite")
+    assert run("--db", dbfile, "demo") == 0
+    out = capsys.readouterr().out
+    assert "815" in out
+    assert run("--db", dbfile, "check") == 0
+    # a second demo without --force must not touch the data
+    assert run("--db", dbfile, "demo") == 1
+    assert "--force" in capsys.readouterr().err
+    assert run("--db", dbfile, "demo", "--if-empty") == 0
+    assert "未改动" in capsys.readouterr().out
+    with sqlite3.connect(dbfile) as conn:
+        assert conn.execute("SELECT count(*) FROM units").fetchone()[0] == 1

@@ -1,0 +1,119 @@
+"""本村(社区): create it (with its default data), read and change its settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Tag, Unit
+from app.models.people import DEFAULT_HOUSEHOLD_TAGS
+from app.models.unit import UNIT_KINDS
+
+from . import audit
+from .errors import NotFound
+from .validation import Problems
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    id: int
+    name: str
+    kind: str
+    township: str
+    county: str
+    contact_person: str
+    contact_phone: str
+    objection_box: str
+    notice_days: int
+    notice_workdays: bool
+    is_demo: bool
+
+    @property
+    def full_name(self) -> str:
+        """城关街道东坟村 — how headers and notices name the unit."""
+        return f"{self.township}{self.name}"
+
+
+# Settings that create_unit/update_unit accept besides name/township/county/kind.
+OPTION_FIELDS = ("contact_person", "contact_phone", "objection_box", "notice_days", "notice_workdays", "is_demo")
+
+
+def _check(p: Problems, values: dict[str, object]) -> dict[str, object]:
+    out = dict(values)
+    if "name" in values:
+        out["name"] = p.text("name", "村(社区)名称", str(values["name"] or ""), required=True, max_len=60)
+    if "township" in values:
+        out["township"] = p.text("township", "乡镇(街道)", str(values["township"] or ""), max_len=60)
+    if "county" in values:
+        out["county"] = p.text("county", "县(区)", str(values["county"] or ""), max_len=60)
+    if "kind" in values:
+        out["kind"] = p.choice("kind", "类型", str(values["kind"] or ""), UNIT_KINDS, required=True)
+    if "contact_person" in values:
+        out["contact_person"] = p.text("contact_person", "联系人", str(values["contact_person"] or ""), max_len=30)
+    if "contact_phone" in values:
+        out["contact_phone"] = p.phone("contact_phone", "联系电话", values["contact_phone"])
+    if "objection_box" in values:
+        out["objection_box"] = p.text("objection_box", "意见箱位置", str(values["objection_box"] or ""), max_len=100)
+    if "notice_days" in values:
+        days = values["notice_days"]
+        if not isinstance(days, int) or not 1 <= days <= 60:
+            p.add("notice_days", "公示天数", "应为1到60之间的整数")
+    unknown = set(values) - {"name", "township", "county", "kind", *OPTION_FIELDS}
+    if unknown:
+        raise TypeError(f"unknown unit fields: {sorted(unknown)}")  # a programming error, not user input
+    return out
+
+
+def create_unit(
+    s: Session, name: str, township: str = "", county: str = "", kind: str = "村", **opts: object
+) -> int:
+    """Create a unit and seed its defaults (household tags). opts: see OPTION_FIELDS."""
+    p = Problems()
+    values = _check(p, {"name": name, "township": township, "county": county, "kind": kind, **opts})
+    p.raise_if_any()
+    unit = Unit(**values)
+    s.add(unit)
+    s.flush()
+    for i, tag in enumerate(DEFAULT_HOUSEHOLD_TAGS):
+        s.add(Tag(unit_id=unit.id, name=tag, sort_order=i))
+    audit.record(s, unit.id, "create", "unit", unit.id, f"新建{unit.kind}：{unit.name}")
+    s.flush()
+    return unit.id
+
+
+def _info(u: Unit) -> UnitInfo:
+    return UnitInfo(**{f.name: getattr(u, f.name) for f in fields(UnitInfo)})
+
+
+def get_unit(s: Session, unit_id: int) -> UnitInfo:
+    unit = s.get(Unit, unit_id)
+    if unit is None:
+        raise NotFound("找不到该村(社区)")
+    return _info(unit)
+
+
+def list_units(s: Session) -> list[UnitInfo]:
+    return [_info(u) for u in s.scalars(select(Unit).order_by(Unit.id))]
+
+
+def current_unit_id(s: Session) -> int | None:
+    """The office's unit: the first one created (a village office keeps one)."""
+    return s.scalar(select(Unit.id).order_by(Unit.id).limit(1))
+
+
+def update_unit(s: Session, unit_id: int, **changes: object) -> None:
+    """Change any of name, township, county, kind and OPTION_FIELDS."""
+    unit = s.get(Unit, unit_id)
+    if unit is None:
+        raise NotFound("找不到该村(社区)")
+    p = Problems()
+    values = _check(p, changes)
+    p.raise_if_any()
+    changed = [k for k, v in values.items() if getattr(unit, k) != v]
+    for k in changed:
+        setattr(unit, k, values[k])
+    if changed:
+        audit.record(s, unit_id, "update", "unit", unit_id, f"修改本村信息：{'、'.join(changed)}")
+    s.flush()
