@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, func, or_

@@ -203,3 +203,12 @@ def check_date_order(
                 word = "必须晚于" if strict else "不能早于"
                 p.add(field, label, f"{label}（{value.isoformat()}）{word}{prev_label}（{prev_value.isoformat()}）")
         previous = (field, label, value)
+
+
+def make_id_number(area: str, birth: date, sequence: int) -> str:
+    """Build a valid 18-digit 身份证号 (area code, birth date, 3-digit sequence; odd sequence = 男).
+
+    For demo data and tests; the check digit is computed with stdnum (GB 11643).
+    """
+    body = f"{area[:6]:0>6}{birth:%Y%m%d}{sequence % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")
