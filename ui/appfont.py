@@ -12,14 +12,15 @@ from app.io.fonts import FontInfo, find_cjk_font
 log = logging.getLogger(__name__)
 
 NORMAL_POINT_SIZE = 10
-LARGE_POINT_SIZE = 14
+LARGE_STEP = 4  # the larger font is this many points bigger
 
 _base_family: str | None = None
+_normal_size: int | None = None
 
 
 def install_cjk_font(app: QApplication) -> FontInfo | None:
     """Register the CJK font with Qt and make it the application font. None if there is none."""
-    global _base_family
+    global _base_family, _normal_size
     info = find_cjk_font()
     if info is None:
         log.warning("no CJK TrueType font found")
@@ -34,6 +35,7 @@ def install_cjk_font(app: QApplication) -> FontInfo | None:
     font = QFont(app.font())
     font.setFamilies([family, *[f for f in app.font().families() if f != family]])
     font.setPointSize(NORMAL_POINT_SIZE)
+    _normal_size = NORMAL_POINT_SIZE
     app.setFont(font)
     log.info("application font: %s (%s)", family, info.path)
     return info
@@ -46,7 +48,16 @@ def has_cjk_glyphs() -> bool:
     return bool(QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese))
 
 
+def normal_point_size(app: QApplication) -> int:
+    global _normal_size
+    if _normal_size is None:
+        _normal_size = app.font().pointSize() if app.font().pointSize() > 0 else NORMAL_POINT_SIZE
+    return _normal_size
+
+
 def set_large_font(app: QApplication, large: bool) -> None:
+    """The larger-font switch for older eyes: every widget that does not set its own font follows."""
+    normal = normal_point_size(app)
     font = QFont(app.font())
-    font.setPointSize(LARGE_POINT_SIZE if large else NORMAL_POINT_SIZE)
+    font.setPointSize(normal + LARGE_STEP if large else normal)
     app.setFont(font)

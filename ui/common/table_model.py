@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -22,6 +22,9 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
+
+if TYPE_CHECKING:
+    from app.services.context import AppContext
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +97,7 @@ class LazyTableModel(QAbstractTableModel, Generic[T]):
         self.order_by: str | None = None
         self.descending = False
         self._sort_column = -1
+        self._fetching = False  # no nested fetchMore while rows are being inserted
 
     # ---- queries --------------------------------------------------------------------------------
 
@@ -152,11 +156,18 @@ class LazyTableModel(QAbstractTableModel, Generic[T]):
         return 0 if parent.isValid() else len(self.columns)
 
     def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and len(self._rows) < self._total
+        return not parent.isValid() and not self._fetching and len(self._rows) < self._total
 
     def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid() or len(self._rows) >= self._total:
+        if parent.isValid() or self._fetching or len(self._rows) >= self._total:
             return
+        self._fetching = True
+        try:
+            self._fetch_next_page()
+        finally:
+            self._fetching = False
+
+    def _fetch_next_page(self) -> None:
         offset = len(self._rows)
         try:
             more = list(self._page_fn(offset, self.page_size, self.order_by, self.descending))
@@ -218,3 +229,41 @@ class LazyTableModel(QAbstractTableModel, Generic[T]):
 
     def is_sortable(self, column: int) -> bool:
         return 0 <= column < len(self.columns) and self.columns[column].sort_key is not None
+
+
+Q = TypeVar("Q")
+
+
+def service_source(
+    ctx: AppContext,
+    count_fn: Callable[..., int],
+    list_fn: Callable[..., Sequence[T]],
+    query: Q,
+) -> tuple[CountFn, PageFn[T]]:
+    """count/page functions over a service's paged query (a dataclass with order_by/descending).
+
+    The header's sort order replaces the query's order_by/descending; no sort keeps the query's own.
+    """
+
+    def count() -> int:
+        return ctx.call(count_fn, query)
+
+    def page(offset: int, limit: int, order_by: str | None, descending: bool) -> Sequence[T]:
+        q = replace(query, order_by=order_by, descending=descending) if order_by else query  # type: ignore[type-var]
+        return ctx.call(list_fn, q, offset, limit)
+
+    return count, page
+
+
+def list_source(fetch: Callable[[], Sequence[T]]) -> tuple[CountFn, PageFn[T]]:
+    """count/page functions over a short list a service returns whole (one query per refresh)."""
+    cache: list[T] = []
+
+    def count() -> int:
+        cache[:] = list(fetch())
+        return len(cache)
+
+    def page(offset: int, limit: int, _order_by: str | None, _descending: bool) -> Sequence[T]:
+        return cache[offset : offset + limit]
+
+    return count, page

@@ -1,0 +1,86 @@
+"""Start the window: QApplication, error handling, the CJK font, the first start, the main window."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+from app.logs import setup_logging
+from app.services.context import AppContext
+
+from . import settings
+from .appfont import has_cjk_glyphs, install_cjk_font, set_large_font
+from .errors import install_excepthook, user_errors
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "村级党建工作台"
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("main", text)
+
+
+def make_application(argv: list[str]) -> QApplication:
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(argv)
+    app.setApplicationName("VillageDesk")
+    app.setApplicationDisplayName(APP_NAME)
+    app.setOrganizationName("VillageDesk")
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    # Qt's own buttons (确定/取消 in message boxes) in Chinese where its translations are installed.
+    translator = QTranslator(app)
+    path = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load("qtbase_zh_CN", path):
+        app.installTranslator(translator)
+    return app
+
+
+def setup_fonts(app: QApplication) -> None:
+    info = install_cjk_font(app)
+    if info is None and not has_cjk_glyphs():
+        # Qt may not be able to draw this text either; say it plainly, in both scripts.
+        QMessageBox.warning(
+            None,
+            APP_NAME,
+            tr(
+                "没有找到中文字体，界面上的汉字可能显示为方框。\n"
+                "请安装中文字体（如 文泉驿微米黑 fonts-wqy-microhei），或把字体文件放到程序的 resources/fonts 文件夹。\n\n"
+                "No Chinese font was found; install one (e.g. fonts-wqy-microhei)."
+            ),
+        )
+    if settings.get_bool("large_font"):
+        set_large_font(app, True)
+
+
+def run_gui(ctx: AppContext, argv: list[str]) -> int:
+    """Open the window on the database in ctx; returns the exit status for the CLI."""
+    log_path = setup_logging()
+    app = make_application(argv)
+    install_excepthook(log_path)
+    setup_fonts(app)
+
+    if ctx.unit_id is None:
+        from .first_start import FirstStartDialog
+
+        dialog = FirstStartDialog(ctx)
+        if dialog.exec() != QDialog.DialogCode.Accepted or ctx.unit_id is None:
+            return 0
+
+    from .main_window import MainWindow
+
+    window: MainWindow | None = None
+    with user_errors(None):
+        window = MainWindow(ctx)
+        window.restore_geometry()
+        window.show()
+    if window is None:
+        return 1
+    app.setQuitOnLastWindowClosed(True)
+    status = app.exec()
+    log.info("window closed (%s)", status)
+    return int(status)
+

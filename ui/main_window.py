@@ -1,0 +1,217 @@
+"""The main window: navigation by area on the left, the area's page on the right."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+import app
+from app.paths import data_dir, log_dir
+from app.services import units
+from app.services.context import AppContext
+
+from . import settings
+from .appfont import set_large_font
+from .common.page import Changes, Page
+from .errors import user_errors
+
+log = logging.getLogger(__name__)
+
+APP_TITLE = "村级党建工作台"
+
+
+def page_classes() -> list[type[Page]]:
+    """The areas that work, in navigation order."""
+    from .org.page import MembersPage
+    from .people.page import ResidentsPage
+
+    return [MembersPage, ResidentsPage]
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("main_window")
+        self.changes = Changes(self)
+        self.unit_name = ""
+
+        central = QWidget(self)
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 6)
+        self.nav = QListWidget(central)
+        self.nav.setObjectName("nav")
+        self.nav.setIconSize(QSize(0, 0))
+        self.nav.setSpacing(2)
+        self.stack = QStackedWidget(central)
+        self.stack.setObjectName("stack_pages")
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.pages: dict[str, Page] = {}
+        for cls in page_classes():
+            page = cls(ctx, self.changes, self.stack)
+            self.pages[page.objectName()] = page
+            self.stack.addWidget(page)
+            item = QListWidgetItem(page.title, self.nav)
+            item.setData(Qt.ItemDataRole.UserRole, page.objectName())
+        self.nav.currentRowChanged.connect(self._on_nav)
+
+        self._build_actions()
+        self._fit_nav()
+        self.status_unit = QLabel(self)
+        self.status_unit.setObjectName("status_unit")
+        self.status_db = QLabel(self)
+        self.status_db.setObjectName("status_db")
+        self.statusBar().addWidget(self.status_unit)
+        self.statusBar().addPermanentWidget(self.status_db)
+
+        self.load_unit()
+        self.nav.setCurrentRow(0)
+        self.resize(1200, 760)
+
+    # ---- building -------------------------------------------------------------------------------
+
+    def _fit_nav(self) -> None:
+        app_ = QApplication.instance()
+        base = app_.font().pointSize() if isinstance(app_, QApplication) else 10
+        size = max(base, 8) + 2
+        self.nav.setStyleSheet(
+            f"QListWidget#nav {{ font-size: {size}pt; }}"
+            "QListWidget#nav::item { padding: 8px 10px; }"
+            "QListWidget#nav::item:selected { background: #c62828; color: white; }"
+        )
+        em = self.nav.fontMetrics().horizontalAdvance("中")
+        longest = max((len(p.title) for p in self.pages.values()), default=6)
+        self.nav.setFixedWidth(em * (longest + 3) + 24)
+
+    def _action(self, name: str, text: str, shortcut: QKeySequence | str | None = None) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        self.addAction(action)  # the shortcut works wherever the focus is
+        return action
+
+    def _build_actions(self) -> None:
+        menu_file = self.menuBar().addMenu(self.tr("文件(&F)"))
+        menu_file.setObjectName("menu_file")
+        self.action_quit = self._action("action_quit", self.tr("退出(&X)"), "Ctrl+Q")
+        self.action_quit.triggered.connect(self.close)
+        menu_file.addAction(self.action_quit)
+
+        menu_edit = self.menuBar().addMenu(self.tr("编辑(&E)"))
+        menu_edit.setObjectName("menu_edit")
+        self.action_find = self._action("action_find", self.tr("查找(&F)"), QKeySequence.StandardKey.Find)
+        self.action_find.triggered.connect(self.focus_search)
+        menu_edit.addAction(self.action_find)
+        self.action_refresh = self._action("action_refresh", self.tr("刷新(&R)"), QKeySequence.StandardKey.Refresh)
+        self.action_refresh.triggered.connect(self.refresh_current)
+        menu_edit.addAction(self.action_refresh)
+
+        menu_view = self.menuBar().addMenu(self.tr("视图(&V)"))
+        menu_view.setObjectName("menu_view")
+        self.action_large_font = self._action("action_large_font", self.tr("大字体(&L)"), "Ctrl+=")
+        self.action_large_font.setCheckable(True)
+        self.action_large_font.setChecked(settings.get_bool("large_font"))
+        self.action_large_font.toggled.connect(self.set_large_font)
+        menu_view.addAction(self.action_large_font)
+
+        menu_help = self.menuBar().addMenu(self.tr("帮助(&H)"))
+        menu_help.setObjectName("menu_help")
+        self.action_about = self._action("action_about", self.tr("关于(&A)"))
+        self.action_about.triggered.connect(self.show_about)
+        menu_help.addAction(self.action_about)
+
+    # ---- behaviour ------------------------------------------------------------------------------
+
+    def load_unit(self) -> None:
+        unit_id = self.ctx.unit_id
+        name = ""
+        if unit_id is not None:
+            with user_errors(self):
+                info = self.ctx.call(units.get_unit, unit_id)
+                name = info.name + (self.tr("（演示）") if info.is_demo else "")
+        self.unit_name = name
+        self.setWindowTitle(f"{APP_TITLE} — {name}" if name else APP_TITLE)
+        self.status_unit.setText(self.tr("本村：{0}").format(name or self.tr("未设置")))
+        where = str(self.ctx.db_path) if self.ctx.db_path else self.ctx.url
+        self.status_db.setText(self.tr("数据库：{0}").format(where))
+
+    def current_page(self) -> Page | None:
+        widget = self.stack.currentWidget()
+        return widget if isinstance(widget, Page) else None
+
+    def show_page(self, object_name: str) -> Page:
+        page = self.pages[object_name]
+        for row in range(self.nav.count()):
+            if self.nav.item(row).data(Qt.ItemDataRole.UserRole) == object_name:
+                self.nav.setCurrentRow(row)
+        return page
+
+    def _on_nav(self, row: int) -> None:
+        item = self.nav.item(row)
+        if item is None:
+            return
+        page = self.pages[item.data(Qt.ItemDataRole.UserRole)]
+        self.stack.setCurrentWidget(page)
+
+    def focus_search(self) -> None:
+        page = self.current_page()
+        box = page.search_box() if page else None
+        if box is not None:
+            box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            box.selectAll()
+
+    def refresh_current(self) -> None:
+        page = self.current_page()
+        if page is not None:
+            with user_errors(self):
+                page.refresh()
+
+    def set_large_font(self, large: bool) -> None:
+        app_ = QApplication.instance()
+        if isinstance(app_, QApplication):
+            set_large_font(app_, large)
+        self._fit_nav()
+        settings.set_value("large_font", large)
+
+    def show_about(self) -> None:
+        where = str(self.ctx.db_path) if self.ctx.db_path else self.ctx.url
+        text = self.tr(
+            "<h3>村级党建工作台</h3>"
+            "<p>版本：{0}</p>"
+            "<p>本村：{1}</p>"
+            "<p>数据库：{2}</p>"
+            "<p>数据文件夹：{3}</p>"
+            "<p>日志文件夹：{4}</p>"
+            "<p>离线使用，数据只保存在本机（或本乡镇的服务器）上。</p>"
+        ).format(app.__version__, self.unit_name or "—", where, data_dir(), log_dir())
+        box = QMessageBox(QMessageBox.Icon.Information, self.tr("关于"), text, QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("dlg_about")
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.exec()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        settings.set_value("geometry", self.saveGeometry())
+        super().closeEvent(event)
+
+    def restore_geometry(self) -> None:
+        geometry = settings.ui_settings().value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)  # type: ignore[arg-type]
+

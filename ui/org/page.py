@@ -1,0 +1,353 @@
+"""党组织与党员: the organisation tree beside the roster, and the selected member's details."""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services import org
+from app.services.context import AppContext
+from app.services.org import MEMBER_TYPES, POINTS_CATEGORIES, MemberDetail, MemberQuery, MemberRow, OrgNode
+
+from ..common.page import Changes, Page
+from ..common.table_model import Column, LazyTableModel, format_value, service_source
+from ..common.widgets import DataTable, InfoLabel, SearchBox
+from ..errors import user_errors
+from .member_dialog import MemberDialog
+
+RIGHT = Qt.AlignmentFlag.AlignRight
+ORG_ROLE = Qt.ItemDataRole.UserRole
+
+STAGE_FILTERS: list[tuple[str, str | None]] = [
+    ("全部", None),
+    ("正式党员", "正式党员"),
+    ("预备党员", "预备党员"),
+    ("发展对象", "发展对象"),
+    ("入党积极分子", "入党积极分子"),
+    ("申请入党", "申请入党"),
+]
+
+
+def _org_text(row: MemberRow) -> str:
+    return f"{row.org_name} · {row.group_name}" if row.group_name else row.org_name
+
+
+MEMBER_COLUMNS: list[Column[MemberRow]] = [
+    Column("姓名", "name", sort_key="name", width=5),
+    Column("性别", "gender", sort_key="gender", width=3),
+    Column("年龄", "age", sort_key="age", align=RIGHT, width=3),
+    Column("所在支部", _org_text, sort_key="org", width=13),
+    Column("阶段", "stage", sort_key="stage", width=6),
+    Column("入党日期", "joined_on", sort_key="joined_on", width=6),
+    Column("转正日期", "confirmed_on", sort_key="confirmed_on", width=6),
+    Column("党员类型", "member_type", sort_key="member_type", width=4),
+    Column("积分类别", "points_category", sort_key="points_category", width=4),
+    Column("职务", "posts", width=6),
+    Column("联系电话", "phone", width=8),
+    Column("身份证号", "id_number", sort_key="id_number", width=11),
+]
+
+
+class MembersPage(Page):
+    title = "党组织与党员"
+    watches = frozenset({"member", "resident", "org"})
+
+    def __init__(self, ctx: AppContext, changes: Changes, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, changes, parent)
+        self.setObjectName("page_members")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.setObjectName("split_members")
+        layout.addWidget(splitter)
+
+        # the organisation tree
+        self.tree_orgs = QTreeWidget(splitter)
+        self.tree_orgs.setObjectName("tree_orgs")
+        self.tree_orgs.setHeaderLabels([self.tr("党组织"), self.tr("党员")])
+        self.tree_orgs.setColumnCount(2)
+        self.tree_orgs.header().setStretchLastSection(False)
+        self.tree_orgs.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.tree_orgs.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree_orgs.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * 12)
+        self.tree_orgs.currentItemChanged.connect(lambda *_: self.refresh_members())
+
+        right = QWidget(splitter)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+
+        bar = QHBoxLayout()
+        self.edit_search_members = SearchBox(
+            "edit_search_members", self.tr("查找：姓名、拼音首字母（如 zs）、身份证号或电话的一部分"), right
+        )
+        self.edit_search_members.search.connect(lambda _t: self.refresh_members())
+        bar.addWidget(self.edit_search_members, 1)
+        self.combo_stage = QComboBox(right)
+        self.combo_stage.setObjectName("combo_stage")
+        for text, value in STAGE_FILTERS:
+            self.combo_stage.addItem(self.tr(text), value)
+        self.combo_category = QComboBox(right)
+        self.combo_category.setObjectName("combo_category")
+        self.combo_category.addItem(self.tr("全部类型"), None)
+        for t in MEMBER_TYPES:
+            self.combo_category.addItem(self.tr(t), t)
+        self.combo_category.setToolTip(self.tr("党员类型（分类管理）"))
+        self.combo_points_category = QComboBox(right)
+        self.combo_points_category.setObjectName("combo_points_category")
+        self.combo_points_category.addItem(self.tr("全部积分类别"), None)
+        for c in POINTS_CATEGORIES:
+            self.combo_points_category.addItem(self.tr(c), c)
+        for combo in (self.combo_stage, self.combo_category, self.combo_points_category):
+            combo.currentIndexChanged.connect(lambda _i: self.refresh_members())
+        bar.addWidget(QLabel(self.tr("阶段"), right))
+        bar.addWidget(self.combo_stage)
+        bar.addWidget(QLabel(self.tr("类型"), right))
+        bar.addWidget(self.combo_category)
+        bar.addWidget(self.combo_points_category)
+        right_layout.addLayout(bar)
+
+        buttons = QHBoxLayout()
+        self.btn_add_member = QPushButton(self.tr("新增党员"), right)
+        self.btn_add_member.setObjectName("btn_add_member")
+        self.btn_edit_member = QPushButton(self.tr("编辑"), right)
+        self.btn_edit_member.setObjectName("btn_edit_member")
+        self.info_members = InfoLabel("info_members", right)
+        buttons.addWidget(self.btn_add_member)
+        buttons.addWidget(self.btn_edit_member)
+        buttons.addSpacing(12)
+        buttons.addWidget(self.info_members, 1)
+        right_layout.addLayout(buttons)
+
+        vsplit = QSplitter(Qt.Orientation.Vertical, right)
+        self.table_members = DataTable("table_members", vsplit)
+        count, page = service_source(self.ctx, org.count_members, org.list_members, MemberQuery(self.unit_id))
+        self.members_model: LazyTableModel[MemberRow] = LazyTableModel(MEMBER_COLUMNS, count, page, parent=self)
+        self.table_members.setModel(self.members_model)
+        self.table_members.selectionModel().currentRowChanged.connect(lambda *_: self._on_member())
+        self.table_members.doubleClicked.connect(lambda _i: self.edit_member())
+        self.members_model.loadFailed.connect(self.info_members.show_error)
+
+        self.text_member_detail = QTextBrowser(vsplit)
+        self.text_member_detail.setObjectName("text_member_detail")
+        self.text_member_detail.setOpenLinks(False)
+        vsplit.addWidget(self.table_members)
+        vsplit.addWidget(self.text_member_detail)
+        vsplit.setStretchFactor(0, 3)
+        vsplit.setStretchFactor(1, 2)
+        right_layout.addWidget(vsplit, 1)
+
+        splitter.addWidget(self.tree_orgs)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        self.splitter = splitter
+        self._fit_tree()
+
+        self.btn_add_member.clicked.connect(self.add_member)
+        self.btn_edit_member.clicked.connect(self.edit_member)
+        self.refresh()
+
+    def _fit_tree(self) -> None:
+        em = self.fontMetrics().horizontalAdvance("中")
+        total = max(sum(self.splitter.sizes()), em * 80)
+        tree = min(em * 17, total // 3)
+        self.splitter.setSizes([tree, total - tree])
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.FontChange:  # the larger-font switch: keep the org names readable
+            self._fit_tree()
+        super().changeEvent(event)
+
+    # ---- queries --------------------------------------------------------------------------------
+
+    def search_box(self) -> SearchBox:
+        return self.edit_search_members
+
+    def selected_org_id(self) -> int | None:
+        item = self.tree_orgs.currentItem()
+        return item.data(0, ORG_ROLE) if item is not None else None
+
+    def query(self) -> MemberQuery:
+        return MemberQuery(
+            self.unit_id,
+            org_id=self.selected_org_id(),
+            stage=self.combo_stage.currentData(),
+            member_type=self.combo_category.currentData(),
+            points_category=self.combo_points_category.currentData(),
+            text=self.edit_search_members.query(),
+        )
+
+    def current_member(self) -> MemberRow | None:
+        return self.members_model.row_at(self.table_members.current_row())
+
+    def refresh(self) -> None:
+        self.refresh_tree()
+        self.refresh_members()
+
+    def refresh_tree(self) -> None:
+        keep = self.selected_org_id()
+        nodes: list[OrgNode] = self.ctx.call(org.list_org_tree, self.unit_id)
+        self.tree_orgs.blockSignals(True)
+        self.tree_orgs.clear()
+        items: dict[int, QTreeWidgetItem] = {}
+        roots = [n for n in nodes if n.parent_id is None or n.parent_id not in {m.id for m in nodes}]
+        top: QTreeWidget | QTreeWidgetItem = self.tree_orgs
+        if len(roots) != 1:
+            all_item = QTreeWidgetItem(self.tree_orgs, [self.tr("全部党组织"), ""])
+            all_item.setData(0, ORG_ROLE, None)
+            top = all_item
+        for n in nodes:
+            parent = items.get(n.parent_id) if n.parent_id is not None else None
+            item = QTreeWidgetItem(parent if parent is not None else top, [n.name, str(n.member_count)])
+            item.setData(0, ORG_ROLE, n.id)
+            item.setToolTip(0, f"{n.kind}：{n.name}")
+            item.setTextAlignment(1, RIGHT | Qt.AlignmentFlag.AlignVCenter)
+            items[n.id] = item
+        self.tree_orgs.expandAll()
+        current = items.get(keep) if keep is not None else None
+        if current is None:
+            current = self.tree_orgs.topLevelItem(0)
+        if current is not None:
+            self.tree_orgs.setCurrentItem(current)
+        self.tree_orgs.blockSignals(False)
+
+    def refresh_members(self, select_id: int | None = None) -> None:
+        keep = select_id if select_id is not None else getattr(self.current_member(), "id", None)
+        count, page = service_source(self.ctx, org.count_members, org.list_members, self.query())
+        self.members_model.set_query(count, page)
+        self.info_members.show_info(self.tr("共 {0} 人").format(self.members_model.total))
+        row = self.members_model.find_row(lambda m: m.id == keep, fetch_all=select_id is not None) if keep else -1
+        self.table_members.select_row(row if row >= 0 else 0)
+        self._on_member()
+
+    # ---- detail panel ---------------------------------------------------------------------------
+
+    def _on_member(self) -> None:
+        m = self.current_member()
+        self.btn_edit_member.setEnabled(m is not None)
+        if m is None:
+            self.text_member_detail.setHtml(f"<p style='color:gray'>{escape(self.tr('没有选中的党员'))}</p>")
+            return
+        try:
+            detail = self.ctx.call(org.get_member, m.id)
+        except Exception:
+            self.text_member_detail.setHtml(
+                f"<p style='color:#c62828'>{escape(self.tr('读取党员信息时出错，详细信息已写入日志。'))}</p>"
+            )
+            import logging
+
+            logging.getLogger(__name__).exception("loading member %s failed", m.id)
+            return
+        self.text_member_detail.setHtml(self.detail_html(detail))
+
+    def detail_html(self, d: MemberDetail) -> str:
+        r = d.row
+
+        def v(value: object) -> str:
+            return escape(format_value(value)) or "—"
+
+        def cell_rows(pairs: list[tuple[str, object]]) -> str:
+            cells = "".join(
+                f"<td style='color:#555; white-space:nowrap'>{escape(k)}</td>"
+                f"<td style='padding-right:18px; white-space:nowrap'>{v(val)}</td>"
+                for k, val in pairs
+            )
+            return cells
+
+        person = [
+            ("性别", r.gender), ("年龄", r.age), ("民族", d.ethnicity),
+            ("身份证号", r.id_number), ("联系电话", r.phone), ("学历", r.education),
+        ]
+        membership = [
+            ("所在支部", r.org_name), ("党小组", r.group_name), ("阶段", r.stage),
+            ("党员类型", f"{r.member_type}（{r.management}）" if r.management else r.member_type),
+            ("积分类别", r.points_category), ("流出地", d.flow_out_place),
+            ("双报到单位", d.dual_report_unit),
+        ]
+        pipeline = [
+            ("申请入党", d.applied_on), ("确定为积极分子", d.activist_on), ("确定为发展对象", d.candidate_on),
+            ("入党", r.joined_on), ("转正", r.confirmed_on),
+        ]
+
+        def table(pairs: list[tuple[str, object]], per_row: int = 3) -> str:
+            rows = [pairs[i : i + per_row] for i in range(0, len(pairs), per_row)]
+            return (
+                "<table cellspacing='0' cellpadding='3'>"
+                + "".join(f"<tr>{cell_rows(chunk)}</tr>" for chunk in rows)
+                + "</table>"
+            )
+
+        parts = [f"<h3 style='margin:2px 0'>{escape(r.name)}"]
+        if r.posts:
+            parts.append(f"　<span style='color:#c62828;font-weight:normal'>{escape(r.posts)}</span>")
+        if r.left_on:
+            parts.append(f"　<span style='color:gray'>（{v(r.left_on)} {v(r.left_kind)}）</span>")
+        parts.append("</h3>")
+        parts.append(table(person + membership))
+        parts.append(f"<p style='margin:6px 0 2px 0'><b>{escape(self.tr('发展党员各阶段'))}</b></p>")
+        parts.append(table(pipeline))
+        parts.append(f"<p style='margin:6px 0 2px 0'><b>{escape(self.tr('任职'))}</b></p>")
+        if d.posts:
+            items = [
+                f"{escape(p.org_name)} {escape(p.post)}（{v(p.start_on)} 至 "
+                f"{v(p.end_on) if p.end_on else escape(self.tr('今'))}）"
+                for p in d.posts
+            ]
+            parts.append("<br>".join(items))
+        else:
+            parts.append(f"<span style='color:gray'>{escape(self.tr('无'))}</span>")
+        parts.append(f"<p style='margin:6px 0 2px 0'><b>{escape(self.tr('联系户'))}</b></p>")
+        current = [c for c in d.contacts if c.until is None]
+        if current:
+            items = [
+                f"{escape(c.household_number)} {escape(c.head_name or '')} {escape(c.address)}（{v(c.since)} 起）"
+                for c in current
+            ]
+            parts.append("<br>".join(items))
+        else:
+            parts.append(f"<span style='color:gray'>{escape(self.tr('无'))}</span>")
+        if d.note:
+            parts.append(f"<p><b>{escape(self.tr('备注'))}</b>　{escape(d.note)}</p>")
+        return "".join(parts)
+
+    # ---- actions --------------------------------------------------------------------------------
+
+    def add_member(self) -> None:
+        with user_errors(self):
+            dialog = MemberDialog(self.ctx, self.unit_id, org_id=self.selected_org_id(), parent=self)
+            if dialog.exec() == QDialog.DialogCode.Accepted and isinstance(dialog.result_value, int):
+                new_id = dialog.result_value
+                # show the new member: clear filters that would hide it
+                self.edit_search_members.clear()
+                self.combo_stage.setCurrentIndex(0)
+                self.combo_category.setCurrentIndex(0)
+                self.combo_points_category.setCurrentIndex(0)
+                self.refresh_tree()
+                self.refresh_members(select_id=new_id)
+                self.announce("member")
+
+    def edit_member(self) -> None:
+        m = self.current_member()
+        if m is None:
+            return
+        with user_errors(self):
+            dialog = MemberDialog(self.ctx, self.unit_id, member_id=m.id, parent=self)
+            if dialog.exec() == QDialog.DialogCode.Accepted:
+                self.refresh_tree()
+                self.refresh_members(select_id=m.id)
+                self.announce("member")

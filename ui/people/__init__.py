@@ -1,0 +1,1 @@
+"""居民与户: households, residents and their dialogs."""

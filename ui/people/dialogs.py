@@ -1,0 +1,179 @@
+"""居民 and 户 dialogs: add or edit; the service checks, problems appear beside the fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
+
+from app.services import people
+from app.services.context import AppContext
+from app.services.errors import FieldProblem, ValidationError
+from app.services.people import EDUCATIONS, GENDERS, RELATIONS, HouseholdInput, HouseholdQuery, ResidentInput
+
+from ..common.form import FormDialog, NoMatch, combo_choice, searchable, select_combo_data
+
+MAX_HOUSEHOLD_CHOICES = 20_000
+
+
+def household_choices(ctx: AppContext, unit_id: int) -> list[tuple[str, object]]:
+    """(text, household id) for every open household: 户号 户主 门牌, in 户号 order."""
+    rows = ctx.call(people.list_households, HouseholdQuery(unit_id, order_by="number"), 0, MAX_HOUSEHOLD_CHOICES)
+    out: list[tuple[str, object]] = []
+    for h in rows:
+        parts = [h.number, h.head_name or "", h.address]
+        out.append(("  ".join(p for p in parts if p), h.id))
+    return out
+
+
+class ResidentDialog(FormDialog):
+    """新增居民 / 编辑居民 (dlg_resident)."""
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        unit_id: int,
+        resident_id: int | None = None,
+        household_id: int | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        title = self.tr("编辑居民") if resident_id else self.tr("新增居民")
+        super().__init__("dlg_resident", title, parent)
+        self.ctx = ctx
+        self.unit_id = unit_id
+        self.resident_id = resident_id
+
+        self.add_section(self.tr("基本信息"))
+        self.name_edit = self.add_line("name", self.tr("姓名"), required=True, max_length=40)
+        self.id_edit = self.add_line("id_number", self.tr("身份证号"), placeholder=self.tr("18位，最后一位可能是 X"))
+        self.id_edit.setMaxLength(24)
+        self.gender = self.add_combo("gender", self.tr("性别"), list(GENDERS), blank=self.tr("（按身份证号）"))
+        self.birth = self.add_date("birth_date", self.tr("出生日期"))
+        self.birth.setPlaceholderText(self.tr("空着则按身份证号"))
+        self.ethnicity = self.add_line("ethnicity", self.tr("民族"), max_length=20)
+        self.ethnicity.setText("汉族")
+        self.phone = self.add_line("phone", self.tr("联系电话"), placeholder=self.tr("手机号或带区号的固定电话"))
+        self.education = self.add_combo("education", self.tr("学历"), list(EDUCATIONS), blank="")
+        self.add_section(self.tr("所属户"))
+        self.household = self.add_combo(
+            "household", self.tr("所属户"), household_choices(ctx, unit_id), blank="", service_field="household_id"
+        )
+        searchable(self.household)
+        self.household.lineEdit().setPlaceholderText(self.tr("输入户号或户主姓名"))
+        self.relation = self.add_combo("relation", self.tr("与户主关系"), list(RELATIONS), blank="")
+        self.note = self.add_text("note", self.tr("备注"))
+
+        if resident_id is not None:
+            self.load(ctx.call(people.resident_input, resident_id))
+        elif household_id is not None:
+            select_combo_data(self.household, household_id)
+        self.name_edit.setFocus()
+
+    def load(self, data: ResidentInput) -> None:
+        self.name_edit.setText(data.name)
+        self.id_edit.setText(data.id_number)
+        select_combo_data(self.gender, data.gender)
+        self.birth.set_date(data.birth_date)
+        self.ethnicity.setText(data.ethnicity)
+        self.phone.setText(data.phone)
+        select_combo_data(self.education, data.education or None)
+        if data.household_id is None:
+            self.household.setCurrentIndex(0)
+        else:
+            select_combo_data(self.household, data.household_id)
+        select_combo_data(self.relation, data.relation or None)
+        self.note.setPlainText(data.note)
+
+    def values(self) -> dict[str, Any]:
+        problems: list[FieldProblem] = []
+        birth = self.date_value("birth_date", problems)
+        household = combo_choice(self.household)
+        if isinstance(household, NoMatch):
+            problems.append(
+                FieldProblem("household", "所属户", self.tr("没有找到“{0}”，请从列表中选择").format(household.text))
+            )
+            household = None
+        if problems:
+            raise ValidationError(problems)
+        return {
+            "name": self.name_edit.text(),
+            "id_number": self.id_edit.text(),
+            "gender": self.gender.currentData(),
+            "birth_date": birth,
+            "ethnicity": self.ethnicity.text(),
+            "phone": self.phone.text(),
+            "household_id": household,
+            "relation": self.relation.currentData() or "",
+            "education": self.education.currentData() or "",
+            "note": self.note.toPlainText(),
+        }
+
+    def save(self, values: dict[str, Any]) -> int:
+        data = ResidentInput(**values)
+        if self.resident_id is None:
+            return self.ctx.call(people.add_resident, self.unit_id, data)
+        self.ctx.call(people.update_resident, self.resident_id, data)
+        return self.resident_id
+
+
+class HouseholdDialog(FormDialog):
+    """新增户 / 编辑户 (dlg_household)."""
+
+    def __init__(
+        self, ctx: AppContext, unit_id: int, household_id: int | None = None, parent: QWidget | None = None
+    ) -> None:
+        title = self.tr("编辑户") if household_id else self.tr("新增户")
+        super().__init__("dlg_household", title, parent)
+        self.ctx = ctx
+        self.unit_id = unit_id
+        self.household_id = household_id
+        self._keep: HouseholdInput | None = None
+
+        self.number = self.add_line("number", self.tr("户号"), required=True, max_length=30)
+        self.address = self.add_line("address", self.tr("门牌/住址"), max_length=120)
+        self.tags = QListWidget(self)
+        self.tags.setMaximumHeight(self.fontMetrics().height() * 6)
+        for tag in ctx.call(people.list_tags, unit_id):
+            item = QListWidgetItem(tag.name, self.tags)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+        self.add_field("tag_names", self.tr("标签"), self.tags)
+        self.note = self.add_text("note", self.tr("备注"))
+
+        if household_id is not None:
+            data = ctx.call(people.household_input, household_id)
+            self._keep = data
+            self.number.setText(data.number)
+            self.address.setText(data.address)
+            self.note.setPlainText(data.note)
+            for i in range(self.tags.count()):
+                item = self.tags.item(i)
+                if item.text() in data.tag_names:
+                    item.setCheckState(Qt.CheckState.Checked)
+        self.number.setFocus()
+
+    def values(self) -> dict[str, Any]:
+        tags = [
+            self.tags.item(i).text()
+            for i in range(self.tags.count())
+            if self.tags.item(i).checkState() == Qt.CheckState.Checked
+        ]
+        keep = self._keep
+        return {
+            "number": self.number.text(),
+            "address": self.address.text(),
+            "note": self.note.toPlainText(),
+            "tag_names": tags,
+            "grid_id": keep.grid_id if keep else None,  # moved on the grid page, kept here
+            "map_x": keep.map_x if keep else None,
+            "map_y": keep.map_y if keep else None,
+        }
+
+    def save(self, values: dict[str, Any]) -> int:
+        data = HouseholdInput(**values)
+        if self.household_id is None:
+            return self.ctx.call(people.add_household, self.unit_id, data)
+        self.ctx.call(people.update_household, self.household_id, data)
+        return self.household_id
+
