@@ -371,3 +371,12 @@ def test_branch_choices_are_branches(demo_ctx: AppContext, qtbot: Any) -> None:
     combo = d.findChild(QComboBox, "field_org")
     ids = [combo.itemData(i) for i in range(combo.count()) if combo.itemData(i) is not None]
     assert ids and all(nodes[i].kind in BRANCH_KINDS for i in ids)
+
+
+def test_members_page_opens_on_the_roster_of_59(window: Any) -> None:
+    page = window.pages["page_members"]
+    assert page.combo_stage.currentData() == "members"
+    assert page.members_model.total == 59
+    assert {r.stage for r in page.members_model.rows} <= {"正式党员", "预备党员"}
+    page.combo_stage.setCurrentIndex(page.combo_stage.findData("pipeline"))
+    assert page.members_model.total == 6

@@ -33,8 +33,11 @@ from .member_dialog import MemberDialog
 RIGHT = Qt.AlignmentFlag.AlignRight
 ORG_ROLE = Qt.ItemDataRole.UserRole
 
+# The page opens on 党员 (正式 + 预备): the roster a secretary counts; the pipeline is one click away.
 STAGE_FILTERS: list[tuple[str, str | None]] = [
-    ("全部", None),
+    ("党员（正式+预备）", "members"),
+    ("全部（含发展党员）", None),
+    ("发展中（申请至发展对象）", "pipeline"),
     ("正式党员", "正式党员"),
     ("预备党员", "预备党员"),
     ("发展对象", "发展对象"),
@@ -334,7 +337,7 @@ class MembersPage(Page):
                 new_id = dialog.result_value
                 # show the new member: clear filters that would hide it
                 self.edit_search_members.clear()
-                self.combo_stage.setCurrentIndex(0)
+                self.combo_stage.setCurrentIndex(self.combo_stage.findData(None))
                 self.combo_category.setCurrentIndex(0)
                 self.combo_points_category.setCurrentIndex(0)
                 self.refresh_tree()
