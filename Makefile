@@ -27,7 +27,7 @@ run: setup
 	$(PY) -m app gui
 
 lint: setup-test
-	$(VENV)/bin/ruff check app ui tests bench
+	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 
 test: lint

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
@@ -17,3 +18,8 @@ def name_initials(name: str) -> str:
 def name_pinyin(name: str) -> str:
     """Full 拼音 without tones or spaces: 张三 → zhangsan."""
     return "".join(lazy_pinyin(name.strip())).lower()
+
+
+def display_width(text: str) -> int:
+    """Width in half-width cells: a 汉字 or full-width sign counts 2, ASCII 1 (Excel column units)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
