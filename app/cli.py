@@ -146,9 +146,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _gui_entry() -> Callable[..., int]:
-    """The window lives in the `ui` package, which registers itself; the core never imports it."""
-    for ep in metadata.entry_points(group="villagedesk.gui"):
+def _gui_entry(name: str = "run") -> Callable[..., int]:
+    """The window lives in the `ui` package, which registers itself; the core never imports it.
+
+    Entry points (group villagedesk.gui): "run" opens the window, "error" shows a start-up problem.
+    """
+    for ep in metadata.entry_points(group="villagedesk.gui", name=name):
         return ep.load()  # type: ignore[no-any-return]
     raise ServiceError("未安装图形界面组件，请在项目目录中运行 `make run` 或 `pip install -e .`。")
 
@@ -169,14 +172,28 @@ def cmd_gui(args: argparse.Namespace) -> int:
     from .lock import InstanceLock
     from .services.context import AppContext
 
-    run_gui = _gui_entry()
-    db = _open(args)
+    run_gui = _gui_entry("run")
+    show_error = _gui_entry("error")
+    # Started from a desktop shortcut nobody reads stderr: start-up problems are shown in a dialog.
     try:
-        if db.path is None:
-            return int(run_gui(AppContext(db), sys.argv))
-        with InstanceLock(db.path):
-            return int(run_gui(AppContext(db), sys.argv))
+        db = _open(args)
+    except ServiceError as exc:
+        return int(show_error(str(exc), sys.argv))
+    except Exception:
+        log.exception("cannot open the database")
+        return int(show_error(f"无法打开数据库 {resolve_url(args.db, args.db_url)}。详细信息已写入日志。", sys.argv))
+    lock = InstanceLock(db.path) if db.path is not None else None
+    try:
+        if lock is not None:
+            lock.acquire()
+    except ServiceError as exc:
+        db.dispose()
+        return int(show_error(str(exc), sys.argv))
+    try:
+        return int(run_gui(AppContext(db), sys.argv))
     finally:
+        if lock is not None:
+            lock.release()
         db.dispose()
 
 

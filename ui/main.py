@@ -56,6 +56,14 @@ def setup_fonts(app: QApplication) -> None:
         set_large_font(app, True)
 
 
+def show_startup_error(message: str, argv: list[str]) -> int:
+    """A problem before the window can open (database in use, unreadable file): say it in a dialog."""
+    app = make_application(argv)
+    setup_fonts(app)
+    QMessageBox.critical(None, APP_NAME, message)
+    return 1
+
+
 def run_gui(ctx: AppContext, argv: list[str]) -> int:
     """Open the window on the database in ctx; returns the exit status for the CLI."""
     log_path = setup_logging()
