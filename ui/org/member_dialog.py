@@ -19,9 +19,9 @@ from app.services.org import (
     MemberInput,
     OrgNode,
 )
-from app.services.people import EDUCATIONS, GENDERS
 
 from ..common.form import FormDialog, select_combo_data
+from ..common.person_fields import PersonFields
 
 NO_GROUP = "（不编入党小组）"
 
@@ -47,19 +47,9 @@ class MemberDialog(FormDialog):
         self.nodes = ctx.call(org.list_org_tree, unit_id)
 
         self.add_section(self.tr("个人信息"))
-        self.name_edit = self.add_line("name", self.tr("姓名"), required=True, max_length=40)
-        self.id_edit = self.add_line(
-            "id_number", self.tr("身份证号"), required=True, placeholder=self.tr("18位，最后一位可能是 X")
+        self.person = PersonFields(
+            self, id_required=True, id_tooltip=self.tr("已登记的居民按身份证号自动关联，不会重复登记")
         )
-        self.id_edit.setMaxLength(24)
-        self.id_edit.setToolTip(self.tr("已登记的居民按身份证号自动关联，不会重复登记"))
-        self.gender = self.add_combo("gender", self.tr("性别"), list(GENDERS), blank=self.tr("（按身份证号）"))
-        self.birth = self.add_date("birth_date", self.tr("出生日期"))
-        self.birth.setPlaceholderText(self.tr("空着则按身份证号"))
-        self.ethnicity = self.add_line("ethnicity", self.tr("民族"), max_length=20)
-        self.ethnicity.setText("汉族")
-        self.phone = self.add_line("phone", self.tr("联系电话"), placeholder=self.tr("手机号或带区号的固定电话"))
-        self.education = self.add_combo("education", self.tr("学历"), list(EDUCATIONS), blank="")
         self.add_section(self.tr("其他"))
         self.flow_out = self.add_line("flow_out_place", self.tr("流出地"), placeholder=self.tr("流动党员填写"))
         self.dual = self.add_line("dual_report_unit", self.tr("双报到单位"), placeholder=self.tr("在职党员填写"))
@@ -86,7 +76,7 @@ class MemberDialog(FormDialog):
             self.load(ctx.call(org.member_input, member_id))
         elif org_id is not None:
             self._preselect_org(org_id)
-        self.name_edit.setFocus()
+        self.person.name.setFocus()
 
     # ---- org combos -----------------------------------------------------------------------------
 
@@ -132,13 +122,7 @@ class MemberDialog(FormDialog):
     # ---- data -----------------------------------------------------------------------------------
 
     def load(self, data: MemberInput) -> None:
-        self.name_edit.setText(data.name)
-        self.id_edit.setText(data.id_number)
-        select_combo_data(self.gender, data.gender)
-        self.birth.set_date(data.birth_date)
-        self.ethnicity.setText(data.ethnicity)
-        self.phone.setText(data.phone)
-        select_combo_data(self.education, data.education or None)
+        self.person.load(data)
         select_combo_data(self.org_combo, data.org_id)
         self._fill_groups()
         select_combo_data(self.group_combo, data.group_id)
@@ -153,18 +137,12 @@ class MemberDialog(FormDialog):
 
     def values(self) -> dict[str, Any]:
         problems: list[FieldProblem] = []
-        birth = self.date_value("birth_date", problems)
+        person = self.person.values(problems)
         dates = {key: self.date_value(key, problems) for key in self.dates}
         if problems:
             raise ValidationError(problems)
         return {
-            "name": self.name_edit.text(),
-            "id_number": self.id_edit.text(),
-            "gender": self.gender.currentData(),
-            "birth_date": birth,
-            "ethnicity": self.ethnicity.text(),
-            "phone": self.phone.text(),
-            "education": self.education.currentData() or "",
+            **person,
             "org_id": self.org_combo.currentData(),
             "group_id": self.group_combo.currentData(),
             "stage": self.stage.currentData(),

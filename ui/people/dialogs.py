@@ -10,9 +10,10 @@ from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 from app.services import people
 from app.services.context import AppContext
 from app.services.errors import FieldProblem, ValidationError
-from app.services.people import EDUCATIONS, GENDERS, RELATIONS, HouseholdInput, HouseholdQuery, ResidentInput
+from app.services.people import RELATIONS, HouseholdInput, HouseholdQuery, ResidentInput
 
 from ..common.form import FormDialog, NoMatch, combo_choice, searchable, select_combo_data
+from ..common.person_fields import PersonFields
 
 MAX_HOUSEHOLD_CHOICES = 20_000
 
@@ -45,16 +46,7 @@ class ResidentDialog(FormDialog):
         self.resident_id = resident_id
 
         self.add_section(self.tr("基本信息"))
-        self.name_edit = self.add_line("name", self.tr("姓名"), required=True, max_length=40)
-        self.id_edit = self.add_line("id_number", self.tr("身份证号"), placeholder=self.tr("18位，最后一位可能是 X"))
-        self.id_edit.setMaxLength(24)
-        self.gender = self.add_combo("gender", self.tr("性别"), list(GENDERS), blank=self.tr("（按身份证号）"))
-        self.birth = self.add_date("birth_date", self.tr("出生日期"))
-        self.birth.setPlaceholderText(self.tr("空着则按身份证号"))
-        self.ethnicity = self.add_line("ethnicity", self.tr("民族"), max_length=20)
-        self.ethnicity.setText("汉族")
-        self.phone = self.add_line("phone", self.tr("联系电话"), placeholder=self.tr("手机号或带区号的固定电话"))
-        self.education = self.add_combo("education", self.tr("学历"), list(EDUCATIONS), blank="")
+        self.person = PersonFields(self)
         self.add_section(self.tr("所属户"))
         self.household = self.add_combo(
             "household", self.tr("所属户"), household_choices(ctx, unit_id), blank="", service_field="household_id"
@@ -68,16 +60,10 @@ class ResidentDialog(FormDialog):
             self.load(ctx.call(people.resident_input, resident_id))
         elif household_id is not None:
             select_combo_data(self.household, household_id)
-        self.name_edit.setFocus()
+        self.person.name.setFocus()
 
     def load(self, data: ResidentInput) -> None:
-        self.name_edit.setText(data.name)
-        self.id_edit.setText(data.id_number)
-        select_combo_data(self.gender, data.gender)
-        self.birth.set_date(data.birth_date)
-        self.ethnicity.setText(data.ethnicity)
-        self.phone.setText(data.phone)
-        select_combo_data(self.education, data.education or None)
+        self.person.load(data)
         if data.household_id is None:
             self.household.setCurrentIndex(0)
         else:
@@ -87,7 +73,7 @@ class ResidentDialog(FormDialog):
 
     def values(self) -> dict[str, Any]:
         problems: list[FieldProblem] = []
-        birth = self.date_value("birth_date", problems)
+        person = self.person.values(problems)
         household = combo_choice(self.household)
         if isinstance(household, NoMatch):
             problems.append(
@@ -97,15 +83,9 @@ class ResidentDialog(FormDialog):
         if problems:
             raise ValidationError(problems)
         return {
-            "name": self.name_edit.text(),
-            "id_number": self.id_edit.text(),
-            "gender": self.gender.currentData(),
-            "birth_date": birth,
-            "ethnicity": self.ethnicity.text(),
-            "phone": self.phone.text(),
+            **person,
             "household_id": household,
             "relation": self.relation.currentData() or "",
-            "education": self.education.currentData() or "",
             "note": self.note.toPlainText(),
         }
 
