@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import struct
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,6 +150,30 @@ def _candidates(extra_dirs: Iterable[Path] | None = None) -> Iterator[Path]:
 def find_cjk_font(search_dirs: Iterable[Path] | None = None) -> FontInfo | None:
     """The first usable CJK font: resources/fonts (or search_dirs), then the system's fonts."""
     for path in _candidates(search_dirs):
+        if path.is_file():
+            info = inspect_font(path)
+            if info is not None:
+                return info
+    return None
+
+
+def find_named_font(file_names: Sequence[str]) -> FontInfo | None:
+    """The first of these font files (by name, in this order) that is installed and has TrueType outlines.
+
+    Looked for in the Windows font folder or the usual Linux font folders (not in resources/fonts:
+    find_cjk_font covers those).
+    """
+    wanted = {n.lower(): i for i, n in enumerate(file_names)}
+    hits: list[tuple[int, Path]] = []
+    if sys.platform.startswith("win"):
+        windir = Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts"
+        hits = [(i, windir / n) for n, i in wanted.items()]
+    else:
+        for root in LINUX_FONT_ROOTS:
+            r = Path(root).expanduser()
+            if r.is_dir():
+                hits.extend((wanted[p.name.lower()], p) for p in _walk(r) if p.name.lower() in wanted)
+    for _rank, path in sorted(hits):
         if path.is_file():
             info = inspect_font(path)
             if info is not None:

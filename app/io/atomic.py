@@ -1,0 +1,53 @@
+"""Write an output file all at once: into a temp file beside it, renamed over the target at the end.
+
+A failure or a cancelled export leaves no half-written file and keeps the old file (if any) as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from app.services.errors import ServiceError
+
+# progress(done, total): total is 0 when unknown. cancel(): True asks the writer to stop.
+Progress = Callable[[int, int], None]
+CancelCheck = Callable[[], bool]
+
+
+class Cancelled(ServiceError):
+    """The user cancelled an export; nothing was written."""
+
+    def __init__(self, message: str = "已取消，未生成文件。") -> None:
+        super().__init__(message)
+
+
+def check_cancel(cancel: CancelCheck | None) -> None:
+    if cancel is not None and cancel():
+        raise Cancelled()
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temp path in the target's folder; on success it replaces the target, else it is removed."""
+    target = Path(target)
+    folder = target.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".part" + target.suffix, dir=folder)
+    except OSError as exc:
+        raise ServiceError(f"无法在 {folder} 中写入文件：{exc.strerror or exc}") from exc
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        try:
+            os.replace(tmp, target)
+        except PermissionError as exc:
+            raise ServiceError(f"无法写入 {target.name}：文件可能正在 Excel、WPS 或 PDF 阅读器中打开，请关闭后重试") from exc
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()

@@ -1,0 +1,454 @@
+"""Excel 台账 engine: one sheet per ledger, laid out as DESIGN §5 says, streamed in write-only mode.
+
+Every sheet: merged title `<本村><台账名>（<年度>年度）`, a 填报单位 / 填报日期 line, a bold bordered
+header frozen under it, column widths fitted to Chinese text (a 汉字 counts two), 身份证号 and phones
+as text ('@'), real dates 'yyyy-mm-dd', an optional totals row, the signature line 填报人 / 审核人 /
+联系电话, A4 landscape fitted to one page wide, the header rows repeated on every printed page and
+`第 &P 页 共 &N 页` in the footer. A text value starting with = + - @ tab or CR is stored as text with
+Excel's quote prefix, never as a formula.
+
+Rows are streamed (openpyxl write-only mode, one reusable style per column), so 100k rows keep memory
+flat; only the first WIDTH_SAMPLE rows are held to measure the column widths. The file is written to
+a temp file beside the target and renamed at the end (see app.io.atomic).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.header_footer import HeaderFooter
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
+
+from app.text import display_width
+
+from .atomic import CancelCheck, Progress, atomic_path, check_cancel
+
+ColumnKind = Literal["text", "date", "int", "decimal", "id", "phone"]
+COLUMN_KINDS: tuple[str, ...] = ("text", "date", "int", "decimal", "id", "phone")
+
+HEADER_ROWS = 3  # title, 填报单位 line, column header
+WIDTH_SAMPLE = 1000  # rows held back to measure column widths
+CHECK_EVERY = 500  # rows between progress reports and cancel checks
+MIN_WIDTH, MAX_WIDTH = 6.0, 48.0
+# Widths (Excel character units) that fit the whole value of fixed-format kinds.
+KIND_WIDTH = {"id": 21.0, "phone": 15.0, "date": 12.0}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
+
+FOOTER = "第 &P 页 共 &N 页"
+SIGNATURE = ("填报人：", "审核人：", "联系电话：")
+FONT_NAME = "宋体"
+
+
+class UnitLike(Protocol):
+    """What the header needs from the unit (app.services.units.UnitInfo fits)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def full_name(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class LedgerColumn:
+    """One column: its Chinese header, where its value comes from, and how it is stored.
+
+    key: an attribute name (or dict key) of the row, or a function of the row.
+    width: Excel character units; None fits the header and the values.
+    total: sum this column in the totals row (int/decimal columns).
+    """
+
+    header: str
+    key: str | Callable[[Any], object]
+    kind: ColumnKind = "text"
+    width: float | None = None
+    total: bool = False
+
+    def __post_init__(self) -> None:
+        if self.kind not in COLUMN_KINDS:
+            raise ValueError(f"unknown column kind {self.kind!r}")
+
+    def value_of(self, row: Any) -> object:
+        if callable(self.key):
+            return self.key(row)
+        if isinstance(row, dict):
+            return row.get(self.key)
+        return getattr(row, self.key)
+
+
+@dataclass
+class Ledger:
+    """A 台账: its name (党员花名册), year, columns and rows (any iterable, consumed once).
+
+    count: the number of rows if known (for progress). count_unit: with it, the totals row also says
+    how many rows there are (合计 59 人); without it and with no total column there is no totals row.
+    """
+
+    name: str
+    columns: Sequence[LedgerColumn]
+    rows: Iterable[Any]
+    year: int | None = None
+    count: int | None = None
+    count_unit: str = ""
+    sheet_name: str = ""
+    notes: Sequence[str] = field(default_factory=tuple)  # lines printed under the table (填表说明)
+    numbered: bool = True  # a 序号 column first
+
+    def title(self, village: str) -> str:
+        year = f"（{self.year}年度）" if self.year else ""
+        return f"{village}{self.name}{year}"
+
+
+@dataclass(frozen=True)
+class LedgerResult:
+    path: Path
+    sheets: list[str]
+    rows: int  # data rows written, all sheets
+
+
+# ---------------------------------------------------------------- values
+
+
+def cell_text(value: object) -> str:
+    """A value as a string for text cells (IDs, phones, names …); illegal XML characters dropped."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return value.isoformat()
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+
+
+def _number(value: object, kind: str) -> int | float | Decimal | str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int | float | Decimal):
+        return int(value) if kind == "int" and not isinstance(value, float) else value
+    return cell_text(value)  # not a number: keep what was given, as text
+
+
+def _date(value: object) -> date | str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return cell_text(value)
+
+
+def looks_like_formula(text: str) -> bool:
+    return text.startswith(FORMULA_START)
+
+
+# ---------------------------------------------------------------- styles
+
+
+@dataclass(frozen=True)
+class _Styles:
+    title: str = "台账标题"
+    info: str = "台账填报信息"
+    header: str = "台账表头"
+    text: str = "台账文本"
+    number: str = "台账数字"
+    date: str = "台账日期"
+    total: str = "台账合计"
+    sign: str = "台账签名"
+
+
+STYLES = _Styles()
+
+
+def _add_styles(wb: Workbook) -> None:
+    thin = Side(style="thin", color="000000")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    body = Font(name=FONT_NAME, size=11)
+    bold = Font(name=FONT_NAME, size=11, bold=True)
+    middle = Alignment(vertical="center", wrap_text=True)
+    specs = [
+        NamedStyle(STYLES.title, font=Font(name=FONT_NAME, size=16, bold=True),
+                   alignment=Alignment(horizontal="center", vertical="center")),
+        NamedStyle(STYLES.info, font=body, alignment=Alignment(vertical="center")),
+        NamedStyle(STYLES.header, font=bold, border=box,
+                   fill=PatternFill("solid", fgColor="D9E1F2"),
+                   alignment=Alignment(horizontal="center", vertical="center", wrap_text=True)),
+        NamedStyle(STYLES.text, font=body, border=box, alignment=middle, number_format="@"),
+        NamedStyle(STYLES.number, font=body, border=box, alignment=Alignment(vertical="center")),
+        NamedStyle(STYLES.date, font=body, border=box,
+                   alignment=Alignment(horizontal="center", vertical="center"), number_format="yyyy-mm-dd"),
+        NamedStyle(STYLES.total, font=bold, border=box, alignment=Alignment(vertical="center")),
+        NamedStyle(STYLES.sign, font=body, alignment=Alignment(vertical="center")),
+    ]
+    for style in specs:
+        wb.add_named_style(style)
+
+
+# ---------------------------------------------------------------- widths
+
+
+def _value_width(value: object) -> float:
+    if isinstance(value, date):
+        return 10
+    if isinstance(value, float | Decimal):
+        return len(f"{value:,.2f}")
+    return display_width(cell_text(value))
+
+
+def fit_widths(columns: Sequence[LedgerColumn], sample: Sequence[Sequence[object]]) -> list[float]:
+    """Excel column widths from the header (on up to two lines) and the sampled values."""
+    out = []
+    for i, col in enumerate(columns):
+        if col.width is not None:
+            out.append(col.width)
+            continue
+        header = display_width(col.header)
+        need = max(header / 2 if header > 8 else header, KIND_WIDTH.get(col.kind, 0))
+        for row in sample:
+            need = max(need, _value_width(row[i]))
+        out.append(min(MAX_WIDTH, max(MIN_WIDTH, need + 2)))
+    return out
+
+
+# ---------------------------------------------------------------- writing
+
+
+class _SheetWriter:
+    """Writes one ledger into a write-only worksheet."""
+
+    def __init__(self, ws: Worksheet, ledger: Ledger, unit: UnitLike, filled_on: date):
+        self.ws = ws
+        self.ledger = ledger
+        self.unit = unit
+        self.filled_on = filled_on
+        self._seq = 0
+        number = [LedgerColumn("序号", self._next_number, "int", width=6)] if ledger.numbered else []
+        self.columns = number + list(ledger.columns)
+        self.ncols = len(self.columns)
+        self.row_no = 0
+        self.totals: list[int | float | Decimal] = [0] * self.ncols
+        self._arrays: dict[str, StyleArray] = {}
+
+    def _next_number(self, _row: Any) -> int:
+        self._seq += 1
+        return self._seq
+
+    def cell(self, value: object, style: str) -> WriteOnlyCell:
+        if isinstance(value, str) and looks_like_formula(value):
+            c = WriteOnlyCell(self.ws)
+            c.value = value
+            c.data_type = "s"  # text, never a formula
+            c.style = style
+            c.quotePrefix = True
+            return c
+        c = WriteOnlyCell(self.ws, value)
+        c._style = self._style_array(style)  # shared, read-only: assigning the named style per cell is slow
+        return c
+
+    def _style_array(self, style: str) -> StyleArray:
+        arr = self._arrays.get(style)
+        if arr is None:
+            template = WriteOnlyCell(self.ws)
+            template.style = style
+            arr = self._arrays[style] = template._style
+        return arr
+
+    def append(self, cells: list[WriteOnlyCell | None]) -> None:
+        self.ws.append(cells)
+        self.row_no += 1
+
+    def merge(self, first: int, last: int) -> None:
+        if last > first:
+            row = self.row_no
+            self.ws.merged_cells.add(f"{get_column_letter(first)}{row}:{get_column_letter(last)}{row}")
+
+    def setup(self, widths: list[float]) -> None:
+        ws = self.ws
+        for i, w in enumerate(widths, 1):
+            ws.column_dimensions[get_column_letter(i)].width = round(w, 1)
+        ws.row_dimensions[1].height = 30
+        ws.row_dimensions[3].height = 30
+        ws.freeze_panes = f"A{HEADER_ROWS + 1}"
+        ws.print_title_rows = f"1:{HEADER_ROWS}"
+        ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+        ws.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        ws.print_options.horizontalCentered = True
+        ws.page_margins.left = ws.page_margins.right = 0.5
+        ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.7
+        hf = HeaderFooter()
+        hf.oddFooter.center.text = FOOTER
+        hf.oddFooter.center.size = 10
+        ws.HeaderFooter = hf
+
+    def write_head(self) -> None:
+        n = self.ncols
+        self.append([self.cell(self.ledger.title(self.unit.name), STYLES.title)])
+        self.merge(1, n)
+        split = max(1, (n + 1) // 2)
+        info: list[WriteOnlyCell | None] = [None] * n
+        info[0] = self.cell(f"填报单位：{self.unit.full_name}", STYLES.info)
+        right = split if n > 1 else 0
+        date_cell = self.cell(f"填报日期：{self.filled_on.isoformat()}", STYLES.info)
+        if right:
+            info[right] = date_cell
+        else:
+            info[0] = self.cell(f"填报单位：{self.unit.full_name}　　填报日期：{self.filled_on.isoformat()}",
+                                STYLES.info)
+        self.append(info)
+        if right:
+            self.merge(1, split)
+            self.merge(split + 1, n)
+        self.append([self.cell(c.header, STYLES.header) for c in self.columns])
+
+    def values(self, row: Any) -> list[object]:
+        out: list[object] = []
+        for col in self.columns:
+            raw = col.value_of(row)
+            if col.kind == "date":
+                out.append(_date(raw))
+            elif col.kind in ("int", "decimal"):
+                out.append(_number(raw, col.kind))
+            else:
+                text = cell_text(raw)
+                out.append(text or None)
+        return out
+
+    def write_row(self, values: list[object]) -> None:
+        cells: list[WriteOnlyCell | None] = []
+        for i, (col, v) in enumerate(zip(self.columns, values, strict=True)):
+            if col.kind == "date":
+                style = STYLES.date if isinstance(v, date) else STYLES.text
+            elif col.kind in ("int", "decimal"):
+                style = STYLES.number if not isinstance(v, str) else STYLES.text
+                if col.total and isinstance(v, int | float | Decimal):
+                    self.totals[i] += v
+            else:
+                style = STYLES.text
+            cells.append(self.cell(v, style))
+        self.append(cells)
+
+    def write_tail(self, count: int) -> None:
+        ledger = self.ledger
+        if any(c.total for c in self.columns) or ledger.count_unit:
+            label_at = next((i for i, c in enumerate(self.columns) if not c.total), 0)
+            label = "合计"
+            if ledger.count_unit:
+                label = f"合计：{count} {ledger.count_unit}"
+            cells = []
+            for i, col in enumerate(self.columns):
+                if i == label_at:
+                    cells.append(self.cell(label, STYLES.total))
+                elif col.total:
+                    cells.append(self.cell(self.totals[i], STYLES.total))
+                else:
+                    cells.append(self.cell(None, STYLES.total))
+            self.append(cells)
+            end = next((i for i in range(label_at + 1, self.ncols) if self.columns[i].total), self.ncols)
+            self.merge(label_at + 1, end)
+        for note in ledger.notes:
+            self.append([self.cell(note, STYLES.sign)])
+            self.merge(1, self.ncols)
+        self.append([])
+        n = self.ncols
+        thirds = [0, n // 3, (2 * n) // 3] if n >= 3 else [0, 0, 0]
+        sign: list[WriteOnlyCell | None] = [None] * n
+        if n >= 3:
+            for at, text in zip(thirds, SIGNATURE, strict=True):
+                sign[at] = self.cell(text, STYLES.sign)
+        else:
+            sign[0] = self.cell("　　　　".join(SIGNATURE), STYLES.sign)
+        self.append(sign)
+        if n >= 3:
+            bounds = [*thirds, n]
+            for a, b in itertools.pairwise(bounds):
+                self.merge(a + 1, b)
+
+
+def _sheet_title(ledger: Ledger, taken: set[str]) -> str:
+    base = _SHEET_NAME_BAD.sub("", ledger.sheet_name or ledger.name)[:31] or "台账"
+    name, k = base, 2
+    while name in taken:
+        suffix = f"({k})"
+        name, k = base[: 31 - len(suffix)] + suffix, k + 1
+    taken.add(name)
+    return name
+
+
+def write_ledgers(
+    path: Path,
+    unit_info: UnitLike,
+    ledgers: Sequence[Ledger],
+    filled_on: date | None = None,
+    progress: Progress | None = None,
+    cancel: CancelCheck | None = None,
+) -> LedgerResult:
+    """Write the ledgers (one sheet each) to path. Raises Cancelled when cancel() returns True."""
+    filled_on = filled_on or date.today()
+    known = [lg.count for lg in ledgers]
+    total = sum(c for c in known if c is not None) if all(c is not None for c in known) else 0
+    done = 0
+    names: list[str] = []
+    wb = Workbook(write_only=True)
+    _add_styles(wb)
+    try:
+        for ledger in ledgers:
+            check_cancel(cancel)
+            title = _sheet_title(ledger, set(names))
+            names.append(title)
+            writer = _SheetWriter(wb.create_sheet(title), ledger, unit_info, filled_on)
+            rows: Iterator[Any] = iter(ledger.rows)
+            sample = [writer.values(r) for r in itertools.islice(rows, WIDTH_SAMPLE)]
+            writer.setup(fit_widths(writer.columns, sample))
+            writer.write_head()
+            count = 0
+            for values in itertools.chain(sample, (writer.values(r) for r in rows)):
+                writer.write_row(values)
+                count += 1
+                if count % CHECK_EVERY == 0:
+                    check_cancel(cancel)
+                    if progress is not None:
+                        progress(done + count, total)
+            writer.write_tail(count)
+            done += count
+            if progress is not None:
+                progress(done, total)
+        check_cancel(cancel)
+        with atomic_path(path) as tmp:
+            wb.save(tmp)
+    except BaseException:
+        _discard(wb)
+        raise
+    return LedgerResult(Path(path), names, done)
+
+
+def _discard(wb: Workbook) -> None:
+    """Finish and remove the temp files openpyxl streams unsaved write-only sheets into."""
+    for ws in wb.worksheets:
+        out = getattr(getattr(ws, "_writer", None), "out", None)
+        if isinstance(out, str):
+            with contextlib.suppress(Exception):
+                ws.close()  # ends its XML stream cleanly (no warnings from half-run generators)
+            with contextlib.suppress(OSError):
+                os.remove(out)

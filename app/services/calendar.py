@@ -1,0 +1,148 @@
+"""Working days and 公示期: the `holidays` package's Chinese calendar plus the office's own overrides.
+
+A day is a working day when: an override (CalendarOverride) says so — it always wins; else it is not
+a public holiday (法定节假日, including the 调休 days off the library lists) and either a weekday or
+a weekend day the library lists as a 调休 workday (`weekend_workdays`). The library knows a year's
+schedule only once the State Council has published it; later years need overrides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import CalendarOverride, Unit
+
+from . import audit
+from .errors import NotFound
+from .validation import Problems
+
+MAX_NOTICE_DAYS = 60
+
+
+@dataclass(frozen=True)
+class _Year:
+    holidays: frozenset[date]
+    workdays: frozenset[date]  # weekend days that are 调休 working days
+
+
+@lru_cache(maxsize=32)
+def _year(year: int) -> _Year:
+    cal = holidays.China(years=year, categories=(holidays.PUBLIC,))
+    days = frozenset(d for d in cal if d.year == year)
+    # weekend_workdays gathers every year the object has computed: keep this year's only
+    workdays = frozenset(d for d in getattr(cal, "weekend_workdays", ()) if d.year == year)
+    return _Year(days, workdays)
+
+
+def public_holidays(year: int) -> dict[date, str]:
+    """The library's 法定节假日 of a year, with their (English) names."""
+    cal = holidays.China(years=year, categories=(holidays.PUBLIC,))
+    return {d: name for d, name in sorted(cal.items()) if d.year == year}
+
+
+def weekend_workdays(year: int) -> list[date]:
+    """Weekend days that are 调休 working days, as the library knows them."""
+    return sorted(_year(year).workdays)
+
+
+def is_workday(day: date, overrides: Mapping[date, bool] | None = None) -> bool:
+    if overrides and day in overrides:
+        return overrides[day]
+    info = _year(day.year)
+    if day in info.holidays:
+        return False
+    if day in info.workdays:
+        return True
+    return day.weekday() < 5
+
+
+def period_end(start: date, days: int, workdays: bool = False, overrides: Mapping[date, bool] | None = None) -> date:
+    """Last day of a 公示期 of `days` days starting on `start` (start counts as day 1).
+
+    Calendar days: start + days − 1. Working days: the start counts only if it is a working day; the
+    period ends on the days-th working day.
+    """
+    if days < 1:
+        raise ValueError("days must be at least 1")
+    if not workdays:
+        return start + timedelta(days=days - 1)
+    day, counted = start, 0
+    while True:
+        if is_workday(day, overrides):
+            counted += 1
+            if counted == days:
+                return day
+        day += timedelta(days=1)
+
+
+# ---------------------------------------------------------------- the office's overrides
+
+
+@dataclass(frozen=True)
+class OverrideRow:
+    id: int
+    day: date
+    is_workday: bool
+    note: str
+
+
+def overrides_for(s: Session, unit_id: int) -> dict[date, bool]:
+    return {d: w for d, w in s.execute(
+        select(CalendarOverride.day, CalendarOverride.is_workday).where(CalendarOverride.unit_id == unit_id)
+    )}
+
+
+def list_overrides(s: Session, unit_id: int) -> list[OverrideRow]:
+    stmt = select(CalendarOverride).where(CalendarOverride.unit_id == unit_id).order_by(CalendarOverride.day)
+    return [OverrideRow(o.id, o.day, o.is_workday, o.note) for o in s.scalars(stmt)]
+
+
+def set_override(s: Session, unit_id: int, day: date, is_workday: bool, note: str = "") -> int:
+    """Mark a day as a holiday (False) or a 调休 working day (True); replaces an earlier mark of that day."""
+    p = Problems()
+    if day is None:
+        p.add("day", "日期", "请填写日期")
+    note = p.text("note", "说明", note, max_len=200)
+    p.raise_if_any()
+    row = s.scalar(select(CalendarOverride).where(CalendarOverride.unit_id == unit_id, CalendarOverride.day == day))
+    if row is None:
+        row = CalendarOverride(unit_id=unit_id, day=day, is_workday=is_workday, note=note)
+        s.add(row)
+    else:
+        row.is_workday, row.note = is_workday, note
+    s.flush()
+    what = "工作日（调休）" if is_workday else "休息日"
+    audit.record(s, unit_id, "update", "calendar_override", row.id, f"{day.isoformat()} 设为{what}")
+    return row.id
+
+
+def remove_override(s: Session, override_id: int) -> None:
+    row = s.get(CalendarOverride, override_id)
+    if row is None:
+        raise NotFound("找不到该日期设置")
+    s.delete(row)
+    s.flush()
+    audit.record(s, row.unit_id, "delete", "calendar_override", override_id, f"取消 {row.day.isoformat()} 的日期设置")
+
+
+def notice_period(
+    s: Session, unit_id: int, start: date, days: int | None = None, workdays: bool | None = None
+) -> tuple[date, date]:
+    """公示期 (start, end) with the unit's defaults (notice_days, notice_workdays) where not given."""
+    unit = s.get(Unit, unit_id)
+    if unit is None:
+        raise NotFound("找不到该村(社区)")
+    days = unit.notice_days if days is None else days
+    workdays = unit.notice_workdays if workdays is None else workdays
+    p = Problems()
+    if not isinstance(days, int) or not 1 <= days <= MAX_NOTICE_DAYS:
+        p.add("days", "公示天数", f"应为1到{MAX_NOTICE_DAYS}之间的整数")
+    p.raise_if_any()
+    return start, period_end(start, days, workdays, overrides_for(s, unit_id) if workdays else None)
