@@ -30,6 +30,8 @@ class Notice(Timestamps, Base):
     issued_on: Mapped[date | None] = mapped_column(Date)
     paper: Mapped[str] = mapped_column(String(4), default="A4")
     pdf_sha256: Mapped[str] = mapped_column(String(64), default="", index=True)
+    file_path: Mapped[str] = mapped_column(String(500), default="")  # where the PDF was saved
+    meta: Mapped[object] = mapped_column(JSON, default=dict)  # contact, 意见箱 … as printed on it
     source_ref: Mapped[str] = mapped_column(String(40), default="")  # e.g. "star_round:3"
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
     withdrawn_on: Mapped[date | None] = mapped_column(Date)

@@ -25,7 +25,7 @@ from app.io.notices import (
     read_marker,
     render_notice,
 )
-from app.models import AuditEntry, Notice, Objection, PartyMember, PartyOrg, Resident
+from app.models import Notice, Objection, PartyMember, PartyOrg, Resident
 from app.models.notices import NOTICE_KINDS
 
 from . import audit
@@ -304,7 +304,7 @@ def publish_draft(
         unit_id=unit_id, kind=draft.kind, year=draft.year, title=draft.title, body=draft.body,
         columns=[c.to_json() for c in draft.columns], rows=[], period_start=start, period_end=end,
         issuer=draft.issuer, issued_on=issued_on, paper=paper, source_ref=draft.source_ref,
-        operator_id=audit.current_operator_id.get(),
+        operator_id=audit.current_operator_id.get(), meta=meta,
     )
     s.add(notice)
     s.flush()
@@ -312,12 +312,13 @@ def publish_draft(
     rendered = render_notice(_document(notice, draft.rows, meta), out_path)
     notice.rows = rendered.rows
     notice.pdf_sha256 = rendered.sha256
+    notice.file_path = str(out_path)
     s.flush()
     number = notice_number(notice.id, issued_on)
     audit.record(
         s, unit_id, "publish", "notice", notice.id, f"发布公示 {number}：{draft.title}",
         {"path": str(out_path), "sha256": rendered.sha256, "pages": rendered.pages, "number": number,
-         "content_code": rendered.content_code, **meta},
+         "content_code": rendered.content_code},
     )
     return NoticeInfo(
         id=notice.id, number=number, kind=draft.kind, title=draft.title, path=out_path, sha256=rendered.sha256,
@@ -336,25 +337,20 @@ def publish_notice(
     return publish_draft(s, unit_id, draft, out_path, paper, start, days, workdays, issued_on)
 
 
-def _publication(s: Session, notice_id: int) -> dict[str, Any]:
-    detail = s.scalar(
-        select(AuditEntry.detail).where(
-            AuditEntry.entity == "notice", AuditEntry.entity_id == notice_id, AuditEntry.action == "publish"
-        ).order_by(AuditEntry.id.desc()).limit(1)
-    )
-    return detail if isinstance(detail, dict) else {}
-
-
 def reprint_notice(s: Session, notice_id: int, out_path: Path) -> RenderedNotice:
     """Render an archived notice again from its frozen rows (same fonts → the same bytes)."""
     notice = _get_notice(s, notice_id)
-    rendered = render_notice(_document(notice, notice.rows, _publication(s, notice_id)), Path(out_path))
+    rendered = render_notice(_document(notice, notice.rows, _meta(notice)), Path(out_path))
     audit.record(s, notice.unit_id, "reprint", "notice", notice.id, f"重新生成公示文件：{notice.title}",
                  {"path": str(Path(out_path).resolve()), "sha256": rendered.sha256})
     return rendered
 
 
 # ---------------------------------------------------------------- listing
+
+
+def _meta(notice: Notice) -> dict[str, Any]:
+    return notice.meta if isinstance(notice.meta, dict) else {}
 
 
 def _get_notice(s: Session, notice_id: int) -> Notice:
@@ -384,21 +380,14 @@ def _rows(s: Session, notices: list[Notice], today: date) -> list[NoticeRow]:
             .where(Objection.notice_id.in_(ids)).group_by(Objection.notice_id)
         ):
             counts[nid] = (total, unresolved)
-    paths = {
-        eid: detail.get("path") for eid, detail in s.execute(
-            select(AuditEntry.entity_id, AuditEntry.detail).where(
-                AuditEntry.entity == "notice", AuditEntry.action == "publish", AuditEntry.entity_id.in_(ids))
-        ) if isinstance(detail, dict)
-    } if ids else {}
     out = []
     for n in notices:
         total, unresolved = counts.get(n.id, (0, 0))
-        path = paths.get(n.id)
         out.append(NoticeRow(
             id=n.id, number=notice_number(n.id, n.issued_on or n.created_at.date()), kind=n.kind,
             kind_label=KIND_LABELS.get(n.kind, n.kind), title=n.title, year=n.year, period_start=n.period_start,
             period_end=n.period_end, issued_on=n.issued_on, status=notice_status(n, today), objections=total,
-            open_objections=unresolved, paper=n.paper, path=Path(path) if path else None,
+            open_objections=unresolved, paper=n.paper, path=Path(n.file_path) if n.file_path else None,
         ))
     return out
 

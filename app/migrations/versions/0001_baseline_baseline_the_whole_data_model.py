@@ -2,7 +2,7 @@
 
 Revision ID: 0001_baseline
 Revises: 
-Create Date: 2026-11-23 05:14:02.591512
+Create Date: 2026-11-23 05:41:01.216096
 """
 from alembic import op
 import sqlalchemy as sa
@@ -294,6 +294,8 @@ def upgrade() -> None:
     sa.Column('issued_on', sa.Date(), nullable=True),
     sa.Column('paper', sa.String(length=4), nullable=False),
     sa.Column('pdf_sha256', sa.String(length=64), nullable=False),
+    sa.Column('file_path', sa.String(length=500), nullable=False),
+    sa.Column('meta', sa.JSON(), nullable=False),
     sa.Column('source_ref', sa.String(length=40), nullable=False),
     sa.Column('operator_id', sa.Integer(), nullable=True),
     sa.Column('withdrawn_on', sa.Date(), nullable=True),
