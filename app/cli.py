@@ -10,12 +10,18 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .db import Database, open_database, resolve_url
 from .services.errors import ServiceError
+from .services.output_kinds import LEDGER_KINDS, NOTICE_KINDS
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 
@@ -73,11 +79,69 @@ def build_parser() -> ChineseParser:
     demo.add_argument("--force", action="store_true", help="清空现有数据后重建演示村")
     demo.add_argument("--if-empty", action="store_true", help="仅当数据库为空时填充，否则什么也不做")
     backup = sub.add_parser("backup", help="备份数据库")
-    backup.add_argument("-o", "--output", metavar="FILE", help="备份文件（默认在数据文件夹的 backups 下）")
+    backup.add_argument("-o", "--output", metavar="FILE", help="备份文件或文件夹（默认在数据文件夹的 backups 下）")
+    backup.add_argument("--password", nargs="?", const=ASK_PASSWORD, metavar="密码",
+                        help=f"加密备份；只写 --password 时从环境变量 {PASSWORD_ENV} 读取密码，或在终端中询问")
     restore = sub.add_parser("restore", help="从备份恢复数据库")
     restore.add_argument("file", metavar="FILE", help="备份文件")
+    restore.add_argument("--password", nargs="?", const=ASK_PASSWORD, metavar="密码",
+                         help=f"加密备份的密码（同上，也可用环境变量 {PASSWORD_ENV}）")
+    restore.add_argument("--preview", action="store_true", help="只显示备份的日期和人数，不恢复")
     sub.add_parser("check", help="检查数据库完整性")
+    _add_output_commands(sub)
+    _add_import_command(sub)
     return p
+
+
+IMPORT_CHOICES = ("residents", "households", "members", "grid-posts", "tickets")
+
+
+def _add_import_command(sub: argparse._SubParsersAction[ChineseParser]) -> None:
+    imp = sub.add_parser(
+        "import", help="从 Excel/WPS/CSV 导入名册",
+        description="导入名册：residents 居民，households 户籍（按户号或户主分户），members 党员，"
+                    "grid-posts 网格员，tickets 工单。先逐行检查并列出所有问题；有问题时不写入任何数据。",
+    )
+    imp.add_argument("kind", choices=IMPORT_CHOICES, metavar="KIND", help="导入种类：" + " | ".join(IMPORT_CHOICES))
+    imp.add_argument("file", metavar="FILE", help="xlsx、xls 或 csv 文件")
+    imp.add_argument("--dry-run", action="store_true", help="只检查并报告，不写入")
+    imp.add_argument("--update", action="store_true", help="已登记的人（按身份证号）按表更新；默认跳过")
+    imp.add_argument("--skip-errors", action="store_true", help="跳过有问题的行，只导入无误的行")
+    imp.add_argument("--create-missing", action="store_true", help="自动新建表中出现但尚未建立的支部、网格、类别")
+    imp.add_argument("--sheet", metavar="NAME", help="工作表名称（默认第一个有内容的工作表）")
+
+
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}") from None
+
+
+def _add_output_commands(sub: argparse._SubParsersAction[ChineseParser]) -> None:
+    export = sub.add_parser(
+        "export", help="导出台账（Excel）",
+        description="导出台账：" + "，".join(f"{k} {v}" for k, v in LEDGER_KINDS.items())
+                    + "。给出多种时写入同一个工作簿（每种一个工作表）。",
+    )
+    export.add_argument("kinds", nargs="+", choices=list(LEDGER_KINDS), metavar="KIND",
+                        help="台账种类：" + " | ".join(LEDGER_KINDS))
+    export.add_argument("-o", "--output", metavar="OUT.xlsx", required=True, help="输出的 Excel 文件")
+    export.add_argument("--year", type=int, metavar="Y", help="年度（默认今年）")
+
+    notice = sub.add_parser("notice", help="生成公示（PDF），或核验公示文件")
+    kinds = notice.add_subparsers(dest="notice_kind", parser_class=ChineseParser, title="公示种类", required=True)
+    for kind, text in NOTICE_KINDS.items():
+        k = kinds.add_parser(kind, help=text)
+        k.add_argument("-o", "--output", metavar="OUT.pdf", required=True, help="输出的 PDF 文件")
+        k.add_argument("--paper", choices=("A4", "A3"), default="A4", help="纸张（默认 A4；A3 用于公示栏大幅张贴）")
+        k.add_argument("--year", type=int, metavar="Y", help="年度（默认今年）")
+        k.add_argument("--start", type=_iso_date, metavar="YYYY-MM-DD", help="公示开始日期（默认今天）")
+        k.add_argument("--days", type=int, metavar="N", help="公示天数（默认按本村设置）")
+    verify = kinds.add_parser("verify", help="核验 PDF 文件是否与存档的公示一致")
+    verify.add_argument("file", metavar="FILE.pdf", help="要核验的 PDF 文件")
 
 
 def _open(args: argparse.Namespace, migrate: bool = True) -> Database:
@@ -100,17 +164,54 @@ def cmd_demo(args: argparse.Namespace) -> int:
         db.dispose()
 
 
+PASSWORD_ENV = "VILLAGEDESK_BACKUP_PASSWORD"
+ASK_PASSWORD = "\0ask"  # --password given without a value
+
+
+class _NoPassword(Exception):
+    pass
+
+
+def _password(value: str | None, required: bool) -> str | None:
+    """--password VALUE; --password alone: $VILLAGEDESK_BACKUP_PASSWORD, else a prompt on a terminal."""
+    if value is None and not required:
+        return None
+    if value not in (None, ASK_PASSWORD):
+        return value
+    if os.environ.get(PASSWORD_ENV):
+        return os.environ[PASSWORD_ENV]
+    if sys.stdin is not None and sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass("备份密码：")
+    raise _NoPassword(f"需要备份密码：请用 --password 密码，或设置环境变量 {PASSWORD_ENV}。")
+
+
+def _village_name(db: Database) -> str:
+    from .services.units import current_unit_id, get_unit
+
+    with db.session() as s:
+        unit_id = current_unit_id(s)
+        return get_unit(s, unit_id).name if unit_id is not None else ""
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     from .paths import backup_dir
     from .services import backup
 
+    try:
+        password = _password(args.password, False)
+    except _NoPassword as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
     db = _open(args)
     try:
-        target = Path(args.output) if args.output else backup_dir() / backup.default_backup_name(db)
+        name = backup.default_backup_name(db, _village_name(db), encrypted=bool(password))
+        target = Path(args.output) if args.output else backup_dir() / name
         if target.is_dir():
-            target = target / backup.default_backup_name(db)
-        backup.backup_to(db, target)
-        print(f"已备份到 {target}")
+            target = target / name
+        backup.backup_to(db, target, password=password)
+        print(f"已{'加密' if password else ''}备份到 {target}")
         return EXIT_OK
     finally:
         db.dispose()
@@ -118,9 +219,20 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     from .services import backup
+    from .services.backup_crypto import is_encrypted
 
+    source = Path(args.file)
+    try:
+        password = _password(args.password, is_encrypted(source))
+    except _NoPassword as exc:
+        print(f"{source.name} 是加密备份。{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    info = backup.inspect_backup(source, password)
+    print("\n".join(info.lines()))
+    if args.preview:
+        return EXIT_OK
     db = _open(args, migrate=False)
-    safety = backup.restore_from(db, Path(args.file))
+    safety = backup.restore_from(db, source, password=password)
     if safety:
         print(f"恢复前的数据已另存为 {safety}")
     db = _open(args)  # the restored file may be from an older version: upgrade it
@@ -146,6 +258,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# The same as [project.entry-points."villagedesk.gui"] in pyproject.toml (a test keeps them equal).
+FROZEN_GUI_ENTRIES = {"run": "ui.main:run_gui", "error": "ui.main:show_startup_error"}
+
+
 def _gui_entry(name: str = "run") -> Callable[..., int]:
     """The window lives in the `ui` package, which registers itself; the core never imports it.
 
@@ -153,6 +269,14 @@ def _gui_entry(name: str = "run") -> Callable[..., int]:
     """
     for ep in metadata.entry_points(group="villagedesk.gui", name=name):
         return ep.load()  # type: ignore[no-any-return]
+    if getattr(sys, "frozen", False) and name in FROZEN_GUI_ENTRIES:
+        # A PyInstaller bundle may carry no entry-point metadata. The bundle always holds the window
+        # (installers/hidden_imports.py lists "ui.main"), so look it up by name: this string import
+        # is the only one, and only when frozen; the core still never imports the views statically.
+        import importlib
+
+        module, _, attr = FROZEN_GUI_ENTRIES[name].partition(":")
+        return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
     raise ServiceError("未安装图形界面组件，请在项目目录中运行 `make run` 或 `pip install -e .`。")
 
 
@@ -189,6 +313,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
     except ServiceError as exc:
         db.dispose()
         return int(show_error(str(exc), sys.argv))
+    _daily_backup(db)
     try:
         return int(run_gui(AppContext(db), sys.argv))
     finally:
@@ -197,12 +322,111 @@ def cmd_gui(args: argparse.Namespace) -> int:
         db.dispose()
 
 
+def _daily_backup(db: Database) -> None:
+    """The automatic backup on start (at most one a day). A failure must not keep the window shut."""
+    from .services import backup
+
+    try:
+        made = backup.auto_backup(db)
+    except Exception:
+        log.exception("automatic backup on start failed")
+        return
+    if made is not None:
+        log.info("daily backup: %s", made)
+
+
+def _unit_id(s: Session) -> int:
+    from .services.units import current_unit_id
+
+    unit_id = current_unit_id(s)
+    if unit_id is None:
+        raise ServiceError("数据库中还没有本村(社区)信息：请先打开窗口完成首次设置，或运行 villagedesk demo。")
+    return unit_id
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .services import ledgers
+
+    db = _open(args)
+    try:
+        with db.session() as s:
+            kinds = list(dict.fromkeys(args.kinds))
+            result = ledgers.export_ledgers(s, _unit_id(s), kinds, Path(args.output), year=args.year)
+        print(f"已导出 {'、'.join(result.sheets)}（共 {result.rows} 行）到 {result.path}")
+        return EXIT_OK
+    finally:
+        db.dispose()
+
+
+def cmd_notice(args: argparse.Namespace) -> int:
+    from .services import notices
+
+    db = _open(args)
+    try:
+        with db.session() as s:
+            if args.notice_kind == "verify":
+                result = notices.verify_pdf(s, Path(args.file))
+                print(result.message)
+                if result.notice is not None and result.ok:
+                    n = result.notice
+                    print(f"公示期：{n.period_start} 至 {n.period_end}（{n.status}），异议 {n.objections} 条")
+                return EXIT_OK if result.ok else EXIT_DATA
+            info = notices.publish_notice(
+                s, _unit_id(s), args.notice_kind, Path(args.output), paper=args.paper, start=args.start,
+                days=args.days, year=args.year,
+            )
+        print(f"已生成公示 {info.number}《{info.title}》：{info.path}（{info.pages} 页，{info.rows} 条）")
+        print(f"公示期：{info.period_start} 至 {info.period_end}；校验码 {info.content_code}")
+        return EXIT_OK
+    finally:
+        db.dispose()
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .io.excel_import import read_table
+    from .services import imports
+
+    table = read_table(Path(args.file), args.sheet)
+    options = imports.ImportOptions(
+        on_existing="update" if args.update else "skip", skip_errors=args.skip_errors,
+        create_missing=args.create_missing,
+    )
+    db = _open(args)
+    try:
+        with db.session() as s:
+            unit_id = _unit_id(s)
+            layout = imports.detect_layout(s, unit_id, args.kind, table)
+            report = imports.check_import(s, unit_id, args.kind, table, layout, options)
+        mapped = "、".join(f"{layout.headers[c]}→{imports.field_label(args.kind, f)}" for c, f in layout.mapping.items())
+        print(f"{table.file_name}（{table.sheet_name}）第 {layout.header_row + 1} 行是表头：{mapped}")
+        for line in report.lines():
+            print(line)
+        print(report.summary())
+        if args.dry_run:
+            print("试运行：没有写入任何数据。")
+            return EXIT_DATA if report.has_problems else EXIT_OK
+        if not report.can_write:
+            print("没有导入任何数据。" + ("请改正以上问题后重新导入，或加 --skip-errors 只导入无误的行。"
+                                          if report.has_problems else ""))
+            return EXIT_DATA if report.has_problems else EXIT_OK
+        result = imports.import_with_backup(db, unit_id, args.kind, table, layout, options)
+        print(f"{result.summary()}（导入批次 {result.batch_id}，可整批撤销）")
+        if result.backup:
+            print(f"导入前的数据已备份到 {result.backup}")
+        return EXIT_DATA if result.report.has_problems else EXIT_OK
+    finally:
+        db.dispose()
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "import": cmd_import,
     "gui": cmd_gui,
     "demo": cmd_demo,
     "backup": cmd_backup,
     "restore": cmd_restore,
     "check": cmd_check,
+    "export": cmd_export,
+    "notice": cmd_notice,
 }
 
 

@@ -24,12 +24,10 @@ from . import audit
 from .errors import ServiceError
 from .grid_posts import list_grid_posts
 from .org import MemberQuery, count_members, list_members, list_org_tree
+from .output_kinds import LEDGER_KINDS
 from .people import ACTIVE_STATUSES
 from .units import get_unit
 
-LEDGER_KINDS = {
-    "members": "党员花名册", "orgs": "党组织设置情况", "households": "居民户籍台账", "grid-posts": "网格员信息表",
-}
 PAGE = 500
 STREAM_BATCH = 2000
 INDENT = "　"  # one full-width space per tree level in the org name column

@@ -32,15 +32,12 @@ from . import audit
 from .calendar import notice_period
 from .errors import NotFound, ServiceError
 from .grid_posts import list_grid_posts
+from .output_kinds import NOTICE_LABELS
 from .settings import get_setting
 from .units import UnitInfo, get_unit
 from .validation import Problems, add_years
 
-KIND_LABELS = {
-    "party-candidates": "发展党员公示", "grid-contacts": "网格员联系方式公示", "stars": "星级文明户公示",
-    "points": "党员积分公示", "other": "其他公示",
-}
-BUILT_KINDS = ("party-candidates", "grid-contacts")  # kinds this module can build from the data
+KIND_LABELS = NOTICE_LABELS
 PAPERS = ("A4", "A3")
 
 # Settings (JSON values per unit)
