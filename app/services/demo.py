@@ -10,8 +10,10 @@ Figures from the source reports: 东坟村 has 815 villagers and 59 党员 (seed
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -147,6 +149,7 @@ class DemoSummary:
     grid_posts: int
     member_posts: int
     contacts: int
+    extra: tuple[str, ...] = ()  # one Chinese line per area that added demo data (stars, points …)
 
     def lines(self) -> list[str]:
         return [
@@ -159,6 +162,7 @@ class DemoSummary:
             f"党组织 {self.orgs} 个，党员职务 {self.member_posts} 项",
             f"网格 {self.grids} 个，微网格 {self.micro_grids} 个，网格岗位 {self.grid_posts} 个",
             f"党员联系户 {self.contacts} 条",
+            *self.extra,
         ]
 
 
@@ -182,7 +186,18 @@ def build_demo(s: Session, force: bool = False) -> DemoSummary:
             raise ServiceError("数据库中已有数据，未生成演示村。如确需清空全部数据，请用 --force 重建演示村。")
         wipe_all(s)
     plan = _Planner(random.Random(SEED)).plan()
-    return _write(s, plan)
+    summary = _write(s, plan)
+    unit_id = s.scalars(select(Unit.id)).one()
+    extra = tuple(line for extend in _area_extensions() for line in extend(s, unit_id, random.Random(SEED)))
+    return dataclasses.replace(summary, extra=extra)
+
+
+def _area_extensions() -> list[Callable[[Session, int, random.Random], list[str]]]:
+    """Each area adds its demo data after the village exists: extend(s, unit_id, rng) -> summary lines.
+
+    An area adds one line here, its function living in app/services/demo_<area>.py.
+    """
+    return []
 
 
 # ---------------------------------------------------------------- planning (pure Python, no database)
