@@ -35,10 +35,12 @@ APP_TITLE = "村级党建工作台"
 
 def page_classes() -> list[type[Page]]:
     """The areas that work, in navigation order."""
+    from .audit.page import AuditPage
     from .org.page import MembersPage
     from .people.page import ResidentsPage
+    from .settings.page import SettingsPage
 
-    return [MembersPage, ResidentsPage]
+    return [MembersPage, ResidentsPage, AuditPage, SettingsPage]
 
 
 class MainWindow(QMainWindow):
@@ -63,7 +65,10 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.pages: dict[str, Page] = {}
+        role = self.operator_role()
         for cls in page_classes():
+            if cls.roles is not None and role is not None and role not in cls.roles:
+                continue  # e.g. 操作日志 is the 书记's; the service refuses others anyway
             page = cls(ctx, self.changes, self.stack)
             self.pages[page.objectName()] = page
             self.stack.addWidget(page)
@@ -83,6 +88,10 @@ class MainWindow(QMainWindow):
         self.load_unit()
         self.nav.setCurrentRow(0)
         self.resize(1200, 760)
+
+        from .auth.session import IdleLock
+
+        self.idle_lock = IdleLock(ctx, self)  # locks after the configured idle minutes (sign-in on)
 
     # ---- building -------------------------------------------------------------------------------
 
@@ -110,6 +119,13 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         menu_file = self.menuBar().addMenu(self.tr("文件(&F)"))
         menu_file.setObjectName("menu_file")
+        self.action_import = self._action("action_import", self.tr("导入(&I)…"), "Ctrl+I")
+        self.action_import.triggered.connect(self.open_import)
+        menu_file.addAction(self.action_import)
+        self.action_import_history = self._action("action_import_history", self.tr("导入记录(&H)…"))
+        self.action_import_history.triggered.connect(self.open_import_history)
+        menu_file.addAction(self.action_import_history)
+        menu_file.addSeparator()
         self.action_quit = self._action("action_quit", self.tr("退出(&X)"), "Ctrl+Q")
         self.action_quit.triggered.connect(self.close)
         menu_file.addAction(self.action_quit)
@@ -152,6 +168,27 @@ class MainWindow(QMainWindow):
         where = str(self.ctx.db_path) if self.ctx.db_path else self.ctx.url
         self.status_db.setText(self.tr("数据库：{0}").format(where))
 
+    def operator_role(self) -> str | None:
+        """The signed-in operator's role (None: no operator, nothing restricted)."""
+        from app.services.auth import current_operator
+
+        me = self.ctx.call(current_operator) if self.ctx.operator_id is not None else None
+        return me.role if me else None
+
+    def reload_everything(self) -> None:
+        """After a restore: the whole database changed under the window; read everything again."""
+        from .auth.session import sign_in
+
+        self.ctx.set_unit(None)
+        with user_errors(self):
+            if not sign_in(self.ctx, self):
+                self.close()
+                return
+        self.load_unit()
+        for page in self.pages.values():
+            with user_errors(self):
+                page.refresh()
+
     def current_page(self) -> Page | None:
         widget = self.stack.currentWidget()
         return widget if isinstance(widget, Page) else None
@@ -189,6 +226,25 @@ class MainWindow(QMainWindow):
             set_large_font(app_, large)
         self._fit_nav()
         settings.set_value("large_font", large)
+
+    def open_import(self) -> None:
+        from .imports.wizard import ImportWizard
+
+        wizard = ImportWizard(self.ctx, self)
+        wizard.imported.connect(self._data_imported)
+        wizard.exec()
+
+    def open_import_history(self) -> None:
+        from .imports.history import ImportHistoryDialog
+
+        dialog = ImportHistoryDialog(self.ctx, self)
+        dialog.undone.connect(self._data_imported)
+        dialog.exec()
+
+    def _data_imported(self, _batch_id: int) -> None:
+        # an import touches people, households, members, grids: every page queries again when shown
+        for kind in ("resident", "household", "member", "org", "grid", "ticket"):
+            self.changes.changed.emit(kind, self)
 
     def show_about(self) -> None:
         where = str(self.ctx.db_path) if self.ctx.db_path else self.ctx.url

@@ -9,7 +9,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import phonenumbers
 from stdnum.cn import ric
@@ -203,6 +203,86 @@ def check_date_order(
                 word = "必须晚于" if strict else "不能早于"
                 p.add(field, label, f"{label}（{value.isoformat()}）{word}{prev_label}（{prev_value.isoformat()}）")
         previous = (field, label, value)
+
+
+# ---------------------------------------------------------------- dates as Chinese sheets write them
+
+EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug included)
+_SERIAL_MAX = 73415  # 2100-12-31: larger plain numbers are not Excel dates
+_DATE_TEXT = (
+    # 2023-5-1, 2023/05/01, 2023.5.1, 2023年5月1日, "2023-05-01 00:00:00", 2023 5 1
+    re.compile(r"(\d{4})[-/.年\s](\d{1,2})[-/.月\s](\d{1,2})[日号]?(?:[\sT]?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"),
+    re.compile(r"(\d{4})(\d{2})(\d{2})"),  # 20230501
+)
+_MONTH_TEXT = (
+    re.compile(r"(\d{4})[-/.年](\d{1,2})月?"),  # 2023-05, 2023.5, 2023年5月 (出生年月)
+    re.compile(r"(\d{4})(\d{2})"),  # 202305
+)
+DATE_FORMS = "2023-05-01、2023/5/1、2023.5.1、2023年5月1日、20230501，或只有年月的 2023.5、202305"
+
+
+@dataclass(frozen=True)
+class SheetDate:
+    value: date
+    month_only: bool = False  # 出生年月 / 202305: the day is not known (set to 1)
+
+
+def parse_sheet_date(value: object) -> SheetDate | None:
+    """A date in any form Chinese sheets use; None when empty. InvalidValue says what is wrong.
+
+    Accepts date/datetime cells, Excel serial numbers (45047 → 2023-05-01), numbers like 20230501
+    or 202305, and text: 2023-5-1, 2023/05/01, 2023.5.1, 2023年5月1日, 2023年5月, 2023.5, 202305.
+    """
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return SheetDate(value.date())
+    if isinstance(value, date):
+        return SheetDate(value)
+    if isinstance(value, bool):
+        raise InvalidValue(f"“{value}”不是日期")
+    if isinstance(value, int | float):
+        return _date_from_number(value)
+    text = _normalise(value)
+    if not text:
+        return None
+    if re.fullmatch(r"\d+(\.0+)?", text) and len(text.split(".")[0]) == 5:
+        return _date_from_number(int(text.split(".")[0]))  # a serial that arrived as text (CSV)
+    for pattern in _DATE_TEXT:
+        m = pattern.fullmatch(text)
+        if m:
+            return SheetDate(_make_date(text, int(m[1]), int(m[2]), int(m[3])))
+    for pattern in _MONTH_TEXT:
+        m = pattern.fullmatch(text)
+        if m:
+            return SheetDate(_make_date(text, int(m[1]), int(m[2]), 1), month_only=True)
+    shown = text if len(text) <= 20 else text[:20] + "…"
+    raise InvalidValue(f"“{shown}”不是日期，可以写成 {DATE_FORMS}")
+
+
+def _date_from_number(number: float) -> SheetDate:
+    if number != number or number in (float("inf"), float("-inf")):
+        raise InvalidValue("日期不是有效的数字")
+    whole = int(number)
+    if number == whole and 19000101 <= whole <= 21001231:
+        text = str(whole)
+        return SheetDate(_make_date(text, int(text[:4]), int(text[4:6]), int(text[6:])))
+    if number == whole and 190001 <= whole <= 210012:
+        text = str(whole)
+        return SheetDate(_make_date(text, int(text[:4]), int(text[4:]), 1), month_only=True)
+    if 1 <= number <= _SERIAL_MAX:
+        return SheetDate(EXCEL_EPOCH + timedelta(days=whole))
+    raise InvalidValue(f"数字 {number:g} 不是日期，可以写成 {DATE_FORMS}")
+
+
+def _make_date(text: str, year: int, month: int, day: int) -> date:
+    try:
+        d = date(year, month, day)
+    except ValueError:
+        raise InvalidValue(f"日期“{text}”不存在") from None
+    if year < 1880:
+        raise InvalidValue(f"日期“{text}”不合理")
+    return d
 
 
 def make_id_number(area: str, birth: date, sequence: int) -> str:
