@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import sys
+from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from app.logs import setup_logging
@@ -17,6 +20,24 @@ from .errors import install_excepthook, user_errors
 log = logging.getLogger(__name__)
 
 APP_NAME = "村级党建工作台"
+ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
+
+
+def icon_dir() -> Path:
+    """resources/icons in the source tree, or inside a PyInstaller bundle (sys._MEIPASS)."""
+    meipass = getattr(sys, "_MEIPASS", None)
+    root = Path(meipass) if meipass else Path(__file__).resolve().parent.parent
+    return root / "resources" / "icons"
+
+
+def app_icon() -> QIcon:
+    """The program's icon (drawn in resources/icons/villagedesk.svg, rendered to PNGs)."""
+    icon = QIcon()
+    for size in ICON_SIZES:
+        path = icon_dir() / f"villagedesk-{size}.png"
+        if path.is_file():
+            icon.addFile(str(path))
+    return icon
 
 
 def tr(text: str) -> str:
@@ -30,6 +51,8 @@ def make_application(argv: list[str]) -> QApplication:
     app.setApplicationName("VillageDesk")
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName("VillageDesk")
+    app.setWindowIcon(app_icon())
+    app.setDesktopFileName("villagedesk")  # Linux: the taskbar matches villagedesk.desktop
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
     # Qt's own buttons (确定/取消 in message boxes) in Chinese where its translations are installed.
     translator = QTranslator(app)
@@ -77,6 +100,14 @@ def run_gui(ctx: AppContext, argv: list[str]) -> int:
         dialog = FirstStartDialog(ctx)
         if dialog.exec() != QDialog.DialogCode.Accepted or ctx.unit_id is None:
             return 0
+
+    from .auth.session import sign_in
+
+    signed_in = False
+    with user_errors(None):  # single operator mode: the admin; otherwise the sign-in dialog
+        signed_in = sign_in(ctx)
+    if not signed_in:
+        return 0
 
     from .main_window import MainWindow
 
