@@ -90,6 +90,7 @@ def build_parser() -> ChineseParser:
     sub.add_parser("check", help="检查数据库完整性")
     _add_output_commands(sub)
     _add_import_command(sub)
+    _add_cards_command(sub)
     return p
 
 
@@ -418,7 +419,32 @@ def cmd_import(args: argparse.Namespace) -> int:
         db.dispose()
 
 
+def _add_cards_command(sub: argparse._SubParsersAction[ChineseParser]) -> None:
+    cards = sub.add_parser("cards", help="制作便民服务卡（PDF，每张 A4 八张卡，带裁切线）",
+                           description="便民服务卡 / 一卡通：网格名称、网格长和网格员的姓名电话、村委会电话、二维码。")
+    cards.add_argument("-o", "--output", metavar="OUT.pdf", required=True, help="输出的 PDF 文件")
+    cards.add_argument("--grid", metavar="CODE", help="只做这个网格（或微网格）的卡，如 G01")
+    cards.add_argument("--per", choices=("household", "grid"), default="household",
+                       help="household 每户一张（默认），grid 每个网格一张")
+    cards.add_argument("--no-qr", action="store_true", help="不印二维码")
+
+
+def cmd_cards(args: argparse.Namespace) -> int:
+    from .services import grid_cards
+
+    db = _open(args)
+    try:
+        with db.session() as s:
+            result = grid_cards.export_cards(s, _unit_id(s), Path(args.output), per=args.per, grid_code=args.grid,
+                                             qr=not args.no_qr)
+        print(f"已生成便民服务卡 {result.cards} 张（{result.pages} 页）：{result.path}")
+        return EXIT_OK
+    finally:
+        db.dispose()
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "cards": cmd_cards,
     "import": cmd_import,
     "gui": cmd_gui,
     "demo": cmd_demo,
@@ -430,10 +456,33 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 }
 
 
+GLOBAL_OPTIONS = ("--db", "--db-url")
+
+
+def hoist_global_options(argv: Sequence[str]) -> list[str]:
+    """`villagedesk demo --db X` means `villagedesk --db X demo`: users put --db anywhere."""
+    front: list[str] = []
+    rest: list[str] = []
+    items = list(argv)
+    i = 0
+    while i < len(items):
+        arg = items[i]
+        if arg in GLOBAL_OPTIONS and i + 1 < len(items):
+            front += items[i : i + 2]
+            i += 2
+            continue
+        if arg.split("=", 1)[0] in GLOBAL_OPTIONS and "=" in arg:
+            front.append(arg)
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from .logs import setup_logging
 
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(hoist_global_options(sys.argv[1:] if argv is None else argv))
     log_path = setup_logging()
     try:
         return COMMANDS[args.command or "gui"](args)

@@ -49,7 +49,7 @@ def make_application(argv: list[str]) -> QApplication:
     if not isinstance(app, QApplication):
         app = QApplication(argv)
     app.setApplicationName("VillageDesk")
-    app.setApplicationDisplayName(APP_NAME)
+    # No applicationDisplayName: X11 would append it to every title, which already names the program.
     app.setOrganizationName("VillageDesk")
     app.setWindowIcon(app_icon())
     app.setDesktopFileName("villagedesk")  # Linux: the taskbar matches villagedesk.desktop

@@ -92,3 +92,11 @@ def test_demo_then_check_and_refusal(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "未改动" in capsys.readouterr().out
     with sqlite3.connect(dbfile) as conn:
         assert conn.execute("SELECT count(*) FROM units").fetchone()[0] == 1
+
+
+def test_database_option_may_follow_the_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    dbfile = tmp_path / "late.sqlite"
+    assert run("check", "--db", str(dbfile)) == 0
+    assert dbfile.exists()
+    assert run("check", f"--db={dbfile}") == 0
+    assert "检查通过" in capsys.readouterr().out
