@@ -36,11 +36,17 @@ APP_TITLE = "村级党建工作台"
 def page_classes() -> list[type[Page]]:
     """The areas that work, in navigation order."""
     from .audit.page import AuditPage
+    from .grid.page import GridMapPage
+    from .notices.page import NoticesPage
     from .org.page import MembersPage
     from .people.page import ResidentsPage
+    from .points.meetings_page import MeetingsPage
+    from .points.page import PointsPage
     from .settings.page import SettingsPage
+    from .stars.page import StarsPage
 
-    return [MembersPage, ResidentsPage, AuditPage, SettingsPage]
+    return [MembersPage, ResidentsPage, GridMapPage, StarsPage, PointsPage, MeetingsPage, NoticesPage, AuditPage,
+            SettingsPage]
 
 
 class MainWindow(QMainWindow):
@@ -125,6 +131,9 @@ class MainWindow(QMainWindow):
         self.action_import_history = self._action("action_import_history", self.tr("导入记录(&H)…"))
         self.action_import_history.triggered.connect(self.open_import_history)
         menu_file.addAction(self.action_import_history)
+        self.action_export_ledger = self._action("action_export_ledger", self.tr("导出台账(&E)…"))
+        self.action_export_ledger.triggered.connect(self.open_export_ledger)
+        menu_file.addAction(self.action_export_ledger)
         menu_file.addSeparator()
         self.action_quit = self._action("action_quit", self.tr("退出(&X)"), "Ctrl+Q")
         self.action_quit.triggered.connect(self.close)
@@ -233,6 +242,13 @@ class MainWindow(QMainWindow):
         wizard = ImportWizard(self.ctx, self)
         wizard.imported.connect(self._data_imported)
         wizard.exec()
+
+    def open_export_ledger(self) -> None:
+        from .notices.page import NoticesPage
+
+        page = self.pages.get("page_notices")
+        if isinstance(page, NoticesPage):
+            page.export_ledgers()
 
     def open_import_history(self) -> None:
         from .imports.history import ImportHistoryDialog

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -51,3 +52,16 @@ def atomic_path(target: Path) -> Iterator[Path]:
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+
+
+def copy_file(source: Path, target: Path) -> Path:
+    """Copy a finished file (e.g. an archived 公示 PDF) to target, all at once, bytes unchanged."""
+    source, target = Path(source), Path(target)
+    if not source.is_file():
+        raise ServiceError(f"找不到文件：{source}")
+    with atomic_path(target) as tmp:
+        try:
+            shutil.copyfile(source, tmp)
+        except OSError as exc:
+            raise ServiceError(f"无法复制到 {target}：{exc.strerror or exc}") from exc
+    return target

@@ -1,0 +1,83 @@
+"""A PDF's pages as pixels, for printing an archived 公示 exactly as it was filed (pypdfium2, no Qt).
+
+Qt's widgets cannot read a PDF without the QtPdf add-on (~60 MB); PDFium, through pypdfium2, is a few
+MB, has wheels for Windows and Linux and draws the embedded CJK subset fonts exactly as a PDF reader
+does. The view paints the pages into a QPrinter (ui.common.printing); this module only reads the file.
+
+One page is rendered at a time (a 300 dpi A4 page is ~26 MB as RGB), so memory stays flat however
+long the notice is. Resolution is capped at MAX_DPI: more gains nothing on an office printer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypdfium2 as pdfium
+
+from app.services.errors import ServiceError
+
+MAX_DPI = 300
+MIN_DPI = 72
+POINTS_PER_INCH = 72.0
+
+
+@dataclass(frozen=True)
+class PageImage:
+    """One rendered page: RGB888 rows (`stride` bytes each), and the page's size in points."""
+
+    index: int
+    width: int
+    height: int
+    stride: int
+    data: bytes
+    width_pt: float
+    height_pt: float
+
+
+def clamp_dpi(dpi: int | float) -> int:
+    return int(max(MIN_DPI, min(MAX_DPI, dpi)))
+
+
+@contextlib.contextmanager
+def _open(path: Path) -> Iterator[pdfium.PdfDocument]:
+    path = Path(path)
+    if not path.is_file():
+        raise ServiceError(f"找不到文件：{path}")
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except (pdfium.PdfiumError, OSError) as exc:
+        raise ServiceError(f"无法读取 PDF 文件 {path.name}：文件可能已损坏或不是 PDF。") from exc
+    try:
+        yield pdf
+    finally:
+        pdf.close()
+
+
+def page_sizes(path: Path) -> list[tuple[float, float]]:
+    """(width, height) in points of every page."""
+    with _open(path) as pdf:
+        return [tuple(pdf[i].get_size()) for i in range(len(pdf))]  # type: ignore[misc]
+
+
+def render_pages(path: Path, dpi: int | float = MAX_DPI) -> Iterator[PageImage]:
+    """Render the pages one after another at `dpi` (capped to MIN_DPI..MAX_DPI), white background."""
+    scale = clamp_dpi(dpi) / POINTS_PER_INCH
+    with _open(path) as pdf:
+        for i in range(len(pdf)):
+            page = pdf[i]
+            try:
+                width_pt, height_pt = page.get_size()
+                bitmap = page.render(scale=scale, rev_byteorder=True, fill_color=(255, 255, 255, 255))
+                try:
+                    data = bytes(bitmap.buffer)
+                    image = PageImage(i, bitmap.width, bitmap.height, bitmap.stride, data, width_pt, height_pt)
+                finally:
+                    bitmap.close()
+            except pdfium.PdfiumError as exc:
+                raise ServiceError(f"无法读取 PDF 文件 {Path(path).name} 的第 {i + 1} 页。") from exc
+            finally:
+                page.close()
+            yield image

@@ -1,0 +1,62 @@
+"""Choosing files to save or open: the dialogs start in the folder the user used last time.
+
+The folder is kept in the window preferences (ui.settings, window.ini) under `paths/<purpose>`,
+so 导出台账 and 生成公示 each remember their own place (a 台账 folder, a 公示 folder).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from .. import settings
+
+KEY = "paths/{0}"
+_NOT_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]')  # Windows refuses these in a file name
+
+
+def safe_file_name(name: str) -> str:
+    """A title made usable as a file name (关于…的公示.pdf): characters Windows refuses become _."""
+    return _NOT_IN_NAMES.sub("_", name).strip(" .") or "未命名"
+
+
+def last_folder(purpose: str = "export") -> Path:
+    """Where the dialog opens: the last folder used for this purpose, else 文档 (Documents)."""
+    value = settings.ui_settings().value(KEY.format(purpose))
+    if value:
+        folder = Path(str(value))
+        if folder.is_dir():
+            return folder
+    docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(docs) if docs and Path(docs).is_dir() else Path.home()
+
+
+def remember_folder(path: Path, purpose: str = "export") -> None:
+    settings.set_value(KEY.format(purpose), str(Path(path).parent))
+
+
+def ask_save_path(
+    parent: QWidget | None, title: str, default_name: str, file_filter: str, suffix: str, purpose: str = "export"
+) -> Path | None:
+    """A save dialog in the last folder; the chosen path with `suffix` added if the user left it off."""
+    start = str(last_folder(purpose) / safe_file_name(default_name))
+    chosen, _ = QFileDialog.getSaveFileName(parent, title, start, file_filter)
+    if not chosen:
+        return None
+    path = Path(chosen)
+    if path.suffix.lower() != suffix.lower():
+        path = path.with_name(path.name + suffix)
+    remember_folder(path, purpose)
+    return path
+
+
+def ask_open_path(parent: QWidget | None, title: str, file_filter: str, purpose: str = "export") -> Path | None:
+    chosen, _ = QFileDialog.getOpenFileName(parent, title, str(last_folder(purpose)), file_filter)
+    if not chosen:
+        return None
+    path = Path(chosen)
+    remember_folder(path, purpose)
+    return path
