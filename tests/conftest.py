@@ -83,3 +83,13 @@ def unit_id(session) -> int:  # type: ignore[no-untyped-def]
     session.add(unit)
     session.flush()
     return unit.id
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`slow` tests (crash loops, large data) run only when asked for: `pytest -m slow`."""
+    if "slow" in (config.option.markexpr or ""):
+        return
+    skip = pytest.mark.skip(reason="slow: run with -m slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

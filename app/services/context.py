@@ -5,13 +5,15 @@ Views never see sessions or ORM classes: they call `ctx.call(people.list_residen
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.orm import Session
 
 from ..db import Database
+from .audit import current_operator_id
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -21,6 +23,8 @@ class AppContext:
     def __init__(self, db: Database):
         self.db = db
         self._unit_id: int | None = None
+        # The signed-in operator: every call runs as them (role checks, 操作日志), on any thread.
+        self.operator_id: int | None = None
 
     @property
     def url(self) -> str:
@@ -32,8 +36,24 @@ class AppContext:
 
     def call(self, fn: Callable[Concatenate[Session, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
         """Run one service function in its own transaction (commit on success, roll back on error)."""
-        with self.db.session() as s:
+        with self.as_operator(), self.db.session() as s:
             return fn(s, *args, **kwargs)
+
+    def call_db(self, fn: Callable[Concatenate[Database, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """Run a whole-database service (backup, restore) as the signed-in operator."""
+        with self.as_operator():
+            return fn(self.db, *args, **kwargs)
+
+    @contextmanager
+    def as_operator(self) -> Iterator[None]:
+        if self.operator_id is None:
+            yield
+            return
+        token = current_operator_id.set(self.operator_id)
+        try:
+            yield
+        finally:
+            current_operator_id.reset(token)
 
     @property
     def unit_id(self) -> int | None:

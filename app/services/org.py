@@ -6,7 +6,7 @@ Nothing is deleted: organisations are closed (撤销), members leave (转出/死
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -27,7 +27,7 @@ from app.models.org import (
 )
 from app.models.people import HEAD_RELATION
 
-from . import audit
+from . import access, audit
 from .errors import NotFound, ServiceError
 from .people import ACTIVE_STATUSES, check_person, find_resident_by_id_number, resident_search
 from .validation import InvalidValue, Problems, add_years, age_on, check_date_order, check_id_number
@@ -219,7 +219,11 @@ def _check_kind_change(s: Session, org: PartyOrg, kind: str, p: Problems) -> Non
             p.add("kind", "组织类别", f"有 {n} 名党员编在该党小组，不能改为{kind}")
 
 
+ORG_AUDIT_FIELDS = ("name", "kind", "code", "parent_id", "established_on", "sort_order", "note")
+
+
 def create_org(s: Session, unit_id: int, data: OrgInput) -> int:
+    access.require_role(s, *access.ENTRY_ROLES, action="新建党组织")
     p = Problems()
     name, code = _check_org(s, unit_id, data, p, None)
     p.raise_if_any()
@@ -233,18 +237,24 @@ def create_org(s: Session, unit_id: int, data: OrgInput) -> int:
 
 def update_org(s: Session, org_id: int, data: OrgInput) -> None:
     """Change an org (including its parent: the same cycle check as move_org)."""
+    access.require_role(s, *access.ENTRY_ROLES, action="修改党组织")
     org = _get_org(s, org_id)
+    if data.parent_id != org.parent_id:
+        access.require_role(s, "admin", action="调整党组织隶属关系")
     p = Problems()
     name, code = _check_org(s, org.unit_id, data, p, org)
     p.raise_if_any()
+    before = audit.snapshot(org, ORG_AUDIT_FIELDS)
     org.name, org.kind, org.code, org.parent_id = name, data.kind, code, data.parent_id
     org.established_on, org.sort_order, org.note = data.established_on, data.sort_order, data.note.strip()
     s.flush()
-    audit.record(s, org.unit_id, "update", "party_org", org.id, f"修改党组织：{name}")
+    audit.record_change(s, org.unit_id, "party_org", org.id, f"修改党组织：{name}", before,
+                        audit.snapshot(org, ORG_AUDIT_FIELDS))
 
 
 def move_org(s: Session, org_id: int, new_parent_id: int | None) -> None:
     """Put an org under another (None: make it a root). Refused under itself or its own descendants."""
+    access.require_role(s, "admin", action="调整党组织隶属关系")
     data = org_input(s, org_id)
     data.parent_id = new_parent_id
     update_org(s, org_id, data)
@@ -252,6 +262,7 @@ def move_org(s: Session, org_id: int, new_parent_id: int | None) -> None:
 
 def close_org(s: Session, org_id: int, on: date, reason: str) -> None:
     """撤销. Refused while it has members (any stage, not left) or open sub-organisations."""
+    access.require_role(s, "admin", action="撤销党组织")
     org = _get_org(s, org_id)
     p = Problems()
     if org.closed_on is not None:
@@ -274,6 +285,7 @@ def close_org(s: Session, org_id: int, on: date, reason: str) -> None:
 
 def add_partner(s: Session, org_id: int, name: str, kind: str, since: date | None = None, note: str = "") -> int:
     """联建: a partner village, company or school (村村/村企/村校 …)."""
+    access.require_role(s, *access.ENTRY_ROLES, action="登记联建单位")
     org = _get_org(s, org_id)
     p = Problems()
     name = p.text("name", "联建单位", name, required=True, max_len=80)
@@ -296,6 +308,7 @@ def list_partners(s: Session, org_id: int, include_ended: bool = False) -> list[
 
 
 def end_partner(s: Session, partner_id: int, on: date) -> None:
+    access.require_role(s, *access.ENTRY_ROLES, action="结束联建")
     partner = s.get(OrgPartner, partner_id)
     if partner is None:
         raise NotFound("找不到该联建单位")
@@ -485,14 +498,15 @@ def _open_posts(s: Session, member_ids: Sequence[int]) -> dict[int, list[str]]:
 
 def _member_rows(s: Session, rows: Sequence[Any]) -> list[MemberRow]:
     posts = _open_posts(s, [r.PartyMember.id for r in rows])
-    today = date.today()
+    today, masked = date.today(), access.is_grid_staff(s)
     out = []
     for r in rows:
         m: PartyMember = r.PartyMember
         out.append(MemberRow(
             id=m.id, resident_id=m.resident_id, name=r.name, gender=r.gender,
             age=age_on(r.birth_date, today) if r.birth_date else None, birth_date=r.birth_date,
-            id_number=r.id_number, phone=r.phone, education=r.education, org_id=m.org_id, org_name=r.org_name,
+            id_number=access.id_for_display(r.id_number, masked), phone=r.phone, education=r.education,
+            org_id=m.org_id, org_name=r.org_name,
             group_id=m.group_id, group_name=r.group_name, stage=m.stage, joined_on=m.joined_on,
             confirmed_on=m.confirmed_on, member_type=m.member_type,
             management=MANAGEMENT_BY_TYPE.get(m.member_type, ""), points_category=m.points_category,
@@ -671,6 +685,7 @@ def _existing_resident(s: Session, unit_id: int, id_number: str) -> Resident | N
 
 def add_member(s: Session, unit_id: int, data: MemberInput) -> int:
     """Add a member (or applicant). Links to the resident with this 身份证号, or registers the person."""
+    access.require_role(s, *access.ENTRY_ROLES, action="登记党员")
     p = Problems()
     resident = _existing_resident(s, unit_id, data.id_number)
     person = check_person(s, unit_id, data, p, resident_id=resident.id if resident else None, id_required=True)
@@ -709,17 +724,22 @@ def add_member(s: Session, unit_id: int, data: MemberInput) -> int:
 
 def update_member(s: Session, member_id: int, data: MemberInput) -> None:
     """Correct a member's record (person fields go to the resident). Stage moves: use change_stage."""
+    access.require_role(s, *access.ENTRY_ROLES, action="修改党员信息")
     m = _get_member(s, member_id)
     resident = m.resident
+    data = replace(data, id_number=access.keep_masked(resident.id_number, data.id_number))
     p = Problems()
     person = check_person(s, resident.unit_id, data, p, resident_id=resident.id, id_required=True)
     values = _check_member(s, resident.unit_id, data, p, person.birth_date)
     p.raise_if_any()
+    person_fields = tuple(k for k in vars(person) if k not in ("name_initials", "name_pinyin"))
+    before = audit.snapshot(resident, person_fields) | audit.snapshot(m, values)
     person.apply(resident)
     for k, v in values.items():
         setattr(m, k, v)
     s.flush()
-    audit.record(s, resident.unit_id, "update", "party_member", m.id, f"修改党员信息：{resident.name}")
+    after = audit.snapshot(resident, person_fields) | audit.snapshot(m, values)
+    audit.record_change(s, resident.unit_id, "party_member", m.id, f"修改党员信息：{resident.name}", before, after)
 
 
 def change_stage(s: Session, member_id: int, stage: str, on: date) -> None:
@@ -727,6 +747,7 @@ def change_stage(s: Session, member_id: int, stage: str, on: date) -> None:
 
     预备党员: `on` is the 入党日期; 正式党员: `on` is the 转正日期, at least one year after joining.
     """
+    access.require_role(s, *access.ENTRY_ROLES, action="办理党员发展阶段")
     m = _get_member(s, member_id)
     p = Problems()
     if m.left_on is not None:
@@ -747,15 +768,18 @@ def change_stage(s: Session, member_id: int, stage: str, on: date) -> None:
     dates[key] = on
     _check_pipeline(p, stage, dates, m.resident.birth_date)
     p.raise_if_any()
-    old = m.stage
+    old, before = m.stage, audit.snapshot(m, ("stage", key))
     m.stage = stage
     setattr(m, key, on)
     s.flush()
-    audit.record(s, m.resident.unit_id, "stage", "party_member", m.id, f"{m.resident.name}：{old} → {stage}（{on.isoformat()}）")
+    audit.record_change(s, m.resident.unit_id, "party_member", m.id,
+                        f"{m.resident.name}：{old} → {stage}（{on.isoformat()}）", before,
+                        audit.snapshot(m, ("stage", key)), action="stage")
 
 
 def transfer_out(s: Session, member_id: int, on: date, kind: str = "转出", reason: str = "") -> None:
     """The member leaves the roster (转出, 死亡 …). The row stays; open posts and 联系户 end on that day."""
+    access.require_role(s, *access.ENTRY_ROLES, action="办理党员转出")
     m = _get_member(s, member_id)
     p = Problems()
     if m.left_on is not None:
@@ -781,6 +805,7 @@ def transfer_out(s: Session, member_id: int, on: date, kind: str = "转出", rea
 
 
 def add_post(s: Session, member_id: int, org_id: int, post: str, start_on: date | None = None, note: str = "") -> int:
+    access.require_role(s, *access.ENTRY_ROLES, action="登记党内职务")
     m = _get_member(s, member_id)
     unit_id = m.resident.unit_id
     p = Problems()
@@ -812,6 +837,7 @@ def add_post(s: Session, member_id: int, org_id: int, post: str, start_on: date 
 
 
 def end_post(s: Session, post_id: int, on: date) -> None:
+    access.require_role(s, *access.ENTRY_ROLES, action="办理离任")
     row = s.get(MemberPost, post_id)
     if row is None:
         raise NotFound("找不到该任职记录")
@@ -830,6 +856,7 @@ def end_post(s: Session, post_id: int, on: date) -> None:
 
 def add_contact(s: Session, member_id: int, household_id: int, since: date, note: str = "") -> int:
     """党员联系户: the member looks after the household from `since`."""
+    access.require_role(s, *access.ENTRY_ROLES, action="安排联系户")
     m = _get_member(s, member_id)
     unit_id = m.resident.unit_id
     p = Problems()
@@ -855,6 +882,7 @@ def add_contact(s: Session, member_id: int, household_id: int, since: date, note
 
 
 def end_contact(s: Session, contact_id: int, on: date) -> None:
+    access.require_role(s, *access.ENTRY_ROLES, action="结束联系户")
     row = s.get(MemberContact, contact_id)
     if row is None:
         raise NotFound("找不到该联系户记录")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Protocol
 
@@ -14,7 +14,7 @@ from app.models import Grid, Household, Resident, Tag, household_tags
 from app.models.people import EDUCATIONS, GENDERS, HEAD_RELATION, RELATIONS, RESIDENT_STATUSES
 from app.text import name_initials, name_pinyin
 
-from . import audit
+from . import access, audit
 from .errors import NotFound, ServiceError
 from .search import text_filter, tokens
 from .validation import Problems, age_on
@@ -243,10 +243,10 @@ def _resident_select() -> Select[Any]:
     return select(*_RESIDENT_COLS).outerjoin(Household, Resident.household_id == Household.id)
 
 
-def _resident_row(r: Any, today: date) -> ResidentRow:
+def _resident_row(r: Any, today: date, masked: bool = False) -> ResidentRow:
     return ResidentRow(
         id=r.id, name=r.name, gender=r.gender, age=age_on(r.birth_date, today) if r.birth_date else None,
-        birth_date=r.birth_date, id_number=r.id_number, phone=r.phone, ethnicity=r.ethnicity,
+        birth_date=r.birth_date, id_number=access.id_for_display(r.id_number, masked), phone=r.phone, ethnicity=r.ethnicity,
         education=r.education, household_id=r.household_id, household_number=r.number, relation=r.relation,
         status=r.status, status_date=r.status_date, note=r.note,
     )
@@ -294,10 +294,16 @@ def _ordered(cols: Sequence[Any], descending: bool, tiebreak: Any) -> list[Any]:
     return out
 
 
+def _resident_scope(s: Session) -> list[ColumnElement[bool]]:
+    # grid staff: only the people of households in their grids
+    cond = access.resident_household_filter(s, Resident.household_id)
+    return [] if cond is None else [cond]
+
+
 def count_residents(s: Session, q: ResidentQuery) -> int:
     return s.scalar(
         select(func.count(Resident.id)).outerjoin(Household, Resident.household_id == Household.id)
-        .where(*_resident_where(q))
+        .where(*_resident_where(q), *_resident_scope(s))
     ) or 0
 
 
@@ -308,16 +314,18 @@ def list_residents(s: Session, q: ResidentQuery, offset: int = 0, limit: int = 2
         cols, desc = _RESIDENT_ORDER[q.order_by], q.descending
     else:
         raise ServiceError(f"不能按“{q.order_by}”排序")
-    stmt = _resident_select().where(*_resident_where(q)).order_by(*_ordered(cols, desc, Resident.id))
-    today = date.today()
-    return [_resident_row(r, today) for r in s.execute(stmt.offset(offset).limit(limit))]
+    stmt = _resident_select().where(*_resident_where(q), *_resident_scope(s)).order_by(
+        *_ordered(cols, desc, Resident.id)
+    )
+    today, masked = date.today(), access.is_grid_staff(s)
+    return [_resident_row(r, today, masked) for r in s.execute(stmt.offset(offset).limit(limit))]
 
 
 def get_resident(s: Session, resident_id: int) -> ResidentRow:
-    r = s.execute(_resident_select().where(Resident.id == resident_id)).first()
+    r = s.execute(_resident_select().where(Resident.id == resident_id, *_resident_scope(s))).first()
     if r is None:
         raise NotFound("找不到该居民")
-    return _resident_row(r, date.today())
+    return _resident_row(r, date.today(), access.is_grid_staff(s))
 
 
 def resident_input(s: Session, resident_id: int) -> ResidentInput:
@@ -331,14 +339,15 @@ def resident_input(s: Session, resident_id: int) -> ResidentInput:
 
 def household_residents(s: Session, household_id: int, include_gone: bool = False) -> list[ResidentRow]:
     """The people of one household, 户主 first, then by age (oldest first)."""
+    access.check_household(s, household_id, "查看")
     stmt = _resident_select().where(Resident.household_id == household_id)
     if not include_gone:
         stmt = stmt.where(Resident.status.in_(ACTIVE_STATUSES))
     stmt = stmt.order_by(
         case((Resident.relation == HEAD_RELATION, 0), else_=1), Resident.birth_date.asc().nulls_last(), Resident.id
     )
-    today = date.today()
-    return [_resident_row(r, today) for r in s.execute(stmt)]
+    today, masked = date.today(), access.is_grid_staff(s)
+    return [_resident_row(r, today, masked) for r in s.execute(stmt)]
 
 
 # ---------------------------------------------------------------- resident changes
@@ -351,7 +360,13 @@ def _get_resident(s: Session, resident_id: int) -> Resident:
     return r
 
 
+RESIDENT_AUDIT_FIELDS = (
+    "name", "id_number", "gender", "birth_date", "ethnicity", "phone", "education", "household_id", "relation", "note",
+)
+
+
 def add_resident(s: Session, unit_id: int, data: ResidentInput) -> int:
+    access.check_household(s, data.household_id, "登记")
     p = Problems()
     person = check_person(s, unit_id, data, p)
     relation = _check_household_link(s, unit_id, data.household_id, data.relation, p, None)
@@ -366,6 +381,10 @@ def add_resident(s: Session, unit_id: int, data: ResidentInput) -> int:
 
 def update_resident(s: Session, resident_id: int, data: ResidentInput) -> None:
     r = _get_resident(s, resident_id)
+    access.check_household(s, r.household_id, "修改")
+    access.check_household(s, data.household_id, "修改")
+    data = replace(data, id_number=access.keep_masked(r.id_number, data.id_number))
+    before = audit.snapshot(r, RESIDENT_AUDIT_FIELDS)
     p = Problems()
     person = check_person(s, r.unit_id, data, p, resident_id=r.id)
     relation = _check_household_link(s, r.unit_id, data.household_id, data.relation, p, r.id, r.status)
@@ -373,12 +392,15 @@ def update_resident(s: Session, resident_id: int, data: ResidentInput) -> None:
     person.apply(r)
     r.household_id, r.relation, r.note = data.household_id, relation, data.note.strip()
     s.flush()
-    audit.record(s, r.unit_id, "update", "resident", r.id, f"修改居民：{r.name}")
+    audit.record_change(
+        s, r.unit_id, "resident", r.id, f"修改居民：{r.name}", before, audit.snapshot(r, RESIDENT_AUDIT_FIELDS)
+    )
 
 
 def set_resident_status(s: Session, resident_id: int, status: str, on: date | None = None, note: str = "") -> None:
     """在册 / 外出务工 / 迁出 / 死亡, with the date; the row stays (history and ledgers need it)."""
     r = _get_resident(s, resident_id)
+    access.check_household(s, r.household_id, "修改")
     p = Problems()
     status = p.choice("status", "状态", status, RESIDENT_STATUSES, required=True)
     if status in GONE_STATUSES and on is None:
@@ -389,10 +411,12 @@ def set_resident_status(s: Session, resident_id: int, status: str, on: date | No
         # coming back as 户主 while someone else became head meanwhile
         _check_household_link(s, r.unit_id, r.household_id, r.relation, p, r.id, status)
     p.raise_if_any()
-    old = r.status
+    old, fields = r.status, ("status", "status_date", "status_note")
+    before = audit.snapshot(r, fields)
     r.status, r.status_date, r.status_note = status, on, note.strip()
     s.flush()
-    audit.record(s, r.unit_id, "status", "resident", r.id, f"{r.name}：{old} → {status}")
+    audit.record_change(s, r.unit_id, "resident", r.id, f"{r.name}：{old} → {status}", before,
+                        audit.snapshot(r, fields), action="status")
 
 
 # ---------------------------------------------------------------- household queries
@@ -489,8 +513,13 @@ def _household_rows(s: Session, rows: Sequence[Any]) -> list[HouseholdRow]:
     return out
 
 
+def _household_scope(s: Session) -> list[ColumnElement[bool]]:
+    cond = access.household_filter(s)  # grid staff: their grids only
+    return [] if cond is None else [cond]
+
+
 def count_households(s: Session, q: HouseholdQuery) -> int:
-    return s.scalar(select(func.count(Household.id)).where(*_household_where(q))) or 0
+    return s.scalar(select(func.count(Household.id)).where(*_household_where(q), *_household_scope(s))) or 0
 
 
 def list_households(s: Session, q: HouseholdQuery, offset: int = 0, limit: int = 200) -> list[HouseholdRow]:
@@ -498,7 +527,7 @@ def list_households(s: Session, q: HouseholdQuery, offset: int = 0, limit: int =
     if q.order_by not in order:
         raise ServiceError(f"不能按“{q.order_by}”排序")
     col = order[q.order_by]
-    stmt = stmt.where(*_household_where(q)).order_by(
+    stmt = stmt.where(*_household_where(q), *_household_scope(s)).order_by(
         *_ordered([col] if col is not None else [], q.descending, Household.id)
     )
     return _household_rows(s, s.execute(stmt.offset(offset).limit(limit)).all())
@@ -506,7 +535,7 @@ def list_households(s: Session, q: HouseholdQuery, offset: int = 0, limit: int =
 
 def get_household(s: Session, household_id: int) -> HouseholdRow:
     stmt, _ = _household_select()
-    rows = s.execute(stmt.where(Household.id == household_id)).all()
+    rows = s.execute(stmt.where(Household.id == household_id, *_household_scope(s))).all()
     if not rows:
         raise NotFound("找不到该户")
     return _household_rows(s, rows)[0]
@@ -561,7 +590,17 @@ def _check_household(
     return number, address, tags
 
 
+HOUSEHOLD_AUDIT_FIELDS = ("number", "address", "grid_id", "note", "map_x", "map_y")
+
+
+def _household_state(h: Household) -> dict[str, object]:
+    state = audit.snapshot(h, HOUSEHOLD_AUDIT_FIELDS)
+    state["tags"] = [t.name for t in h.tags]
+    return state
+
+
 def add_household(s: Session, unit_id: int, data: HouseholdInput) -> int:
+    access.check_grid(s, data.grid_id)
     p = Problems()
     number, address, tags = _check_household(s, unit_id, data, p, None)
     p.raise_if_any()
@@ -579,6 +618,9 @@ def add_household(s: Session, unit_id: int, data: HouseholdInput) -> int:
 def update_household(s: Session, household_id: int, data: HouseholdInput) -> None:
     """Change a household. A grid change here is a correction; moves with a date go through the grid service."""
     h = _get_household(s, household_id)
+    access.check_household(s, h.id, "修改")
+    access.check_grid(s, data.grid_id)
+    before = _household_state(h)
     p = Problems()
     number, address, tags = _check_household(s, h.unit_id, data, p, h.id)
     p.raise_if_any()
@@ -586,22 +628,27 @@ def update_household(s: Session, household_id: int, data: HouseholdInput) -> Non
     h.map_x, h.map_y = data.map_x, data.map_y
     h.tags = tags
     s.flush()
-    audit.record(s, h.unit_id, "update", "household", h.id, f"修改户：{number}")
+    audit.record_change(s, h.unit_id, "household", h.id, f"修改户：{number}", before, _household_state(h))
 
 
 def set_household_tags(s: Session, household_id: int, tag_names: Iterable[str]) -> None:
     h = _get_household(s, household_id)
+    access.check_household(s, h.id, "修改")
     p = Problems()
     tags = _resolve_tags(s, h.unit_id, tag_names, p)
     p.raise_if_any()
+    before = {"tags": [t.name for t in h.tags]}
     h.tags = tags
     s.flush()
-    audit.record(s, h.unit_id, "update", "household", h.id, f"户 {h.number} 标签：{'、'.join(t.name for t in tags) or '无'}")
+    audit.record_change(s, h.unit_id, "household", h.id,
+                        f"户 {h.number} 标签：{'、'.join(t.name for t in tags) or '无'}", before,
+                        {"tags": [t.name for t in tags]})
 
 
 def close_household(s: Session, household_id: int, on: date, reason: str) -> None:
     """销户. Refused while people still live in it (move them out or to another household first)."""
     h = _get_household(s, household_id)
+    access.check_household(s, h.id, "销户")
     p = Problems()
     if h.closed_on is not None:
         p.add("closed_on", "销户日期", f"该户已于 {h.closed_on.isoformat()} 销户")
@@ -620,7 +667,8 @@ def close_household(s: Session, household_id: int, on: date, reason: str) -> Non
     p.raise_if_any()
     h.closed_on, h.close_reason = on, reason
     s.flush()
-    audit.record(s, h.unit_id, "close", "household", h.id, f"销户：{h.number}（{reason}）")
+    audit.record(s, h.unit_id, "close", "household", h.id, f"销户：{h.number}（{reason}）",
+                 {"changes": audit.diff({"closed_on": None}, {"closed_on": on, "close_reason": reason})})
 
 
 # ---------------------------------------------------------------- tags
@@ -640,6 +688,7 @@ def list_tags(s: Session, unit_id: int, include_inactive: bool = False) -> list[
 
 
 def add_tag(s: Session, unit_id: int, name: str) -> int:
+    access.require_role(s, *access.ENTRY_ROLES, action="新增户标签")
     p = Problems()
     name = p.text("name", "标签名称", name, required=True, max_len=30)
     if name and s.scalar(select(Tag.id).where(Tag.unit_id == unit_id, Tag.name == name)):

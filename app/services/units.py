@@ -11,7 +11,7 @@ from app.models import Tag, Unit
 from app.models.people import DEFAULT_HOUSEHOLD_TAGS
 from app.models.unit import UNIT_KINDS
 
-from . import audit
+from . import access, audit
 from .errors import NotFound
 from .validation import Problems
 
@@ -79,6 +79,9 @@ def create_unit(
     for i, tag in enumerate(DEFAULT_HOUSEHOLD_TAGS):
         s.add(Tag(unit_id=unit.id, name=tag, sort_order=i))
     audit.record(s, unit.id, "create", "unit", unit.id, f"新建{unit.kind}：{unit.name}")
+    from .auth import ensure_admin
+
+    ensure_admin(s, unit.id)  # the first start creates the admin (书记) account
     s.flush()
     return unit.id
 
@@ -105,6 +108,7 @@ def current_unit_id(s: Session) -> int | None:
 
 def update_unit(s: Session, unit_id: int, **changes: object) -> None:
     """Change any of name, township, county, kind and OPTION_FIELDS."""
+    access.require_role(s, "admin", action="修改本村设置")
     unit = s.get(Unit, unit_id)
     if unit is None:
         raise NotFound("找不到该村(社区)")
@@ -112,8 +116,10 @@ def update_unit(s: Session, unit_id: int, **changes: object) -> None:
     values = _check(p, changes)
     p.raise_if_any()
     changed = [k for k, v in values.items() if getattr(unit, k) != v]
+    before = audit.snapshot(unit, changed)
     for k in changed:
         setattr(unit, k, values[k])
     if changed:
-        audit.record(s, unit_id, "update", "unit", unit_id, f"修改本村信息：{'、'.join(changed)}")
+        audit.record_change(s, unit_id, "unit", unit_id, f"修改本村信息：{'、'.join(changed)}", before,
+                            audit.snapshot(unit, changed))
     s.flush()

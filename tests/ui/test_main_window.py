@@ -79,7 +79,8 @@ def test_window_opens_on_demo_village(window: Any, demo_ctx: AppContext) -> None
     assert window.objectName() == "main_window"
     assert window.windowTitle().startswith("村级党建工作台 — ")
     assert info.name in window.windowTitle()
-    assert [window.nav.item(i).text() for i in range(window.nav.count())] == ["党组织与党员", "居民与户"]
+    nav = [window.nav.item(i).text() for i in range(window.nav.count())]
+    assert nav[:2] == ["党组织与党员", "居民与户"] and {"操作日志", "设置"} <= set(nav)
     for name in ("page_members", "page_residents", "nav", "tree_orgs", "table_members", "edit_search_members",
                  "btn_add_member", "btn_edit_member", "combo_stage", "combo_category", "table_households",
                  "table_household_residents", "table_residents", "edit_search_residents"):

@@ -25,6 +25,7 @@ class Page(QWidget):
 
     title = ""  # the Chinese name shown in the navigation
     watches: frozenset[str] = frozenset()  # change kinds that make this page stale
+    roles: frozenset[str] | None = None  # operator roles that get this page (None: everyone)
 
     def __init__(self, ctx: AppContext, changes: Changes, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -1,0 +1,136 @@
+"""Who may do what: role checks and grid-staff scoping, applied inside the services.
+
+The operator is `audit.current_operator_id` (set by AppContext.call for the signed-in operator). With no
+operator set — the command line, tests, a script — nothing is restricted: whoever can run those can
+read the database file anyway. In single operator mode the window signs in the admin, so every check
+passes and the 操作日志 still says who acted.
+
+Grid staff (网格员) see and edit only the households of their own grids. The schema has no
+operator ↔ grid link, so the assignment is a Setting row per operator: key `operator_grids:<id>`,
+value a JSON list of grid ids (a grid includes its micro-grids). Grid staff never see a 身份证号
+unmasked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from app.io.masking import mask_id_number
+from app.models import Grid, Household, Operator, Setting
+
+from .audit import current_operator_id
+from .errors import PermissionDenied
+
+ROLE_LABELS = {"admin": "书记(管理员)", "clerk": "文书", "grid": "网格员"}
+ENTRY_ROLES = ("admin", "clerk")  # enter and export the registers
+GRID_KEY = "operator_grids:{}"
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: int
+    username: str
+    display_name: str
+    role: str
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
+
+
+def current_actor(s: Session) -> Actor | None:
+    """The operator the current call runs as, or None (no restriction)."""
+    op_id = current_operator_id.get()
+    if op_id is None:
+        return None
+    op = s.get(Operator, op_id)
+    if op is None or not op.active:
+        # a removed or deactivated operator keeps no rights, even if a window still holds its id
+        raise PermissionDenied("当前操作员已停用或不存在，请重新登录。")
+    return Actor(op.id, op.username, op.display_name, op.role)
+
+
+def require_role(s: Session, *roles: str, action: str = "进行此操作") -> Actor | None:
+    """Refuse (PermissionDenied, in Chinese) unless the current operator has one of roles."""
+    actor = current_actor(s)
+    if actor is None or actor.role in roles:
+        return actor
+    allowed = "、".join(ROLE_LABELS[r] for r in roles)
+    raise PermissionDenied(f"{actor.display_name}（{actor.role_label}）无权{action}；只有{allowed}可以办理。")
+
+
+def is_grid_staff(s: Session) -> bool:
+    actor = current_actor(s)
+    return actor is not None and actor.role == "grid"
+
+
+def assigned_grids(s: Session, operator_id: int) -> list[int]:
+    """The grid ids stored for an operator (the Setting `operator_grids:<id>`)."""
+    op = s.get(Operator, operator_id)
+    if op is None:
+        return []
+    value = s.scalar(
+        select(Setting.value).where(Setting.unit_id == op.unit_id, Setting.key == GRID_KEY.format(operator_id))
+    )
+    return [int(v) for v in value] if isinstance(value, list) else []
+
+
+def grid_scope(s: Session) -> set[int] | None:
+    """Grid ids the current operator may see (with micro-grids), or None: no limit."""
+    actor = current_actor(s)
+    if actor is None or actor.role != "grid":
+        return None
+    roots = assigned_grids(s, actor.id)
+    if not roots:
+        return set()
+    children = s.scalars(select(Grid.id).where(Grid.parent_id.in_(roots)))
+    return set(roots) | set(children)
+
+
+def household_filter(s: Session) -> ColumnElement[bool] | None:
+    """A WHERE condition on Household limiting a grid operator to their grids (None: no limit)."""
+    scope = grid_scope(s)
+    if scope is None:
+        return None
+    return Household.grid_id.in_(scope) if scope else Household.id.is_(None)
+
+
+def resident_household_filter(s: Session, household_col: ColumnElement[int | None]) -> ColumnElement[bool] | None:
+    """The same limit for rows that point at a household (residents): only people of visible households."""
+    scope = grid_scope(s)
+    if scope is None:
+        return None
+    visible = select(Household.id).where(Household.grid_id.in_(scope or {-1}))
+    return household_col.in_(visible)
+
+
+def check_household(s: Session, household_id: int | None, action: str = "处理该户") -> None:
+    """Refuse a grid operator touching a household outside their grids (or no household at all)."""
+    scope = grid_scope(s)
+    if scope is None:
+        return
+    grid_id = s.scalar(select(Household.grid_id).where(Household.id == household_id)) if household_id else None
+    if grid_id is None or grid_id not in scope:
+        raise PermissionDenied(f"网格员只能{action}本人负责网格内的户。")
+
+
+def check_grid(s: Session, grid_id: int | None, action: str = "把户放到该网格") -> None:
+    scope = grid_scope(s)
+    if scope is not None and (grid_id is None or grid_id not in scope):
+        raise PermissionDenied(f"网格员只能{action}本人负责的网格。")
+
+
+def id_for_display(id_number: str | None, masked: bool) -> str | None:
+    """The 身份证号 as shown: masked for grid staff (masked = is_grid_staff(s), asked once per query)."""
+    return mask_id_number(id_number) if masked and id_number else id_number
+
+
+def keep_masked(stored: str | None, given: str) -> str:
+    """An edit dialog prefilled with a masked 身份证号 sends it back unchanged: keep the stored number."""
+    if stored and given and "*" in given and given.strip() == mask_id_number(stored):
+        return stored
+    return given
+

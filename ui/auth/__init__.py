@@ -1,0 +1,1 @@
+"""Sign-in and the idle lock."""
