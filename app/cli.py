@@ -91,6 +91,7 @@ def build_parser() -> ChineseParser:
     _add_output_commands(sub)
     _add_import_command(sub)
     _add_cards_command(sub)
+    _add_tickets_command(sub)
     return p
 
 
@@ -443,8 +444,41 @@ def cmd_cards(args: argparse.Namespace) -> int:
         db.dispose()
 
 
+def _add_tickets_command(sub: argparse._SubParsersAction[ChineseParser]) -> None:
+    tickets = sub.add_parser("tickets", help="工单统计：办结率、满意率、按期办结率")
+    what = tickets.add_subparsers(dest="tickets_command", parser_class=ChineseParser, title="工单命令", required=True)
+    stats = what.add_parser("stats", help="统计一段时间内受理的工单（按受理日期）")
+    stats.add_argument("--from", dest="start", type=_iso_date, metavar="YYYY-MM-DD", required=True, help="开始日期")
+    stats.add_argument("--to", dest="end", type=_iso_date, metavar="YYYY-MM-DD", required=True, help="结束日期（含）")
+    stats.add_argument("--by", choices=("category", "channel", "grid", "assignee", "month", "mode"),
+                       help="再按类别/渠道/网格/办理人/月份/办理方式分组列出")
+
+
+def cmd_tickets(args: argparse.Namespace) -> int:
+    from .services import ticket_stats
+
+    db = _open(args)
+    try:
+        with db.session() as s:
+            unit_id = _unit_id(s)
+            total = ticket_stats.summary(s, unit_id, args.start, args.end)
+            groups = ticket_stats.ticket_stats(s, unit_id, args.start, args.end, args.by) if args.by else []
+        print(f"{args.start} 至 {args.end} 受理的工单：")
+        for line in ticket_stats.summary_lines(total):
+            print(line)
+        if groups:
+            print(f"按{ticket_stats.GROUPINGS[args.by]}：")
+            for g in groups:
+                print(f"  {g.label}：受理 {g.total} 件，办结 {g.closed} 件，办结率 {g.closure.text}，"
+                      f"满意率 {g.satisfaction.text}，按期办结率 {g.on_time_rate.text}")
+        return EXIT_OK
+    finally:
+        db.dispose()
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "cards": cmd_cards,
+    "tickets": cmd_tickets,
     "import": cmd_import,
     "gui": cmd_gui,
     "demo": cmd_demo,

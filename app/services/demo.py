@@ -197,7 +197,14 @@ def _area_extensions() -> list[Callable[[Session, int, random.Random], list[str]
 
     An area adds one line here, its function living in app/services/demo_<area>.py.
     """
-    return []
+    from . import demo_grid, demo_points, demo_stars, demo_tickets
+
+    return [
+        demo_grid.extend,
+        demo_points.extend,
+        demo_stars.extend,
+        demo_tickets.extend,
+    ]
 
 
 # ---------------------------------------------------------------- planning (pure Python, no database)

@@ -20,8 +20,9 @@ from app.io.ledgers import Ledger, LedgerColumn, LedgerResult, write_ledgers
 from app.models import Grid, Household, MemberPost, PartyMember, PartyOrg, Resident
 from app.models.people import HEAD_RELATION
 
-from . import audit
+from . import audit, points_ledgers, star_ledgers, ticket_ledgers
 from .errors import ServiceError
+from .grid_ledgers import contacts_ledger, grids_ledger, households_per_area
 from .grid_posts import list_grid_posts
 from .org import MemberQuery, count_members, list_members, list_org_tree
 from .output_kinds import LEDGER_KINDS
@@ -119,16 +120,22 @@ def _households(s: Session, unit_id: int, year: int | None) -> Ledger:
 
 def _grid_posts(s: Session, unit_id: int, year: int | None) -> Ledger:
     posts = list_grid_posts(s, unit_id)
+    served = households_per_area(s, unit_id)
     columns = [
         LedgerColumn("网格", "grid_name"), LedgerColumn("负责区域", lambda p: p.area_name.removeprefix(p.grid_name) or "全网格"),
         LedgerColumn("岗位", "post"), LedgerColumn("姓名", "name"), LedgerColumn("性别", "gender"),
         LedgerColumn("身份证号", "id_number", "id"), LedgerColumn("联系电话", "phone", "phone"),
+        LedgerColumn("负责户数", lambda p: served.get(p.area_id, 0), "int"),
         LedgerColumn("任职日期", "start_on", "date"), LedgerColumn("备注", "note"),
     ]
     return Ledger("网格员信息表", columns, posts, year=year, count=len(posts), count_unit="人")
 
 
 BUILDERS = {"members": _members, "orgs": _orgs, "households": _households, "grid-posts": _grid_posts}
+BUILDERS.update({"grids": grids_ledger, "member-contacts": contacts_ledger})
+BUILDERS.update(star_ledgers.BUILDERS)
+BUILDERS.update(points_ledgers.BUILDERS)
+BUILDERS.update(ticket_ledgers.BUILDERS)
 
 
 def build_ledger(s: Session, unit_id: int, kind: str, year: int | None = None) -> Ledger:

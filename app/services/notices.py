@@ -256,6 +256,24 @@ def build_grid_contacts(s: Session, unit_id: int, year: int | None = None, on: d
 BUILDERS = {"party-candidates": build_party_candidates, "grid-contacts": build_grid_contacts}
 
 
+def _build_stars(s: Session, unit_id: int, year: int | None = None, on: date | None = None) -> NoticeDraft:
+    from .star_notice import build_stars_notice  # star_notice builds on this module: imported when used
+
+    return build_stars_notice(s, unit_id, year, on)
+
+
+BUILDERS["stars"] = _build_stars
+
+
+def _build_points(s: Session, unit_id: int, year: int | None = None, on: date | None = None) -> NoticeDraft:
+    from .points_notice import build_points_notice  # builds on this module: imported when used
+
+    return build_points_notice(s, unit_id, year, on)
+
+
+BUILDERS["points"] = _build_points
+
+
 def build_notice(s: Session, unit_id: int, kind: str, year: int | None = None, on: date | None = None) -> NoticeDraft:
     if kind not in BUILDERS:
         raise ServiceError(f"不能自动生成“{KIND_LABELS.get(kind, kind)}”")

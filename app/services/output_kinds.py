@@ -11,12 +11,27 @@ LEDGER_KINDS: dict[str, str] = {
     "orgs": "党组织设置情况",
     "households": "居民户籍台账",
     "grid-posts": "网格员信息表",
+    "grids": "网格划分情况表",
+    "member-contacts": "党员联系户台账",
+    "stars": "星级文明户台账",
+    "star-awards": "星级文明户命名授牌名单",
+    "star-stats": "星级文明户统计表",
+    "points": "党员积分台账",
+    "point-entries": "党员积分明细",
+    "meetings": "三会一课记录台账",
+    "meeting-attendance": "党员参加组织生活情况（三必到）",
+    "point-follow-ups": "党员积分评定约谈劝退名单",
+    "tickets": "工单台账（民生受理台账）",
+    "ticket-services": "党员代办服务台账",
+    "ticket-monthly": "工单办理情况月度统计表",
 }
 
 # Notices the program builds from the data (the CLI's `notice KIND`), in menu order.
 NOTICE_KINDS: dict[str, str] = {
     "party-candidates": "发展党员公示",
     "grid-contacts": "网格员联系方式公示",
+    "stars": "星级文明户评选结果公示",
+    "points": "党员积分排名公示",
 }
 
 # Every kind an archived Notice row may carry (models.notices.NOTICE_KINDS), for labels.

@@ -29,7 +29,7 @@ from app.models import (
 )
 from app.models.org import MEMBER_STAGES
 from app.models.people import DEFAULT_HOUSEHOLD_TAGS, EDUCATIONS, RELATIONS
-from app.services import demo
+from app.services import demo, demo_grid
 from app.services.backup import integrity_problems
 from app.services.errors import ServiceError
 from app.services.validation import check_id_number, check_phone
@@ -273,12 +273,15 @@ def test_member_contacts(demo_db: Database) -> None:
         contacts = list(s.scalars(select(MemberContact)))
         households = set(s.scalars(select(Household.id)))
         homes = {m.id: s.get(Resident, m.resident_id).household_id for m in members}  # type: ignore[union-attr]
-    per_member = Counter(c.member_id for c in contacts)
+    per_member = Counter(c.member_id for c in contacts if c.until is None)
     assert set(per_member) == {m.id for m in members}
-    assert all(4 <= n <= 30 for n in per_member.values())
+    # the grid demo (demo_grid) leaves gaps for the coverage report: one member over 30, a few households uncovered
+    assert sorted(n for n in per_member.values() if not 4 <= n <= 30) == [demo_grid.OVER_BAND]
     assert {c.household_id for c in contacts} == households
+    uncovered = households - {c.household_id for c in contacts if c.until is None}
+    assert len(uncovered) == demo_grid.GAP_HOUSEHOLDS
     for c in contacts:
-        assert c.since >= date(2025, 3, 1) and c.until is None
+        assert c.since >= date(2025, 3, 1) and (c.until is None or c.until == demo_grid.GAP_DAY)
         assert c.household_id != homes[c.member_id]
     assert len({(c.member_id, c.household_id) for c in contacts}) == len(contacts)
 

@@ -1,0 +1,193 @@
+"""The things drawn on the village map: grid polygons with their names, vertex handles, household markers.
+
+Markers and labels ignore the view's zoom (ItemIgnoresTransformations: always the same size on
+screen) and markers cache their drawing, so 2,000 of them pan and zoom smoothly. Items hold what
+they show (text, colour, tags) — no item ever asks the database anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPen, QPolygonF, QTransform
+from PySide6.QtWidgets import (
+    QGraphicsEllipseItem,
+    QGraphicsItem,
+    QGraphicsPolygonItem,
+    QGraphicsRectItem,
+    QGraphicsSceneMouseEvent,
+    QGraphicsSimpleTextItem,
+)
+
+from app.services.grid import GridInfo
+from app.services.grid_map import MapMarker
+
+Z_GRID, Z_MICRO, Z_LINKS, Z_MARKER, Z_LABEL, Z_HANDLE, Z_DRAFT = 1, 2, 3, 5, 6, 10, 11
+MARKER_R = 4.5  # screen pixels
+HALO_R = 8.5
+FILL_ALPHA, MICRO_FILL_ALPHA = 60, 35
+
+
+def grid_colour(color: str) -> QColor:
+    c = QColor(color)
+    return c if c.isValid() else QColor("#4f8fd6")
+
+
+class GridItem(QGraphicsPolygonItem):
+    """A grid or micro-grid: translucent fill, its outline, its name in the middle."""
+
+    def __init__(self, info: GridInfo, short_name: str = "") -> None:
+        super().__init__()
+        self.info = info
+        self.setZValue(Z_MICRO if info.is_micro else Z_GRID)
+        # the label is a separate top-level item (the scene adds it) so it stays above every fill
+        self.label = QGraphicsSimpleTextItem(short_name or info.name)
+        self.label.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        self.label.setZValue(Z_LABEL)
+        font = QFont()
+        font.setPointSizeF(8.5 if info.is_micro else 11)
+        font.setBold(not info.is_micro)
+        self.label.setFont(font)
+        self.selected = False
+        self.set_points([QPointF(x, y) for x, y in info.polygon or ()])
+        self.apply_style()
+
+    def set_points(self, points: list[QPointF]) -> None:
+        self.setPolygon(QPolygonF(points))
+        self.place_label()
+
+    def points(self) -> list[tuple[float, float]]:
+        poly = self.polygon()
+        return [(poly.at(i).x(), poly.at(i).y()) for i in range(poly.count())]
+
+    def place_label(self) -> None:
+        """A grid's name at its top-left corner, a micro-grid's short name in its middle (screen-sized)."""
+        rect = self.polygon().boundingRect()
+        text = self.label.boundingRect()
+        if self.info.is_micro:
+            self.label.setPos(rect.center())
+            self.label.setTransform(QTransform.fromTranslate(-text.width() / 2, -text.height() / 2))
+        else:
+            self.label.setPos(rect.topLeft())
+            self.label.setTransform(QTransform.fromTranslate(6, 4))
+        self.label.setVisible(self.polygon().count() >= 3)
+
+    def set_colour(self, color: str) -> None:
+        self.info = GridInfo(**{**self.info.__dict__, "color": color})
+        self.apply_style()
+
+    def apply_style(self) -> None:
+        c = grid_colour(self.info.color)
+        fill = QColor(c)
+        fill.setAlpha(MICRO_FILL_ALPHA if self.info.is_micro else FILL_ALPHA)
+        pen = QPen(c.darker(150 if self.selected else 120))
+        pen.setCosmetic(True)
+        pen.setWidthF(3.0 if self.selected else (1.0 if self.info.is_micro else 2.0))
+        if self.info.is_micro:
+            pen.setStyle(Qt.PenStyle.DashLine)
+        self.setPen(pen)
+        self.setBrush(QBrush(fill))
+        self.label.setBrush(QBrush(c.darker(220)))
+
+    def set_selected(self, on: bool) -> None:
+        self.selected = on
+        self.apply_style()
+
+
+class VertexHandle(QGraphicsRectItem):
+    """A small square on a boundary point; dragging it reshapes the grid, releasing it saves."""
+
+    SIZE = 9.0
+
+    def __init__(self, grid: GridItem, index: int, on_release: Callable[[GridItem], None]) -> None:
+        h = self.SIZE / 2
+        super().__init__(-h, -h, 2 * h, 2 * h)
+        self.grid = grid
+        self.index = index
+        self.on_release = on_release
+        self.setPen(QPen(QColor("#333333"), 1))
+        self.setBrush(QColor("white"))
+        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable
+                      | QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations
+                      | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
+        self.setZValue(Z_HANDLE)
+        self.setCursor(Qt.CursorShape.SizeAllCursor)
+        self.setToolTip("拖动以调整边界")
+
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:  # noqa: N802
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
+            poly = self.grid.polygon()
+            if 0 <= self.index < poly.count():
+                poly.replace(self.index, self.pos())
+                self.grid.setPolygon(poly)
+                self.grid.place_label()
+        return super().itemChange(change, value)
+
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        super().mouseReleaseEvent(event)
+        self.on_release(self.grid)
+
+
+class HouseholdMarker(QGraphicsEllipseItem):
+    """A household: a dot in its grid's colour; a red ring when the tag layer picks it out.
+
+    Dragging it to another spot calls on_drop(marker, old position); a plain click calls on_click.
+    Built from Qt's own ellipse items, with no Python paint(): PySide6 6.12 mishandles the None
+    widget that QGraphicsScene.render passes to a Python paint() (it breaks None's reference count).
+    """
+
+    def __init__(self, m: MapMarker, colour: QColor, on_drop: Callable[[HouseholdMarker, QPointF], None],
+                 on_click: Callable[[HouseholdMarker], None]) -> None:
+        super().__init__(-MARKER_R, -MARKER_R, 2 * MARKER_R, 2 * MARKER_R)
+        self.marker = m
+        self.colour = colour
+        self.highlight = False
+        self._on_drop = on_drop
+        self._on_click = on_click
+        self._press_pos = QPointF()
+        self.setPen(QPen(QColor("white"), 1.2))
+        self.setBrush(colour)
+        self.halo = QGraphicsEllipseItem(-HALO_R, -HALO_R, 2 * HALO_R, 2 * HALO_R, self)
+        self.halo.setPen(QPen(QColor("#d32f2f"), 2.2))
+        self.halo.setVisible(False)
+        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable
+                      | QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.setZValue(Z_MARKER)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setToolTip(marker_tip(m))
+
+    @property
+    def household_id(self) -> int:
+        return self.marker.id
+
+    def set_look(self, colour: QColor | None = None, highlight: bool | None = None) -> None:
+        if colour is not None:
+            self.colour = colour
+            self.setBrush(colour)
+        if highlight is not None:
+            self.highlight = highlight
+            self.halo.setVisible(highlight)
+
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        self._press_pos = QPointF(self.pos())
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        super().mouseReleaseEvent(event)
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        moved = self.pos() - self._press_pos
+        if abs(moved.x()) + abs(moved.y()) > 0.5:
+            self._on_drop(self, self._press_pos)
+        else:
+            self._on_click(self)
+
+
+def marker_tip(m: MapMarker) -> str:
+    lines = [f"户号 {m.number}" + (f"　户主 {m.head_name}" if m.head_name else "")]
+    if m.address:
+        lines.append(m.address)
+    lines.append("标签：" + ("、".join(m.tags) if m.tags else "无"))
+    return "\n".join(lines)

@@ -1,0 +1,522 @@
+"""网格地图: the village map with its grids, households and 党员联系户, plus statistics and coverage beside it."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QMimeData, QPointF, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QColorDialog,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services import grid, grid_cards, grid_coverage, grid_map, units
+from app.services.context import AppContext
+from app.services.errors import ServiceError
+from app.services.grid_map import MapData
+
+from ..common.background import BackgroundJob
+from ..common.page import Changes, Page
+from ..common.widgets import InfoLabel
+from ..errors import show_service_error, show_unexpected
+from ..people.dialogs import HouseholdDialog
+from .dialogs import GridDialog
+from .export import Legend, export_pdf, export_png
+from .items import GridItem, HouseholdMarker
+from .scene import ALL_TAGS, MapScene
+from .view import HOUSEHOLD_MIME, MapView
+
+TREE_COLUMNS = ("网格", "户", "人", "党员", "重点户")
+
+
+class UnplacedList(QListWidget):
+    """Households not yet on the map; drag one onto the map to place it."""
+
+    def mimeData(self, items: list[QListWidgetItem]) -> QMimeData:  # noqa: N802 - Qt's name
+        mime = QMimeData()
+        if items:
+            mime.setData(HOUSEHOLD_MIME, str(items[0].data(Qt.ItemDataRole.UserRole)).encode())
+        return mime
+
+
+class GridMapPage(Page):
+    title = "网格地图"
+    watches = frozenset({"household", "grid", "member", "resident"})
+
+    def __init__(self, ctx: AppContext, changes: Changes, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, changes, parent)
+        self.setObjectName("page_grid")
+        self.data: MapData | None = None
+        self._draw_for: int | None = None
+        self._fitted = False
+        self.job: BackgroundJob | None = None
+
+        self.scene = MapScene(self)
+        self.view = MapView(self.scene, self)
+        outer = QVBoxLayout(self)
+        outer.addLayout(self._edit_bar())
+        outer.addLayout(self._view_bar())
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.addWidget(self.view)
+        split.addWidget(self._side_panel())
+        split.setStretchFactor(0, 1)
+        split.setSizes([900, 320])
+        outer.addWidget(split, 1)
+        self.status = InfoLabel("lbl_map_status", self)
+        outer.addWidget(self.status)
+
+        self.scene.markerDropped.connect(self.on_marker_dropped)
+        self.scene.markerClicked.connect(lambda m: self.open_household(m.household_id))
+        self.scene.polygonEdited.connect(self.on_polygon_edited)
+        self.view.polygonDrawn.connect(self.on_polygon_drawn)
+        self.view.drawingCancelled.connect(lambda: self.status.show_info(self.tr("已取消绘制边界")))
+        self.view.clickedAt.connect(self.on_map_clicked)
+        self.view.householdDropped.connect(self.on_household_dropped)
+        self.refresh()
+
+    # ---- building ---------------------------------------------------------------------------------
+
+    def _button(self, name: str, text: str, slot: Any, tip: str = "") -> QPushButton:
+        b = QPushButton(text, self)
+        b.setObjectName(name)
+        if tip:
+            b.setToolTip(tip)
+        b.clicked.connect(slot)
+        return b
+
+    def _edit_bar(self) -> QHBoxLayout:
+        bar = QHBoxLayout()
+        self.btn_new_grid = self._button("btn_new_grid", self.tr("新建网格"), self.new_grid,
+                                         self.tr("新建网格或微网格，然后在地图上画出边界"))
+        self.btn_edit_grid = self._button("btn_edit_grid", self.tr("网格信息"), self.edit_grid)
+        self.btn_draw = self._button("btn_draw_boundary", self.tr("画边界"), self.draw_boundary,
+                                     self.tr("依次点击边界各点，双击结束；右键撤回一点，Esc 取消"))
+        self.btn_vertices = self._button("btn_edit_vertices", self.tr("调整边界点"), self.toggle_vertices)
+        self.btn_vertices.setCheckable(True)
+        self.btn_recolor = self._button("btn_recolor", self.tr("改颜色"), self.recolor)
+        self.btn_picture = self._button("btn_import_picture", self.tr("导入底图"), self.import_picture,
+                                        self.tr("导入村庄平面图（PNG/JPG 扫描件或照片），保存在数据库中"))
+        self.btn_export = self._button("btn_export_map", self.tr("导出地图"), self.export_map,
+                                       self.tr("导出带图例的地图：PNG 图片，或 A4/A3 横向 PDF"))
+        self.btn_cards = self._button("btn_print_cards", self.tr("便民服务卡"), self.print_cards,
+                                      self.tr("每户一张便民服务卡（选中网格时只做该网格的）"))
+        for b in (self.btn_new_grid, self.btn_edit_grid, self.btn_draw, self.btn_vertices, self.btn_recolor,
+                  self.btn_picture):
+            bar.addWidget(b)
+        bar.addStretch(1)
+        bar.addWidget(self.btn_export)
+        bar.addWidget(self.btn_cards)
+        return bar
+
+    def _view_bar(self) -> QHBoxLayout:
+        bar = QHBoxLayout()
+        self.btn_zoom_in = self._button("btn_zoom_in", self.tr("放大"), lambda: self.view.zoom_by(1.25))
+        self.btn_zoom_out = self._button("btn_zoom_out", self.tr("缩小"), lambda: self.view.zoom_by(0.8))
+        self.btn_fit = self._button("btn_fit", self.tr("全图"), self.view.fit)
+        for b in (self.btn_zoom_in, self.btn_zoom_out, self.btn_fit):
+            bar.addWidget(b)
+        bar.addSpacing(16)
+        bar.addWidget(QLabel(self.tr("图层："), self))
+        self.chk_markers = QCheckBox(self.tr("住户"), self)
+        self.chk_markers.setObjectName("chk_layer_households")
+        self.chk_markers.setChecked(True)
+        self.chk_markers.toggled.connect(self.scene.set_markers_visible)
+        self.chk_tags = QCheckBox(self.tr("重点户"), self)
+        self.chk_tags.setObjectName("chk_layer_tags")
+        self.combo_tag = QComboBox(self)
+        self.combo_tag.setObjectName("combo_layer_tag")
+        self.chk_tags.toggled.connect(self._apply_tag_layer)
+        self.combo_tag.currentIndexChanged.connect(self._apply_tag_layer)
+        self.chk_links = QCheckBox(self.tr("党员联系户连线"), self)
+        self.chk_links.setObjectName("chk_layer_contacts")
+        self.chk_links.toggled.connect(self.scene.set_links_visible)
+        for w in (self.chk_markers, self.chk_tags, self.combo_tag, self.chk_links):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        return bar
+
+    def _side_panel(self) -> QWidget:
+        panel = QWidget(self)
+        lay = QVBoxLayout(panel)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.tree = QTreeWidget(panel)
+        self.tree.setObjectName("tree_grids")
+        self.tree.setHeaderLabels([self.tr(c) for c in TREE_COLUMNS])
+        self.tree.setRootIsDecorated(True)
+        self.tree.itemSelectionChanged.connect(self.on_grid_selected)
+        lay.addWidget(self.tree, 3)
+        self.lbl_staff = QLabel(panel)
+        self.lbl_staff.setObjectName("lbl_grid_staff")
+        self.lbl_staff.setWordWrap(True)
+        lay.addWidget(self.lbl_staff)
+        self.lbl_unplaced = QLabel(self.tr("未上图的户（拖到地图上）："), panel)
+        lay.addWidget(self.lbl_unplaced)
+        self.list_unplaced = UnplacedList(panel)
+        self.list_unplaced.setObjectName("list_unplaced")
+        self.list_unplaced.setDragEnabled(True)
+        lay.addWidget(self.list_unplaced, 1)
+        lay.addWidget(QLabel(self.tr("党员联系户覆盖情况："), panel))
+        self.text_coverage = QTextBrowser(panel)
+        self.text_coverage.setObjectName("text_coverage")
+        lay.addWidget(self.text_coverage, 2)
+        return panel
+
+    # ---- loading ----------------------------------------------------------------------------------
+
+    def _try(self, fn: Any, *args: Any, **kwargs: Any) -> tuple[bool, Any]:
+        """Call a service; show a failure (Chinese, no traceback) and say whether it worked."""
+        try:
+            return True, self.ctx.call(fn, *args, **kwargs)
+        except ServiceError as exc:
+            show_service_error(self, exc)
+        except Exception:
+            import logging
+
+            logging.getLogger(__name__).exception("grid map action failed")
+            show_unexpected(self)
+        return False, None
+
+    def refresh(self) -> None:
+        ok, data = self._try(grid_map.map_data, self.unit_id)
+        if not ok:
+            return
+        picture = self.ctx.call(grid_map.map_picture, self.unit_id) if data.has_picture else None
+        selected = self.selected_grid_id()
+        self.data = data
+        self.scene.load(data, picture)
+        self._fill_tags(data.tags)
+        self._apply_tag_layer()
+        self.scene.set_links_visible(self.chk_links.isChecked())
+        self.scene.set_markers_visible(self.chk_markers.isChecked())
+        self.refresh_panels(selected)
+        if not self._fitted:
+            self._fitted = True
+            self.view.fit()
+
+    def refresh_panels(self, select_id: int | None = None) -> None:
+        """Statistics, coverage and the unplaced list (after a change; the scene is kept)."""
+        ok, stats = self._try(grid_coverage.grid_statistics, self.unit_id)
+        if not ok:
+            return
+        self.tree.blockSignals(True)
+        self.tree.clear()
+        items: dict[int, QTreeWidgetItem] = {}
+        for st in stats:
+            parent = items.get(st.grid.parent_id) if st.grid.parent_id else None
+            name = st.grid.name.removeprefix(parent.text(0)) if parent is not None else st.grid.name
+            row = QTreeWidgetItem([name or st.grid.name, str(st.households), str(st.residents), str(st.members),
+                                   str(st.tagged)])
+            row.setData(0, Qt.ItemDataRole.UserRole, st.grid.id)
+            row.setData(1, Qt.ItemDataRole.UserRole, st.staff_text())
+            row.setForeground(0, QColor(st.grid.color).darker(150))
+            for col in range(1, len(TREE_COLUMNS)):
+                row.setTextAlignment(col, Qt.AlignmentFlag.AlignRight)
+            if parent is not None:
+                parent.addChild(row)
+            else:
+                self.tree.addTopLevelItem(row)
+            items[st.grid.id] = row
+        self.tree.expandAll()
+        for col in range(len(TREE_COLUMNS)):
+            self.tree.resizeColumnToContents(col)
+        self.tree.blockSignals(False)
+        if select_id in items:
+            self.tree.setCurrentItem(items[select_id])
+        self.on_grid_selected()
+        self._fill_unplaced()
+        ok, report = self._try(grid_coverage.coverage_report, self.unit_id)
+        if ok:
+            self.text_coverage.setPlainText("\n".join(report.lines()))
+
+    def _fill_tags(self, tags: list[str]) -> None:
+        current = self.combo_tag.currentData()
+        self.combo_tag.blockSignals(True)
+        self.combo_tag.clear()
+        self.combo_tag.addItem(self.tr("全部标签"), ALL_TAGS)
+        for t in tags:
+            self.combo_tag.addItem(t, t)
+        index = self.combo_tag.findData(current)
+        self.combo_tag.setCurrentIndex(max(0, index))
+        self.combo_tag.blockSignals(False)
+
+    def _fill_unplaced(self) -> None:
+        self.list_unplaced.clear()
+        for m in self.data.markers if self.data else []:
+            if m.x is None or m.y is None:
+                item = QListWidgetItem(f"{m.number} {m.head_name}".strip(), self.list_unplaced)
+                item.setData(Qt.ItemDataRole.UserRole, m.id)
+        n = self.list_unplaced.count()
+        self.lbl_unplaced.setText(self.tr("未上图的户（拖到地图上）：{0} 户").format(n))
+
+    def _apply_tag_layer(self, *_: object) -> None:
+        self.scene.set_tag_layer(self.combo_tag.currentData() if self.chk_tags.isChecked() else None)
+
+    # ---- grids ------------------------------------------------------------------------------------
+
+    def selected_grid_id(self) -> int | None:
+        item = self.tree.currentItem() if hasattr(self, "tree") else None
+        return item.data(0, Qt.ItemDataRole.UserRole) if item is not None and item.isSelected() else None
+
+    def select_grid(self, grid_id: int | None) -> None:
+        for item in self.tree.findItems("*", Qt.MatchFlag.MatchWildcard | Qt.MatchFlag.MatchRecursive):
+            if item.data(0, Qt.ItemDataRole.UserRole) == grid_id:
+                self.tree.setCurrentItem(item)
+                return
+        self.tree.clearSelection()
+
+    def on_grid_selected(self) -> None:
+        gid = self.selected_grid_id()
+        for item_id, item in self.scene.grids.items():
+            if item.selected != (item_id == gid):
+                item.set_selected(item_id == gid)
+        current = self.tree.currentItem()
+        staff = current.data(1, Qt.ItemDataRole.UserRole) if current is not None and gid is not None else ""
+        self.lbl_staff.setText(self.tr("在岗：{0}").format(staff or self.tr("无")) if gid is not None else "")
+        if self.btn_vertices.isChecked():
+            self.scene.show_handles(gid)
+
+    def on_map_clicked(self, pos: QPointF) -> None:
+        area = self.scene.area_at(pos.x(), pos.y())
+        self.select_grid(area.id if area else None)
+
+    def _need_grid(self) -> int | None:
+        gid = self.selected_grid_id()
+        if gid is None:
+            self.status.show_error(self.tr("请先在右侧列表或地图上选中一个网格"))
+        return gid
+
+    def new_grid(self) -> None:
+        gid = self.selected_grid_id()
+        parent = None
+        if gid is not None:
+            info = self.scene.grids[gid].info if gid in self.scene.grids else None
+            parent = info.parent_id or info.id if info else None
+        dialog = GridDialog(self.ctx, self.unit_id, None, self, parent_id=parent)
+        if not dialog.exec():
+            return
+        self.announce("grid")
+        self.refresh()
+        self.select_grid(dialog.result_value)
+        self.draw_boundary()
+
+    def edit_grid(self) -> None:
+        gid = self._need_grid()
+        if gid is None:
+            return
+        dialog = GridDialog(self.ctx, self.unit_id, gid, self)
+        if dialog.exec():
+            self.announce("grid")
+            self.refresh()
+
+    def draw_boundary(self) -> None:
+        gid = self._need_grid()
+        if gid is None:
+            return
+        self._draw_for = gid
+        self.btn_vertices.setChecked(False)
+        self.scene.show_handles(None)
+        self.view.start_drawing()
+        name = self.scene.grids[gid].info.name if gid in self.scene.grids else ""
+        self.status.show_info(self.tr("正在画“{0}”的边界：依次点击各点，双击结束；右键撤回一点，Esc 取消").format(name))
+
+    def on_polygon_drawn(self, points: list[tuple[float, float]]) -> None:
+        gid, self._draw_for = self._draw_for, None
+        if gid is None:
+            return
+        ok, _ = self._try(grid.set_grid_polygon, gid, points)
+        if not ok:
+            return
+        item = self.scene.grids.get(gid)
+        if item is not None:
+            item.set_points([QPointF(x, y) for x, y in points])
+            item.info = dataclasses.replace(item.info, polygon=tuple(points))
+        self.status.show_info(self.tr("已保存边界（{0} 个点）").format(len(points)))
+        self.announce("grid")
+
+    def toggle_vertices(self, on: bool) -> None:
+        self.scene.show_handles(self.selected_grid_id() if on else None)
+        if on and self.selected_grid_id() is None:
+            self.status.show_error(self.tr("请先选中一个网格，再拖动它的边界点"))
+
+    def on_polygon_edited(self, item: GridItem) -> None:
+        points = item.points()
+        ok, _ = self._try(grid.set_grid_polygon, item.info.id, points)
+        if ok:
+            item.info = dataclasses.replace(item.info, polygon=tuple(points))
+            self.status.show_info(self.tr("已保存“{0}”的边界").format(item.info.name))
+        else:  # put the boundary back as it was saved
+            item.set_points([QPointF(x, y) for x, y in item.info.polygon or ()])
+            self.scene.show_handles(item.info.id)
+
+    def recolor(self) -> None:
+        gid = self._need_grid()
+        if gid is None or gid not in self.scene.grids:
+            return
+        item = self.scene.grids[gid]
+        colour = QColorDialog.getColor(QColor(item.info.color), self, self.tr("网格颜色"))
+        if not colour.isValid():
+            return
+        ok, _ = self._try(grid.set_grid_color, gid, colour.name())
+        if ok:
+            item.set_colour(colour.name())
+            for marker in self.scene.markers.values():
+                if marker.marker.grid_id == gid:
+                    marker.set_look(colour=self.scene.colour_for(gid))
+            self.announce("grid")
+
+    def import_picture(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择村庄平面图"), "", self.tr("图片 (*.png *.jpg *.jpeg)"))
+        if not path:
+            return
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            self.status.show_error(self.tr("无法读取 {0}：{1}").format(Path(path).name, exc.strerror or exc))
+            return
+        ok, size = self._try(grid_map.set_map_picture, self.unit_id, data, Path(path).stem)
+        if ok:
+            self._fitted = False
+            self.refresh()
+            self.status.show_info(self.tr("已导入底图（{0}×{1} 像素）").format(*size))
+
+    # ---- households -------------------------------------------------------------------------------
+
+    def _confirm_move(self, label: str, from_id: int | None, to_id: int | None) -> bool:
+        if from_id is None or to_id is None or from_id == to_id:
+            return True
+        names = {g.id: g.name for g in self.scene.grid_infos()}
+        answer = QMessageBox.question(
+            self, self.tr("调整网格"),
+            self.tr("把 {0} 从“{1}”调整到“{2}”？\n调整会记入该户的网格变动记录（日期：{3}）。").format(
+                label, names.get(from_id, ""), names.get(to_id, ""), date.today().isoformat()),
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _place(self, household_id: int, x: float, y: float, current_grid: int | None, label: str) -> bool:
+        target = self.scene.area_at(x, y)
+        if target is not None and not self._confirm_move(label, current_grid, target.id):
+            return False
+        ok, result = self._try(grid.place_household, household_id, x, y)
+        if not ok:
+            return False
+        marker = self.scene.markers.get(household_id)
+        if marker is not None:
+            marker.marker = dataclasses.replace(marker.marker, grid_id=result.grid_id, x=result.x, y=result.y)
+            marker.set_look(colour=self.scene.colour_for(result.grid_id))
+        if self.data is not None:
+            self.data = dataclasses.replace(self.data, markers=[
+                dataclasses.replace(m, grid_id=result.grid_id, x=result.x, y=result.y) if m.id == household_id else m
+                for m in self.data.markers])
+            self.scene.data = self.data
+        self.scene.rebuild_links()
+        if result.moved_from:
+            self.status.show_info(self.tr("{0} 已从“{1}”调整到“{2}”").format(label, result.moved_from, result.grid_name))
+        elif result.warnings:
+            self.status.show_error("；".join(result.warnings))
+        else:
+            self.status.show_info(self.tr("{0} 的位置已保存（{1}）").format(label, result.grid_name))
+        self.announce("household")
+        if result.moved_from or marker is None:
+            self.refresh_panels(self.selected_grid_id())
+        return True
+
+    def on_marker_dropped(self, marker: HouseholdMarker, old: QPointF) -> None:
+        m = marker.marker
+        label = self.tr("户号 {0}").format(m.number) + (f"（{m.head_name}）" if m.head_name else "")
+        pos = marker.pos()
+        if not self._place(m.id, pos.x(), pos.y(), m.grid_id, label):
+            marker.setPos(old)
+            self.scene.rebuild_links()
+
+    def _marker_data(self, household_id: int) -> Any:
+        return next((m for m in self.data.markers if m.id == household_id), None) if self.data else None
+
+    def on_household_dropped(self, household_id: int, pos: QPointF) -> None:
+        m = self._marker_data(household_id)
+        if m is None:
+            return
+        label = self.tr("户号 {0}").format(m.number) + (f"（{m.head_name}）" if m.head_name else "")
+        if not self._place(household_id, pos.x(), pos.y(), m.grid_id, label):
+            return
+        placed = self._marker_data(household_id)
+        if placed is not None and placed.x is not None and household_id not in self.scene.markers:
+            self.scene.add_marker(placed, QPointF(placed.x, placed.y or 0))
+            self.scene.apply_layers()
+        self._fill_unplaced()
+
+    def open_household(self, household_id: int) -> None:
+        dialog = HouseholdDialog(self.ctx, self.unit_id, household_id, self)
+        if dialog.exec():
+            self.announce("household")
+            self.refresh()
+
+    # ---- outputs ----------------------------------------------------------------------------------
+
+    def legend(self) -> Legend:
+        village = self.ctx.call(units.get_unit, self.unit_id).name
+        tops = [(g.info.color, g.info.name) for g in self.scene.grids.values() if not g.info.is_micro]
+        tag = self.scene.tag_layer
+        return Legend(self.tr("{0}网格分布图").format(village).strip(), date.today().isoformat(), tops, tag,
+                      self.scene.show_links)
+
+    def export_map(self) -> None:
+        filters = [self.tr("PNG 图片 (*.png)"), self.tr("PDF A4 横向 (*.pdf)"), self.tr("PDF A3 横向 (*.pdf)")]
+        path, chosen = QFileDialog.getSaveFileName(self, self.tr("导出地图"), self.tr("网格分布图.png"), ";;".join(filters))
+        if not path:
+            return
+        target = Path(path)
+        as_pdf = target.suffix.lower() == ".pdf" or chosen in filters[1:]
+        if as_pdf and target.suffix.lower() != ".pdf":
+            target = target.with_suffix(".pdf")
+        if not as_pdf and target.suffix.lower() != ".png":
+            target = target.with_suffix(".png")
+        try:
+            if as_pdf:
+                export_pdf(self.scene, self.legend(), target, "A3" if chosen == filters[2] else "A4")
+            else:
+                export_png(self.scene, self.legend(), target)
+        except ServiceError as exc:
+            show_service_error(self, exc)
+            return
+        self.status.show_info(self.tr("地图已导出：{0}").format(target))
+
+    def print_cards(self) -> None:
+        gid = self.selected_grid_id()
+        code = self.scene.grids[gid].info.code if gid in self.scene.grids else None
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("便民服务卡"), self.tr("便民服务卡.pdf"),
+                                              self.tr("PDF 文件 (*.pdf)"))
+        if not path:
+            return
+        target = Path(path).with_suffix(".pdf")
+        uid = self.unit_id
+
+        def work(progress: Any, cancel: Any) -> grid_cards.CardsResult:
+            return self.ctx.call(grid_cards.export_cards, uid, target, "household", code, True, None, progress, cancel)
+
+        self.job = BackgroundJob(work, self)
+        self.job.finished.connect(lambda r: self.status.show_info(
+            self.tr("已生成便民服务卡 {0} 张（{1} 页）：{2}").format(r.cards, r.pages, r.path)))
+        self.job.failed.connect(self.status.show_error)
+        self.btn_cards.setEnabled(False)
+        self.job.finished.connect(lambda _r: self.btn_cards.setEnabled(True))
+        self.job.failed.connect(lambda _m: self.btn_cards.setEnabled(True))
+        self.status.show_info(self.tr("正在生成便民服务卡…"))
+        self.job.start()
