@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from datetime import date
 
@@ -91,10 +90,9 @@ def test_database_is_sound(demo_db: Database) -> None:
 
 
 def test_summary_lines(db: Database) -> None:
-    start = time.perf_counter()
+    # speed is measured by `make bench`, not asserted here (shared, noisy machines)
     with db.session() as s:
         summary = demo.build_demo(s)
-    assert time.perf_counter() - start < 3.0
     assert summary.residents == 815 and summary.members == 59
     assert summary.members_full + summary.members_probationary == 59
     assert summary.grids == 7 and summary.micro_grids == 14
@@ -380,9 +378,7 @@ def test_force_rebuilds(demo_db: Database) -> None:
     with demo_db.session() as s:
         s.add(Unit(name="另一个村", kind="村"))
     with demo_db.session() as s:
-        start = time.perf_counter()
         summary = demo.build_demo(s, force=True)
-        assert time.perf_counter() - start < 3.0
         assert summary.residents == 815
     with demo_db.session() as s:
         assert [u.name for u in s.scalars(select(Unit))] == ["东坟村"]
