@@ -7,7 +7,7 @@ from .imports import ImportBatch
 from .notices import Notice, Objection
 from .org import MemberContact, MemberPost, OrgPartner, PartyMember, PartyOrg
 from .people import Household, Resident, Tag, household_tags
-from .points import Assessment, Attendance, Meeting, PointEntry, PointRule
+from .points import Assessment, Attendance, HouseholdPointEntry, Meeting, PointEntry, PointRule
 from .stars import (
     StarApplication,
     StarApplicationItem,
@@ -21,7 +21,7 @@ from .unit import CalendarOverride, Setting, Unit
 
 __all__ = [
     "Assessment", "Attendance", "AuditEntry", "Base", "CalendarOverride", "Grid", "GridPost",
-    "Household", "HouseholdMove", "ImportBatch", "Meeting", "MemberContact", "MemberPost", "Notice",
+    "Household", "HouseholdMove", "HouseholdPointEntry", "ImportBatch", "Meeting", "MemberContact", "MemberPost", "Notice",
     "Objection", "Operator", "OrgPartner", "PartyMember", "PartyOrg", "PointEntry", "PointRule",
     "Resident", "ServiceItem", "Setting", "StarApplication", "StarApplicationItem", "StarCategory",
     "StarChange", "StarRound", "StarRoundStep", "Tag", "Ticket", "TicketAssignee", "TicketCategory",

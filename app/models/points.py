@@ -25,6 +25,7 @@ from .base import Base, Timestamps, one_of, utcnow
 RULE_KINDS = ("base", "duty", "reward", "deduct")  # 基础分 / 履职分 / 奖励分 / 扣减分
 RULE_KIND_LABELS = {"base": "基础分", "duty": "履职分", "reward": "奖励分", "deduct": "扣减分"}
 ENTRY_SOURCES = ("manual", "meeting", "ticket", "import")
+RULE_SCOPES = ("member", "household")  # 党员积分 / 乡风文明积分 (五讲五不, households)
 GRADES = ("优秀", "良好", "一般", "差")
 FOLLOW_UPS = ("约谈", "劝退", "除名")
 MEETING_KINDS = ("支部党员大会", "支委会", "党小组会", "党课", "主题党日")
@@ -38,12 +39,14 @@ class PointRule(Timestamps, Base):
     __table_args__ = (
         UniqueConstraint("unit_id", "name"),
         one_of("kind", RULE_KINDS),
+        one_of("scope", RULE_SCOPES),
         CheckConstraint("points_min IS NULL OR points_max IS NULL OR points_min <= points_max", name="range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     kind: Mapped[str] = mapped_column(String(8))
+    scope: Mapped[str] = mapped_column(String(10), default="member", server_default="member")
     name: Mapped[str] = mapped_column(String(60))
     points: Mapped[Decimal] = mapped_column(Points)  # default points (positive; deduct rules subtract)
     points_min: Mapped[Decimal | None] = mapped_column(Points)
@@ -77,6 +80,34 @@ class PointEntry(Base):
     source: Mapped[str] = mapped_column(String(8), default="manual")
     source_ref: Mapped[str] = mapped_column(String(40), default="")  # "meeting:12", "ticket:2026-0003"
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("point_entries.id"))
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    voided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    voided_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+    void_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class HouseholdPointEntry(Base):
+    """乡风文明积分 of a household (五讲五不), scored with the 党小组长; append-only like PointEntry."""
+
+    __tablename__ = "household_point_entries"
+    __table_args__ = (
+        one_of("source", ENTRY_SOURCES),
+        Index("ix_household_point_entries_household_year", "household_id", "year"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"))
+    rule_id: Mapped[int] = mapped_column(ForeignKey("point_rules.id"))
+    entry_date: Mapped[date] = mapped_column(Date)
+    year: Mapped[int] = mapped_column(Integer)
+    points: Mapped[Decimal] = mapped_column(Points)  # signed: deductions are negative
+    note: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    scored_by_member_id: Mapped[int | None] = mapped_column(ForeignKey("party_members.id"))  # 党小组长
+    source: Mapped[str] = mapped_column(String(8), default="manual")
+    source_ref: Mapped[str] = mapped_column(String(40), default="")
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("household_point_entries.id"))
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     voided_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_baseline
 Revises: 
-Create Date: 2026-11-23 05:41:01.216096
+Create Date: 2026-11-23 06:15:26.238453
 """
 from alembic import op
 import sqlalchemy as sa
@@ -111,6 +111,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('unit_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=8), nullable=False),
+    sa.Column('scope', sa.String(length=10), server_default='member', nullable=False),
     sa.Column('name', sa.String(length=60), nullable=False),
     sa.Column('points', sa.Numeric(precision=8, scale=1), nullable=False),
     sa.Column('points_min', sa.Numeric(precision=8, scale=1), nullable=True),
@@ -125,6 +126,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('updated_at', sa.DateTime(), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.CheckConstraint("kind IS NULL OR kind IN ('base', 'duty', 'reward', 'deduct')", name=op.f('ck_point_rules_kind_valid')),
+    sa.CheckConstraint("scope IS NULL OR scope IN ('member', 'household')", name=op.f('ck_point_rules_scope_valid')),
     sa.CheckConstraint('points_min IS NULL OR points_max IS NULL OR points_min <= points_max', name=op.f('ck_point_rules_range')),
     sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_point_rules_unit_id_units')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_point_rules')),
@@ -665,6 +667,36 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_attendances_meeting_id'), ['meeting_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_attendances_member_id'), ['member_id'], unique=False)
 
+    op.create_table('household_point_entries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('household_id', sa.Integer(), nullable=False),
+    sa.Column('rule_id', sa.Integer(), nullable=False),
+    sa.Column('entry_date', sa.Date(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('points', sa.Numeric(precision=8, scale=1), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('evidence', sa.Text(), nullable=False),
+    sa.Column('scored_by_member_id', sa.Integer(), nullable=True),
+    sa.Column('source', sa.String(length=8), nullable=False),
+    sa.Column('source_ref', sa.String(length=40), nullable=False),
+    sa.Column('corrects_id', sa.Integer(), nullable=True),
+    sa.Column('operator_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('voided_at', sa.DateTime(), nullable=True),
+    sa.Column('voided_by', sa.Integer(), nullable=True),
+    sa.Column('void_reason', sa.Text(), nullable=False),
+    sa.CheckConstraint("source IS NULL OR source IN ('manual', 'meeting', 'ticket', 'import')", name=op.f('ck_household_point_entries_source_valid')),
+    sa.ForeignKeyConstraint(['corrects_id'], ['household_point_entries.id'], name=op.f('fk_household_point_entries_corrects_id_household_point_entries')),
+    sa.ForeignKeyConstraint(['household_id'], ['households.id'], name=op.f('fk_household_point_entries_household_id_households')),
+    sa.ForeignKeyConstraint(['operator_id'], ['operators.id'], name=op.f('fk_household_point_entries_operator_id_operators')),
+    sa.ForeignKeyConstraint(['rule_id'], ['point_rules.id'], name=op.f('fk_household_point_entries_rule_id_point_rules')),
+    sa.ForeignKeyConstraint(['scored_by_member_id'], ['party_members.id'], name=op.f('fk_household_point_entries_scored_by_member_id_party_members')),
+    sa.ForeignKeyConstraint(['voided_by'], ['operators.id'], name=op.f('fk_household_point_entries_voided_by_operators')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_household_point_entries'))
+    )
+    with op.batch_alter_table('household_point_entries', schema=None) as batch_op:
+        batch_op.create_index('ix_household_point_entries_household_year', ['household_id', 'year'], unique=False)
+
     op.create_table('member_contacts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('member_id', sa.Integer(), nullable=False),
@@ -794,6 +826,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_member_contacts_household_id'))
 
     op.drop_table('member_contacts')
+    with op.batch_alter_table('household_point_entries', schema=None) as batch_op:
+        batch_op.drop_index('ix_household_point_entries_household_year')
+
+    op.drop_table('household_point_entries')
     with op.batch_alter_table('attendances', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_attendances_member_id'))
         batch_op.drop_index(batch_op.f('ix_attendances_meeting_id'))
