@@ -78,6 +78,8 @@ def build_parser() -> ChineseParser:
     demo = sub.add_parser("demo", help="用演示村填充数据库")
     demo.add_argument("--force", action="store_true", help="清空现有数据后重建演示村")
     demo.add_argument("--if-empty", action="store_true", help="仅当数据库为空时填充，否则什么也不做")
+    demo.add_argument("--scale", choices=("village", "county"), default="village",
+                      help="village：演示村（默认）；county：县级规模数据（15万居民，用于性能测试）")
     backup = sub.add_parser("backup", help="备份数据库")
     backup.add_argument("-o", "--output", metavar="FILE", help="备份文件或文件夹（默认在数据文件夹的 backups 下）")
     backup.add_argument("--password", nargs="?", const=ASK_PASSWORD, metavar="密码",
@@ -159,7 +161,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
             if args.if_empty and demo.has_data(s):
                 print("数据库中已有数据，未改动。")
                 return EXIT_OK
-            summary = demo.build_demo(s, force=args.force)
+            if args.scale == "county":
+                from .services import demo_county
+
+                summary = demo_county.build_county(s, force=args.force)
+            else:
+                summary = demo.build_demo(s, force=args.force)
         print("\n".join(summary.lines()))
         return EXIT_OK
     finally:

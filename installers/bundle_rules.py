@@ -5,6 +5,7 @@ Imported by the spec and by the tests; no PyInstaller import here.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -17,13 +18,23 @@ from hidden_imports import LINUX_SYSTEM_LIBS, QT_PLUGIN_DIRS_KEPT, QT_PLUGINS_DR
 DEBIAN_DOC = Path("/usr/share/doc")
 
 
+def linux_system_libs() -> tuple[str, ...]:
+    """LINUX_SYSTEM_LIBS plus the prefixes in $VILLAGEDESK_SYSTEM_LIBS (space-separated).
+
+    build_deb_compat.sh sets it to libdbus-1 and libsystemd: the build chroot's libsystemd calls
+    gettid (glibc 2.30), so for glibc 2.28 both come from the target system (the .deb Depends on
+    libdbus-1-3).
+    """
+    return tuple(LINUX_SYSTEM_LIBS) + tuple(os.environ.get("VILLAGEDESK_SYSTEM_LIBS", "").split())
+
+
 def keep_in_bundle(dest: str) -> bool:
     """False for the Qt plugins, Qt translations and system libraries we do not ship.
 
     dest is the path inside the bundle: PySide6/Qt/plugins/… on Linux, PySide6/plugins/… on Windows.
     """
     parts = PurePosixPath(dest.replace("\\", "/")).parts
-    if is_linux_library(dest) and parts[-1].startswith(tuple(LINUX_SYSTEM_LIBS)):
+    if is_linux_library(dest) and parts[-1].startswith(linux_system_libs()):
         return False
     if len(parts) < 3 or parts[0] != "PySide6":
         return True
@@ -82,7 +93,8 @@ def stage_cjk_font(stage: Path) -> list[tuple[str, str]]:
 
 
 # Shared libraries loaded with dlopen (not in any NEEDED list) that must stay; matched by prefix.
-DLOPENED_KEPT = ("libpython", "libdbus-1", "libxcb-cursor", "libxkbcommon-x11")
+# libpdfium: pypdfium2_raw loads it with ctypes (printing an archived 公示 PDF).
+DLOPENED_KEPT = ("libpython", "libdbus-1", "libxcb-cursor", "libxkbcommon-x11", "libpdfium")
 
 
 def is_linux_library(dest: str) -> bool:

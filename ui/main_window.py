@@ -40,13 +40,15 @@ def page_classes() -> list[type[Page]]:
     from .notices.page import NoticesPage
     from .org.page import MembersPage
     from .people.page import ResidentsPage
+    from .points.household_page import HouseholdPointsPage
     from .points.meetings_page import MeetingsPage
     from .points.page import PointsPage
     from .settings.page import SettingsPage
     from .stars.page import StarsPage
+    from .tickets.page import TicketsPage
 
-    return [MembersPage, ResidentsPage, GridMapPage, StarsPage, PointsPage, MeetingsPage, NoticesPage, AuditPage,
-            SettingsPage]
+    return [MembersPage, ResidentsPage, GridMapPage, StarsPage, PointsPage, MeetingsPage, HouseholdPointsPage,
+            TicketsPage, NoticesPage, AuditPage, SettingsPage]
 
 
 class MainWindow(QMainWindow):

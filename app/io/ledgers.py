@@ -232,6 +232,20 @@ def fit_widths(columns: Sequence[LedgerColumn], sample: Sequence[Sequence[object
 # ---------------------------------------------------------------- writing
 
 
+def _cells_to_row(cells: Iterable[WriteOnlyCell | None], row_idx: int) -> Iterator[WriteOnlyCell]:
+    """openpyxl's WriteOnlyWorksheet._values_to_row for rows that are styled cells already.
+
+    The stock one first tries each cell as a value (a ValueError per cell) and then makes a new empty
+    cell for the next column; for 150,000 rows × 14 columns that was a third of the export's time.
+    """
+    for col_idx, cell in enumerate(cells, 1):
+        if cell is None:
+            continue
+        cell.column = col_idx
+        cell.row = row_idx
+        yield cell
+
+
 class _SheetWriter:
     """Writes one ledger into a write-only worksheet."""
 
@@ -247,10 +261,24 @@ class _SheetWriter:
         self.row_no = 0
         self.totals: list[int | float | Decimal] = [0] * self.ncols
         self._arrays: dict[str, StyleArray] = {}
+        # Body cells: one reusable cell per (column, style); write-only mode writes a row out as it is
+        # appended, so the next row can refill the same cells (no 2 million cell objects for 150k rows).
+        self._pool: dict[tuple[int, str], WriteOnlyCell] = {}
+        ws._values_to_row = _cells_to_row  # type: ignore[method-assign]  # rows here are cells already
 
     def _next_number(self, _row: Any) -> int:
         self._seq += 1
         return self._seq
+
+    def body_cell(self, col: int, value: object, style: str) -> WriteOnlyCell:
+        """A body cell, reused from the previous row when this column had the same style."""
+        if isinstance(value, str) and looks_like_formula(value):
+            return self.cell(value, style)
+        c = self._pool.get((col, style))
+        if c is None:
+            c = self._pool[(col, style)] = self.cell(None, style)
+        c.value = value
+        return c
 
     def cell(self, value: object, style: str) -> WriteOnlyCell:
         if isinstance(value, str) and looks_like_formula(value):
@@ -346,7 +374,7 @@ class _SheetWriter:
                     self.totals[i] += v
             else:
                 style = STYLES.text
-            cells.append(self.cell(v, style))
+            cells.append(self.body_cell(i, v, style))
         self.append(cells)
 
     def write_tail(self, count: int) -> None:

@@ -26,6 +26,7 @@ ENTITY_LABELS = {
     "org_partner": "联建单位", "member_post": "党内职务", "member_contact": "联系户", "unit": "本村信息",
     "setting": "设置", "operator": "操作员", "database": "数据库", "grid": "网格", "grid_post": "网格岗位",
     "import_batch": "导入", "notice": "公示", "ticket": "工单", "point_entry": "积分", "star_round": "星级评选",
+    "household_point_entry": "乡风文明积分",
 }
 ACTION_LABELS = {
     "create": "新增", "update": "修改", "close": "撤销/结束", "status": "状态变更", "stage": "发展阶段",

@@ -6,6 +6,10 @@ each member's habit; closing it goes through meetings.close_attendance, so the e
 the rules make. Then a few manual entries (六必访, 双报到, 表彰, 党费), a few voided and one corrected,
 2025's assessment published (with 约谈 records) and 2026's computed but open. One member is 差 in both
 years: 劝退 in 2026.
+
+乡风文明积分 (五讲五不, households): in 2026 up to DEMO_TODAY a share of the households is scored by the
+党小组长 (奖励 mostly, a few 扣减 with the facts), through the service so ranges, evidence and caps
+apply; two entries are voided and one corrected.
 """
 
 from __future__ import annotations
@@ -16,10 +20,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Attendance, Meeting, MemberPost, PartyMember, PartyOrg, Resident
+from app.models import Attendance, Household, Meeting, MemberPost, PartyMember, PartyOrg, Resident
 from app.models.org import MEMBER_STAGES
 
-from . import assessments, meetings, points
+from . import assessments, household_points, meetings, points
 from .demo import DEMO_TODAY
 from .point_rules import ensure_default_rules, list_rules
 
@@ -134,8 +138,54 @@ def extend(s: Session, unit_id: int, rng: random.Random) -> list[str]:
     talked = "、".join(r.name for r in assessments.follow_up_list(s, unit_id, LAST_YEAR))
     advised = "、".join(r.name for r in assessments.follow_up_list(s, unit_id, THIS_YEAR) if r.follow_up == "劝退")
     return [
+        *_households(s, unit_id, rng),
         f"三会一课：{len(made) + 1} 次会议（{len(branches)} 个支部，{LAST_YEAR}—{THIS_YEAR}年），"
         f"考勤 {len(attendance)} 人次；另有 1 次（11月10日主题党日）待登记考勤",
         f"党员积分：{LAST_YEAR}年度评定已发布；{THIS_YEAR}年度待发布（{dist}）",
         f"{LAST_YEAR}年度约谈：{talked or '无'}；连续两年评定为差（劝退）：{advised or '无'}",
     ]
+
+
+HOUSEHOLD_FACTS = ("门前乱堆柴草杂物，经劝导已清理", "与邻居因宅基地争吵辱骂", "向沟渠倾倒生活垃圾",
+                   "未按约定赡养老人，经调解改正")
+
+
+def _households(s: Session, unit_id: int, rng: random.Random) -> list[str]:
+    """A year of 乡风文明积分 (五讲五不) for part of the households, scored by the 党小组长."""
+    households = list(s.scalars(select(Household.id).where(Household.unit_id == unit_id,
+                                                           Household.closed_on.is_(None)).order_by(Household.id)))
+    scorers = [c.member_id for c in household_points.list_scorers(s, unit_id)]
+    if not households or not scorers:
+        return []
+    rules = household_points.list_household_rules(s, unit_id)
+    rewards = [r for r in rules if r.kind == "reward"]
+    deducts = [r for r in rules if r.kind == "deduct"]
+    scored = rng.sample(households, min(len(households), max(12, len(households) // 4)))
+    entries: list[int] = []
+
+    def day() -> date:
+        return min(date(THIS_YEAR, rng.randint(1, DEMO_TODAY.month), rng.randint(1, 28)), DEMO_TODAY)
+
+    for i, hid in enumerate(sorted(scored)):
+        scorer = scorers[i % len(scorers)]
+        for rule in rng.sample(rewards, rng.randint(1, 4)):  # one entry per rule: never over the cap of 10
+            lo, hi = int(rule.points_min or rule.points), int(rule.points_max or rule.points)
+            entries.append(household_points.add_household_entry(s, household_points.HouseholdEntryInput(
+                hid, rule.id, day(), rng.randint(lo, hi), note="党小组入户考评", scored_by_member_id=scorer)))
+        if rng.random() < 0.15:
+            rule = rng.choice(deducts)
+            entries.append(household_points.add_household_entry(s, household_points.HouseholdEntryInput(
+                hid, rule.id, day(), rule.points_min or rule.points, evidence=rng.choice(HOUSEHOLD_FACTS),
+                scored_by_member_id=scorer)))
+    for entry_id, reason in zip(rng.sample(entries, 2), ("重复录入", "记错了户"), strict=True):
+        household_points.void_household_entry(s, entry_id, reason)
+    voided = set(s.scalars(select(household_points.HPE.id).where(household_points.HPE.voided_at.isnot(None))))
+    fixed = next(e for e in entries if e not in voided)
+    old = s.get(household_points.HPE, fixed)
+    assert old is not None
+    household_points.correct_household_entry(s, fixed, household_points.HouseholdEntryInput(
+        None, old.rule_id, old.entry_date, None, note="分值按规则默认分更正", evidence=old.evidence), "分值录错")
+    ranking = household_points.household_ranking(s, unit_id, THIS_YEAR, top=1)
+    first = "、".join(f"{r.head_name}户（{r.total.normalize():f} 分）" for r in ranking)
+    return [f"乡风文明积分：{THIS_YEAR}年 {len(scored)} 户 {len(entries) + 1} 条记录（党小组长评分，作废 2 条、更正 1 条）；"
+            f"第一名 {first}"]

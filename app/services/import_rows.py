@@ -1,10 +1,10 @@
 """One row of an import file → the services that add or update the record.
 
 Each kind has a handler `(state, row, values) → (action, note)`. Handlers go through the same
-service functions the dialogs use (people.add_resident, org.add_member …), so an imported row obeys
-exactly the rules a typed one does; problems come back as ValidationError and the engine (imports.py)
-turns them into report lines. Grid posts and tickets have no service of their own yet, so their rules
-are checked here, from what the models allow.
+service functions the dialogs use (people.add_resident, org.add_member, tickets.create_ticket …), so an
+imported row obeys exactly the rules a typed one does; problems come back as ValidationError and the
+engine (imports.py) turns them into report lines. Grid posts have no service of their own yet, so their
+rules are checked here, from what the models allow.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from app.io.excel_import import Cell, cell_text
@@ -28,13 +28,13 @@ from app.models import (
     Resident,
     Ticket,
     TicketCategory,
-    TicketEvent,
 )
+from app.models.base import utcnow
 from app.models.grid import GRID_POSTS
-from app.models.people import HEAD_RELATION
+from app.models.people import HEAD_RELATION, RELATIONS
 from app.models.tickets import CHANNELS, MODES, SATISFACTION, STATE_LABELS
 
-from . import org, people
+from . import access, audit, org, people, tickets
 from .errors import ValidationError
 from .import_fields import (
     norm_education,
@@ -77,6 +77,25 @@ class RunState:
     current_household: int | None = None  # households grouped by 户主: the open one
     head_failed_row: int | None = None  # …or the 户主 row that failed, so its members say why
     pending_household: int | None = None
+    # Person kinds (BULK_KINDS): new residents are checked row by row like any other, but written at the
+    # end in one executemany (see flush_bulk), and a row opens its savepoint only when it writes.
+    savepoint: Any = None
+    bulk: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # (file row, Resident values)
+    known_ids: dict[str, Any] | None = None  # 身份证号 → (id, name, number) of the file's people already here
+    household_numbers: dict[str, int | None] = field(default_factory=dict)  # 户号 → id (kind residents)
+    households: dict[int, Any] = field(default_factory=dict)  # id → (unit_id, number, closed_on)
+    access_checked: set[int] = field(default_factory=set)  # households the operator may register people in
+    heads: dict[int, str | None] = field(default_factory=dict)  # household → its active 户主's name
+
+    def writing(self) -> None:
+        """The row is about to write: open its savepoint (rows that only read need none)."""
+        if self.savepoint is None:
+            self.savepoint = self.s.begin_nested()
+
+    def known(self, number: str) -> Any:
+        if self.known_ids is None:
+            return people_lookup(self.s, self.unit_id, [number]).get(number)
+        return self.known_ids.get(number)
 
 
 # ---------------------------------------------------------------- cell values
@@ -196,6 +215,7 @@ def resolve_org(state: RunState, p: Problems, name: str, kinds: tuple[str, ...],
         _unknown(state, label, name)
         p.add(key, label, f"没有名为“{name}”的{label}（可在导入时选择对应的组织，或选择自动新建）")
         return None
+    state.writing()
     if parent_id is None:
         roots = state.s.scalars(select(PartyOrg.id).where(
             PartyOrg.unit_id == state.unit_id, PartyOrg.parent_id.is_(None), PartyOrg.closed_on.is_(None))).all()
@@ -222,6 +242,7 @@ def resolve_grid(state: RunState, p: Problems, name: str, key: str = "grid", lab
         _unknown(state, label, name)
         p.add(key, label, f"没有名为“{name}”的网格（可在导入时选择对应的网格，或选择自动新建）")
         return None
+    state.writing()
     n = state.s.scalar(select(func.count(Grid.id)).where(Grid.unit_id == state.unit_id)) or 0
     code = f"G{n + 1:02d}"
     while state.s.scalar(select(Grid.id).where(Grid.unit_id == state.unit_id, Grid.code == code)):
@@ -250,7 +271,10 @@ def _household_for_row(state: RunState, row: int, values: Values, p: Problems, r
     if state.kind == "residents":
         if not number:
             return None
-        hid = s.scalar(select(Household.id).where(Household.unit_id == unit_id, Household.number == number))
+        if number not in state.household_numbers:
+            state.household_numbers[number] = s.scalar(
+                select(Household.id).where(Household.unit_id == unit_id, Household.number == number))
+        hid = state.household_numbers[number]
         if hid is None:
             p.add("household_number", "户号", f"户号 {number} 不存在（导入“户籍（按户导入）”可同时建户）")
         return hid
@@ -270,6 +294,7 @@ def _household_for_row(state: RunState, row: int, values: Values, p: Problems, r
     grid_id = resolve_grid(state, p, text(values, "grid")) if text(values, "grid") else None
     if p:
         return None
+    state.writing()
     if hid is None:
         data = people.HouseholdInput(
             number=number or _next_household_number(s, unit_id), address=text(values, "address"),
@@ -301,8 +326,109 @@ def _household_for_row(state: RunState, row: int, values: Values, p: Problems, r
 def _existing_resident(state: RunState, values: Values) -> int | None:
     number = id_number_of(values)
     if number is not None:
-        return people.find_resident_by_id_number(state.s, state.unit_id, number)
+        found = state.known(number)
+        return found.id if found is not None else None
     return None
+
+
+BULK_KINDS = ("residents", "households")
+LOOKUP_CHUNK = 500
+
+
+def people_lookup(s: Session, unit_id: int, numbers: list[str]) -> dict[str, Any]:
+    """身份证号 → (id, name, number) of the unit's residents holding them, a few queries for a whole file."""
+    out: dict[str, Any] = {}
+    for i in range(0, len(numbers), LOOKUP_CHUNK):
+        out.update((r.id_number, r) for r in s.execute(
+            select(Resident.id_number, Resident.id, Resident.name, Household.number)
+            .outerjoin(Household, Resident.household_id == Household.id)
+            .where(Resident.unit_id == unit_id, Resident.id_number.in_(numbers[i : i + LOOKUP_CHUNK]))))
+    return out
+
+
+def preload(state: RunState, rows: list[Values]) -> None:
+    """Before the rows: who of the file is here already (by 身份证号), so no row asks on its own."""
+    if state.kind in BULK_KINDS or state.kind == "members":
+        numbers = sorted({n for n in (id_number_of(v) for v in rows) if n is not None})
+        state.known_ids = people_lookup(state.s, state.unit_id, numbers)
+    if state.kind == "residents":  # their 户号 must exist already: load them all at once
+        wanted = sorted({text(v, "household_number") for v in rows} - {""})
+        state.household_numbers.update(dict.fromkeys(wanted))
+        for i in range(0, len(wanted), LOOKUP_CHUNK):
+            for h in state.s.execute(
+                select(Household.id, Household.unit_id, Household.number, Household.closed_on)
+                .where(Household.unit_id == state.unit_id, Household.number.in_(wanted[i : i + LOOKUP_CHUNK]))):
+                state.household_numbers[h.number] = h.id
+                state.households[h.id] = (h.unit_id, h.number, h.closed_on)
+
+
+def _household_link(state: RunState, household_id: int | None, relation: str, p: Problems) -> str:
+    """people._check_household_link for a new 在册 resident, from per-household caches (same messages)."""
+    relation = p.choice("relation", "与户主关系", relation, RELATIONS)
+    if household_id is None:
+        if relation:
+            p.add("relation", "与户主关系", "请先选择所属户")
+        return relation
+    if household_id not in state.access_checked:
+        access.check_household(state.s, household_id, "登记")
+        state.access_checked.add(household_id)
+    if household_id not in state.households:
+        hh = state.s.get(Household, household_id)
+        state.households[household_id] = (hh.unit_id, hh.number, hh.closed_on) if hh is not None else None
+    info = state.households[household_id]
+    if info is None or info[0] != state.unit_id:
+        p.add("household_id", "所属户", "所选的户不存在")
+        return relation
+    _unit, number, closed_on = info
+    if closed_on is not None:
+        p.add("household_id", "所属户", f"户号 {number} 已于 {closed_on.isoformat()} 销户")
+    if relation == HEAD_RELATION:
+        if household_id not in state.heads:
+            state.heads[household_id] = state.s.scalar(
+                select(Resident.name).where(
+                    Resident.household_id == household_id, Resident.relation == HEAD_RELATION,
+                    Resident.status.in_(people.ACTIVE_STATUSES),
+                ).order_by(Resident.id).limit(1))
+        head = state.heads[household_id]
+        if head is not None:
+            p.add("relation", "与户主关系", f"户号 {number} 已有户主 {head}，一户只能有一个户主")
+    return relation
+
+
+def _add_resident_later(state: RunState, row: int, data: people.ResidentInput) -> None:
+    """people.add_resident's checks now, its INSERT later with the others (flush_bulk)."""
+    if data.household_id is None:
+        access.check_household(state.s, None, "登记")
+    p = Problems()
+    person = people.check_person(state.s, state.unit_id, data, p, lookup=state.known)
+    relation = _household_link(state, data.household_id, data.relation, p)
+    p.raise_if_any()
+    now = utcnow()
+    state.bulk.append((row, {
+        **vars(person), "unit_id": state.unit_id, "household_id": data.household_id, "relation": relation,
+        "note": data.note.strip(), "status": "在册", "status_date": None, "status_note": "",
+        "import_batch_id": state.batch_id, "created_at": now, "updated_at": now,
+    }))
+    if relation == HEAD_RELATION and data.household_id is not None:
+        state.heads[data.household_id] = person.name
+
+
+def flush_bulk(state: RunState, write: bool = True) -> None:
+    """Write the new residents the rows checked: one executemany, one audit line for all of them.
+
+    write=False (the check before an import): every row is checked already; nothing to try out.
+    """
+    if not state.bulk or not write:
+        state.bulk.clear()
+        return
+    table = Resident.__table__
+    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    ids = list(state.s.execute(stmt, [values for _row, values in state.bulk]).scalars())
+    for (row, _values), rid in zip(state.bulk, ids, strict=True):
+        state.journal.add_created("resident", rid, row)
+    audit.record(state.s, state.unit_id, "create", "resident", None, f"导入新增居民 {len(ids)} 人",
+                 {"import_batch_id": state.batch_id, "first_id": ids[0], "last_id": ids[-1]})
+    state.bulk.clear()
 
 
 def handle_person(state: RunState, row: int, values: Values) -> Outcome:
@@ -326,12 +452,9 @@ def handle_person(state: RunState, row: int, values: Values) -> Outcome:
         for k, v in overlay.items():
             setattr(data, k, v)
         data.household_id, data.relation = household_id, relation
-        rid = people.add_resident(s, state.unit_id, data)
-        obj = s.get(Resident, rid)
-        assert obj is not None
-        obj.import_batch_id = state.batch_id
-        state.journal.add_created("resident", rid, row)
+        _add_resident_later(state, row, data)
         return "new", ""
+    state.writing()
     data = people.resident_input(s, existing)
     for k, v in overlay.items():
         setattr(data, k, v)
@@ -464,7 +587,7 @@ def handle_grid_post(state: RunState, row: int, values: Values) -> Outcome:
     return "new", ""
 
 
-# ---------------------------------------------------------------- 工单 (no tickets service yet: the model's rules)
+# ---------------------------------------------------------------- 工单 (through the tickets service)
 
 
 _STATE_WORDS = {**{v: k for k, v in STATE_LABELS.items()}, "办结": "closed", "已完成": "closed", "完成": "closed",
@@ -540,32 +663,18 @@ def handle_ticket(state: RunState, row: int, values: Values) -> Outcome:
                 p.add("number", "工单编号", f"与第 {first} 行的工单编号相同（表中重复）")
     p.raise_if_any()
     assert received is not None and cat is not None
-    if number:
-        existing = s.scalar(select(Ticket.id).where(Ticket.unit_id == state.unit_id, Ticket.number == number))
-        if existing is not None:
-            return "skip", f"工单 {number} 已存在，跳过"
-    else:
-        year = received.year
-        seq = (s.scalar(select(func.max(Ticket.seq)).where(Ticket.unit_id == state.unit_id, Ticket.year == year)) or 0) + 1
-        number = f"{year}-{seq:04d}"
-    t = Ticket(
-        unit_id=state.unit_id, year=year, seq=seq, number=number, channel=channel, category_id=cat.id,
-        requester_name=requester, requester_phone=phone, grid_id=grid_id, content=content, received_at=received,
-        due_at=received + timedelta(hours=cat.due_hours), state=ticket_state, mode=mode, reply=reply,
-        replied_at=(closed or received) if reply else None, satisfaction=satisfaction,
-        closed_at=(closed or received) if ticket_state == "closed" else None, import_batch_id=state.batch_id,
-    )
-    s.add(t)
-    s.flush()
-    state.journal.add_created("ticket", t.id, row)
-    events = [TicketEvent(ticket_id=t.id, at=received, kind="received", to_state="received", note="导入")]
-    if ticket_state != "received":
-        events.append(TicketEvent(ticket_id=t.id, at=closed or received, kind=ticket_state, from_state="received",
-                                  to_state=ticket_state, note="导入时的办理状态"))
-    s.add_all(events)
-    s.flush()
-    for e in events:
-        state.journal.add_created("ticket_event", e.id, row)
+    if number and s.scalar(select(Ticket.id).where(Ticket.unit_id == state.unit_id, Ticket.number == number)):
+        return "skip", f"工单 {number} 已存在，跳过"
+    data = tickets.TicketInput(cat.id, content, channel, requester_name=requester, requester_phone=phone,
+                               received_at=received, grid_id=grid_id)
+    made = tickets.create_ticket(s, state.unit_id, data, number=number or None, import_batch_id=state.batch_id)
+    event_ids = list(made.event_ids)
+    history = tickets.record_imported_state(s, made.id, ticket_state, closed, mode, reply, satisfaction)
+    if history is not None:
+        event_ids.append(history)
+    state.journal.add_created("ticket", made.id, row)
+    for event_id in event_ids:
+        state.journal.add_created("ticket_event", event_id, row)
     return "new", ""
 
 

@@ -35,7 +35,7 @@ from . import access, audit
 from .errors import FieldProblem, NotFound, ServiceError, ValidationError
 from .import_fields import KIND_LABELS, FieldSpec, field_label, fields_of, norm_relation, synonym_index
 from .import_journal import Journal, apply_undo, undo_blockers
-from .import_rows import HANDLERS, ImportOptions, RunState
+from .import_rows import BULK_KINDS, HANDLERS, ImportOptions, RunState, flush_bulk, preload
 
 if TYPE_CHECKING:
     from app.db import Database
@@ -235,7 +235,7 @@ def _problem(kind: str, layout: Layout, row: int, fp: FieldProblem) -> FieldProb
 
 def _process(
     s: Session, unit_id: int, kind: str, table: SheetTable, layout: Layout, options: ImportOptions,
-    batch: ImportBatch, progress: Progress | None, cancel: CancelCheck | None,
+    batch: ImportBatch, progress: Progress | None, cancel: CancelCheck | None, write: bool = True,
 ) -> tuple[ImportReport, Journal]:
     report = ImportReport(kind, table.file_name, table.sheet_name, layout, skip_errors=options.skip_errors)
     mapped = set(layout.mapping.values())
@@ -247,6 +247,8 @@ def _process(
     handler = HANDLERS[kind]
     first = layout.header_row + 1
     total = max(len(table.rows) - first, 0)
+    preload(state, [{f: row[c] for c, f in layout.mapping.items() if c < len(row)} for row in table.rows[first:]])
+    lazy = kind in BULK_KINDS  # their handlers open the row's savepoint themselves, only when they write
     for done, index in enumerate(range(first, len(table.rows))):
         if cancel is not None and cancel():
             raise Cancelled(CANCELLED_TEXT)
@@ -259,24 +261,28 @@ def _process(
         values = {f: row[c] for c, f in layout.mapping.items() if c < len(row)}
         mark = journal.mark()
         state.pending_household = None
-        savepoint = s.begin_nested()
+        state.savepoint = None if lazy else s.begin_nested()
         try:
             action, note = handler(state, row_no, values)
-            savepoint.commit()
+            if state.savepoint is not None:
+                state.savepoint.commit()
             report.outcomes.append(RowOutcome(row_no, action, note))
             if kind == "households" and state.pending_household is not None:
                 state.current_household, state.head_failed_row = state.pending_household, None
         except ValidationError as e:
-            savepoint.rollback()
+            if state.savepoint is not None:
+                state.savepoint.rollback()
             journal.reset(mark)
             problems = [_problem(kind, layout, row_no, p) for p in e.problems]
             report.outcomes.append(RowOutcome(row_no, "error", "", problems))
             if kind == "households" and norm_relation(cell_text(values.get("relation"))) == HEAD_RELATION:
                 state.current_household, state.head_failed_row = None, row_no
         except ServiceError as e:
-            savepoint.rollback()
+            if state.savepoint is not None:
+                state.savepoint.rollback()
             journal.reset(mark)
             report.outcomes.append(RowOutcome(row_no, "error", "", [FieldProblem("row", "本行", str(e), row_no)]))
+    flush_bulk(state, write)
     if progress is not None:
         progress(total, total)
     report.unknown_names = {label: sorted(names) for label, names in state.unknown.items()}
@@ -300,7 +306,8 @@ def check_import(
     outer = s.begin_nested()
     try:
         batch = _new_batch(s, unit_id, kind, table)
-        report, _ = _process(s, unit_id, kind, table, layout, options or ImportOptions(), batch, progress, cancel)
+        report, _ = _process(s, unit_id, kind, table, layout, options or ImportOptions(), batch, progress, cancel,
+                             write=False)
     finally:
         outer.rollback()
     return report

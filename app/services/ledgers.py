@@ -20,7 +20,7 @@ from app.io.ledgers import Ledger, LedgerColumn, LedgerResult, write_ledgers
 from app.models import Grid, Household, MemberPost, PartyMember, PartyOrg, Resident
 from app.models.people import HEAD_RELATION
 
-from . import audit, points_ledgers, star_ledgers, ticket_ledgers
+from . import audit, household_points_ledgers, points_ledgers, star_ledgers, ticket_ledgers
 from .errors import ServiceError
 from .grid_ledgers import contacts_ledger, grids_ledger, households_per_area
 from .grid_posts import list_grid_posts
@@ -135,6 +135,7 @@ BUILDERS = {"members": _members, "orgs": _orgs, "households": _households, "grid
 BUILDERS.update({"grids": grids_ledger, "member-contacts": contacts_ledger})
 BUILDERS.update(star_ledgers.BUILDERS)
 BUILDERS.update(points_ledgers.BUILDERS)
+BUILDERS.update(household_points_ledgers.BUILDERS)
 BUILDERS.update(ticket_ledgers.BUILDERS)
 
 

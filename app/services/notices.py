@@ -274,6 +274,15 @@ def _build_points(s: Session, unit_id: int, year: int | None = None, on: date | 
 BUILDERS["points"] = _build_points
 
 
+def _build_household_points(s: Session, unit_id: int, year: int | None = None, on: date | None = None) -> NoticeDraft:
+    from .household_points_notice import build_household_points_notice  # builds on this module
+
+    return build_household_points_notice(s, unit_id, year, on)
+
+
+BUILDERS["household-points"] = _build_household_points
+
+
 def build_notice(s: Session, unit_id: int, kind: str, year: int | None = None, on: date | None = None) -> NoticeDraft:
     if kind not in BUILDERS:
         raise ServiceError(f"不能自动生成“{KIND_LABELS.get(kind, kind)}”")

@@ -30,6 +30,7 @@ from app.models.people import HEAD_RELATION
 from . import access, audit
 from .errors import NotFound, ServiceError
 from .people import ACTIVE_STATUSES, check_person, find_resident_by_id_number, resident_search
+from .search import unit_scan
 from .validation import InvalidValue, Problems, add_years, age_on, check_date_order, check_id_number
 
 BRANCH_KINDS = ("党支部", "联合党支部", "党总支")  # a member's 所在支部 (org_id)
@@ -444,7 +445,7 @@ def _member_select() -> Select[Any]:
 
 
 def _member_where(s: Session, q: MemberQuery) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = [Resident.unit_id == q.unit_id]
+    where: list[ColumnElement[bool]] = [unit_scan(s, Resident.unit_id, q.unit_id)]
     if q.org_id is not None:
         ids = descendant_ids(s, q.org_id)
         where.append(or_(PartyMember.org_id.in_(ids), PartyMember.group_id.in_(ids)))

@@ -21,7 +21,10 @@ LEDGER_KINDS: dict[str, str] = {
     "meetings": "三会一课记录台账",
     "meeting-attendance": "党员参加组织生活情况（三必到）",
     "point-follow-ups": "党员积分评定约谈劝退名单",
+    "household-points": "乡风文明积分台账",
+    "household-point-entries": "乡风文明积分明细",
     "tickets": "工单台账（民生受理台账）",
+    "ticket-rates": "工单分类统计表",
     "ticket-services": "党员代办服务台账",
     "ticket-monthly": "工单办理情况月度统计表",
 }
@@ -32,6 +35,7 @@ NOTICE_KINDS: dict[str, str] = {
     "grid-contacts": "网格员联系方式公示",
     "stars": "星级文明户评选结果公示",
     "points": "党员积分排名公示",
+    "household-points": "乡风文明积分排名公示",
 }
 
 # Every kind an archived Notice row may carry (models.notices.NOTICE_KINDS), for labels.
@@ -39,5 +43,6 @@ NOTICE_LABELS: dict[str, str] = {
     **NOTICE_KINDS,
     "stars": "星级文明户公示",
     "points": "党员积分公示",
+    "household-points": "乡风文明积分公示",
     "other": "其他公示",
 }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Protocol
@@ -16,7 +16,7 @@ from app.text import name_initials, name_pinyin
 
 from . import access, audit
 from .errors import NotFound, ServiceError
-from .search import text_filter, tokens
+from .search import text_filter, tokens, unit_scan
 from .validation import Problems, age_on
 
 ACTIVE_STATUSES = ("在册", "外出务工")  # still belong to the village
@@ -161,11 +161,13 @@ class PersonFields:
 
 def check_person(
     s: Session, unit_id: int, data: PersonData, p: Problems, *, resident_id: int | None = None,
-    id_required: bool = False,
+    id_required: bool = False, lookup: Callable[[str], Any] | None = None,
 ) -> PersonFields:
     """Check the person fields (used by residents, members and the importer); problems go to p.
 
     resident_id: the resident being edited, so its own 身份证号 is not a duplicate.
+    lookup: 身份证号 → (id, name, number) of the resident holding it or None, instead of one query per
+    call (the importer loads the file's numbers in a few queries).
     """
     name = p.text("name", "姓名", data.name, required=True, max_len=40)
     info = p.id_number("id_number", "身份证号", data.id_number, required=id_required)
@@ -178,7 +180,7 @@ def check_person(
             p.add("gender", "性别", f"与身份证号不符：身份证号显示为{info.gender}")
         birth = birth or info.birth_date
         gender = gender or info.gender
-        other = s.execute(
+        other = lookup(info.number) if lookup is not None else s.execute(
             select(Resident.id, Resident.name, Household.number)
             .outerjoin(Household, Resident.household_id == Household.id)
             .where(Resident.unit_id == unit_id, Resident.id_number == info.number)
@@ -259,8 +261,9 @@ def resident_search(text: str) -> ColumnElement[bool] | None:
     )
 
 
-def _resident_where(q: ResidentQuery) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = [Resident.unit_id == q.unit_id]
+def _resident_where(q: ResidentQuery, s: Session | None = None) -> list[ColumnElement[bool]]:
+    unit = unit_scan(s, Resident.unit_id, q.unit_id) if s is not None else Resident.unit_id == q.unit_id
+    where: list[ColumnElement[bool]] = [unit]
     if q.status:
         where.append(Resident.status == q.status)
     elif not q.include_gone:
@@ -303,7 +306,7 @@ def _resident_scope(s: Session) -> list[ColumnElement[bool]]:
 def count_residents(s: Session, q: ResidentQuery) -> int:
     return s.scalar(
         select(func.count(Resident.id)).outerjoin(Household, Resident.household_id == Household.id)
-        .where(*_resident_where(q), *_resident_scope(s))
+        .where(*_resident_where(q, s), *_resident_scope(s))
     ) or 0
 
 
@@ -314,7 +317,7 @@ def list_residents(s: Session, q: ResidentQuery, offset: int = 0, limit: int = 2
         cols, desc = _RESIDENT_ORDER[q.order_by], q.descending
     else:
         raise ServiceError(f"不能按“{q.order_by}”排序")
-    stmt = _resident_select().where(*_resident_where(q), *_resident_scope(s)).order_by(
+    stmt = _resident_select().where(*_resident_where(q, s), *_resident_scope(s)).order_by(
         *_ordered(cols, desc, Resident.id)
     )
     today, masked = date.today(), access.is_grid_staff(s)

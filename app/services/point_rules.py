@@ -5,6 +5,10 @@ Seed 004 (杜儿坪街道): members are 青年/在职/退休党员, each with it
 六必访 (visits one must make); 党员代办 and 双报到 volunteering count. The rules are rows the 书记
 edits in 设置; the grade bands are one Setting row.
 
+Rules have a scope: "member" (党员积分) or "household" (乡风文明积分, 五讲五不, seed 002 辛庄村: villagers'
+households scored with the 党小组长). Each scope has its own defaults and its own list; an entry of one
+ledger never goes through a rule of the other.
+
 A rule's `trigger` lets the program pick it by itself:
 - "base" — the yearly 基础分 of the categories it applies to;
 - "meeting:<会议类型>:<出席|请假|缺席>" — closing a meeting's attendance (三必到);
@@ -14,15 +18,15 @@ A rule's `trigger` lets the program pick it by itself:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import PointEntry, PointRule
+from app.models import HouseholdPointEntry, PointEntry, PointRule
 from app.models.org import POINTS_CATEGORIES
-from app.models.points import ATTENDANCE, MEETING_KINDS, RULE_KIND_LABELS, RULE_KINDS
+from app.models.points import ATTENDANCE, MEETING_KINDS, RULE_KIND_LABELS, RULE_KINDS, RULE_SCOPES
 
 from . import access, audit
 from .errors import NotFound
@@ -32,6 +36,9 @@ from .validation import Problems
 BASE_TRIGGER = "base"
 TICKET_TRIGGER = "ticket:代办"
 BANDS_KEY = "points.grade_bands"
+MEMBER, HOUSEHOLD = RULE_SCOPES  # "member" | "household"
+SCOPE_LABELS = {MEMBER: "党员积分", HOUSEHOLD: "乡风文明积分"}
+HOUSEHOLD_KINDS = ("base", "reward", "deduct")  # 履职分 is a member's duty, not a household's
 
 
 def meeting_trigger(kind: str, status: str) -> str:
@@ -93,6 +100,22 @@ DEFAULT_RULES: tuple[tuple[str, str, str, str | None, str | None, tuple[str, ...
     ("deduct", "违反纪律或村规民约", "5", "5", "20", (), None, True, "", "须写明事实"),
 )
 
+# 乡风文明积分 (五讲五不), per household, scored with the 党小组长: a 讲 (奖励) and a 不 (扣减) for each theme.
+DEFAULT_HOUSEHOLD_RULES: tuple[tuple[str, str, str, str | None, str | None, tuple[str, ...], str | None, bool, str, str],
+                               ...] = (
+    ("reward", "讲文明（文明礼让、邻里和睦）", "2", "1", "5", (), "10", False, "", "五讲五不：讲文明"),
+    ("deduct", "不说脏话（辱骂他人、邻里吵闹）", "2", "1", "5", (), "10", True, "", "五讲五不：不说脏话，须写明事实"),
+    ("reward", "讲卫生（庭院整洁、美丽庭院）", "2", "1", "5", (), "10", False, "", "五讲五不：讲卫生"),
+    ("deduct", "不乱扔乱倒（乱扔垃圾、乱堆乱放）", "2", "1", "5", (), "10", True, "", "五讲五不：不乱扔乱倒"),
+    ("reward", "讲孝道（孝老爱亲、家风家训）", "3", "1", "5", (), "10", False, "", "五讲五不：讲孝道"),
+    ("deduct", "不虐待老人（不赡养、虐待老人）", "5", "5", "10", (), "20", True, "", "五讲五不：不虐待老人"),
+    ("reward", "讲诚信（诚实守信、邻里互助）", "2", "1", "5", (), "10", False, "", "五讲五不：讲诚信"),
+    ("deduct", "不坑蒙拐骗（欺诈、失信）", "5", "5", "10", (), "20", True, "", "五讲五不：不坑蒙拐骗"),
+    ("reward", "讲法治（遵纪守法、化解纠纷）", "2", "1", "5", (), "10", False, "", "五讲五不：讲法治"),
+    ("deduct", "不违法乱纪（违法违规、违反村规民约）", "5", "5", "20", (), "20", True, "", "五讲五不：不违法乱纪"),
+)
+DEFAULTS = {MEMBER: DEFAULT_RULES, HOUSEHOLD: DEFAULT_HOUSEHOLD_RULES}
+
 
 @dataclass(frozen=True)
 class RuleRow:
@@ -110,6 +133,7 @@ class RuleRow:
     active: bool
     sort_order: int
     note: str
+    scope: str = MEMBER
 
     @property
     def signed_points(self) -> Decimal:
@@ -143,37 +167,40 @@ class RuleInput:
     active: bool = True
     sort_order: int = 0
     note: str = ""
+    scope: str = MEMBER  # fixed when created: update_rule keeps the rule's scope
 
 
 def _row(r: PointRule) -> RuleRow:
     cats = [str(c) for c in r.categories] if isinstance(r.categories, list) else []
     return RuleRow(r.id, r.kind, RULE_KIND_LABELS.get(r.kind, r.kind), r.name, D(r.points), r.points_min,
                    r.points_max, cats, r.yearly_cap, bool(r.evidence_required), r.trigger or "", bool(r.active),
-                   r.sort_order, r.note or "")
+                   r.sort_order, r.note or "", r.scope or MEMBER)
 
 
-def ensure_default_rules(s: Session, unit_id: int) -> int:
-    """Add the default rules when the unit has none yet (first use). Returns how many were added."""
-    if s.scalar(select(func.count(PointRule.id)).where(PointRule.unit_id == unit_id)):
+def ensure_default_rules(s: Session, unit_id: int, scope: str = MEMBER) -> int:
+    """Add the scope's default rules when the unit has none of that scope yet (first use). Returns how many."""
+    if s.scalar(select(func.count(PointRule.id)).where(PointRule.unit_id == unit_id, PointRule.scope == scope)):
         return 0
-    for i, (kind, name, pts, lo, hi, cats, cap, evidence, trigger, note) in enumerate(DEFAULT_RULES):
+    defaults = DEFAULTS[scope]
+    for i, (kind, name, pts, lo, hi, cats, cap, evidence, trigger, note) in enumerate(defaults):
         s.add(PointRule(
-            unit_id=unit_id, kind=kind, name=name, points=D(pts), points_min=D(lo) if lo else None,
+            unit_id=unit_id, kind=kind, scope=scope, name=name, points=D(pts), points_min=D(lo) if lo else None,
             points_max=D(hi) if hi else None, categories=list(cats), yearly_cap=D(cap) if cap else None,
             evidence_required=evidence, trigger=trigger, sort_order=(i + 1) * 10, note=note,
         ))
     s.flush()
-    audit.record(s, unit_id, "create", "point_rule", None, f"建立默认积分规则（{len(DEFAULT_RULES)} 条）")
-    return len(DEFAULT_RULES)
+    audit.record(s, unit_id, "create", "point_rule", None,
+                 f"建立默认{SCOPE_LABELS[scope]}规则（{len(defaults)} 条）")
+    return len(defaults)
 
 
 _KIND_ORDER = {k: i for i, k in enumerate(RULE_KINDS)}
 
 
-def list_rules(s: Session, unit_id: int, include_inactive: bool = False) -> list[RuleRow]:
-    """The unit's rules (the defaults are created on first use), 基础 → 履职 → 奖励 → 扣减."""
-    ensure_default_rules(s, unit_id)
-    stmt = select(PointRule).where(PointRule.unit_id == unit_id)
+def list_rules(s: Session, unit_id: int, include_inactive: bool = False, scope: str = MEMBER) -> list[RuleRow]:
+    """The unit's rules of one scope (defaults created on first use), 基础 → 履职 → 奖励 → 扣减."""
+    ensure_default_rules(s, unit_id, scope)
+    stmt = select(PointRule).where(PointRule.unit_id == unit_id, PointRule.scope == scope)
     if not include_inactive:
         stmt = stmt.where(PointRule.active.is_(True))
     rows = [_row(r) for r in s.scalars(stmt)]
@@ -224,7 +251,8 @@ def parse_points(p: Problems, field_: str, label: str, value: object, *, require
 
 def _check_rule(s: Session, unit_id: int, data: RuleInput, rule_id: int | None) -> dict[str, object]:
     p = Problems()
-    kind = p.choice("kind", "积分类别", data.kind, RULE_KINDS, required=True)
+    scope = data.scope if data.scope in RULE_SCOPES else MEMBER
+    kind = p.choice("kind", "积分类别", data.kind, RULE_KINDS if scope == MEMBER else HOUSEHOLD_KINDS, required=True)
     name = p.text("name", "规则名称", data.name, required=True, max_len=60)
     points = parse_points(p, "points", "分值", data.points, required=True)
     lo = parse_points(p, "points_min", "最低分", data.points_min)
@@ -244,7 +272,11 @@ def _check_rule(s: Session, unit_id: int, data: RuleInput, rule_id: int | None) 
         if c not in POINTS_CATEGORIES:
             p.add("categories", "适用党员", f"“{c}”不是积分类别（可选：{'、'.join(POINTS_CATEGORIES)}）")
     trigger = (data.trigger or "").strip()
-    if trigger and trigger not in TRIGGERS:
+    if scope == HOUSEHOLD and cats:
+        p.add("categories", "适用党员", "乡风文明积分规则适用于所有农户，不分党员类别")
+    if scope == HOUSEHOLD and trigger:
+        p.add("trigger", "自动计分", "乡风文明积分由党小组长评定后手工记分，不能自动计分")
+    elif trigger and trigger not in TRIGGERS:
         p.add("trigger", "自动计分", f"“{trigger}”不是可用的自动计分条件")
     elif trigger == BASE_TRIGGER and kind and kind != "base":
         p.add("trigger", "自动计分", "只有基础分规则可以每年自动发放")
@@ -255,18 +287,22 @@ def _check_rule(s: Session, unit_id: int, data: RuleInput, rule_id: int | None) 
         if other is not None and other != rule_id:
             p.add("name", "规则名称", f"已有同名规则“{name}”")
     p.raise_if_any()
-    return dict(kind=kind, name=name, points=points, points_min=lo, points_max=hi, categories=sorted(
+    return dict(scope=scope, kind=kind, name=name, points=points, points_min=lo, points_max=hi, categories=sorted(
         set(cats), key=POINTS_CATEGORIES.index), yearly_cap=cap, evidence_required=bool(data.evidence_required),
         trigger=trigger, active=bool(data.active), sort_order=int(data.sort_order), note=(data.note or "").strip())
 
 
-RULE_FIELDS = ("kind", "name", "points", "points_min", "points_max", "categories", "yearly_cap",
+RULE_FIELDS = ("scope", "kind", "name", "points", "points_min", "points_max", "categories", "yearly_cap",
                "evidence_required", "trigger", "active", "sort_order", "note")
 
 
 def create_rule(s: Session, unit_id: int, data: RuleInput) -> int:
     access.require_role(s, "admin", action="修改积分规则")
-    ensure_default_rules(s, unit_id)
+    if data.scope not in RULE_SCOPES:
+        p = Problems()
+        p.add("scope", "规则范围", f"“{data.scope}”不是可选项")
+        p.raise_if_any()
+    ensure_default_rules(s, unit_id, data.scope)
     values = _check_rule(s, unit_id, data, None)
     rule = PointRule(unit_id=unit_id, **values)
     s.add(rule)
@@ -282,8 +318,9 @@ def update_rule(s: Session, rule_id: int, data: RuleInput) -> None:
     rule = s.get(PointRule, rule_id)
     if rule is None:
         raise NotFound("找不到该积分规则")
+    data = replace(data, scope=rule.scope or MEMBER)  # a rule stays in its ledger
     values = _check_rule(s, rule.unit_id, data, rule.id)
-    if values["kind"] != rule.kind and s.scalar(select(func.count(PointEntry.id)).where(PointEntry.rule_id == rule.id)):
+    if values["kind"] != rule.kind and _entries_of(s, rule.id):
         p = Problems()
         p.add("kind", "积分类别", "该规则已有积分记录，不能改变类别；请停用它并新建一条规则")
         p.raise_if_any()
@@ -295,10 +332,16 @@ def update_rule(s: Session, rule_id: int, data: RuleInput) -> None:
                         audit.snapshot(rule, RULE_FIELDS))
 
 
+def _entries_of(s: Session, rule_id: int) -> int:
+    """Entries (either ledger) made through a rule."""
+    return sum(s.scalar(select(func.count(cls.id)).where(cls.rule_id == rule_id)) or 0
+               for cls in (PointEntry, HouseholdPointEntry))
+
+
 def rule_input(s: Session, rule_id: int) -> RuleInput:
     r = get_rule(s, rule_id)
     return RuleInput(r.kind, r.name, r.points, r.points_min, r.points_max, list(r.categories), r.yearly_cap,
-                     r.evidence_required, r.trigger, r.active, r.sort_order, r.note)
+                     r.evidence_required, r.trigger, r.active, r.sort_order, r.note, r.scope)
 
 
 # ================================================================ 评定档次

@@ -25,21 +25,19 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.models import Assessment, Operator, PartyMember, PartyOrg, PointEntry, PointRule, Resident
-from app.models.base import utcnow
 from app.models.org import MEMBER_STAGES
 from app.models.points import RULE_KIND_LABELS
 
 from . import access, audit
+from . import point_entries as ledger
 from .errors import NotFound, ServiceError
 from .people import resident_search
 from .point_rules import (
     BASE_TRIGGER,
+    MEMBER,
     TICKET_TRIGGER,
     RuleRow,
-    get_rule,
     list_rules,
-    parse_points,
-    points_text,
     signed_text,
 )
 from .validation import Problems
@@ -173,12 +171,7 @@ def _member(s: Session, member_id: int | None) -> tuple[PartyMember, Resident]:
 
 def used_this_year(s: Session, member_id: int, rule_id: int, year: int, exclude: int | None = None) -> Decimal:
     """Points already counted for this rule and member this year (absolute, voided ones left out)."""
-    stmt = select(func.coalesce(func.sum(func.abs(PointEntry.points)), 0)).where(
-        PointEntry.member_id == member_id, PointEntry.rule_id == rule_id, PointEntry.year == year,
-        PointEntry.voided_at.is_(None))
-    if exclude is not None:
-        stmt = stmt.where(PointEntry.id != exclude)
-    return Decimal(str(s.scalar(stmt) or 0))
+    return ledger.used_in_year(s, PointEntry, member_id, rule_id, year, exclude)
 
 
 def _check_entry(s: Session, data: EntryInput, replacing: int | None = None) -> tuple[PartyMember, Resident, RuleRow, Decimal]:
@@ -189,32 +182,10 @@ def _check_entry(s: Session, data: EntryInput, replacing: int | None = None) -> 
         member, resident = _member(s, data.member_id)
     except NotFound:
         p.add("member_id", "党员", "请选择党员" if data.member_id is None else "找不到该党员")
-    if data.rule_id is None:
-        p.add("rule_id", "积分规则", "请选择积分规则")
-    else:
-        try:
-            rule = get_rule(s, data.rule_id)
-        except NotFound:
-            p.add("rule_id", "积分规则", "找不到该积分规则")
+    rule = ledger.check_rule(s, p, data.rule_id, MEMBER)
     on = data.entry_date
-    if on is None:
-        p.add("entry_date", "日期", "请填写日期")
-    elif on > date.today():
-        p.add("entry_date", "日期", "日期晚于今天")
-    amount = parse_points(p, "points", "分值", data.points) if data.points not in (None, "") else None
-    if rule is not None:
-        if not rule.active:
-            p.add("rule_id", "积分规则", f"规则“{rule.name}”已停用")
-        if amount is None and not p.has("points"):
-            amount = rule.points
-        if amount is not None and not p.has("points"):
-            if rule.points_min is not None and rule.points_max is not None:
-                if not rule.points_min <= amount <= rule.points_max:
-                    p.add("points", "分值", f"“{rule.name}”的分值应在 {rule.range_text} 之间")
-            elif amount != rule.points:
-                p.add("points", "分值", f"“{rule.name}”是固定分值 {points_text(rule.points)} 分")
-        if rule.evidence_required and not (data.evidence or "").strip():
-            p.add("evidence", "佐证", f"“{rule.name}”须填写佐证材料（如走访对象、表彰文件、事实经过）")
+    ledger.check_date(p, on)
+    amount = ledger.check_amount(p, rule, data.points, data.evidence)
     if member is not None and resident is not None:
         if member.stage not in MEMBER_STAGES:
             p.add("member_id", "党员", f"{resident.name} 是{member.stage}，还不是党员，不记积分")
@@ -223,25 +194,20 @@ def _check_entry(s: Session, data: EntryInput, replacing: int | None = None) -> 
         if rule is not None and not rule.applies_to(member.points_category):
             p.add("rule_id", "积分规则",
                   f"“{rule.name}”只适用于{rule.categories_text}党员，{resident.name} 是{member.points_category}党员")
-    if (member is not None and rule is not None and on is not None and amount is not None
-            and rule.yearly_cap is not None and not p):
-        used = used_this_year(s, member.id, rule.id, on.year, exclude=replacing)
-        if used + amount > rule.yearly_cap:
-            left = max(rule.yearly_cap - used, ZERO)
-            p.add("points", "分值", f"“{rule.name}”每人每年最多 {points_text(rule.yearly_cap)} 分，{resident.name} {on.year}年"
-                  f"已得 {points_text(used)} 分，最多还能记 {points_text(left)} 分")
+    if member is not None and resident is not None and rule is not None and on is not None and amount is not None \
+            and not p:
+        ledger.check_cap(s, p, PointEntry, member.id, rule, on.year, amount, resident.name, "每人", replacing)
     p.text("note", "备注", data.note, max_len=500)
     p.raise_if_any()
     assert member is not None and resident is not None and rule is not None and amount is not None and on is not None
-    return member, resident, rule, -amount if rule.kind == "deduct" else amount
+    return member, resident, rule, ledger.signed(rule, amount)
 
 
 def _insert(s: Session, unit_id: int, member_id: int, rule: RuleRow, on: date, points: Decimal, note: str,
             evidence: str, source: str, source_ref: str, corrects_id: int | None = None) -> PointEntry:
-    entry = PointEntry(member_id=member_id, rule_id=rule.id, entry_date=on, year=on.year, points=points,
-                       note=note.strip(), evidence=evidence.strip(), source=source, source_ref=source_ref,
-                       corrects_id=corrects_id, operator_id=audit.current_operator_id.get())
-    s.add(entry)  # flushed by the caller that needs the id (a meeting adds many in one flush)
+    # flushed by the caller that needs the id (a meeting adds many in one flush)
+    entry: PointEntry = ledger.new_entry(s, PointEntry, member_id, rule, on, points, note, evidence, source,
+                                         source_ref, corrects_id)
     return entry
 
 
@@ -264,21 +230,12 @@ def add_entry(s: Session, data: EntryInput, source: str = "manual", source_ref: 
 
 
 def _get_entry(s: Session, entry_id: int) -> PointEntry:
-    entry = s.get(PointEntry, entry_id)
-    if entry is None:
-        raise NotFound("找不到该积分记录")
+    entry: PointEntry = ledger.get_entry(s, PointEntry, entry_id)
     return entry
 
 
 def _void(s: Session, entry: PointEntry, reason: str, unit_id: int) -> None:
-    p = Problems()
-    if entry.voided_at is not None:
-        p.add("void_reason", "作废原因", f"该记录已于 {entry.voided_at:%Y-%m-%d} 作废")
-    reason = p.text("void_reason", "作废原因", reason, required=True, max_len=200)
-    p.raise_if_any()
-    check_year_open(s, unit_id, entry.year)
-    entry.voided_at, entry.voided_by, entry.void_reason = utcnow(), audit.current_operator_id.get(), reason
-    s.flush()
+    ledger.void_row(s, entry, reason, lambda year: check_year_open(s, unit_id, year))
 
 
 def void_entry(s: Session, entry_id: int, reason: str) -> None:
@@ -312,15 +269,11 @@ def correct_entry(s: Session, entry_id: int, data: EntryInput, reason: str) -> i
 def add_automatic(s: Session, unit_id: int, member_id: int, rule: RuleRow, on: date, note: str, source: str,
                   source_ref: str) -> PointEntry | None:
     """An entry the program makes (meeting, ticket, 基础分): cut to the cap; None when nothing is left."""
-    amount = rule.points
-    if rule.yearly_cap is not None:
-        left = rule.yearly_cap - used_this_year(s, member_id, rule.id, on.year)
-        if left <= 0:
-            return None
-        if left < amount:
-            amount, note = left, (note + "（已达年度上限，按剩余分值计）").strip()
-    return _insert(s, unit_id, member_id, rule, on, -amount if rule.kind == "deduct" else amount, note, "",
-                   source, source_ref)
+    cut = ledger.cut_to_cap(s, PointEntry, member_id, rule, on.year, note)
+    if cut is None:
+        return None
+    amount, note = cut
+    return _insert(s, unit_id, member_id, rule, on, ledger.signed(rule, amount), note, "", source, source_ref)
 
 
 # ================================================================ API for other areas
@@ -434,22 +387,17 @@ class Totals:
     def total(self) -> Decimal:
         return self.base + self.duty + self.reward - self.deduct
 
+    @classmethod
+    def of(cls, signed_by_kind: dict[str, Decimal]) -> Totals:
+        """From signed sums per rule kind (deductions negative)."""
+        k = signed_by_kind
+        return cls(k.get("base", ZERO), k.get("duty", ZERO), k.get("reward", ZERO), -k.get("deduct", ZERO))
+
 
 def totals_by_member(s: Session, unit_id: int, year: int, member_ids: Iterable[int] | None = None) -> dict[int, Totals]:
     """基础分 + 履职分 + 奖励分 − 扣减分 per member for the year (voided entries left out)."""
-    stmt = (
-        select(PointEntry.member_id, PointRule.kind, func.sum(PointEntry.points))
-        .join(PointRule, PointRule.id == PointEntry.rule_id)
-        .where(PointRule.unit_id == unit_id, PointEntry.year == year, PointEntry.voided_at.is_(None))
-        .group_by(PointEntry.member_id, PointRule.kind)
-    )
-    if member_ids is not None:
-        stmt = stmt.where(PointEntry.member_id.in_(list(member_ids)))
-    sums: dict[int, dict[str, Decimal]] = {}
-    for mid, kind, total in s.execute(stmt):
-        sums.setdefault(mid, {})[kind] = Decimal(str(total or 0))
-    return {mid: Totals(k.get("base", ZERO), k.get("duty", ZERO), k.get("reward", ZERO), -k.get("deduct", ZERO))
-            for mid, k in sums.items()}
+    sums = ledger.sums_by_kind(s, PointEntry, unit_id, year, member_ids)
+    return {mid: Totals.of(k) for mid, k in sums.items()}
 
 
 def member_totals(s: Session, member_id: int, year: int) -> Totals:

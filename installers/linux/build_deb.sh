@@ -2,8 +2,9 @@
 # Builds dist/villagedesk_<version>_<arch>.deb for Debian / 统信 UOS / 银河麒麟 from a PyInstaller
 # one-folder build. Needs only the project's venv (with `pip install -e .[build]`) and dpkg-deb.
 #   installers/linux/build_deb.sh            (PYTHON=… to use another interpreter, OUT=… for the .deb)
-# The bundle needs the glibc of the machine it was built on (or newer): build on the oldest
-# system you want to support; the control file states the minimum it found.
+# The bundle needs the glibc of the machine it was built on (or newer); the control file states the
+# minimum it found. For 统信 UOS V20 (glibc 2.28) / 麒麟 V10 (2.31) use build_deb_compat.sh, which builds
+# the bundle in a Debian 11 chroot with glibc calls pinned to 2.28 and packages it with this script.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -15,10 +16,14 @@ cd "$ROOT"
 
 VERSION=$("$PYTHON" -c 'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["project"]["version"])')
 ARCH=$(dpkg --print-architecture)
-echo "== VillageDesk $VERSION ($ARCH): PyInstaller"
-"$PYTHON" -m PyInstaller --noconfirm --clean --log-level WARN \
-  --distpath "$WORK/pyinstaller-dist" --workpath "$WORK/pyinstaller" installers/villagedesk.spec
-BUNDLE=$WORK/pyinstaller-dist/villagedesk
+if [ -n "${BUNDLE:-}" ]; then  # a finished PyInstaller folder (build_deb_compat.sh builds one in a chroot)
+  echo "== VillageDesk $VERSION ($ARCH): packaging $BUNDLE"
+else
+  echo "== VillageDesk $VERSION ($ARCH): PyInstaller"
+  "$PYTHON" -m PyInstaller --noconfirm --clean --log-level WARN \
+    --distpath "$WORK/pyinstaller-dist" --workpath "$WORK/pyinstaller" installers/villagedesk.spec
+  BUNDLE=$WORK/pyinstaller-dist/villagedesk
+fi
 test -x "$BUNDLE/villagedesk"
 
 STAGE=$WORK/deb/villagedesk_${VERSION}_${ARCH}
@@ -48,8 +53,7 @@ a bundled font's licence is next to it in /opt/villagedesk/_internal/resources/f
 COPYRIGHT
 
 # The newest glibc symbol version any bundled binary asks for: the minimum libc6 to depend on.
-GLIBC=$(find "$STAGE/opt/villagedesk" -type f \( -name '*.so*' -o -perm -u+x \) -print0 \
-  | xargs -0 grep -aoh 'GLIBC_2\.[0-9]*' 2>/dev/null | sed 's/GLIBC_//' | sort -t. -k2 -n -u | tail -1)
+GLIBC=$("$PYTHON" "$HERE/max_glibc.py" "$STAGE/opt/villagedesk")
 SIZE=$(du -sk --exclude=DEBIAN "$STAGE" | cut -f1)
 sed -e "s/@VERSION@/$VERSION/" -e "s/@ARCH@/$ARCH/" -e "s/@INSTALLED_SIZE@/$SIZE/" -e "s/@GLIBC@/${GLIBC:-2.17}/" \
   "$HERE/control.in" > "$STAGE/DEBIAN/control"

@@ -8,9 +8,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from app.cli import main
 from app.db import Database
+from app.models import Household, Ticket
 from app.paths import backup_dir
 from app.services import backup, backup_files
 from app.services.backup_crypto import PasswordRequired, is_encrypted
@@ -59,9 +61,12 @@ def test_daily_backup_at_most_once_a_day(demo_db: Database) -> None:
 
 
 def test_preview_shows_date_and_counts(demo_db: Database, tmp_path: Path) -> None:
+    with demo_db.session() as s:
+        households = s.scalar(select(func.count()).select_from(Household))
+        tickets = s.scalar(select(func.count()).select_from(Ticket))
     target = backup.backup_to(demo_db, tmp_path / "b.sqlite")
     info = backup.inspect_backup(target)
-    assert (info.members, info.households, info.tickets) == (59, info.households, 0)
+    assert (info.members, info.households, info.tickets) == (59, households, tickets)
     assert info.households and info.households > 100
     assert info.village == "东坟村"
     text = "\n".join(info.lines())

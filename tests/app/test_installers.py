@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import configparser
 import importlib.util
+import re
 import struct
 import sys
 import tomllib
@@ -204,6 +205,27 @@ def test_unneeded_libraries_follow_the_links() -> None:
     assert "libQt6WaylandClient.so.6" not in left and "libQt6Gui.so.6" in left and "libpython3.11.so.1.0" in left
 
 
+def test_dlopened_libraries_stay() -> None:
+    # pypdfium2_raw loads libpdfium.so with ctypes: nothing links to it, yet it must stay.
+    toc = [
+        ("pypdfium2_raw/libpdfium.so", "/s/libpdfium.so", "BINARY"),
+        ("libdbus-1.so.3", "/s/libdbus-1.so.3", "BINARY"),
+        ("libsystemd.so.0", "/s/libsystemd.so.0", "BINARY"),
+        ("libgtk-3.so.0", "/s/libgtk-3.so.0", "BINARY"),
+    ]
+    links = {"/s/libdbus-1.so.3": ["libsystemd.so.0"]}
+    assert bundle_rules.unneeded_libraries(toc, lambda src: links.get(src, [])) == {"libgtk-3.so.0"}
+
+
+def test_system_libs_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("VILLAGEDESK_SYSTEM_LIBS", raising=False)
+    assert bundle_rules.keep_in_bundle("libsystemd.so.0") and bundle_rules.keep_in_bundle("libdbus-1.so.3")
+    monkeypatch.setenv("VILLAGEDESK_SYSTEM_LIBS", "libdbus-1 libsystemd")  # as build_deb_compat.sh sets it
+    assert not bundle_rules.keep_in_bundle("libsystemd.so.0")
+    assert not bundle_rules.keep_in_bundle("libdbus-1.so.3")
+    assert bundle_rules.keep_in_bundle("libxcb.so.1") and not bundle_rules.keep_in_bundle("libcups.so.2")
+
+
 def test_windows_build_bundles_no_font(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(sys, "platform", "win32")
     assert bundle_rules.stage_cjk_font(tmp_path) == []
@@ -282,6 +304,57 @@ def test_maintainer_scripts_are_executable_shell() -> None:
         assert path.read_text(encoding="utf-8").startswith("#!/bin/sh\n")
         assert path.stat().st_mode & 0o111
     assert (INSTALLERS / "linux" / "build_deb.sh").stat().st_mode & 0o111
+
+
+def _linux_tool(name: str):
+    spec = importlib.util.spec_from_file_location(name, INSTALLERS / "linux" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.skipif(not Path("/bin/true").is_file(), reason="needs an ELF program at /bin/true")
+def test_max_glibc_reads_an_elf(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    max_glibc = _linux_tool("max_glibc")
+    names = max_glibc.needed_versions(Path("/bin/true"))
+    assert any(n.startswith("GLIBC_2.") for n in names), names
+    version = max_glibc.max_glibc(Path("/bin/true"))
+    assert version is not None and (2, 2) <= version < (3, 0)
+    # agrees with what the GLIBC_ strings in the file allow, and ignores what is not ELF
+    text = Path("/bin/true").read_bytes().decode("latin-1")
+    mentioned = {max_glibc.parse_version(v) for v in re.findall(r"GLIBC_(\d+\.\d+(?:\.\d+)?)", text)}
+    assert version in mentioned
+    (tmp_path / "notes.txt").write_text("GLIBC_9.99", encoding="utf-8")
+    assert max_glibc.max_glibc(tmp_path / "notes.txt") is None
+    assert max_glibc.main(["/bin/true", str(tmp_path), "--max", "9.0"]) == 0
+    assert max_glibc.main(["/bin/true", "--max", "2.0"]) == 1
+    assert "needs GLIBC_" in capsys.readouterr().err
+
+
+def test_glibc_pin_header_pins_only_what_has_an_old_version() -> None:
+    pin = _linux_tool("glibc_pin_header")
+    objdump = """
+0000000000029c60 g    DF .text  0000000000000046 (GLIBC_2.2.5) exp
+0000000000029d00 g    DF .text  0000000000000046  GLIBC_2.29  exp
+0000000000011111 g    DF .text  0000000000000046  GLIBC_2.30  gettid
+0000000000022222 g    DF .text  0000000000000046 (GLIBC_2.25) totalorder
+0000000000033333 g    DF .text  0000000000000046  GLIBC_2.31  totalorder
+0000000000044444 g    DF .text  0000000000000046  GLIBC_2.2.5 malloc
+"""
+    assert pin.pins(objdump, (2, 28)) == {"exp": "2.2.5"}  # gettid: none older; totalorder: ABI changed
+    assert pin.pins(objdump, (2, 29)) == {}
+
+
+def test_compat_build_files() -> None:
+    script = INSTALLERS / "linux" / "build_deb_compat.sh"
+    assert script.stat().st_mode & 0o111
+    text = script.read_text(encoding="utf-8")
+    assert "max_glibc.py\" --max" in text and "constraints-glibc228.txt" in text
+    pins = (INSTALLERS / "linux" / "constraints-glibc228.txt").read_text(encoding="utf-8")
+    assert "PySide6-Essentials==6.9.3" in pins.splitlines()  # the newest with manylinux_2_28 wheels
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    # …for this build only: the project's own requirement stays open
+    assert any(d.startswith("PySide6-Essentials>=6.6") for d in project["project"]["dependencies"])
 
 
 # ---- Windows (cannot run here: the text is checked) ----

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QWidget
@@ -21,11 +25,19 @@ class Changes(QObject):
 
 
 class Page(QWidget):
-    """One area of the main window (objectName `page_<area>`)."""
+    """One area of the main window (objectName `page_<area>`).
+
+    A page with `waits_for_show = True` does not query while its window has not been shown yet: the
+    main window builds every page at start, and on a county database the heavy ones (a map of 50,000
+    households, 2,000 meetings …) kept the window from opening for 15 s. Such a page is marked stale
+    instead and queries when it is first shown (showEvent), as a page that missed a change already
+    does. Pages whose refresh also sets what the operator may do (settings) keep querying at once.
+    """
 
     title = ""  # the Chinese name shown in the navigation
     watches: frozenset[str] = frozenset()  # change kinds that make this page stale
     roles: frozenset[str] | None = None  # operator roles that get this page (None: everyone)
+    waits_for_show = False  # True: refresh() before the window is first shown only marks the page stale
 
     def __init__(self, ctx: AppContext, changes: Changes, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -43,6 +55,12 @@ class Page(QWidget):
     def search_box(self) -> SearchBox | None:
         """The page's main search box (Ctrl+F focuses it)."""
         return None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("refresh")
+        if own is not None and not getattr(own, "_waits_for_show", False):
+            cls.refresh = _wait_for_show(own)  # type: ignore[method-assign]
 
     def refresh(self) -> None:
         """Query everything on the page again."""
@@ -64,3 +82,16 @@ class Page(QWidget):
             self._stale = False
             self.refresh()
         super().showEvent(event)
+
+
+def _wait_for_show(refresh: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(refresh)
+    def wrapper(self: Page, *args: Any, **kwargs: Any) -> Any:
+        top = self.window()
+        if self.waits_for_show and top is not self and not top.isVisible():  # the window is not open yet
+            self._stale = True
+            return None
+        return refresh(self, *args, **kwargs)
+
+    wrapper._waits_for_show = True  # type: ignore[attr-defined]
+    return wrapper

@@ -59,6 +59,7 @@ class UnplacedList(QListWidget):
 
 class GridMapPage(Page):
     title = "网格地图"
+    waits_for_show = True  # heavy at county scale: query when first shown (issue 11)
     watches = frozenset({"household", "grid", "member", "resident"})
 
     def __init__(self, ctx: AppContext, changes: Changes, parent: QWidget | None = None) -> None:

@@ -70,6 +70,7 @@ STATUS_FILTERS: list[tuple[str, dict[str, object]]] = [
 
 class ResidentsPage(Page):
     title = "居民与户"
+    waits_for_show = True  # heavy at county scale: query when first shown (issue 11)
     watches = frozenset({"resident", "household", "member"})
 
     def __init__(self, ctx: AppContext, changes: Changes, parent: QWidget | None = None) -> None:

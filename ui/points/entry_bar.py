@@ -2,6 +2,9 @@
 
 After saving, the member field is cleared and focused for the next one; rule, date and points stay,
 so a clerk entering ten 六必访 visits types a name and Enter ten times.
+
+The bar is shared by the 乡风文明积分 page (ui/points/household_page.py): a subclass says whom it
+scores (find_owners), which rules it offers (rules) and how an entry is saved (submit).
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ from PySide6.QtWidgets import (
 from app.services import point_rules, points
 from app.services.context import AppContext
 from app.services.errors import ServiceError, ValidationError
-from app.services.points import EntryInput, MemberChoice
+from app.services.point_rules import RuleRow
+from app.services.points import EntryInput
 
 from ..common.form import DateText
 from ..errors import show_unexpected
@@ -36,7 +40,9 @@ ID_ROLE = Qt.ItemDataRole.UserRole
 
 
 class QuickEntry(QGroupBox):
-    saved = Signal(int, int)  # entry id, member id
+    saved = Signal(int, int)  # entry id, member id (household id on the 乡风文明积分 page)
+
+    owner_label = "党员"
 
     def __init__(self, ctx: AppContext, unit_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -44,9 +50,10 @@ class QuickEntry(QGroupBox):
         self.setObjectName("group_quick_entry")
         self.ctx, self.unit_id = ctx, unit_id
         grid = QGridLayout(self)
+        self.grid = grid
         self.edit_member = QLineEdit(self)
         self.edit_member.setObjectName("edit_entry_member")
-        self.edit_member.setPlaceholderText(self.tr("党员：姓名或拼音首字母，如 zs"))
+        self.edit_member.setPlaceholderText(self.placeholder())
         self.list_members = QListWidget(self)
         self.list_members.setObjectName("list_entry_members")
         self.list_members.setMaximumHeight(self.fontMetrics().height() * 5)
@@ -66,7 +73,7 @@ class QuickEntry(QGroupBox):
         self.label_status.setObjectName("label_entry_status")
         self.label_status.setWordWrap(True)
 
-        grid.addWidget(QLabel(self.tr("党员"), self), 0, 0)
+        grid.addWidget(QLabel(self.owner_label, self), 0, 0)
         grid.addWidget(self.edit_member, 0, 1)
         grid.addWidget(QLabel(self.tr("规则"), self), 0, 2)
         grid.addWidget(self.combo_rule, 0, 3)
@@ -93,14 +100,37 @@ class QuickEntry(QGroupBox):
 
     # ---- rules and members ----------------------------------------------------------------------
 
+    # ---- what a subclass changes -----------------------------------------------------------------
+
+    def placeholder(self) -> str:
+        return self.tr("党员：姓名或拼音首字母，如 zs")
+
+    def rules(self) -> list[RuleRow]:
+        """The rules offered (基础分 is given once a year by the assessment)."""
+        rules: list[RuleRow] = self.ctx.call(point_rules.list_rules, self.unit_id)
+        return [r for r in rules if r.trigger != point_rules.BASE_TRIGGER]
+
+    def find_owners(self, text: str) -> list[tuple[int, str]]:
+        """(id, label) of whom to score, for the text typed."""
+        return [(m.id, m.label) for m in self.ctx.call(points.find_members, self.unit_id, text, 8)]
+
+    def submit(self, owner_id: int, rule: RuleRow, on: date, amount: str | None, note: str, evidence: str) -> int:
+        """Save one entry (raises the service's errors); returns its id."""
+        entry_id: int = self.ctx.call(points.add_entry, EntryInput(owner_id, rule.id, on, amount, note=note,
+                                                                   evidence=evidence))
+        return entry_id
+
+    def missing_owner(self) -> str:
+        return self.tr("请先输入党员姓名或拼音首字母，并在下面的列表中选中")
+
+    # ---- rules and members ----------------------------------------------------------------------
+
     def load_rules(self) -> None:
         keep = self.combo_rule.currentData()
-        rules = self.ctx.call(point_rules.list_rules, self.unit_id)
+        rules = self.rules()
         self.combo_rule.blockSignals(True)
         self.combo_rule.clear()
         for r in rules:
-            if r.trigger == point_rules.BASE_TRIGGER:
-                continue  # 基础分 is given once a year by the assessment
             sign = "−" if r.kind == "deduct" else "+"
             amount = r.range_text or point_rules.points_text(r.points)
             self.combo_rule.addItem(f"{r.kind_label}｜{r.name}（{sign}{amount}）", r)
@@ -124,10 +154,10 @@ class QuickEntry(QGroupBox):
         self.list_members.clear()
         if not text.strip():
             return
-        found: list[MemberChoice] = self.ctx.call(points.find_members, self.unit_id, text, 8)
-        for m in found:
-            item = QListWidgetItem(m.label, self.list_members)
-            item.setData(ID_ROLE, m.id)
+        found = self.find_owners(text)
+        for owner_id, label in found:
+            item = QListWidgetItem(label, self.list_members)
+            item.setData(ID_ROLE, owner_id)
         if found:
             self.list_members.setCurrentRow(0)
 
@@ -154,7 +184,7 @@ class QuickEntry(QGroupBox):
     def save(self) -> None:
         member_id, rule = self.member_id(), self.combo_rule.currentData()
         if member_id is None:
-            self.show_status(self.tr("请先输入党员姓名或拼音首字母，并在下面的列表中选中"), True)
+            self.show_status(self.missing_owner(), True)
             self.edit_member.setFocus()
             return
         try:
@@ -164,10 +194,12 @@ class QuickEntry(QGroupBox):
             return
         text = self.edit_note.text().strip()
         evidence = rule is not None and rule.evidence_required  # then the text is the 佐证 the rule asks for
-        data = EntryInput(member_id, rule.id if rule else None, on, self.edit_points.text().strip() or None,
-                          note="" if evidence else text, evidence=text if evidence else "")
+        if rule is None:
+            self.show_status(self.tr("请选择积分规则"), True)
+            return
         try:
-            entry_id = self.ctx.call(points.add_entry, data)
+            entry_id = self.submit(member_id, rule, on, self.edit_points.text().strip() or None,
+                                   "" if evidence else text, text if evidence else "")
         except ValidationError as e:
             self.show_status("；".join(p.message for p in e.problems), True)
             return
@@ -180,7 +212,7 @@ class QuickEntry(QGroupBox):
             logging.getLogger(__name__).exception("saving a point entry failed")
             show_unexpected(self)
             return
-        name = self.list_members.currentItem().text().split("（")[0]
+        name = self.list_members.currentItem().text().split("（")[0].split(" 户号")[0]
         self.show_status(self.tr("已记分：{0} {1} {2}").format(name, rule.name, self._signed(rule)), False)
         self.edit_member.clear()
         self.list_members.clear()

@@ -111,6 +111,7 @@ class MeetingDialog(FormDialog):
 
 class MeetingsPage(Page):
     title = "三会一课"
+    waits_for_show = True  # heavy at county scale: query when first shown (issue 11)
     watches = frozenset({"member", "org"})
 
     def __init__(self, ctx: AppContext, changes: Changes, parent: QWidget | None = None) -> None:

@@ -71,6 +71,7 @@ FOLLOW_COLUMNS: list[Column[AssessmentRow]] = [
 
 class PointsPage(Page):
     title = "党员积分"
+    waits_for_show = True  # heavy at county scale: query when first shown (issue 11)
     watches = frozenset({"member", "org", "points", "meeting"})
 
     def __init__(self, ctx: AppContext, changes: Changes, parent: QWidget | None = None) -> None:

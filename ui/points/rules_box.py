@@ -1,4 +1,8 @@
-"""设置 → 党员积分规则与评定档次: the rules table (新增/修改, 书记 only) and the grade bands."""
+"""设置 → 积分规则与评定档次: the rules table (新增/修改, 书记 only) and the grade bands.
+
+One table, two ledgers: a scope switch shows the 党员积分 rules or the 乡风文明积分 (五讲五不) rules of
+households; a rule made while a scope is shown belongs to it.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from typing import Any
 
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QGroupBox,
     QHBoxLayout,
@@ -21,8 +26,12 @@ from app.services import point_rules
 from app.services.context import AppContext
 from app.services.org import POINTS_CATEGORIES
 from app.services.point_rules import (
+    HOUSEHOLD,
+    HOUSEHOLD_KINDS,
+    MEMBER,
     RULE_KIND_LABELS,
     RULE_KINDS,
+    SCOPE_LABELS,
     RuleInput,
     RuleRow,
     points_text,
@@ -47,32 +56,41 @@ RULE_COLUMNS: list[Column[RuleRow]] = [
 
 
 class RuleDialog(FormDialog):
-    def __init__(self, ctx: AppContext, unit_id: int, rule_id: int | None = None, parent: QWidget | None = None) -> None:
-        super().__init__("dialog_point_rule", "修改积分规则" if rule_id else "新增积分规则", parent)
+    def __init__(self, ctx: AppContext, unit_id: int, rule_id: int | None = None, parent: QWidget | None = None,
+                 scope: str = MEMBER) -> None:
+        loaded = ctx.call(point_rules.rule_input, rule_id) if rule_id is not None else None
+        self.scope = loaded.scope if loaded is not None else scope
+        what = SCOPE_LABELS.get(self.scope, "积分") + "规则"
+        super().__init__("dialog_point_rule", f"修改{what}" if rule_id else f"新增{what}", parent)
         self.ctx, self.unit_id, self.rule_id = ctx, unit_id, rule_id
-        self.add_combo("kind", self.tr("类别"), [(RULE_KIND_LABELS[k], k) for k in RULE_KINDS], required=True)
+        kinds = HOUSEHOLD_KINDS if self.scope == HOUSEHOLD else RULE_KINDS
+        self.add_combo("kind", self.tr("类别"), [(RULE_KIND_LABELS[k], k) for k in kinds], required=True)
         self.add_line("name", self.tr("规则名称"), required=True, max_length=60)
         self.add_line("points", self.tr("分值"), required=True, placeholder=self.tr("扣减分也填正数"))
         self.add_line("points_min", self.tr("最低分"), placeholder=self.tr("可选：记分时可在范围内选"))
         self.add_line("points_max", self.tr("最高分"))
-        self.add_line("yearly_cap", self.tr("每人年度上限"), placeholder=self.tr("不填为不限"))
-        self.category_boxes = {c: QCheckBox(self.tr("{0}党员").format(c), self) for c in POINTS_CATEGORIES}
-        holder = QWidget(self)
-        row = QHBoxLayout(holder)
-        row.setContentsMargins(0, 0, 0, 0)
-        for box in self.category_boxes.values():
-            row.addWidget(box)
-        self.add_field("categories", self.tr("适用党员（都不选为全部）"), holder)
-        self.add_combo("trigger", self.tr("自动计分"), [(trigger_label(t), t) for t in point_rules.TRIGGERS],
-                       blank=self.tr("不自动（手工记分）"))
+        household = self.scope == HOUSEHOLD
+        self.add_line("yearly_cap", self.tr("每户年度上限") if household else self.tr("每人年度上限"),
+                      placeholder=self.tr("不填为不限"))
+        self.category_boxes: dict[str, QCheckBox] = {}
+        if not household:  # 五讲五不 applies to every household and is always scored by hand
+            self.category_boxes = {c: QCheckBox(self.tr("{0}党员").format(c), self) for c in POINTS_CATEGORIES}
+            holder = QWidget(self)
+            row = QHBoxLayout(holder)
+            row.setContentsMargins(0, 0, 0, 0)
+            for box in self.category_boxes.values():
+                row.addWidget(box)
+            self.add_field("categories", self.tr("适用党员（都不选为全部）"), holder)
+            self.add_combo("trigger", self.tr("自动计分"), [(trigger_label(t), t) for t in point_rules.TRIGGERS],
+                           blank=self.tr("不自动（手工记分）"))
         self.chk_evidence = QCheckBox(self.tr("须填写佐证"), self)
         self.chk_active = QCheckBox(self.tr("启用"), self)
         self.chk_active.setChecked(True)
         self.add_field("evidence_required", "", self.chk_evidence)
         self.add_field("active", "", self.chk_active)
         self.add_line("note", self.tr("说明"))
-        if rule_id is not None:
-            self._fill(ctx.call(point_rules.rule_input, rule_id))
+        if loaded is not None:
+            self._fill(loaded)
 
     def _fill(self, d: RuleInput) -> None:
         f: dict[str, Any] = self.fields
@@ -83,7 +101,8 @@ class RuleDialog(FormDialog):
             f[key].setText(points_text(value) if value is not None else "")
         for c, box in self.category_boxes.items():
             box.setChecked(c in d.categories)
-        f["trigger"].setCurrentIndex(max(0, f["trigger"].findData(d.trigger or None)))
+        if "trigger" in f:
+            f["trigger"].setCurrentIndex(max(0, f["trigger"].findData(d.trigger or None)))
         self.chk_evidence.setChecked(d.evidence_required)
         self.chk_active.setChecked(d.active)
         f["note"].setText(d.note)
@@ -93,8 +112,9 @@ class RuleDialog(FormDialog):
         return {"data": RuleInput(
             f["kind"].currentData(), f["name"].text(), f["points"].text(), f["points_min"].text() or None,
             f["points_max"].text() or None, [c for c, b in self.category_boxes.items() if b.isChecked()],
-            f["yearly_cap"].text() or None, self.chk_evidence.isChecked(), f["trigger"].currentData() or "",
-            self.chk_active.isChecked(), note=f["note"].text())}
+            f["yearly_cap"].text() or None, self.chk_evidence.isChecked(),
+            f["trigger"].currentData() or "" if "trigger" in f else "", self.chk_active.isChecked(),
+            note=f["note"].text(), scope=self.scope)}
 
     def save(self, values: dict[str, Any]) -> int:
         if self.rule_id is not None:
@@ -108,12 +128,21 @@ class PointSettingsBox(QGroupBox):
 
     def __init__(self, ctx: AppContext, unit_id: int, admin: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setTitle(self.tr("党员积分规则与评定档次"))
+        self.setTitle(self.tr("积分规则与评定档次"))
         self.setObjectName("group_point_rules")
         self.ctx, self.unit_id = ctx, unit_id
         layout = QVBoxLayout(self)
+        self.combo_scope = QComboBox(self)
+        self.combo_scope.setObjectName("combo_rule_scope")
+        self.combo_scope.addItem(self.tr("党员积分规则"), MEMBER)
+        self.combo_scope.addItem(self.tr("乡风文明积分规则（农户“五讲五不”）"), HOUSEHOLD)
+        top = QHBoxLayout()
+        top.addWidget(QLabel(self.tr("规则："), self))
+        top.addWidget(self.combo_scope)
+        top.addStretch(1)
+        layout.addLayout(top)
         self.table_rules = DataTable("table_point_rules", self)
-        count, page = list_source(lambda: ctx.call(point_rules.list_rules, unit_id, True))
+        count, page = list_source(lambda: ctx.call(point_rules.list_rules, unit_id, True, self.scope()))
         self.model: LazyTableModel[RuleRow] = LazyTableModel(RULE_COLUMNS, count, page, parent=self)
         self.table_rules.setModel(self.model)
         self.table_rules.setSortingEnabled(False)
@@ -158,7 +187,11 @@ class PointSettingsBox(QGroupBox):
         self.btn_edit.clicked.connect(lambda: self.edit_rule(self._selected()))
         self.table_rules.doubleClicked.connect(lambda _i: admin and self.edit_rule(self._selected()))
         self.btn_save_bands.clicked.connect(self.save_bands)
+        self.combo_scope.currentIndexChanged.connect(lambda _i: self.model.refresh())
         self.refresh()
+
+    def scope(self) -> str:
+        return str(self.combo_scope.currentData() or MEMBER)
 
     def _selected(self) -> int | None:
         r = self.model.row_at(self.table_rules.current_row())
@@ -176,7 +209,8 @@ class PointSettingsBox(QGroupBox):
         if rule_id is None and self.sender() is self.btn_edit:
             return
         with user_errors(self):
-            if RuleDialog(self.ctx, self.unit_id, rule_id, self).exec() == QDialog.DialogCode.Accepted:
+            dialog = RuleDialog(self.ctx, self.unit_id, rule_id, self, scope=self.scope())
+            if dialog.exec() == QDialog.DialogCode.Accepted:
                 self.refresh()
 
     def save_bands(self) -> None:

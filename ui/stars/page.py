@@ -98,6 +98,7 @@ OBJECTION_COLUMNS: list[Column[RoundObjection]] = [
 
 class StarsPage(Page):
     title = "星级文明户"
+    waits_for_show = True  # heavy at county scale: query when first shown (issue 11)
     watches = frozenset({"household", "resident", "grid", "notice"})
 
     def __init__(self, ctx: AppContext, changes: Changes, parent: QWidget | None = None) -> None:

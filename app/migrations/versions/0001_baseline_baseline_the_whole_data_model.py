@@ -304,7 +304,7 @@ def upgrade() -> None:
     sa.Column('withdraw_reason', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('updated_at', sa.DateTime(), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
-    sa.CheckConstraint("kind IS NULL OR kind IN ('party-candidates', 'grid-contacts', 'stars', 'points', 'other')", name=op.f('ck_notices_kind_valid')),
+    sa.CheckConstraint("kind IS NULL OR kind IN ('party-candidates', 'grid-contacts', 'stars', 'points', 'household-points', 'other')", name=op.f('ck_notices_kind_valid')),
     sa.ForeignKeyConstraint(['operator_id'], ['operators.id'], name=op.f('fk_notices_operator_id_operators')),
     sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_notices_unit_id_units')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notices'))

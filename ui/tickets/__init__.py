@@ -1,0 +1,1 @@
+"""工单: list, intake, detail with the timeline, 回访, dashboard."""

@@ -1,0 +1,97 @@
+"""受理登记: the form a clerk fills in while on the phone. Ctrl+Enter saves from any field.
+
+The requester is found by 拼音首字母, 汉字 or a phone fragment; whoever is not in the register is simply
+typed. Filling 现场答复 closes the ticket at once as 现场解决 (佛子庄: simple matters solved on the spot).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QComboBox, QLabel, QPlainTextEdit, QWidget
+
+from app.services import ticket_queries, tickets
+from app.services.context import AppContext
+from app.services.ticket_queries import RequesterChoice
+from app.services.tickets import CHANNELS, PRIORITIES, Created, TicketInput
+
+from ..common.form import FormDialog
+from .picker import SearchPicker
+
+
+class IntakeDialog(FormDialog):
+    """dlg_ticket_intake; result_value is the Created ticket (id, number)."""
+
+    def __init__(self, ctx: AppContext, unit_id: int, parent: QWidget | None = None) -> None:
+        super().__init__("dlg_ticket_intake", self.tr("受理登记"), parent)
+        self.ctx, self.unit_id = ctx, unit_id
+        self.requester = SearchPicker("requester", self._find, self.tr("姓名、拼音首字母（如 zs）或电话后几位"), self)
+        self.add_field("requester_name", self.tr("诉求人"), self.requester, required=True)
+        self.requester.picked.connect(self._picked)
+        self.edit_phone = self.add_line("requester_phone", self.tr("联系电话"), max_length=20)
+        self.combo_channel = self.add_combo("channel", self.tr("受理渠道"), list(CHANNELS), required=True)
+        cats = ctx.call(tickets.list_categories, unit_id)
+        self.combo_category = self.add_combo(
+            "category_id", self.tr("诉求类别"), [(f"{c.name}（{self._limit(c.due_hours)}）", c.id) for c in cats],
+            required=True)
+        items = ctx.call(tickets.list_service_items, unit_id)
+        self.combo_item = self.add_combo("service_item_id", self.tr("代办事项"), [(i.name, i.id) for i in items],
+                                         blank=self.tr("（不是党员代办）"))
+        self.combo_priority = self.add_combo("priority", self.tr("紧急程度"), list(PRIORITIES))
+        self.edit_content = self.add_text("content", self.tr("诉求内容"))
+        self.edit_reply = self.add_text("on_spot_reply", self.tr("现场答复"))
+        self.edit_reply.setPlaceholderText(self.tr("当场解决的简单事项在此填写答复，保存即办结（现场解决）"))
+        hint = QLabel(self.tr("Ctrl+Enter 保存"), self)
+        hint.setObjectName("label_intake_hint")
+        hint.setStyleSheet("color: #666;")
+        self.grid.addWidget(hint, self.grid.rowCount(), 1)
+        self.btn_save.setText(self.tr("受理"))
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, activated=self.on_save)
+        # …and from inside the fields too, where a text box would otherwise swallow the key
+        for widget in (self.requester.edit, self.edit_phone, self.edit_content, self.edit_reply):
+            widget.installEventFilter(self)
+        self.requester.setFocus()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if (isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and event.modifiers() & Qt.KeyboardModifier.ControlModifier):
+            self.on_save()
+            return True
+        return super().eventFilter(watched, event)
+
+    @staticmethod
+    def _limit(hours: int) -> str:
+        return f"{hours // 24}天" if hours % 24 == 0 else f"{hours}小时"
+
+    def _find(self, text: str) -> list[tuple[str, object]]:
+        found: list[RequesterChoice] = self.ctx.call(ticket_queries.find_requesters, self.unit_id, text, 8)
+        return [(c.label, c) for c in found]
+
+    def _picked(self, choice: object) -> None:
+        # the stored number is taken for a resident; the masked one is shown only as a hint
+        self.edit_phone.setPlaceholderText(choice.phone if isinstance(choice, RequesterChoice) else "")
+
+    def values(self) -> dict[str, Any]:
+        choice = self.requester.value
+        content = self.fields["content"]
+        reply = self.fields["on_spot_reply"]
+        assert isinstance(content, QPlainTextEdit) and isinstance(reply, QPlainTextEdit)
+        return {
+            "requester_id": choice.id if isinstance(choice, RequesterChoice) else None,
+            "requester_name": "" if isinstance(choice, RequesterChoice) else self.requester.text(),
+            "requester_phone": self.edit_phone.text(),
+            "channel": self._combo(self.combo_channel), "category_id": self._combo(self.combo_category),
+            "service_item_id": self._combo(self.combo_item), "priority": self._combo(self.combo_priority),
+            "content": content.toPlainText(), "on_spot_reply": reply.toPlainText(),
+        }
+
+    @staticmethod
+    def _combo(combo: QComboBox) -> Any:
+        return combo.currentData()
+
+    def save(self, values: dict[str, Any]) -> Created:
+        return self.ctx.call(tickets.create_ticket, self.unit_id, TicketInput(**values))

@@ -1,0 +1,210 @@
+"""工单 page: the list with filters (overdue rows highlighted), 受理登记 (Ctrl+N), the detail with the
+timeline and the legal next steps, the ledger export, and the 统计 tab."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QTabWidget, QVBoxLayout, QWidget
+
+from app.services import grid, ticket_queries, tickets
+from app.services.context import AppContext
+from app.services.output_kinds import LEDGER_KINDS
+from app.services.ticket_queries import STATE_FILTERS, TicketQuery, TicketRow
+
+from ..common.page import Changes, Page
+from ..common.table_model import AnyIndex, Column, LazyTableModel, service_source
+from ..common.widgets import DataTable, InfoLabel, SearchBox
+from ..errors import user_errors
+from .dashboard import TicketDashboard
+from .detail import TicketDetailDialog
+from .intake import IntakeDialog
+
+OVERDUE_BG = QColor("#fde2e1")
+DUE_SOON_BG = QColor("#fff4d6")
+TICKET_LEDGERS = ("tickets", "ticket-rates", "ticket-services", "ticket-monthly")
+
+COLUMNS: list[Column[TicketRow]] = [
+    Column("编号", "number", sort_key="number", width=6),
+    Column("受理时间", "received_at", sort_key="received", width=9),
+    Column("渠道", "channel", sort_key="channel", width=4),
+    Column("类别", lambda r: f"{r.category}／{r.service_item}" if r.service_item else r.category, sort_key="category",
+           width=6),
+    Column("诉求人", "requester", sort_key="requester", width=5),
+    Column("网格", "grid_name", sort_key="grid", width=5),
+    Column("诉求内容", "content", width=16),
+    Column("办理人", "assignees", width=5),
+    Column("状态", "state_label", sort_key="state", width=4),
+    Column("办理期限", "due_at", sort_key="due", width=9),
+    Column("提醒", "due_text", width=4),
+    Column("评价", "satisfaction", width=4),
+]
+
+
+class TicketModel(LazyTableModel[TicketRow]):
+    """Overdue rows red, due within a day yellow (the color is a hint; the 提醒 column says it in words)."""
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.BackgroundRole and index.isValid():
+            row = self.row_at(index.row())
+            if row is not None and row.overdue:
+                return OVERDUE_BG
+            if row is not None and row.due_soon:
+                return DUE_SOON_BG
+            return None
+        return super().data(index, role)
+
+
+class TicketsPage(Page):
+    title = "工单"
+    watches = frozenset({"ticket", "resident", "household", "member", "grid", "import"})
+
+    def __init__(self, ctx: AppContext, changes: Changes, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, changes, parent)
+        self.setObjectName("page_tickets")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(4, 4, 4, 4)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("tabs_tickets")
+        outer.addWidget(self.tabs)
+        self.tabs.addTab(self._list_tab(), self.tr("工单列表"))
+        self.dashboard = TicketDashboard(ctx, self.unit_id, self)
+        self.tabs.addTab(self.dashboard, self.tr("统计分析"))
+        self.tabs.currentChanged.connect(lambda i: self.dashboard.refresh() if i == 1 else None)
+        QShortcut(QKeySequence.StandardKey.New, self, activated=self.new_ticket)
+        self.refresh()
+
+    def _list_tab(self) -> QWidget:
+        tab = QWidget(self)
+        layout = QVBoxLayout(tab)
+        bar = QHBoxLayout()
+        self.combo_state = self._combo("combo_ticket_state", [(self.tr("全部状态"), None)]
+                                       + [(self.tr(v), k) for k, v in STATE_FILTERS.items()], tab)
+        self.combo_category = self._combo("combo_ticket_category", [(self.tr("全部类别"), None)], tab)
+        self.combo_grid = self._combo("combo_ticket_grid", [(self.tr("全部网格"), None)], tab)
+        self.combo_assignee = self._combo("combo_ticket_assignee", [(self.tr("全部办理人"), None)], tab)
+        self.edit_search = SearchBox("edit_search_tickets", self.tr("查找：编号、内容、诉求人（拼音首字母）或电话"), tab)
+        for w in (self.combo_state, self.combo_category, self.combo_grid, self.combo_assignee):
+            bar.addWidget(w)
+            w.currentIndexChanged.connect(lambda _i: self.refresh_list())
+        bar.addWidget(self.edit_search, 1)
+        self.edit_search.search.connect(lambda _t: self.refresh_list())
+        layout.addLayout(bar)
+
+        buttons = QHBoxLayout()
+        self.btn_new = QPushButton(self.tr("受理登记（Ctrl+N）"), tab)
+        self.btn_new.setObjectName("btn_ticket_new")
+        self.btn_open = QPushButton(self.tr("查看/办理…"), tab)
+        self.btn_open.setObjectName("btn_ticket_open")
+        self.btn_export = QPushButton(self.tr("导出工单台账…"), tab)
+        self.btn_export.setObjectName("btn_export_ledger")
+        for b in (self.btn_new, self.btn_open):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(self.btn_export)
+        layout.addLayout(buttons)
+        self.btn_new.clicked.connect(self.new_ticket)
+        self.btn_open.clicked.connect(self.open_current)
+        self.btn_export.clicked.connect(self.export_ledgers)
+
+        self.model = TicketModel(COLUMNS, lambda: 0, lambda *_: [], parent=self)
+        self.table = DataTable("table_tickets", tab)
+        self.table.setModel(self.model)
+        self.table.doubleClicked.connect(lambda _i: self.open_current())
+        layout.addWidget(self.table, 1)
+        self.info = InfoLabel("label_tickets_info", tab)
+        layout.addWidget(self.info)
+        self.model.loadFailed.connect(self.info.show_error)
+        return tab
+
+    @staticmethod
+    def _combo(name: str, items: list[tuple[str, object]], parent: QWidget) -> QComboBox:
+        combo = QComboBox(parent)
+        combo.setObjectName(name)
+        for text, value in items:
+            combo.addItem(text, value)
+        return combo
+
+    # ---- data -----------------------------------------------------------------------------------
+
+    def _refill(self, combo: QComboBox, items: list[tuple[str, object]]) -> None:
+        keep = combo.currentData()
+        combo.blockSignals(True)
+        while combo.count() > 1:
+            combo.removeItem(1)
+        for text, value in items:
+            combo.addItem(text, value)
+        index = combo.findData(keep)
+        combo.setCurrentIndex(max(index, 0))
+        combo.blockSignals(False)
+
+    def refresh(self) -> None:
+        with user_errors(self):
+            cats = self.ctx.call(tickets.list_categories, self.unit_id)
+            self._refill(self.combo_category, [(c.name, c.id) for c in cats])
+            grids = [g for g in self.ctx.call(grid.list_grids, self.unit_id) if g.parent_id is None]
+            self._refill(self.combo_grid, [(g.name, g.id) for g in grids])
+            self._refill(self.combo_assignee, [(n, n) for n in self.ctx.call(ticket_queries.handler_names, self.unit_id)])
+        self.refresh_list()
+        if self.tabs.currentIndex() == 1:
+            self.dashboard.refresh()
+
+    def query(self) -> TicketQuery:
+        return TicketQuery(self.unit_id, text=self.edit_search.query(), state=self.combo_state.currentData(),
+                           category_id=self.combo_category.currentData(), grid_id=self.combo_grid.currentData(),
+                           assignee=self.combo_assignee.currentData())
+
+    def refresh_list(self) -> None:
+        self.model.set_query(*service_source(self.ctx, ticket_queries.count_tickets, ticket_queries.list_tickets,
+                                             self.query()))
+        with user_errors(self):
+            c = self.ctx.call(ticket_queries.overdue_counts, self.unit_id)
+            self.info.show_info(self.tr("共 {0} 件；未办结 {1} 件，其中已逾期 {2} 件，24小时内到期 {3} 件")
+                                .format(self.model.total, c.open, c.overdue, c.due_soon))
+
+    def search_box(self) -> SearchBox:
+        return self.edit_search
+
+    # ---- actions --------------------------------------------------------------------------------
+
+    def new_ticket(self) -> None:
+        with user_errors(self):
+            dialog = IntakeDialog(self.ctx, self.unit_id, self)
+            if dialog.exec():
+                made = dialog.result_value
+                self.announce("ticket")
+                self.refresh()
+                row = self.model.find_row(lambda r: r.id == made.id, fetch_all=True)
+                self.table.select_row(row)
+                self.info.show_info(self.tr("已受理工单 {0}。").format(made.number) + self.info.text())
+
+    def current(self) -> TicketRow | None:
+        return self.model.row_at(self.table.current_row())
+
+    def open_current(self) -> None:
+        row = self.current()
+        if row is None:
+            self.info.show_error(self.tr("请先在列表中选中一件工单"))
+            return
+        self.open_ticket(row.id)
+
+    def detail_dialog(self, ticket_id: int) -> TicketDetailDialog:
+        dialog = TicketDetailDialog(self.ctx, self.unit_id, ticket_id, self)
+        dialog.changed.connect(lambda: self.announce("ticket"))
+        return dialog
+
+    def open_ticket(self, ticket_id: int) -> None:
+        self.detail_dialog(ticket_id).exec()
+        self.refresh()
+        self.table.select_row(self.model.find_row(lambda r: r.id == ticket_id))
+
+    def export_ledgers(self) -> None:
+        from ..notices.export_dialog import LedgerExportDialog
+
+        with user_errors(self):
+            dialog = LedgerExportDialog(self.ctx, self.unit_id, self)
+            for kind, check in dialog.checks.items():  # the tickets' own ledgers ticked, the others not
+                check.setChecked(kind in TICKET_LEDGERS and kind in LEDGER_KINDS)
+            dialog.exec()
