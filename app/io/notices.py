@@ -336,6 +336,18 @@ def _group_tables(doc: NoticeDocument, rows: list[list[str]], st: _Styles, avail
     cell = ParagraphStyle("cell_sized", parent=st.cell, fontSize=size, leading=size * 1.3)
     cell_left = ParagraphStyle("cell_left_sized", parent=cell, alignment=TA_LEFT)
     head = ParagraphStyle("head_sized", parent=cell, fontName=st.fonts.title)
+    pad = size * 0.3
+    # A centred value that fits its column on one line is drawn as plain text in the table's own
+    # font (same look); only what wraps or sits left needs a Paragraph, which is ~10× slower to lay
+    # out (a 1,000-row notice took 2 s instead of 0.3 s).
+    room = [w - 2 * pad for w in widths]
+
+    def table_cell(i: int, v: str) -> Any:
+        centred = kinds[i] in NO_WRAP_KINDS or len(v) <= 8
+        if centred and "\n" not in v and stringWidth(v, st.fonts.body, size) <= room[i]:
+            return v
+        return _para(v, cell if centred else cell_left)
+
     flow: list[Flowable] = []
     for n, (key, grows) in enumerate(groups):
         if group_at is not None:
@@ -343,16 +355,14 @@ def _group_tables(doc: NoticeDocument, rows: list[list[str]], st: _Styles, avail
             # the heading never sits alone at the foot of a page: it needs room for the header and a row
             flow.append(CondPageBreak(st.m.body * 2 + st.m.table * 6))
             flow.append(_para(f"{ordinal}、{key}（{len(grows)}{doc.group_counter}）", st.heading))
-        data = [[_para(h, head) for h in headers]]
-        for r in grows:
-            data.append([
-                _para(v, cell if kinds[i] in NO_WRAP_KINDS or len(v) <= 8 else cell_left)
-                for i, v in enumerate(r)
-            ])
+        data: list[list[Any]] = [[_para(h, head) for h in headers]]
+        data += [[table_cell(i, v) for i, v in enumerate(r)] for r in grows]
         table = Table(data, colWidths=widths, repeatRows=1, splitByRow=1, splitInRow=0, hAlign="CENTER")
-        pad = size * 0.3
         table.setStyle(TableStyle([
             ("FONTNAME", (0, 0), (-1, -1), st.fonts.body),  # else empty cells pull in Helvetica
+            ("FONTSIZE", (0, 0), (-1, -1), size),  # the plain-text cells: as the Paragraph cells
+            ("LEADING", (0, 0), (-1, -1), size * 1.3),
+            ("ALIGN", (0, 0), (-1, -1), "CENTER"),
             ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
             ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.9, 0.9, 0.9)),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),

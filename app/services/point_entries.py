@@ -108,11 +108,16 @@ def signed(rule: RuleRow, amount: Decimal) -> Decimal:
 
 
 def cut_to_cap(s: Session, cls: EntryClass, owner_id: int, rule: RuleRow, year: int,
-               note: str) -> tuple[Decimal, str] | None:
-    """An automatic entry's (positive) points and note, cut to what the cap leaves; None when nothing is left."""
+               note: str, used: Decimal | None = None) -> tuple[Decimal, str] | None:
+    """An automatic entry's (positive) points and note, cut to what the cap leaves; None when nothing is left.
+
+    used: what the owner already has for the rule this year, when the caller knows it (no query).
+    """
     amount = rule.points
     if rule.yearly_cap is not None:
-        left = rule.yearly_cap - used_in_year(s, cls, owner_id, rule.id, year)
+        if used is None:
+            used = used_in_year(s, cls, owner_id, rule.id, year)
+        left = rule.yearly_cap - used
         if left <= 0:
             return None
         if left < amount:

@@ -267,9 +267,12 @@ def correct_entry(s: Session, entry_id: int, data: EntryInput, reason: str) -> i
 
 
 def add_automatic(s: Session, unit_id: int, member_id: int, rule: RuleRow, on: date, note: str, source: str,
-                  source_ref: str) -> PointEntry | None:
-    """An entry the program makes (meeting, ticket, 基础分): cut to the cap; None when nothing is left."""
-    cut = ledger.cut_to_cap(s, PointEntry, member_id, rule, on.year, note)
+                  source_ref: str, used: Decimal | None = None) -> PointEntry | None:
+    """An entry the program makes (meeting, ticket, 基础分): cut to the cap; None when nothing is left.
+
+    used: the member's points under this rule this year, when the caller knows them (saves a query).
+    """
+    cut = ledger.cut_to_cap(s, PointEntry, member_id, rule, on.year, note, used)
     if cut is None:
         return None
     amount, note = cut
@@ -334,7 +337,9 @@ def grant_base_points(s: Session, unit_id: int, year: int, on: date | None = Non
         if rule is None:
             continue
         day = max(on, member.joined_on) if member.joined_on and member.joined_on.year == year else on
-        if add_automatic(s, unit_id, member.id, rule, day, f"{year}年度基础分", "manual", f"base:{year}") is not None:
+        # not in `have`: no counted entry under any base rule this year, so nothing used against the cap
+        if add_automatic(s, unit_id, member.id, rule, day, f"{year}年度基础分", "manual", f"base:{year}",
+                         used=ZERO) is not None:
             count += 1
     if count:
         audit.record(s, unit_id, "create", "point_entry", None, f"发放{year}年度基础分：{count} 人")

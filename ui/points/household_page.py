@@ -114,6 +114,7 @@ class HouseholdQuickEntry(QuickEntry):
 class HouseholdPointsPage(Page):
     title = "乡风文明积分"
     watches = frozenset({"household", "resident", "member", "org", "household_points"})
+    waits_for_show = True  # a county's households: query when first shown (issue 11)
 
     def __init__(self, ctx: AppContext, changes: Changes, parent: QWidget | None = None) -> None:
         super().__init__(ctx, changes, parent)
