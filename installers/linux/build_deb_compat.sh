@@ -13,7 +13,7 @@
 # PySide6 is pinned to the last release with manylinux_2_28 wheels (constraints-glibc228.txt).
 # max_glibc.py then checks every ELF file of the bundle; build_deb.sh packages it.
 #
-# Cached under build/compat/ (git-ignored): the chroot (~1.3 GB) and what was compiled in it; a
+# Cached under build/compat/ (git-ignored, ~2.8 GB): the chroot and what was compiled in it; a
 # second run only reinstalls the project and runs PyInstaller. COMPAT_CLEAN=1 starts over.
 # Settings: GLIBC_TARGET (2.28), SUITE (bullseye), MIRROR, CACHE (build/compat), OUT.
 set -euo pipefail
