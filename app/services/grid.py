@@ -421,7 +421,18 @@ def move_household(s: Session, household_id: int, to_grid_id: int | None, on: da
     if h.closed_on is not None:
         raise ServiceError(f"户号 {h.number} 已销户")
     target = _check_target(s, h, to_grid_id)
-    return _record_move(s, h, target, on or date.today(), note) is not None
+    on = on or date.today()
+    _check_move_date(s, h, on)
+    return _record_move(s, h, target, on, note) is not None
+
+
+def _check_move_date(s: Session, h: Household, on: date) -> None:
+    """A move is dated between the household's last move and today: the moves read back in order (grid_on)."""
+    if on > date.today():
+        raise ServiceError(f"调整日期 {on.isoformat()} 晚于今天：网格变更在办理当天或之后登记")
+    last = s.scalar(select(func.max(HouseholdMove.moved_on)).where(HouseholdMove.household_id == h.id))
+    if last is not None and on < last:
+        raise ServiceError(f"户号 {h.number} 已于 {last.isoformat()} 调整过网格，新的调整日期不能早于此日")
 
 
 def place_household(s: Session, household_id: int, x: float, y: float, on: date | None = None,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import openpyxl
@@ -113,6 +113,24 @@ def test_placing_a_household_assigns_it_by_point_in_polygon(demo_db: Database) -
             grid.place_household(s, h.id, -50, 10)
         with pytest.raises(ServiceError, match="微网格"):
             grid.move_household(s, h.id, grid.grid_by_code(s, uid, "G03").id)
+
+
+def test_a_dated_move_keeps_the_record_in_order(demo_db: Database) -> None:
+    today = date.today()
+    with demo_db.session() as s:
+        uid = _unit(s)
+        h = _household_in(s, "G01-1")
+        g12, g11 = grid.grid_by_code(s, uid, "G01-2"), grid.grid_by_code(s, uid, "G01-1")
+        assert grid.move_household(s, h.id, g12.id, today - timedelta(days=10), "分户")
+        with pytest.raises(ServiceError, match="不能早于"):  # before the last move: grid_on would read it wrongly
+            grid.move_household(s, h.id, g11.id, today - timedelta(days=11))
+        with pytest.raises(ServiceError, match="晚于今天"):
+            grid.move_household(s, h.id, g11.id, today + timedelta(days=1))
+        assert grid.move_household(s, h.id, g11.id, today - timedelta(days=10), "回迁")  # the same day is fine
+        assert not grid.move_household(s, h.id, g11.id, today)  # already there: no move
+        moves = grid.household_moves(s, h.id)
+        assert [(m.to_grid, m.note) for m in moves] == [("第一网格第二微网格", "分户"), ("第一网格第一微网格", "回迁")]
+        assert grid.grid_on(s, h.id, today - timedelta(days=11)) == g11.id
 
 
 def test_coverage_report_on_the_demo(demo_db: Database) -> None:

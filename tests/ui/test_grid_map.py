@@ -122,16 +122,18 @@ def test_saying_no_puts_the_marker_back(page: Any, demo_ctx: Any, monkeypatch: p
 def test_click_on_a_marker_opens_the_household(page: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     opened: list[int] = []
 
-    class FakeDialog:
-        def __init__(self, _ctx: Any, _uid: int, household_id: int, _parent: Any) -> None:
-            opened.append(household_id)
+    class FakeDialog:  # the household with its grid changes (test_grid_posts drives the real one)
+        changed = False
+
+        def __init__(self, _ctx: Any, _uid: int, marker: Any, _grids: Any, _parent: Any) -> None:
+            opened.append(marker.id)
 
         def exec(self) -> int:
             return 0
 
     import ui.grid.page
 
-    monkeypatch.setattr(ui.grid.page, "HouseholdDialog", FakeDialog)
+    monkeypatch.setattr(ui.grid.page, "HouseholdGridDialog", FakeDialog)
     marker = next(iter(page.scene.markers.values()))
     QTest.mouseClick(page.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
                      page.view.mapFromScene(marker.pos()))

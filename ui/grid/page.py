@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSplitter,
+    QTabWidget,
     QTextBrowser,
     QTreeWidget,
     QTreeWidgetItem,
@@ -36,11 +37,13 @@ from app.services.grid_map import MapData
 from ..common.background import BackgroundJob
 from ..common.page import Changes, Page
 from ..common.widgets import InfoLabel
-from ..errors import show_service_error, show_unexpected
-from ..people.dialogs import HouseholdDialog
+from ..errors import show_service_error, show_unexpected, user_errors
 from .dialogs import GridDialog
 from .export import Legend, export_pdf, export_png
+from .household_dialog import HouseholdGridDialog
 from .items import GridItem, HouseholdMarker
+from .option_dialogs import CardsChoice, CardsDialog, ContactBandDialog
+from .posts_panel import PostsPanel
 from .scene import ALL_TAGS, MapScene
 from .view import HOUSEHOLD_MIME, MapView
 
@@ -79,13 +82,14 @@ class GridMapPage(Page):
         split.addWidget(self.view)
         split.addWidget(self._side_panel())
         split.setStretchFactor(0, 1)
-        split.setSizes([900, 320])
+        split.setSizes([860, 440])
         outer.addWidget(split, 1)
         self.status = InfoLabel("lbl_map_status", self)
         outer.addWidget(self.status)
 
         self.scene.markerDropped.connect(self.on_marker_dropped)
         self.scene.markerClicked.connect(lambda m: self.open_household(m.household_id))
+        self.posts.changed.connect(self.on_posts_changed)
         self.scene.polygonEdited.connect(self.on_polygon_edited)
         self.view.polygonDrawn.connect(self.on_polygon_drawn)
         self.view.drawingCancelled.connect(lambda: self.status.show_info(self.tr("已取消绘制边界")))
@@ -118,7 +122,7 @@ class GridMapPage(Page):
         self.btn_export = self._button("btn_export_map", self.tr("导出地图"), self.export_map,
                                        self.tr("导出带图例的地图：PNG 图片，或 A4/A3 横向 PDF"))
         self.btn_cards = self._button("btn_print_cards", self.tr("便民服务卡"), self.print_cards,
-                                      self.tr("每户一张便民服务卡（选中网格时只做该网格的）"))
+                                      self.tr("每户一张或每个网格一张的便民服务卡 PDF（选中网格时只做该网格的）"))
         for b in (self.btn_new_grid, self.btn_edit_grid, self.btn_draw, self.btn_vertices, self.btn_recolor,
                   self.btn_picture):
             bar.addWidget(b)
@@ -168,17 +172,44 @@ class GridMapPage(Page):
         self.lbl_staff.setObjectName("lbl_grid_staff")
         self.lbl_staff.setWordWrap(True)
         lay.addWidget(self.lbl_staff)
-        self.lbl_unplaced = QLabel(self.tr("未上图的户（拖到地图上）："), panel)
+        self.tabs = QTabWidget(panel)
+        self.tabs.setObjectName("tabs_grid_side")
+        self.posts = PostsPanel(self.ctx, self.unit_id, self.tabs)
+        self.tabs.addTab(self.posts, self.tr("网格岗位"))
+        self.tabs.addTab(self._coverage_tab(), self.tr("联系户覆盖"))
+        self.tabs.addTab(self._unplaced_tab(), self.tr("未上图的户"))
+        lay.addWidget(self.tabs, 4)
+        return panel
+
+    def _coverage_tab(self) -> QWidget:
+        tab = QWidget(self)
+        lay = QVBoxLayout(tab)
+        lay.setContentsMargins(4, 4, 4, 4)
+        self.text_coverage = QTextBrowser(tab)
+        self.text_coverage.setObjectName("text_coverage")
+        lay.addWidget(self.text_coverage, 1)
+        row = QHBoxLayout()
+        self.lbl_band = QLabel(tab)
+        self.lbl_band.setObjectName("lbl_contact_band")
+        row.addWidget(self.lbl_band)
+        row.addStretch(1)
+        self.btn_band = self._button("btn_contact_band", self.tr("联系户范围…"), self.edit_contact_band,
+                                     self.tr("每名党员应联系的户数（上下限），超出的党员列在覆盖情况中"))
+        row.addWidget(self.btn_band)
+        lay.addLayout(row)
+        return tab
+
+    def _unplaced_tab(self) -> QWidget:
+        tab = QWidget(self)
+        lay = QVBoxLayout(tab)
+        lay.setContentsMargins(4, 4, 4, 4)
+        self.lbl_unplaced = QLabel(self.tr("未上图的户（拖到地图上）："), tab)
         lay.addWidget(self.lbl_unplaced)
-        self.list_unplaced = UnplacedList(panel)
+        self.list_unplaced = UnplacedList(tab)
         self.list_unplaced.setObjectName("list_unplaced")
         self.list_unplaced.setDragEnabled(True)
         lay.addWidget(self.list_unplaced, 1)
-        lay.addWidget(QLabel(self.tr("党员联系户覆盖情况："), panel))
-        self.text_coverage = QTextBrowser(panel)
-        self.text_coverage.setObjectName("text_coverage")
-        lay.addWidget(self.text_coverage, 2)
-        return panel
+        return tab
 
     # ---- loading ----------------------------------------------------------------------------------
 
@@ -243,9 +274,25 @@ class GridMapPage(Page):
             self.tree.setCurrentItem(items[select_id])
         self.on_grid_selected()
         self._fill_unplaced()
+        self.refresh_coverage()
+
+    def refresh_coverage(self) -> None:
         ok, report = self._try(grid_coverage.coverage_report, self.unit_id)
         if ok:
             self.text_coverage.setPlainText("\n".join(report.lines()))
+            self.lbl_band.setText(self.tr("每名党员联系 {0}–{1} 户").format(*report.band))
+
+    def edit_contact_band(self) -> None:
+        with user_errors(self):
+            dialog = ContactBandDialog(self.ctx, self.unit_id, self)
+            if dialog.exec():
+                self.refresh_coverage()
+                low, high = dialog.result_value
+                self.status.show_info(self.tr("联系户数量范围已改为 {0}–{1} 户").format(low, high))
+
+    def on_posts_changed(self) -> None:
+        self.announce("grid")
+        self.refresh_panels(self.selected_grid_id())
 
     def _fill_tags(self, tags: list[str]) -> None:
         current = self.combo_tag.currentData()
@@ -291,6 +338,7 @@ class GridMapPage(Page):
         current = self.tree.currentItem()
         staff = current.data(1, Qt.ItemDataRole.UserRole) if current is not None and gid is not None else ""
         self.lbl_staff.setText(self.tr("在岗：{0}").format(staff or self.tr("无")) if gid is not None else "")
+        self.posts.set_grid(gid, [g.info for g in self.scene.grids.values()])
         if self.btn_vertices.isChecked():
             self.scene.show_handles(gid)
 
@@ -464,8 +512,13 @@ class GridMapPage(Page):
         self._fill_unplaced()
 
     def open_household(self, household_id: int) -> None:
-        dialog = HouseholdDialog(self.ctx, self.unit_id, household_id, self)
-        if dialog.exec():
+        """The household's grid, its dated grid changes and a dated move; 编辑户信息… from there."""
+        m = self._marker_data(household_id)
+        if m is None:
+            return
+        dialog = HouseholdGridDialog(self.ctx, self.unit_id, m, [g.info for g in self.scene.grids.values()], self)
+        dialog.exec()
+        if dialog.changed:
             self.announce("household")
             self.refresh()
 
@@ -501,7 +554,12 @@ class GridMapPage(Page):
 
     def print_cards(self) -> None:
         gid = self.selected_grid_id()
-        code = self.scene.grids[gid].info.code if gid in self.scene.grids else None
+        info = self.scene.grids[gid].info if gid in self.scene.grids else None
+        code = info.code if info else None  # a grid's cards include its micro-grids'
+        options = CardsDialog(info.name if info else self.tr("全村"), self)
+        if not options.exec():
+            return
+        choice: CardsChoice = options.result_value
         path, _ = QFileDialog.getSaveFileName(self, self.tr("便民服务卡"), self.tr("便民服务卡.pdf"),
                                               self.tr("PDF 文件 (*.pdf)"))
         if not path:
@@ -510,7 +568,8 @@ class GridMapPage(Page):
         uid = self.unit_id
 
         def work(progress: Any, cancel: Any) -> grid_cards.CardsResult:
-            return self.ctx.call(grid_cards.export_cards, uid, target, "household", code, True, None, progress, cancel)
+            return self.ctx.call(grid_cards.export_cards, uid, target, choice.per, code, choice.qr, None, progress,
+                                 cancel)
 
         self.job = BackgroundJob(work, self)
         self.job.finished.connect(lambda r: self.status.show_info(
