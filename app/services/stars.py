@@ -2,7 +2,8 @@
 
 The round (评选批次) walks 动员部署 → 农户申报 → 两会审核 → 张榜公示 → 两委会确定 (→ 报镇备案) in order; every
 step change is a StarRoundStep row (date, operator, note). The 公示 and decision steps live in
-star_publicity.py (they need the notice engine); 加星/减星 after the round in star_changes.py.
+star_publicity.py (they need the notice engine); 加星/减星 after the round in star_changes.py; the star
+categories (editable in 设置) in star_categories.py.
 
 Each claimed star of an application is reviewed on its own (approved / rejected, by 道德评议会 or
 村民议事会, with an opinion); the household's level is the number of approved stars. Once the 两委
@@ -35,7 +36,6 @@ from app.models.base import utcnow
 from app.models.people import HEAD_RELATION
 from app.models.stars import (
     APPLICATION_SOURCES,
-    DEFAULT_STAR_CATEGORIES,
     REVIEW_BODIES,
     ROUND_STEP_LABELS,
     ROUND_STEPS,
@@ -45,17 +45,22 @@ from . import access, audit
 from .errors import FieldProblem, NotFound, ServiceError, ValidationError
 from .people import ACTIVE_STATUSES, resident_search
 from .search import text_filter, tokens
+from .star_categories import (
+    DEFAULT_CRITERIA,
+    CategoryInfo,
+    ensure_categories,
+    list_categories,
+    move_category,
+    save_category,
+    set_category_active,
+)
 from .validation import Problems
 
-__all__ = ["APPLICATION_SOURCES", "REVIEW_BODIES", "ROUND_STEPS", "ROUND_STEP_LABELS"]
+__all__ = ["APPLICATION_SOURCES", "REVIEW_BODIES", "ROUND_STEPS", "ROUND_STEP_LABELS",
+           # the categories live in star_categories; these names stay importable from here
+           "DEFAULT_CRITERIA", "CategoryInfo", "ensure_categories", "list_categories", "move_category",
+           "save_category", "set_category_active"]
 
-DEFAULT_CRITERIA = {
-    "勤劳敬业星": "勤劳致富、爱岗敬业，发展生产有成效，带动乡邻共同致富。",
-    "孝老爱亲星": "孝敬老人、夫妻和睦、关爱子女，家庭和美，邻里称道。",
-    "团结友善星": "邻里和睦、互帮互助，遵纪守法，从不无理上访、不参与纠纷。",
-    "志愿服务星": "热心公益，积极参加志愿服务、环境整治和村里的公共事务。",
-    "文化教育星": "重视教育、崇尚科学，家风良好，积极参加文化活动，移风易俗。",
-}
 FROZEN_STEPS = ("decide", "filed")
 EDIT_STEPS = ("apply", "review")  # applications may be entered while households apply and under review
 CN_DIGITS = "一二三四五六七八九十"
@@ -78,70 +83,6 @@ def step_label(step: str) -> str:
 def step_at(on: date | None) -> datetime:
     """A step's date as stored (StarRoundStep.at): the day it took effect, or now."""
     return datetime.combine(on, time()) if on is not None else utcnow()
-
-
-# ---------------------------------------------------------------- categories
-
-
-@dataclass(frozen=True)
-class CategoryInfo:
-    id: int
-    name: str
-    criteria: str
-    sort_order: int
-    active: bool
-
-
-def ensure_categories(s: Session, unit_id: int) -> list[CategoryInfo]:
-    """The unit's star categories, creating the five defaults (seed 004) the first time."""
-    exists = s.scalar(select(func.count(StarCategory.id)).where(StarCategory.unit_id == unit_id))
-    if not exists:
-        for i, name in enumerate(DEFAULT_STAR_CATEGORIES):
-            s.add(StarCategory(unit_id=unit_id, name=name, criteria=DEFAULT_CRITERIA.get(name, ""), sort_order=i))
-        s.flush()
-        audit.record(s, unit_id, "create", "star_category", None, "建立默认星类：" + "、".join(DEFAULT_STAR_CATEGORIES))
-    return list_categories(s, unit_id)
-
-
-def list_categories(s: Session, unit_id: int, include_inactive: bool = False) -> list[CategoryInfo]:
-    stmt = select(StarCategory).where(StarCategory.unit_id == unit_id).order_by(StarCategory.sort_order, StarCategory.id)
-    if not include_inactive:
-        stmt = stmt.where(StarCategory.active.is_(True))
-    return [CategoryInfo(c.id, c.name, c.criteria, c.sort_order, c.active) for c in s.scalars(stmt)]
-
-
-def save_category(
-    s: Session, unit_id: int, name: str, criteria: str = "", category_id: int | None = None,
-    active: bool = True, sort_order: int | None = None,
-) -> int:
-    """Add a star category or rename/edit one (e.g. switch to 十星级). Names are unique per unit."""
-    access.require_role(s, "admin", "clerk", action="修改星类")
-    p = Problems()
-    name = p.text("name", "星类名称", name, required=True, max_len=20)
-    criteria = p.text("criteria", "评选标准", criteria)
-    clash = s.scalar(select(StarCategory.id).where(StarCategory.unit_id == unit_id, StarCategory.name == name))
-    if name and clash is not None and clash != category_id:
-        p.add("name", "星类名称", f"已有名为“{name}”的星类")
-    p.raise_if_any()
-    if category_id is None:
-        order = sort_order if sort_order is not None else (
-            s.scalar(select(func.max(StarCategory.sort_order)).where(StarCategory.unit_id == unit_id)) or 0) + 1
-        cat = StarCategory(unit_id=unit_id, name=name, criteria=criteria, sort_order=order, active=active)
-        s.add(cat)
-        s.flush()
-        audit.record(s, unit_id, "create", "star_category", cat.id, f"新增星类：{name}")
-        return cat.id
-    cat = s.get(StarCategory, category_id)
-    if cat is None or cat.unit_id != unit_id:
-        raise NotFound("找不到该星类")
-    before = audit.snapshot(cat, ("name", "criteria", "active", "sort_order"))
-    cat.name, cat.criteria, cat.active = name, criteria, active
-    if sort_order is not None:
-        cat.sort_order = sort_order
-    s.flush()
-    audit.record_change(s, unit_id, "star_category", cat.id, f"修改星类：{name}", before,
-                        audit.snapshot(cat, ("name", "criteria", "active", "sort_order")))
-    return cat.id
 
 
 # ---------------------------------------------------------------- rounds

@@ -7,7 +7,8 @@ States and transitions follow DESIGN §3:
     any open state ─撤销(reason)→ cancelled   closed ─重新办理(reason)→ accepted
 
 Every transition appends one TicketEvent (time, operator, note); events are never changed. A 回访 rated
-不满意 sends the ticket back to 已接单 unless the village switched that off (setting REOPEN_KEY). When a
+不满意 sends the ticket back to 已接单 unless the village switched that off (setting REOPEN_KEY; that switch,
+the categories with their time limits and the 代办清单 are in ticket_settings). When a
 党员代办 ticket closes, each member handling it gets the 代办 points through points.award_for_ticket;
 reopening voids them again (points.revoke_for_ticket).
 
@@ -39,8 +40,6 @@ from app.models import (
 from app.models.tickets import (
     ASSIGNEE_ROLES,
     CHANNELS,
-    DEFAULT_SERVICE_ITEMS,
-    DEFAULT_TICKET_CATEGORIES,
     MODES,
     PRIORITIES,
     SATISFACTION,
@@ -49,19 +48,37 @@ from app.models.tickets import (
 
 from . import access, audit
 from .errors import NotFound, ServiceError
-from .settings import get_setting, set_setting
+from .settings import get_setting
+from .ticket_settings import (
+    DEFAULT_DUE_HOURS,
+    DEFAULT_SERVICE_ITEMS,
+    DEFAULT_TICKET_CATEGORIES,
+    REOPEN_KEY,
+    CategoryInfo,
+    ServiceItemInfo,
+    add_service_item,
+    due_text,
+    ensure_defaults,
+    list_categories,
+    list_service_items,
+    reopen_on_unsatisfied,
+    save_category,
+    set_reopen_on_unsatisfied,
+)
 from .validation import Problems
+
+# The settings (categories, 代办清单, the 不满意 switch) live in ticket_settings; these names stay importable here.
+__all__ = ["ASSIGNEE_ROLES", "CHANNELS", "MODES", "PRIORITIES", "SATISFACTION", "STATE_LABELS",
+           "DEFAULT_DUE_HOURS", "DEFAULT_SERVICE_ITEMS", "DEFAULT_TICKET_CATEGORIES", "REOPEN_KEY", "CategoryInfo", "ServiceItemInfo", "add_service_item", "due_text",
+           "ensure_defaults", "list_categories", "list_service_items", "reopen_on_unsatisfied", "save_category",
+           "set_reopen_on_unsatisfied"]
 
 log = logging.getLogger(__name__)
 
-REOPEN_KEY = "tickets.reopen_on_unsatisfied"
 SEQ_KEY = "tickets.last_seq:{}"
 OPEN_STATES = ("received", "assigned", "accepted", "escalated", "replied")
 DONE_STATES = ("closed", "cancelled")
 SATISFIED = ("满意", "基本满意")
-# Default time limits (hours) by category: safety and public order within a day, building matters slower.
-DEFAULT_DUE_HOURS = {"安全隐患": 24, "治安稳定": 24, "环境卫生": 48, "乱堆乱放": 48, "矛盾纠纷": 72,
-                     "民生诉求": 72, "私搭乱建": 120}
 
 # action → (states it may start from, the Chinese verb). Which state it leads to is decided by the action.
 ACTIONS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -75,106 +92,6 @@ ACTIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "cancel": (OPEN_STATES, "撤销"),
     "reopen": (("closed",), "重新办理"),
 }
-
-
-# ================================================================ categories and the 代办清单
-
-
-@dataclass(frozen=True)
-class CategoryInfo:
-    id: int
-    name: str
-    due_hours: int
-    active: bool
-
-
-@dataclass(frozen=True)
-class ServiceItemInfo:
-    id: int
-    name: str
-    active: bool
-
-
-def ensure_defaults(s: Session, unit_id: int) -> None:
-    """The seven 7621 categories and the 集义乡 代办清单, once (the lists are data, editable later)."""
-    if s.scalar(select(TicketCategory.id).where(TicketCategory.unit_id == unit_id).limit(1)) is None:
-        s.add_all(TicketCategory(unit_id=unit_id, name=n, due_hours=DEFAULT_DUE_HOURS.get(n, 72), sort_order=i)
-                  for i, n in enumerate(DEFAULT_TICKET_CATEGORIES))
-    if s.scalar(select(ServiceItem.id).where(ServiceItem.unit_id == unit_id).limit(1)) is None:
-        s.add_all(ServiceItem(unit_id=unit_id, name=n, sort_order=i) for i, n in enumerate(DEFAULT_SERVICE_ITEMS))
-    s.flush()
-
-
-def list_categories(s: Session, unit_id: int, include_inactive: bool = False) -> list[CategoryInfo]:
-    ensure_defaults(s, unit_id)
-    stmt = select(TicketCategory).where(TicketCategory.unit_id == unit_id)
-    if not include_inactive:
-        stmt = stmt.where(TicketCategory.active.is_(True))
-    rows = s.scalars(stmt.order_by(TicketCategory.sort_order, TicketCategory.id))
-    return [CategoryInfo(c.id, c.name, c.due_hours, c.active) for c in rows]
-
-
-def save_category(s: Session, unit_id: int, name: str, due_hours: int, category_id: int | None = None,
-                  active: bool = True) -> int:
-    """Add a category or change its name / time limit (hours) / active flag."""
-    access.require_role(s, *access.ENTRY_ROLES, action="修改诉求类别")
-    p = Problems()
-    name = p.text("name", "类别名称", name, required=True, max_len=20)
-    if not isinstance(due_hours, int) or not 1 <= due_hours <= 24 * 90:
-        p.add("due_hours", "办理时限", "办理时限应为 1 到 2160 小时（90天）之间的整数")
-    clash = s.scalar(select(TicketCategory.id).where(TicketCategory.unit_id == unit_id, TicketCategory.name == name))
-    if name and clash is not None and clash != category_id:
-        p.add("name", "类别名称", f"已有名为“{name}”的类别")
-    p.raise_if_any()
-    if category_id is None:
-        order = s.scalar(select(func.max(TicketCategory.sort_order)).where(TicketCategory.unit_id == unit_id)) or 0
-        cat = TicketCategory(unit_id=unit_id, name=name, due_hours=due_hours, sort_order=order + 1, active=active)
-        s.add(cat)
-        s.flush()
-        audit.record(s, unit_id, "create", "ticket_category", cat.id, f"新增诉求类别：{name}（时限 {due_hours} 小时）")
-        return cat.id
-    cat = s.get(TicketCategory, category_id)
-    if cat is None or cat.unit_id != unit_id:
-        raise NotFound("找不到该诉求类别")
-    before = audit.snapshot(cat, ("name", "due_hours", "active"))
-    cat.name, cat.due_hours, cat.active = name, due_hours, active
-    s.flush()
-    audit.record_change(s, unit_id, "ticket_category", cat.id, f"修改诉求类别：{name}", before,
-                        audit.snapshot(cat, ("name", "due_hours", "active")))
-    return cat.id
-
-
-def list_service_items(s: Session, unit_id: int, include_inactive: bool = False) -> list[ServiceItemInfo]:
-    ensure_defaults(s, unit_id)
-    stmt = select(ServiceItem).where(ServiceItem.unit_id == unit_id)
-    if not include_inactive:
-        stmt = stmt.where(ServiceItem.active.is_(True))
-    return [ServiceItemInfo(i.id, i.name, i.active) for i in s.scalars(stmt.order_by(ServiceItem.sort_order, ServiceItem.id))]
-
-
-def add_service_item(s: Session, unit_id: int, name: str) -> int:
-    """Add an entry to the 代办清单 (e.g. 老年证办理)."""
-    access.require_role(s, *access.ENTRY_ROLES, action="修改代办清单")
-    p = Problems()
-    name = p.text("name", "代办事项", name, required=True, max_len=30)
-    if name and s.scalar(select(ServiceItem.id).where(ServiceItem.unit_id == unit_id, ServiceItem.name == name)):
-        p.add("name", "代办事项", f"代办清单中已有“{name}”")
-    p.raise_if_any()
-    order = s.scalar(select(func.max(ServiceItem.sort_order)).where(ServiceItem.unit_id == unit_id)) or 0
-    item = ServiceItem(unit_id=unit_id, name=name, sort_order=order + 1)
-    s.add(item)
-    s.flush()
-    audit.record(s, unit_id, "create", "service_item", item.id, f"代办清单新增：{name}")
-    return item.id
-
-
-def reopen_on_unsatisfied(s: Session, unit_id: int) -> bool:
-    return bool(get_setting(s, unit_id, REOPEN_KEY, True))
-
-
-def set_reopen_on_unsatisfied(s: Session, unit_id: int, value: bool) -> None:
-    access.require_role(s, *access.ENTRY_ROLES, action="修改工单设置")
-    set_setting(s, unit_id, REOPEN_KEY, bool(value), "回访不满意时重新办理")
 
 
 # ================================================================ intake
@@ -240,6 +157,8 @@ def _check_input(s: Session, unit_id: int, data: TicketInput, at: datetime,
     if cat is None or cat.unit_id != unit_id:
         p.add("category_id", "诉求类别", "请选择诉求类别")
         cat = None
+    elif not cat.active and not importing:
+        p.add("category_id", "诉求类别", f"诉求类别“{cat.name}”已停用，请选择其他类别")
     data.content = p.text("content", "诉求内容", data.content, required=True, max_len=2000)
     data.requester_name = p.text("requester_name", "诉求人", data.requester_name, max_len=40)
     data.requester_phone = p.phone("requester_phone", "联系电话", data.requester_phone)
@@ -253,6 +172,8 @@ def _check_input(s: Session, unit_id: int, data: TicketInput, at: datetime,
         item = s.get(ServiceItem, data.service_item_id)
         if item is None or item.unit_id != unit_id:
             p.add("service_item_id", "代办事项", "找不到该代办事项")
+        elif not item.active and not importing:
+            p.add("service_item_id", "代办事项", f"代办事项“{item.name}”已停用，请选择其他事项")
     if data.received_at is not None and data.received_at > at + timedelta(minutes=5):
         p.add("received_at", "受理时间", "受理时间晚于现在")
     if data.due_at is not None and data.due_at <= (data.received_at or at):

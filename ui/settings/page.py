@@ -39,6 +39,8 @@ from ..common.table_model import Column, LazyTableModel, list_source
 from ..common.widgets import DataTable, InfoLabel
 from ..errors import user_errors
 from ..points.rules_box import PointSettingsBox
+from ..stars.categories_box import StarCategoriesBox
+from ..tickets.settings_box import TicketSettingsBox
 from .operator_dialog import OperatorDialog, PasswordDialog
 
 BACKUP_COLUMNS: list[Column[BackupFile]] = [
@@ -73,6 +75,8 @@ class SettingsPage(Page):
         layout.addWidget(self._backup_box(body))
         layout.addWidget(self._login_box(body))
         layout.addWidget(PointSettingsBox(ctx, self.unit_id, self._role() in (None, "admin"), body))  # 积分规则
+        layout.addWidget(StarCategoriesBox(ctx, self.unit_id, self._role() in (None, "admin"), body))  # 星类
+        layout.addWidget(TicketSettingsBox(ctx, self.unit_id, self._role() in (None, "admin"), body))  # 工单设置
         layout.addStretch(1)
         self.refresh()
 

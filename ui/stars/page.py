@@ -99,7 +99,7 @@ OBJECTION_COLUMNS: list[Column[RoundObjection]] = [
 class StarsPage(Page):
     title = "星级文明户"
     waits_for_show = True  # heavy at county scale: query when first shown (issue 11)
-    watches = frozenset({"household", "resident", "grid", "notice"})
+    watches = frozenset({"household", "resident", "grid", "notice", "star_category"})  # star_category: 设置
 
     def __init__(self, ctx: AppContext, changes: Changes, parent: QWidget | None = None) -> None:
         super().__init__(ctx, changes, parent)
@@ -301,7 +301,7 @@ class StarsPage(Page):
         round_id = self.combo_round.currentData()
         self.round = self.ctx.call(stars.get_round, round_id) if round_id is not None else None
         cats = self.ctx.call(stars.list_categories, self.unit_id)
-        if [c.id for c in cats] != [c.id for c in self.categories]:
+        if cats != self.categories:  # also a rename or new criteria (设置 → 星级文明户星类)
             self.categories = cats
             self._build_star_checks()
         self.model.beginResetModel()

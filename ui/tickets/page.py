@@ -60,7 +60,7 @@ class TicketModel(LazyTableModel[TicketRow]):
 class TicketsPage(Page):
     title = "工单"
     waits_for_show = True  # heavy at county scale: query when first shown (issue 11)
-    watches = frozenset({"ticket", "resident", "household", "member", "grid", "import"})
+    watches = frozenset({"ticket", "resident", "household", "member", "grid", "import", "ticket_settings"})
 
     def __init__(self, ctx: AppContext, changes: Changes, parent: QWidget | None = None) -> None:
         super().__init__(ctx, changes, parent)
