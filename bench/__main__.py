@@ -174,7 +174,7 @@ def write_results(path: Path, text: str, machine: str, gen_seconds: float | None
         "# 县级规模性能结果 (issue 11)\n\n"
         f"{machine}\n\n"
         f"命令：`python -m bench{' --tiny' if args.tiny else ''} --runs {args.runs}`；数据集生成：{gen}。\n"
-        "每项为中位数；“对照”是同一次运行中裸库做同样的工作；峰值内存为各自独立进程的 ru_maxrss。\n\n"
+        "每项为中位数；“对照”是同一次运行中裸库做同样的工作；峰值内存为各自独立进程的 VmHWM（/proc/self/status）。\n\n"
         f"{text}\n",
         encoding="utf-8",
     )

@@ -172,11 +172,11 @@ def filter_bare(kind: str, how: str, text: str) -> Callable[[Env], Work]:
         if kind == "members":
             base = ("FROM party_members m JOIN residents r ON r.id = m.resident_id "
                     "JOIN party_orgs o ON o.id = m.org_id "
-                    f"WHERE r.unit_id = 1 AND m.stage IN ('正式党员', '预备党员') AND m.left_on IS NULL AND {where}")
+                    f"WHERE +r.unit_id = 1 AND m.stage IN ('正式党员', '预备党员') AND m.left_on IS NULL AND {where}")
             cols = "m.id, r.name, r.gender, r.birth_date, r.id_number, r.phone, o.name, m.stage, m.joined_on"
         else:
             base = ("FROM residents r LEFT JOIN households h ON h.id = r.household_id "
-                    f"WHERE r.unit_id = 1 AND r.status IN ('在册', '外出务工') AND {where}")
+                    f"WHERE +r.unit_id = 1 AND r.status IN ('在册', '外出务工') AND {where}")
             cols = "r.id, r.name, r.gender, r.birth_date, r.id_number, r.phone, h.number, r.relation, r.status"
 
         def work() -> object:
@@ -218,7 +218,7 @@ def sort_bare(order_by: str, descending: bool) -> Callable[[Env], Work]:
         direction = " DESC" if descending else ""
         order = ", ".join(c + direction for c in _SORT_SQL[order_by].split(", "))
         base = ("FROM residents r LEFT JOIN households h ON h.id = r.household_id "
-                "WHERE r.unit_id = 1 AND r.status IN ('在册', '外出务工')")
+                "WHERE +r.unit_id = 1 AND r.status IN ('在册', '外出务工')")
 
         def work() -> object:
             t0 = time.perf_counter()
@@ -254,7 +254,7 @@ def scroll_bare(env: Env) -> Work:
         return con.execute(
             "SELECT r.id, r.name, r.gender, r.birth_date, r.id_number, r.phone, h.number, r.relation, r.status "
             "FROM residents r LEFT JOIN households h ON h.id = r.household_id "
-            "WHERE r.unit_id = 1 AND r.status IN ('在册', '外出务工') ORDER BY r.name_pinyin, r.name, r.id").fetchall()
+            "WHERE +r.unit_id = 1 AND r.status IN ('在册', '外出务工') ORDER BY r.name_pinyin, r.name, r.id").fetchall()
 
     return work
 
@@ -286,7 +286,7 @@ _LEDGER_SQL = {
     "households": (
         "SELECT h.number, h.address, r.name, r.relation, r.gender, r.ethnicity, r.birth_date, r.id_number, r.phone, "
         "r.education, r.status, g.name, r.note FROM residents r JOIN households h ON h.id = r.household_id "
-        "LEFT JOIN grids g ON g.id = h.grid_id WHERE r.unit_id = 1 AND r.status IN ('在册', '外出务工') "
+        "LEFT JOIN grids g ON g.id = h.grid_id WHERE +r.unit_id = 1 AND r.status IN ('在册', '外出务工') "
         "AND h.closed_on IS NULL ORDER BY h.number, r.relation != '户主', r.birth_date, r.id"
     ),
     "tickets": (

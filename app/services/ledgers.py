@@ -27,6 +27,7 @@ from .grid_posts import list_grid_posts
 from .org import MemberQuery, count_members, list_members, list_org_tree
 from .output_kinds import LEDGER_KINDS
 from .people import ACTIVE_STATUSES
+from .search import unit_scan
 from .units import get_unit
 
 PAGE = 500
@@ -100,7 +101,8 @@ def _households(s: Session, unit_id: int, year: int | None) -> Ledger:
                Resident.status, grid.name.label("grid_name"), Resident.note)
         .join(Household, Household.id == Resident.household_id)
         .outerjoin(grid, grid.id == Household.grid_id)
-        .where(Resident.unit_id == unit_id, Resident.status.in_(ACTIVE_STATUSES), Household.closed_on.is_(None))
+        .where(unit_scan(s, Resident.unit_id, unit_id), Resident.status.in_(ACTIVE_STATUSES),
+               Household.closed_on.is_(None))
         .order_by(Household.number, Resident.relation != HEAD_RELATION, Resident.birth_date, Resident.id)
         .execution_options(yield_per=STREAM_BATCH)
     )
@@ -113,7 +115,8 @@ def _households(s: Session, unit_id: int, year: int | None) -> Ledger:
     ]
     count = s.scalar(
         select(func.count(Resident.id)).join(Household, Household.id == Resident.household_id)
-        .where(Resident.unit_id == unit_id, Resident.status.in_(ACTIVE_STATUSES), Household.closed_on.is_(None))
+        .where(unit_scan(s, Resident.unit_id, unit_id), Resident.status.in_(ACTIVE_STATUSES),
+               Household.closed_on.is_(None))
     )
     return Ledger("居民户籍台账", columns, s.execute(stmt), year=year, count=count or 0, count_unit="人")
 
