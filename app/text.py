@@ -5,18 +5,23 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
+# pypinyin (~0.3 s: its phrase dictionary) is imported where the 拼音 is computed, not at start: the
+# window opens without it, and both functions are cached, so the import statement runs once per new name.
 
 
 @lru_cache(maxsize=65536)
 def name_initials(name: str) -> str:
     """拼音首字母 in lower case: 张三 → zs. Non-Chinese characters are kept (lower case)."""
+    from pypinyin import Style, lazy_pinyin
+
     return "".join(p[0] for p in lazy_pinyin(name.strip(), style=Style.FIRST_LETTER) if p).lower()
 
 
 @lru_cache(maxsize=65536)
 def name_pinyin(name: str) -> str:
     """Full 拼音 without tones or spaces: 张三 → zhangsan."""
+    from pypinyin import lazy_pinyin
+
     return "".join(lazy_pinyin(name.strip())).lower()
 
 

@@ -35,6 +35,17 @@ HIDDEN_IMPORTS = [
     "sqlalchemy.dialects.postgresql.psycopg",
     # third-party modules imported inside functions (tests/app/test_installers.py finds them)
     "python_calamine",
+    # kept out of window start-up: imported where they are used (exports, printing, 拼音, 公示期)
+    "holidays",
+    "openpyxl",
+    "openpyxl.cell",
+    "openpyxl.styles",
+    "openpyxl.utils",
+    "openpyxl.worksheet.header_footer",
+    "openpyxl.worksheet.properties",
+    "openpyxl.worksheet.worksheet",
+    "pypdfium2",
+    "pypinyin",
     # holidays.China is looked up by name in holidays.registry.
     "holidays.countries.china",
     "holidays.calendars.chinese",

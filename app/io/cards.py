@@ -5,6 +5,8 @@ the card exists so that people can call them), the village hotline, and a QR cod
 same contacts as plain text so a phone can save them. The QR is drawn as vector rectangles, one per
 run of dark modules, so it stays sharp when printed; each distinct
 code is a form XObject drawn once and reused (a micro-grid's households share one). The file is written atomically.
+
+The drawing (reportlab, segno) is app.io.card_pdf, imported when cards are rendered, not at start.
 """
 
 from __future__ import annotations
@@ -13,27 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import segno
-from reportlab.lib.colors import Color, HexColor, white
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfgen.canvas import Canvas
-
-from .atomic import CancelCheck, Progress, atomic_path, check_cancel
-from .pdf_fonts import PdfFonts, pdf_fonts
-
-CARD_W, CARD_H = 92 * mm, 64 * mm
-COLS, ROWS = 2, 4
-PER_PAGE = COLS * ROWS
-PAD = 4 * mm
-BAND_H = 10 * mm
-QR_SIZE = 24 * mm
-MAX_STAFF_LINES = 6
-RED = HexColor("#c62828")
-GREY = HexColor("#666666")
-FRAME = Color(0.75, 0.75, 0.75)
-SLOGAN = "小事不出网格 · 有事请找网格员"
+from .atomic import CancelCheck, Progress
 
 
 @dataclass(frozen=True)
@@ -61,131 +43,8 @@ class RenderedCards:
     pages: int
 
 
-def _fit(text: str, font: str, size: float, width: float) -> str:
-    if stringWidth(text, font, size) <= width:
-        return text
-    while text and stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text + "…"
-
-
-def _qr_form(c: Canvas, text: str, forms: dict[str, str]) -> str:
-    """The QR code as a PDF form XObject, drawn once per text and reused by every card carrying it."""
-    name = forms.get(text)
-    if name is not None:
-        return name
-    name = forms[text] = f"qr{len(forms)}"
-    rows = [tuple(r) for r in segno.make(text, error="m").matrix_iter(scale=1, border=0)]
-    n = len(rows)
-    cell = QR_SIZE / n
-    c.beginForm(name, 0, 0, QR_SIZE, QR_SIZE)
-    path = c.beginPath()
-    for j, row in enumerate(rows):
-        top = QR_SIZE - (j + 1) * cell
-        i = 0
-        while i < n:
-            if row[i]:
-                start = i
-                while i < n and row[i]:
-                    i += 1
-                path.rect(start * cell, top, (i - start) * cell, cell)
-            else:
-                i += 1
-    c.setFillColor(Color(0, 0, 0))
-    c.drawPath(path, stroke=0, fill=1)
-    c.endForm()
-    return name
-
-
-def _card(c: Canvas, card: ServiceCard, x: float, y: float, fonts: PdfFonts, qr_forms: dict[str, str] | None) -> None:
-    """One card with its lower-left corner at (x, y)."""
-    c.setStrokeColor(FRAME)
-    c.setLineWidth(0.3)
-    c.setDash(2, 2)
-    c.rect(x, y, CARD_W, CARD_H, stroke=1, fill=0)
-    c.setDash()
-    top = y + CARD_H
-    c.setFillColor(RED)
-    c.rect(x, top - BAND_H, CARD_W, BAND_H, stroke=0, fill=1)
-    c.setFillColor(white)
-    c.setFont(fonts.title, 13)
-    c.drawString(x + PAD, top - BAND_H + 3.2 * mm, "便民服务卡")
-    c.setFont(fonts.body, 8)
-    c.drawRightString(x + CARD_W - PAD, top - BAND_H + 3.6 * mm, _fit(card.village, fonts.body, 8, CARD_W / 2))
-    text_w = CARD_W - 2 * PAD - (QR_SIZE + 2 * mm if qr_forms is not None else 0)
-    c.setFillColor(Color(0, 0, 0))
-    c.setFont(fonts.title, 10.5)
-    line = top - BAND_H - 5.5 * mm
-    c.drawString(x + PAD, line, _fit(f"{card.grid_name} {card.area_name}".strip(), fonts.title, 10.5, text_w))
-    if card.holder:
-        line -= 4.2 * mm
-        c.setFillColor(GREY)
-        c.setFont(fonts.body, 7.5)
-        c.drawString(x + PAD, line, _fit(card.holder, fonts.body, 7.5, text_w))
-    line -= 5 * mm
-    post_w = stringWidth("辅助微网格员", fonts.body, 8) + 1.5 * mm
-    for post, name, phone in card.staff[:MAX_STAFF_LINES]:
-        c.setFillColor(GREY)
-        c.setFont(fonts.body, 8)
-        c.drawString(x + PAD, line, post)
-        c.setFillColor(Color(0, 0, 0))
-        c.setFont(fonts.body, 9)
-        c.drawString(x + PAD + post_w, line, _fit(name, fonts.body, 9, 14 * mm))
-        c.drawString(x + PAD + post_w + 14.5 * mm, line, phone)
-        line -= 4.4 * mm
-    c.setFont(fonts.body, 8.5)
-    if card.hotline:
-        c.drawString(x + PAD, y + 7.5 * mm, f"{card.hotline_label}：{card.hotline}")
-    c.setFillColor(RED)
-    c.setFont(fonts.body, 7.5)
-    c.drawString(x + PAD, y + 3 * mm, SLOGAN)
-    if qr_forms is not None:
-        form = _qr_form(c, card.qr_text(), qr_forms)
-        c.saveState()
-        c.translate(x + CARD_W - PAD - QR_SIZE, top - BAND_H - 3 * mm - QR_SIZE)
-        c.doForm(form)
-        c.restoreState()
-
-
-def _cut_marks(c: Canvas, left: float, bottom: float) -> None:
-    """Short lines outside the block of cards at every cutting line."""
-    right, top = left + COLS * CARD_W, bottom + ROWS * CARD_H
-    gap, length = 1.5 * mm, 5 * mm
-    c.setStrokeColor(Color(0, 0, 0))
-    c.setLineWidth(0.4)
-    for i in range(COLS + 1):
-        xx = left + i * CARD_W
-        c.line(xx, top + gap, xx, top + gap + length)
-        c.line(xx, bottom - gap, xx, bottom - gap - length)
-    for j in range(ROWS + 1):
-        yy = bottom + j * CARD_H
-        c.line(left - gap, yy, left - gap - length, yy)
-        c.line(right + gap, yy, right + gap + length, yy)
-
-
 def render_cards(cards: Sequence[ServiceCard], path: Path, qr: bool = True, title: str = "便民服务卡",
                  progress: Progress | None = None, cancel: CancelCheck | None = None) -> RenderedCards:
-    fonts = pdf_fonts()
-    page_w, page_h = A4
-    left, bottom = (page_w - COLS * CARD_W) / 2, (page_h - ROWS * CARD_H) / 2
-    pages = 0
-    qr_forms: dict[str, str] | None = {} if qr else None
-    with atomic_path(Path(path)) as tmp:
-        c = Canvas(str(tmp), pagesize=A4, pageCompression=1)
-        c.setTitle(title)
-        c.setCreator("村级党建工作台")
-        for start in range(0, len(cards), PER_PAGE):
-            check_cancel(cancel)
-            for k, card in enumerate(cards[start:start + PER_PAGE]):
-                row, col = divmod(k, COLS)
-                _card(c, card, left + col * CARD_W, bottom + (ROWS - 1 - row) * CARD_H, fonts, qr_forms)
-            _cut_marks(c, left, bottom)
-            pages += 1
-            c.setFont(fonts.body, 7)
-            c.setFillColor(GREY)
-            c.drawCentredString(page_w / 2, 8 * mm, f"{title}　第 {pages} 页　沿裁切线剪开")
-            c.showPage()
-            if progress is not None:
-                progress(min(start + PER_PAGE, len(cards)), len(cards))
-        c.save()
-    return RenderedCards(Path(path), len(cards), pages)
+    from .card_pdf import render_pdf
+
+    return render_pdf(cards, path, qr=qr, title=title, progress=progress, cancel=cancel)

@@ -23,21 +23,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal, Protocol
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
-from openpyxl.styles.cell_style import StyleArray
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.header_footer import HeaderFooter
-from openpyxl.worksheet.properties import PageSetupProperties
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from app.text import display_width
 
 from .atomic import CancelCheck, Progress, atomic_path, check_cancel
+
+# openpyxl (~0.15 s to import) is imported where a workbook is written, not when the ledger
+# definitions are: the window imports those at start and never needs openpyxl until an export.
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles.cell_style import StyleArray
+    from openpyxl.worksheet.worksheet import Worksheet
 
 ColumnKind = Literal["text", "date", "int", "decimal", "id", "phone"]
 COLUMN_KINDS: tuple[str, ...] = ("text", "date", "int", "decimal", "id", "phone")
@@ -126,6 +124,11 @@ class LedgerResult:
 # ---------------------------------------------------------------- values
 
 
+# openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE (the control characters XML 1.0 forbids), here so that
+# reading it does not import openpyxl.
+_ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+
+
 def cell_text(value: object) -> str:
     """A value as a string for text cells (IDs, phones, names …); illegal XML characters dropped."""
     if value is None:
@@ -134,7 +137,7 @@ def cell_text(value: object) -> str:
         value = value.date()
     if isinstance(value, date):
         return value.isoformat()
-    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    return _ILLEGAL_CHARACTERS_RE.sub("", str(value))
 
 
 def _number(value: object, kind: str) -> int | float | Decimal | str | None:
@@ -180,6 +183,8 @@ STYLES = _Styles()
 
 
 def _add_styles(wb: Workbook) -> None:
+    from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+
     thin = Side(style="thin", color="000000")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     body = Font(name=FONT_NAME, size=11)
@@ -281,6 +286,8 @@ class _SheetWriter:
         return c
 
     def cell(self, value: object, style: str) -> WriteOnlyCell:
+        from openpyxl.cell import WriteOnlyCell  # body cells are pooled: this runs per new cell only
+
         if isinstance(value, str) and looks_like_formula(value):
             c = WriteOnlyCell(self.ws)
             c.value = value
@@ -295,6 +302,8 @@ class _SheetWriter:
     def _style_array(self, style: str) -> StyleArray:
         arr = self._arrays.get(style)
         if arr is None:
+            from openpyxl.cell import WriteOnlyCell
+
             template = WriteOnlyCell(self.ws)
             template.style = style
             arr = self._arrays[style] = template._style
@@ -306,10 +315,17 @@ class _SheetWriter:
 
     def merge(self, first: int, last: int) -> None:
         if last > first:
+            from openpyxl.utils import get_column_letter
+
             row = self.row_no
             self.ws.merged_cells.add(f"{get_column_letter(first)}{row}:{get_column_letter(last)}{row}")
 
     def setup(self, widths: list[float]) -> None:
+        from openpyxl.utils import get_column_letter
+        from openpyxl.worksheet.header_footer import HeaderFooter
+        from openpyxl.worksheet.properties import PageSetupProperties
+        from openpyxl.worksheet.worksheet import Worksheet
+
         ws = self.ws
         for i, w in enumerate(widths, 1):
             ws.column_dimensions[get_column_letter(i)].width = round(w, 1)
@@ -433,6 +449,8 @@ def write_ledgers(
     cancel: CancelCheck | None = None,
 ) -> LedgerResult:
     """Write the ledgers (one sheet each) to path. Raises Cancelled when cancel() returns True."""
+    from openpyxl import Workbook
+
     filled_on = filled_on or date.today()
     known = [lg.count for lg in ledgers]
     total = sum(c for c in known if c is not None) if all(c is not None for c in known) else 0

@@ -14,10 +14,14 @@ import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-import pypdfium2 as pdfium
+from typing import TYPE_CHECKING
 
 from app.services.errors import ServiceError
+
+if TYPE_CHECKING:
+    import pypdfium2 as pdfium
+
+# pypdfium2 is imported when a PDF is opened (printing an archived 公示), not when the window starts.
 
 MAX_DPI = 300
 MIN_DPI = 72
@@ -43,6 +47,8 @@ def clamp_dpi(dpi: int | float) -> int:
 
 @contextlib.contextmanager
 def _open(path: Path) -> Iterator[pdfium.PdfDocument]:
+    import pypdfium2 as pdfium
+
     path = Path(path)
     if not path.is_file():
         raise ServiceError(f"找不到文件：{path}")
@@ -64,6 +70,8 @@ def page_sizes(path: Path) -> list[tuple[float, float]]:
 
 def render_pages(path: Path, dpi: int | float = MAX_DPI) -> Iterator[PageImage]:
     """Render the pages one after another at `dpi` (capped to MIN_DPI..MAX_DPI), white background."""
+    import pypdfium2 as pdfium
+
     scale = clamp_dpi(dpi) / POINTS_PER_INCH
     with _open(path) as pdf:
         for i in range(len(pdf)):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from app.models import Assessment, PartyMember, PartyOrg, Resident
@@ -115,28 +115,38 @@ def _unit_rows(s: Session, unit_id: int, year: int) -> list[Assessment]:
     ))
 
 
-def _plan(s: Session, unit_id: int, year: int) -> list[tuple[PartyMember, Totals, int, int, str, str | None]]:
-    """(member, totals, rank, branch size, grade, follow-up) for every member in scope."""
+def _unit_row_ids(s: Session, unit_id: int, year: int) -> list[int]:
+    return list(s.scalars(
+        select(Assessment.id).join(PartyMember, PartyMember.id == Assessment.member_id)
+        .join(Resident, Resident.id == PartyMember.resident_id)
+        .where(Resident.unit_id == unit_id, Assessment.year == year)
+    ))
+
+
+def _plan(s: Session, unit_id: int, year: int) -> list[tuple[int, Totals, int, int, str, str | None]]:
+    """(member id, totals, rank, branch size, grade, follow-up) for every member in scope."""
     bands = get_grade_bands(s, unit_id)
-    members = [m for m, _r in s.execute(members_in_year(unit_id, year))]
+    members: list[tuple[int, int]] = [
+        (mid, org_id) for mid, org_id in
+        s.execute(members_in_year(unit_id, year).with_only_columns(PartyMember.id, PartyMember.org_id))]
     totals = totals_by_member(s, unit_id, year)
     branches: dict[int, dict[int, Decimal]] = {}
-    for m in members:
-        branches.setdefault(m.org_id, {})[m.id] = totals.get(m.id, Totals()).total
+    for mid, org_id in members:
+        branches.setdefault(org_id, {})[mid] = totals.get(mid, Totals()).total
     ranks = {mid: r for b in branches.values() for mid, r in competition_ranks(b).items()}
     # only a published previous year counts as a first failing grade
     before = dict(s.execute(select(Assessment.member_id, Assessment.grade).where(
         Assessment.year == year - 1, Assessment.decided_on.isnot(None),
-        Assessment.member_id.in_([m.id for m in members] or [-1]))).all())
+        Assessment.member_id.in_([mid for mid, _o in members] or [-1]))).all())
     out = []
-    for m in members:
-        t = totals.get(m.id, Totals())
-        size = len(branches[m.org_id])
-        grade = bands.grade(ranks[m.id], size, t.total)
+    for mid, org_id in members:
+        t = totals.get(mid, Totals())
+        size = len(branches[org_id])
+        grade = bands.grade(ranks[mid], size, t.total)
         follow = None
         if grade == FAIL:
-            follow = "劝退" if before.get(m.id) == FAIL else "约谈"
-        out.append((m, t, ranks[m.id], size, grade, follow))
+            follow = "劝退" if before.get(mid) == FAIL else "约谈"
+        out.append((mid, t, ranks[mid], size, grade, follow))
     return out
 
 
@@ -147,14 +157,15 @@ def compute_assessment(s: Session, unit_id: int, year: int, on: date | None = No
     if published is not None:
         raise ServiceError(f"{year}年度积分评定已于 {published.isoformat()} 发布，不能重新计算。")
     grant_base_points(s, unit_id, year, on)
-    old = [a.id for a in _unit_rows(s, unit_id, year)]
+    old = _unit_row_ids(s, unit_id, year)
     if old:
         s.execute(delete(Assessment).where(Assessment.id.in_(old)))  # drafts: replaced as a whole
     plan = _plan(s, unit_id, year)
-    for m, t, rank, _size, grade, follow in plan:
-        s.add(Assessment(member_id=m.id, year=year, total=t.total, rank=rank, grade=grade, follow_up=follow,
-                         follow_up_note=""))
-    s.flush()
+    if plan:  # one Core executemany: 10,000 members are 10,000 rows, not ORM objects
+        # render_nulls: follow_up None in some rows would otherwise split the executemany by key set
+        s.execute(insert(Assessment).execution_options(render_nulls=True), [
+            {"member_id": mid, "year": year, "total": t.total, "rank": rank, "grade": grade, "follow_up": follow,
+             "follow_up_note": ""} for mid, t, rank, _size, grade, follow in plan])
     status = assessment_status(s, unit_id, year)
     dist = "，".join(f"{g} {n} 人" for g, n in status.distribution.items())
     audit.record(s, unit_id, "update" if old else "create", "assessment", None,
@@ -163,9 +174,13 @@ def compute_assessment(s: Session, unit_id: int, year: int, on: date | None = No
 
 
 def assessment_status(s: Session, unit_id: int, year: int) -> AssessmentStatus:
-    rows = _unit_rows(s, unit_id, year)
-    grades = Counter(a.grade for a in rows)
-    follows = Counter(a.follow_up for a in rows if a.follow_up)
+    rows = s.execute(
+        select(Assessment.grade, Assessment.follow_up).join(PartyMember, PartyMember.id == Assessment.member_id)
+        .join(Resident, Resident.id == PartyMember.resident_id)
+        .where(Resident.unit_id == unit_id, Assessment.year == year)
+    ).all()
+    grades = Counter(grade for grade, _f in rows)
+    follows = Counter(follow for _g, follow in rows if follow)
     return AssessmentStatus(year, len(rows), published_on(s, unit_id, year), {g: grades.get(g, 0) for g in GRADES},
                             dict(follows), get_grade_bands(s, unit_id))
 
@@ -180,7 +195,7 @@ def publish_assessment(s: Session, unit_id: int, year: int, on: date | None = No
     published = published_on(s, unit_id, year)
     if published is not None:
         raise ServiceError(f"{year}年度积分评定已于 {published.isoformat()} 发布。")
-    fresh = {m.id: (t.total, rank, grade, follow) for m, t, rank, _n, grade, follow in _plan(s, unit_id, year)}
+    fresh = {mid: (t.total, rank, grade, follow) for mid, t, rank, _n, grade, follow in _plan(s, unit_id, year)}
     stored = {a.member_id: (Decimal(a.total), a.rank, a.grade, a.follow_up) for a in rows}
     if fresh != stored:
         raise ServiceError("计算之后积分记录或评定档次有变动，请先重新计算，核对后再发布。")

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -34,6 +33,8 @@ class _Year:
 
 @lru_cache(maxsize=32)
 def _year(year: int) -> _Year:
+    import holidays  # ~40 ms: imported when a 公示期 or due time is first computed, not at start
+
     cal = holidays.China(years=year, categories=(holidays.PUBLIC,))
     days = frozenset(d for d in cal if d.year == year)
     # weekend_workdays gathers every year the object has computed: keep this year's only
@@ -43,6 +44,8 @@ def _year(year: int) -> _Year:
 
 def public_holidays(year: int) -> dict[date, str]:
     """The library's 法定节假日 of a year, with their (English) names."""
+    import holidays
+
     cal = holidays.China(years=year, categories=(holidays.PUBLIC,))
     return {d: name for d, name in sorted(cal.items()) if d.year == year}
 

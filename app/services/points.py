@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.models import Assessment, Operator, PartyMember, PartyOrg, PointEntry, PointRule, Resident
@@ -40,6 +40,7 @@ from .point_rules import (
     list_rules,
     signed_text,
 )
+from .search import unit_scan
 from .validation import Problems
 
 ZERO = Decimal("0")
@@ -326,21 +327,35 @@ def grant_base_points(s: Session, unit_id: int, year: int, on: date | None = Non
     check_year_open(s, unit_id, year)
     on = on or min(date.today(), date(year, 12, 31))
     rules = [r for r in list_rules(s, unit_id) if r.trigger == BASE_TRIGGER]
+    # unit_scan's `year + 0` on SQLite: `year = ?` skip-scans ix_point_entries_member_year (~0.3 s over
+    # 500,000 entries) where a plain scan takes ~0.04 s
     have = set(s.scalars(select(PointEntry.member_id).where(
-        PointEntry.year == year, PointEntry.voided_at.is_(None),
+        unit_scan(s, PointEntry.year, year), PointEntry.voided_at.is_(None),
         PointEntry.rule_id.in_([r.id for r in rules] or [-1]))))
-    count = 0
-    for member, _resident in s.execute(members_in_year(unit_id, year)):
-        if member.id in have:
+    members = members_in_year(unit_id, year).with_only_columns(
+        PartyMember.id, PartyMember.points_category, PartyMember.joined_on)
+    operator_id = audit.current_operator_id.get()
+    rows: list[dict[str, object]] = []
+    for member_id, category, joined_on in s.execute(members):
+        if member_id in have:
             continue
-        rule = next((r for r in rules if r.applies_to(member.points_category)), None)
+        rule = next((r for r in rules if r.applies_to(category)), None)
         if rule is None:
             continue
-        day = max(on, member.joined_on) if member.joined_on and member.joined_on.year == year else on
+        day = max(on, joined_on) if joined_on and joined_on.year == year else on
         # not in `have`: no counted entry under any base rule this year, so nothing used against the cap
-        if add_automatic(s, unit_id, member.id, rule, day, f"{year}年度基础分", "manual", f"base:{year}",
-                         used=ZERO) is not None:
-            count += 1
+        cut = ledger.cut_to_cap(s, PointEntry, member_id, rule, day.year, f"{year}年度基础分", used=ZERO)
+        if cut is None:
+            continue
+        amount, note = cut
+        # the values add_automatic → point_entries.new_entry would give, as one Core executemany
+        rows.append({"member_id": member_id, "rule_id": rule.id, "entry_date": day, "year": day.year,
+                     "points": ledger.signed(rule, amount), "note": note.strip(), "evidence": "",
+                     "source": "manual", "source_ref": f"base:{year}", "corrects_id": None,
+                     "operator_id": operator_id})
+    if rows:
+        s.execute(insert(PointEntry), rows)
+    count = len(rows)
     if count:
         audit.record(s, unit_id, "create", "point_entry", None, f"发放{year}年度基础分：{count} 人")
     return count

@@ -2,7 +2,8 @@
 category: export both kinds for one workbook), 代办服务台账, and the 月度统计表 (counts and rates by month,
 for 述职).
 
-Rows are paged from ticket_queries (the same filters as the window); the rates come from ticket_stats.
+Rows come from one streamed select (yield_per) with the same filters as the window (ticket_queries), the
+current handlers looked up per chunk; the rates come from ticket_stats.
 Like every township ledger the requester's phone is written in full (only 公示 are masked).
 """
 
@@ -11,15 +12,30 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
+from sqlalchemy import case
 from sqlalchemy.orm import Session
 
 from app.io.ledgers import Ledger, LedgerColumn
+from app.models import Ticket
 
-from . import ticket_stats
-from .ticket_queries import TicketQuery, TicketRow, count_tickets, list_tickets
+from . import access, ticket_stats
+from .ticket_queries import (
+    ORDERS,
+    TicketQuery,
+    TicketRow,
+    _columns,
+    _row,
+    _select,
+    _where,
+    count_tickets,
+    current_handlers,
+    due_soon_condition,
+    overdue_condition,
+)
 from .ticket_stats import TicketStats
+from .tickets import now
 
-PAGE = 1000
+STREAM_BATCH = 2000
 
 
 def _year(year: int | None) -> int:
@@ -27,13 +43,25 @@ def _year(year: int | None) -> int:
 
 
 def _rows(s: Session, q: TicketQuery) -> Iterator[TicketRow]:
-    offset = 0
-    while True:
-        page = list_tickets(s, q, offset, PAGE)
-        yield from page
-        if len(page) < PAGE:
-            return
-        offset += PAGE
+    """The rows list_tickets would page through, in one streamed select (no OFFSET: each page was a sort).
+
+    Current handlers are looked up per chunk (one IN query per STREAM_BATCH tickets).
+    """
+    at = q.at or now()
+    keys = ORDERS.get(q.order_by, ORDERS["received"])
+    order = [k.desc() if q.descending else k.asc() for k in keys]
+    overdue = case((overdue_condition(at), True), else_=False)
+    soon = case((due_soon_condition(at), True), else_=False)
+    # the plain unit_id filter is right here (unlike residents' unit_scan): SQLite answers the year from
+    # ix_tickets_unit_received, ~0.6 s for 100,000 tickets with the sort
+    stmt = (_select(*_columns(), overdue.label("overdue"), soon.label("soon")).where(*_where(s, q, at))
+            .order_by(*order, Ticket.id.desc() if q.descending else Ticket.id)
+            .execution_options(yield_per=STREAM_BATCH))
+    masked = access.is_grid_staff(s)
+    for chunk in s.execute(stmt).partitions():
+        handlers = current_handlers(s, [r.id for r in chunk])
+        for r in chunk:
+            yield _row(r, "、".join(handlers.get(r.id, [])), masked)
 
 
 def _query(unit_id: int, year: int, daiban: bool = False) -> TicketQuery:

@@ -99,3 +99,13 @@ def window(qtbot: Any, demo_ctx: AppContext) -> Any:
     w.show()
     qtbot.waitExposed(w)
     return w
+
+
+@pytest.fixture(autouse=True)
+def _background_work_finishes_within_its_test(qapp: Any) -> Iterator[None]:
+    """Work a test started on the thread pool must not report back into the next test's widgets."""
+    yield
+    from PySide6.QtCore import QThreadPool
+
+    QThreadPool.globalInstance().waitForDone(30_000)
+    qapp.processEvents()

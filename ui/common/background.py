@@ -54,20 +54,24 @@ class BackgroundJob(QObject):
     def _done(self, *_: object) -> None:
         self.running = False
 
+    def _emit(self, signal: Any, *args: object) -> None:
+        """Emit unless the window that owned this job was closed meanwhile (its C++ side is gone)."""
+        try:
+            signal.emit(*args)
+        except RuntimeError:
+            log.info("background job's owner was closed before the work reported back")
+
     def run_here(self) -> None:
         """Run in the calling thread (the runner calls this on a pool thread)."""
         try:
-            result = self._work(self.progress.emit, self._cancel.is_set)
+            result = self._work(lambda done, total: self._emit(self.progress, done, total), self._cancel.is_set)
         except ServiceError as exc:
-            if self._cancel.is_set():
-                self.cancelled.emit(str(exc))
-            else:
-                self.failed.emit(str(exc))
+            self._emit(self.cancelled if self._cancel.is_set() else self.failed, str(exc))
         except Exception:
             log.exception("background work failed")
-            self.failed.emit(unexpected_message())
+            self._emit(self.failed, unexpected_message())
         else:
-            self.finished.emit(result)
+            self._emit(self.finished, result)
 
 
 class _Runner(QRunnable):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -26,14 +27,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.io.ledgers import LedgerResult
-from app.services import ledgers
 from app.services.context import AppContext
 from app.services.output_kinds import LEDGER_KINDS
 
 from .. import settings
 from ..common.background import BackgroundJob
 from ..common.files import ask_save_path, last_folder
+
+if TYPE_CHECKING:
+    from app.io.ledgers import LedgerResult
 
 XLSX_FILTER = "Excel 文件 (*.xlsx)"
 SHOW_PROGRESS_AFTER_MS = 500  # quick exports never flash a progress dialog
@@ -174,6 +176,8 @@ class LedgerExportDialog(QDialog):
                 return
         settings.set_value(KINDS_KEY, kinds)
         ctx, unit_id = self.ctx, self.unit_id
+        # every ledger's service module, imported when an export starts, not when the window opens
+        from app.services import ledgers
 
         def work(progress, cancel):  # type: ignore[no-untyped-def]  # runs on a pool thread, no widgets
             return ctx.call(ledgers.export_ledgers, unit_id, kinds, path, year=year, progress=progress,
