@@ -31,3 +31,16 @@ def test_job_reports_its_result(qapp: Any) -> None:
     job.finished.connect(got.append)
     job.run_here()
     assert got == ["完成"]
+
+
+def test_collector_is_paused_only_while_pool_work_runs(qapp: Any) -> None:
+    import gc
+
+    from PySide6.QtCore import QThreadPool
+
+    seen: list[bool] = []
+    job = BackgroundJob(lambda progress, cancel: seen.append(gc.isenabled()))
+    job.start()
+    QThreadPool.globalInstance().waitForDone(10_000)
+    assert seen == [False]
+    assert gc.isenabled()

@@ -8,6 +8,7 @@ and reported with the log's path) — never a traceback.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from collections.abc import Callable
@@ -74,10 +75,39 @@ class BackgroundJob(QObject):
             self._emit(self.finished, result)
 
 
+_gc_lock = threading.Lock()
+_gc_holds = 0
+
+
+def _hold_gc() -> None:
+    """Pause the cyclic garbage collector while pool work runs.
+
+    Seen in CI: the GUI thread's collector ran while a pool thread loaded ORM rows for an export and
+    the process died with a segmentation fault (PySide6 6.11, Python 3.11). Plain reference counting
+    still frees memory; the collector catches up when the work ends.
+    """
+    global _gc_holds
+    with _gc_lock:
+        _gc_holds += 1
+        gc.disable()
+
+
+def _release_gc() -> None:
+    global _gc_holds
+    with _gc_lock:
+        _gc_holds -= 1
+        if _gc_holds == 0:
+            gc.enable()
+
+
 class _Runner(QRunnable):
     def __init__(self, job: BackgroundJob) -> None:
         super().__init__()
         self.job = job  # holds the job (and its signals) alive until the work is done
+        _hold_gc()
 
     def run(self) -> None:
-        self.job.run_here()
+        try:
+            self.job.run_here()
+        finally:
+            _release_gc()
