@@ -53,15 +53,20 @@ def popups(monkeypatch: pytest.MonkeyPatch, no_popups: Any) -> Any:
 
 
 @pytest.fixture
-def page(qtbot: Any, ctx: AppContext, popups: Any) -> Any:
+def notices_window(qtbot: Any, ctx: AppContext, popups: Any) -> Any:
     from ui.main_window import MainWindow
 
     window = MainWindow(ctx)
-    qtbot.addWidget(window)
+    qtbot.addWidget(window)  # pytest-qt keeps only a weak reference: this fixture keeps the window alive
     window.show()
     qtbot.waitExposed(window)
-    p = window.show_page("page_notices")
-    assert window.stack.currentWidget() is p
+    return window
+
+
+@pytest.fixture
+def page(notices_window: Any) -> Any:
+    p = notices_window.show_page("page_notices")
+    assert notices_window.stack.currentWidget() is p
     return p
 
 
