@@ -23,7 +23,7 @@ from . import access, audit
 from .errors import NotFound, ServiceError
 from .grid_geometry import Point, clean_polygon, containing_area, polygon_problem
 from .people import ACTIVE_STATUSES
-from .validation import Problems
+from .validation import Problems, check_term_end
 
 DEFAULT_MAP_SIZE = (1600, 1000)
 DEFAULT_COLOR = "#4f8fd6"
@@ -352,12 +352,7 @@ def end_grid_post(s: Session, post_id: int, on: date, note: str = "") -> None:
     access.require_role(s, *access.ENTRY_ROLES, action="办理网格员卸任")
     g = _get(s, row.grid_id)
     p = Problems()
-    if row.end_on is not None:
-        p.add("end_on", "卸任日期", f"已于 {row.end_on.isoformat()} 卸任")
-    elif on is None:
-        p.add("end_on", "卸任日期", "请填写卸任日期")
-    elif row.start_on is not None and on < row.start_on:
-        p.add("end_on", "卸任日期", f"不能早于任职日期（{row.start_on.isoformat()}）")
+    check_term_end(p, "end_on", "卸任日期", row.end_on, on, row.start_on, "任职日期", done="卸任")
     p.raise_if_any()
     row.end_on = on
     if note.strip():

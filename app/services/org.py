@@ -31,7 +31,15 @@ from . import access, audit
 from .errors import NotFound, ServiceError
 from .people import ACTIVE_STATUSES, check_person, find_resident_by_id_number, resident_search
 from .search import unit_scan
-from .validation import InvalidValue, Problems, add_years, age_on, check_date_order, check_id_number
+from .validation import (
+    InvalidValue,
+    Problems,
+    add_years,
+    age_on,
+    check_date_order,
+    check_id_number,
+    check_term_end,
+)
 
 BRANCH_KINDS = ("党支部", "联合党支部", "党总支")  # a member's 所在支部 (org_id)
 GROUP_KINDS = ("党小组", "功能型党小组")  # a member's 党小组 (group_id); they have no sub-organisations
@@ -314,10 +322,7 @@ def end_partner(s: Session, partner_id: int, on: date) -> None:
     if partner is None:
         raise NotFound("找不到该联建单位")
     p = Problems()
-    if partner.until is not None:
-        p.add("until", "结束日期", f"已于 {partner.until.isoformat()} 结束")
-    if partner.since is not None and on < partner.since:
-        p.add("until", "结束日期", f"不能早于联建开始日期（{partner.since.isoformat()}）")
+    check_term_end(p, "until", "结束日期", partner.until, on, partner.since, "联建开始日期")
     p.raise_if_any()
     partner.until = on
     s.flush()
@@ -843,12 +848,7 @@ def end_post(s: Session, post_id: int, on: date) -> None:
     if row is None:
         raise NotFound("找不到该任职记录")
     p = Problems()
-    if row.end_on is not None:
-        p.add("end_on", "离任日期", f"已于 {row.end_on.isoformat()} 离任")
-    if on is None:
-        p.add("end_on", "离任日期", "请填写离任日期")
-    elif row.start_on is not None and on < row.start_on:
-        p.add("end_on", "离任日期", f"不能早于任职日期（{row.start_on.isoformat()}）")
+    check_term_end(p, "end_on", "离任日期", row.end_on, on, row.start_on, "任职日期", done="离任")
     p.raise_if_any()
     row.end_on = on
     s.flush()
@@ -888,12 +888,7 @@ def end_contact(s: Session, contact_id: int, on: date) -> None:
     if row is None:
         raise NotFound("找不到该联系户记录")
     p = Problems()
-    if row.until is not None:
-        p.add("until", "结束日期", f"已于 {row.until.isoformat()} 结束")
-    if on is None:
-        p.add("until", "结束日期", "请填写结束日期")
-    elif on < row.since:
-        p.add("until", "结束日期", f"不能早于开始日期（{row.since.isoformat()}）")
+    check_term_end(p, "until", "结束日期", row.until, on, row.since, "开始日期")
     p.raise_if_any()
     row.until = on
     s.flush()

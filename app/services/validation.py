@@ -185,6 +185,19 @@ class Problems:
             return ""
 
 
+def check_term_end(
+    p: Problems, field: str, label: str, ended: date | None, on: date | None,
+    started: date | None, started_label: str, done: str = "结束",
+) -> None:
+    """Ending a dated term (a post, a 联系户 link, a 联建): not twice, a date given, not before it began."""
+    if ended is not None:
+        p.add(field, label, f"已于 {ended.isoformat()} {done}")
+    if on is None:
+        p.add(field, label, f"请填写{label}")
+    elif started is not None and on < started:
+        p.add(field, label, f"不能早于{started_label}（{started.isoformat()}）")
+
+
 def check_date_order(
     p: Problems, steps: Sequence[tuple[str, str, date | None]], *, strict_last: bool = False
 ) -> None:
