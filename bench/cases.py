@@ -233,28 +233,38 @@ def sort_bare(order_by: str, descending: bool) -> Callable[[Env], Work]:
 
 
 def scroll_app(env: Env) -> Work:
+    from PySide6.QtWidgets import QApplication, QTableView
+
+    app = QApplication.instance() or QApplication([])
     model = _model(env, "residents")
+    view = QTableView()
+    view.setModel(model)
+    view.resize(1000, 700)
+    view.show()
 
     def work() -> object:
         model.refresh()
-        pages = 0
-        while model.canFetchMore():  # what dragging the scroll bar to the bottom asks for, page by page
-            model.fetchMore()
-            pages += 1
-        assert model.rowCount() == model.total
-        return pages
+        app.processEvents()
+        view.scrollToBottom()  # what Ctrl+End or dragging the scroll bar to the bottom does
+        app.processEvents()
+        view.viewport().repaint()  # paints the last rows: their page is read now
+        last = model.index(model.rowCount() - 1, 1).data()
+        assert env.tiny or last, "last row empty"
+        return last
 
     return work
 
 
 def scroll_bare(env: Env) -> Work:
     con = _sqlite(env)
+    base = ("FROM residents r LEFT JOIN households h ON h.id = r.household_id "
+            "WHERE +r.unit_id = 1 AND r.status IN ('在册', '外出务工')")
 
-    def work() -> object:
+    def work() -> object:  # the least a jump to the end needs: the count and the last page
+        n = con.execute(f"SELECT count(*) {base}").fetchone()[0]
         return con.execute(
             "SELECT r.id, r.name, r.gender, r.birth_date, r.id_number, r.phone, h.number, r.relation, r.status "
-            "FROM residents r LEFT JOIN households h ON h.id = r.household_id "
-            "WHERE +r.unit_id = 1 AND r.status IN ('在册', '外出务工') ORDER BY r.name_pinyin, r.name, r.id").fetchall()
+            f"{base} ORDER BY r.name_pinyin, r.name, r.id LIMIT 200 OFFSET ?", (max(n - 200, 0),)).fetchall()
 
     return work
 
@@ -498,8 +508,8 @@ CASES: list[Case] = [
          sort_bare("id_number", False), "sqlite3 同序查询", limit_ms=FILTER_MS),
     Case("sort_residents_name", "居民表(15万) 按姓名(拼音)排序", "≤ 100 ms", sort_app("name", True),
          sort_bare("name", True), "sqlite3 同序查询", limit_ms=FILTER_MS),
-    Case("scroll_residents_end", "居民表(15万) 滚动到底（逐页 fetchMore）", "—", scroll_app, scroll_bare,
-         "sqlite3 一次读出全部行", heavy=True),
+    Case("scroll_residents_end", "居民表(15万) 滚动到底", "≤ 100 ms", scroll_app, scroll_bare,
+         "sqlite3 计数 + 读最后一页", limit_ms=FILTER_MS),
     Case("export_households", "导出 居民户籍台账（15万行）", "≤ 1.3× openpyxl", export_app("households"),
          export_bare("households"), "openpyxl write-only 无样式", heavy=True, limit_ratio=1.3),
     Case("export_tickets", "导出 工单台账（10万行）", "≤ 1.3× openpyxl", export_app("tickets", 2025), export_bare("tickets"),

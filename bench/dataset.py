@@ -99,8 +99,15 @@ def ensure(tiny: bool = False, rebuild: bool = False, log=print) -> tuple[Path, 
     seconds = None
     if rebuild or not db.exists():
         log(f"生成{'小型' if tiny else '县级'}数据集：{db} …")
-        seconds = build_db(db, tiny)
+        # built under a private name and renamed: two bench runs starting together never share a half-built file
+        part = db.with_name(f"{db.stem}-{os.getpid()}.part")
+        seconds = build_db(part, tiny)
+        part.replace(db)
+        for suffix in ("-wal", "-shm"):  # empty after the checkpoint in build_db
+            Path(str(part) + suffix).unlink(missing_ok=True)
         log(f"  用时 {seconds:.1f} 秒")
     if rebuild or not roster.exists():
-        write_roster(roster, db, TINY_ROSTER_ROWS if tiny else ROSTER_ROWS)
+        part = roster.with_name(f"{roster.stem}-{os.getpid()}.part.xlsx")
+        write_roster(part, db, TINY_ROSTER_ROWS if tiny else ROSTER_ROWS)
+        part.replace(roster)
     return db, roster, seconds

@@ -261,8 +261,8 @@ def resident_search(text: str) -> ColumnElement[bool] | None:
     )
 
 
-def _resident_where(q: ResidentQuery, s: Session | None = None) -> list[ColumnElement[bool]]:
-    unit = unit_scan(s, Resident.unit_id, q.unit_id) if s is not None else Resident.unit_id == q.unit_id
+def _resident_where(q: ResidentQuery, s: Session | None = None, by_index: bool = False) -> list[ColumnElement[bool]]:
+    unit = unit_scan(s, Resident.unit_id, q.unit_id, by_index=by_index) if s is not None else Resident.unit_id == q.unit_id
     where: list[ColumnElement[bool]] = [unit]
     if q.status:
         where.append(Resident.status == q.status)
@@ -304,10 +304,9 @@ def _resident_scope(s: Session) -> list[ColumnElement[bool]]:
 
 
 def count_residents(s: Session, q: ResidentQuery) -> int:
-    return s.scalar(
-        select(func.count(Resident.id)).outerjoin(Household, Resident.household_id == Household.id)
-        .where(*_resident_where(q, s), *_resident_scope(s))
-    ) or 0
+    # no join to households: the conditions are all on residents, so SQLite counts from the narrow
+    # ix_residents_search index instead of the table (a text filter over 150,000 people: 146 → 45 ms)
+    return s.scalar(select(func.count()).select_from(Resident).where(*_resident_where(q, s), *_resident_scope(s))) or 0
 
 
 def list_residents(s: Session, q: ResidentQuery, offset: int = 0, limit: int = 200) -> list[ResidentRow]:
@@ -317,11 +316,18 @@ def list_residents(s: Session, q: ResidentQuery, offset: int = 0, limit: int = 2
         cols, desc = _RESIDENT_ORDER[q.order_by], q.descending
     else:
         raise ServiceError(f"不能按“{q.order_by}”排序")
-    stmt = _resident_select().where(*_resident_where(q, s), *_resident_scope(s)).order_by(
-        *_ordered(cols, desc, Resident.id)
-    )
+    by_index = q.order_by == "name"  # ix_residents_search holds this order: page by walking it
+    order = _ordered(cols, desc, Resident.id)
+    # Deferred join: find the page's ids first (from the index where it can), then read only those rows.
+    # With OFFSET on the full select SQLite built every skipped row (table read + household join):
+    # the last page of 150,000 people took 0.6 s.
+    ids = select(Resident.id).where(*_resident_where(q, s, by_index), *_resident_scope(s))
+    if q.order_by == "household_number":
+        ids = ids.outerjoin(Household, Resident.household_id == Household.id)
+    page = ids.order_by(*order).offset(offset).limit(limit).subquery()
+    stmt = _resident_select().join(page, page.c.id == Resident.id).order_by(*order)
     today, masked = date.today(), access.is_grid_staff(s)
-    return [_resident_row(r, today, masked) for r in s.execute(stmt.offset(offset).limit(limit))]
+    return [_resident_row(r, today, masked) for r in s.execute(stmt)]
 
 
 def get_resident(s: Session, resident_id: int) -> ResidentRow:

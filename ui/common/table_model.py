@@ -1,14 +1,16 @@
 """A thin, lazy table model over a service query.
 
-The model holds only the rows fetched so far. It asks a count function for the total and a page
-function for rows (offset, limit, order); the view pulls more pages through canFetchMore/fetchMore
-as the user scrolls. Sorting by a header re-queries the service with the column's sort key, so the
-order is the database's, not an in-Python sort over a partial list.
+The model knows the total (a count query) and holds only the pages the view has asked for: rowCount is
+the total, and data() for a row whose page is not loaded yet reads that one page (offset, limit, order).
+Dragging the scroll bar to the end of 150,000 residents reads the last page, not every page in between
+(it used to append pages through fetchMore: 12 s). Sorting by a header re-queries the service with the
+column's sort key, so the order is the database's, not an in-Python sort over a partial list.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -30,9 +32,9 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 PAGE_SIZE = 200
-# Later pages grow (half of what is loaded, up to this): each page is one query that the database must
-# sort up to its offset, so scrolling to the end of 150,000 residents in pages of 200 took minutes.
-MAX_FETCH = 5000
+# Pages kept in memory (least recently used dropped first): 200 × 200 rows, so a long scroll through a
+# county's residents does not hold all of them.
+MAX_PAGES = 200
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -77,7 +79,8 @@ PageFn = Callable[[int, int, str | None, bool], Sequence[T]]  # offset, limit, o
 
 
 class LazyTableModel(QAbstractTableModel, Generic[T]):
-    """Rows from a service, fetched a page at a time. Read-only; pages edit through dialogs."""
+    """Rows from a service, read a page at a time when the view shows them. Read-only; pages edit
+    through dialogs."""
 
     loadFailed = Signal(str)  # a Chinese message; the page shows it instead of an empty table
     refreshed = Signal()
@@ -95,12 +98,11 @@ class LazyTableModel(QAbstractTableModel, Generic[T]):
         self._count_fn = count_fn
         self._page_fn = page_fn
         self.page_size = page_size
-        self._rows: list[T] = []
+        self._pages: OrderedDict[int, list[T]] = OrderedDict()
         self._total = 0
         self.order_by: str | None = None
         self.descending = False
         self._sort_column = -1
-        self._fetching = False  # no nested fetchMore while rows are being inserted
 
     # ---- queries --------------------------------------------------------------------------------
 
@@ -111,87 +113,92 @@ class LazyTableModel(QAbstractTableModel, Generic[T]):
             self.refresh()
 
     def refresh(self) -> None:
-        """Ask the service again: the total and the first page (in the current order)."""
+        """Ask the service again: the first page (in the current order) and the total."""
         self.beginResetModel()
-        self._rows = []
+        self._pages.clear()
         try:
-            self._total = int(self._count_fn())
-            self._rows = list(self._page_fn(0, self.page_size, self.order_by, self.descending))
+            first = list(self._page_fn(0, self.page_size, self.order_by, self.descending))
+            # a short first page is the whole answer: no count query (a narrow filter costs one scan)
+            self._total = len(first) if len(first) < self.page_size else max(int(self._count_fn()), len(first))
         except Exception:
             log.exception("loading a table failed")
             self._total = 0
-            self._rows = []
+            self._pages.clear()
             self.endResetModel()
             self.loadFailed.emit(self.tr("读取数据时出错，详细信息已写入日志。"))
             return
-        self._total = max(self._total, len(self._rows))
+        self._pages[0] = first
         self.endResetModel()
         self.refreshed.emit()
 
     @property
     def total(self) -> int:
-        """How many rows the query has (not only those fetched so far)."""
+        """How many rows the query has (not only those read so far)."""
         return self._total
 
     @property
     def rows(self) -> list[T]:
-        return list(self._rows)
+        """Every row, in order (reads the pages not read yet: meant for the short lists of a page)."""
+        return [r for r in (self._row(i) for i in range(self._total)) if r is not None]
 
     def row_at(self, row: int) -> T | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        return self._row(row) if 0 <= row < self._total else None
 
     def find_row(self, predicate: Callable[[T], bool], fetch_all: bool = False) -> int:
-        """The row number of the first fetched row that matches, -1 if none (optionally fetch all)."""
-        while True:
-            for i, r in enumerate(self._rows):
+        """The row number of the first matching row among those read so far, -1 if none.
+
+        fetch_all reads the remaining pages in order until a row matches.
+        """
+        for number in sorted(self._pages):
+            for i, r in enumerate(self._pages[number]):
                 if predicate(r):
-                    return i
-            if not (fetch_all and self.canFetchMore()):
-                return -1
-            self.fetchMore()
+                    return number * self.page_size + i
+        if not fetch_all:
+            return -1
+        for number in range((self._total + self.page_size - 1) // self.page_size):
+            if number in self._pages:
+                continue
+            for i, r in enumerate(self._page(number)):
+                if predicate(r):
+                    return number * self.page_size + i
+        return -1
+
+    def _row(self, row: int) -> T | None:
+        number, i = divmod(row, self.page_size)
+        page = self._page(number)
+        return page[i] if i < len(page) else None  # shorter: the data changed since the count
+
+    def _page(self, number: int) -> list[T]:
+        page = self._pages.get(number)
+        if page is not None:
+            self._pages.move_to_end(number)
+            return page
+        try:
+            page = list(self._page_fn(number * self.page_size, self.page_size, self.order_by, self.descending))
+        except Exception:
+            log.exception("loading rows %d+ failed", number * self.page_size)
+            page = []  # kept empty: a view repainting must not ask (and report) again
+            self.loadFailed.emit(self.tr("读取数据时出错，详细信息已写入日志。"))
+        self._pages[number] = page
+        while len(self._pages) > MAX_PAGES:
+            self._pages.popitem(last=False)
+        return page
 
     # ---- Qt model -------------------------------------------------------------------------------
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else self._total
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.columns)
 
-    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and not self._fetching and len(self._rows) < self._total
-
-    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid() or self._fetching or len(self._rows) >= self._total:
-            return
-        self._fetching = True
-        try:
-            self._fetch_next_page()
-        finally:
-            self._fetching = False
-
-    def _fetch_next_page(self) -> None:
-        offset = len(self._rows)
-        limit = max(self.page_size, min(offset // 2, MAX_FETCH))
-        try:
-            more = list(self._page_fn(offset, limit, self.order_by, self.descending))
-        except Exception:
-            log.exception("loading more rows failed")
-            more = []
-            self.loadFailed.emit(self.tr("读取数据时出错，详细信息已写入日志。"))
-        if not more:  # the data changed under us or failed: stop asking
-            self._total = offset
-            return
-        self.beginInsertRows(QModelIndex(), offset, offset + len(more) - 1)
-        self._rows.extend(more)
-        self.endInsertRows()
-        self._total = max(self._total, len(self._rows))
-
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows) or index.column() >= len(self.columns):
+        if not index.isValid() or index.row() >= self._total or index.column() >= len(self.columns):
             return None
         column = self.columns[index.column()]
-        row = self._rows[index.row()]
+        row = self._row(index.row())
+        if row is None:
+            return None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             try:
                 return column.text(row)
@@ -264,10 +271,11 @@ def list_source(fetch: Callable[[], Sequence[T]]) -> tuple[CountFn, PageFn[T]]:
     cache: list[T] = []
 
     def count() -> int:
-        cache[:] = list(fetch())
         return len(cache)
 
     def page(offset: int, limit: int, _order_by: str | None, _descending: bool) -> Sequence[T]:
+        if offset == 0:  # the model's refresh starts with the first page: read the list again
+            cache[:] = list(fetch())
         return cache[offset : offset + limit]
 
     return count, page
