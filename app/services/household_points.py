@@ -313,12 +313,7 @@ def _entry_rows(s: Session, where: Iterable[ColumnElement[bool]]) -> list[Househ
 def list_household_entries(s: Session, household_id: int, year: int | None = None,
                            include_voided: bool = True) -> list[HouseholdEntryRow]:
     """A household's entries (oldest first), voided ones included and marked unless asked otherwise."""
-    where: list[ColumnElement[bool]] = [HPE.household_id == household_id]
-    if year is not None:
-        where.append(HPE.year == year)
-    if not include_voided:
-        where.append(HPE.voided_at.is_(None))
-    return _entry_rows(s, where)
+    return _entry_rows(s, ledger.owner_entries(HPE, household_id, year, include_voided))
 
 
 def unit_household_entries(s: Session, unit_id: int, year: int) -> list[HouseholdEntryRow]:

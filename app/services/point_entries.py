@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.models import HouseholdPointEntry, PointEntry, PointRule
@@ -35,6 +35,17 @@ SCOPE_TEXT = {"member": "党员积分", "household": "乡风文明积分"}
 def owner_column(cls: EntryClass) -> InstrumentedAttribute[int]:
     """The column naming who is scored: member_id or household_id."""
     return cls.member_id if cls is PointEntry else cls.household_id  # type: ignore[union-attr,return-value]
+
+
+def owner_entries(cls: EntryClass, owner_id: int, year: int | None = None,
+                  include_voided: bool = True) -> list[ColumnElement[bool]]:
+    """Conditions for one member's or household's entries (a year, voided ones or not)."""
+    where: list[ColumnElement[bool]] = [owner_column(cls) == owner_id]
+    if year is not None:
+        where.append(cls.year == year)
+    if not include_voided:
+        where.append(cls.voided_at.is_(None))
+    return where
 
 
 def used_in_year(s: Session, cls: EntryClass, owner_id: int, rule_id: int, year: int,

@@ -383,12 +383,7 @@ def _entry_rows(s: Session, where: Iterable[ColumnElement[bool]]) -> list[EntryR
 
 def list_entries(s: Session, member_id: int, year: int | None = None, include_voided: bool = True) -> list[EntryRow]:
     """A member's entries (oldest first), voided ones included and marked unless asked otherwise."""
-    where: list[ColumnElement[bool]] = [PointEntry.member_id == member_id]
-    if year is not None:
-        where.append(PointEntry.year == year)
-    if not include_voided:
-        where.append(PointEntry.voided_at.is_(None))
-    return _entry_rows(s, where)
+    return _entry_rows(s, ledger.owner_entries(PointEntry, member_id, year, include_voided))
 
 
 def unit_entries(s: Session, unit_id: int, year: int) -> list[EntryRow]:
