@@ -170,3 +170,13 @@ def test_find_row_fetches_when_asked() -> None:
     model.refresh()
     assert model.find_row(lambda x: x.id == 350) == -1
     assert model.find_row(lambda x: x.id == 350, fetch_all=True) == 350
+
+
+def test_find_row_reads_many_pages_per_query() -> None:
+    count, page, calls = fake_source(100_000)
+    model: LazyTableModel[Item] = LazyTableModel(COLUMNS, count, page, page_size=200)
+    model.refresh()
+    assert model.find_row(lambda x: x.id == 99_999, fetch_all=True) == 99_999
+    assert len(calls) == 1 + 20  # the first page, then 5,000 rows per query
+    n = len(calls)
+    assert model.index(99_999, 1).data() == "第99999项" and len(calls) == n  # its page is kept

@@ -35,6 +35,7 @@ PAGE_SIZE = 200
 # Pages kept in memory (least recently used dropped first): 200 × 200 rows, so a long scroll through a
 # county's residents does not hold all of them.
 MAX_PAGES = 200
+FIND_CHUNK = 5000  # rows per query when looking for a row that is not read yet
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -147,7 +148,8 @@ class LazyTableModel(QAbstractTableModel, Generic[T]):
     def find_row(self, predicate: Callable[[T], bool], fetch_all: bool = False) -> int:
         """The row number of the first matching row among those read so far, -1 if none.
 
-        fetch_all reads the remaining pages in order until a row matches.
+        fetch_all reads the rest in order until a row matches, many pages per query (finding a
+        just-added resident among 150,000 must not take one query per page).
         """
         for number in sorted(self._pages):
             for i, r in enumerate(self._pages[number]):
@@ -155,12 +157,18 @@ class LazyTableModel(QAbstractTableModel, Generic[T]):
                     return number * self.page_size + i
         if not fetch_all:
             return -1
-        for number in range((self._total + self.page_size - 1) // self.page_size):
-            if number in self._pages:
-                continue
-            for i, r in enumerate(self._page(number)):
+        per_query = max(1, FIND_CHUNK // self.page_size)
+        pages = (self._total + self.page_size - 1) // self.page_size
+        for first in range(0, pages, per_query):
+            numbers = range(first, min(first + per_query, pages))
+            rows = self._read(first * self.page_size, len(numbers) * self.page_size)
+            for i, r in enumerate(rows):
                 if predicate(r):
-                    return number * self.page_size + i
+                    self._pages[first + i // self.page_size] = rows[i - i % self.page_size:][: self.page_size]
+                    self._trim()
+                    return first * self.page_size + i
+            if len(rows) < len(numbers) * self.page_size:
+                break
         return -1
 
     def _row(self, row: int) -> T | None:
@@ -173,16 +181,22 @@ class LazyTableModel(QAbstractTableModel, Generic[T]):
         if page is not None:
             self._pages.move_to_end(number)
             return page
+        page = self._read(number * self.page_size, self.page_size)  # kept even when empty after a failure:
+        self._pages[number] = page  # a view repainting must not ask (and report) again
+        self._trim()
+        return page
+
+    def _read(self, offset: int, limit: int) -> list[T]:
         try:
-            page = list(self._page_fn(number * self.page_size, self.page_size, self.order_by, self.descending))
+            return list(self._page_fn(offset, limit, self.order_by, self.descending))
         except Exception:
-            log.exception("loading rows %d+ failed", number * self.page_size)
-            page = []  # kept empty: a view repainting must not ask (and report) again
+            log.exception("loading rows %d+ failed", offset)
             self.loadFailed.emit(self.tr("读取数据时出错，详细信息已写入日志。"))
-        self._pages[number] = page
+            return []
+
+    def _trim(self) -> None:
         while len(self._pages) > MAX_PAGES:
             self._pages.popitem(last=False)
-        return page
 
     # ---- Qt model -------------------------------------------------------------------------------
 
