@@ -18,6 +18,7 @@ from reportlab.lib import textsplit as _rl_textsplit
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
 from reportlab.lib.pagesizes import A3, A4
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.textsplit import wordSplit
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -32,6 +33,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 from reportlab.platypus import paragraph as _rl_paragraph
+from reportlab.platypus.tables import CellStyle
 
 from .atomic import atomic_path
 from .notices import (
@@ -103,19 +105,30 @@ def _para(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(text).replace("\n", "<br/>"), style)
 
 
+def widest_texts(rows: Sequence[Sequence[str]], columns: int, font: str) -> list[str]:
+    """The widest value of each column ("" for no rows). A width is the size times the same sum of
+    glyph widths, so the widest value at one size is the widest at every size: measured once."""
+    widest = []
+    for i in range(columns):
+        values = {r[i] for r in rows}  # equal widths tie at every size, so any of them will do
+        widest.append(max(values, key=lambda v: stringWidth(v, font, 1000), default=""))
+    return widest
+
+
 def column_widths(
-    headers: Sequence[str], kinds: Sequence[str], rows: Sequence[Sequence[str]], font: str, head_font: str,
+    headers: Sequence[str], kinds: Sequence[str], widest: Sequence[str], font: str, head_font: str,
     size: float, avail: float,
 ) -> tuple[list[float], bool]:
     """Fit the table to the frame: natural widths, shrinking wrappable columns first when too wide.
 
-    Returns the widths and whether they fit without breaking no-wrap values (IDs, dates, phones).
+    widest: each column's widest value (widest_texts). Returns the widths and whether they fit
+    without breaking no-wrap values (IDs, dates, phones).
     """
     pad = size * 0.9
     em = stringWidth("中", font, size)
     natural, minimum = [], []
-    for i, (header, kind) in enumerate(zip(headers, kinds, strict=True)):
-        longest = max((stringWidth(r[i], font, size) for r in rows), default=0.0)
+    for header, kind, text in zip(headers, kinds, widest, strict=True):
+        longest = stringWidth(text, font, size)
         head_full = stringWidth(header, head_font, size)
         # a header of up to 4 characters stays on one line; a longer one may wrap onto three
         head = head_full if len(header) <= 4 else max(em * math.ceil(len(header) / 3), head_full / 3)
@@ -136,6 +149,30 @@ def column_widths(
         ratio = need / sum(slack)
         return [n - s * ratio for n, s in zip(natural, slack, strict=True)], True
     return [w * avail / sum(minimum) for w in minimum], False  # squeeze everything: the text wraps
+
+
+_MARKUP = frozenset("&<>")
+
+
+def plain_cell_text(text: str, font: str, size: float, room: float) -> str | None:
+    """text as plain table text, "\n" between its lines, drawn as a centred one-fragment CJK Paragraph
+    `room` points wide draws it; None when plain text cannot look the same (then use the Paragraph).
+
+    The lines come from wordSplit, the very breaker such a Paragraph uses (with the 标点禁则 above).
+    """
+    if "\n" in text:
+        return None
+    if stringWidth(text, font, size) <= room:
+        return text  # one line, as typed (a one-line value has always kept its spaces)
+    if text != " ".join(text.split()) or not _MARKUP.isdisjoint(text):
+        return None  # a Paragraph folds runs of white space; &<> make it several fragments
+    lines = wordSplit(text, [room], font, size)
+    for extra, line in lines:
+        # a Paragraph centres a line by the room the split left, a table by the line's width: the
+        # same, unless the split stripped a space (Latin words) or spreads an overflowing line's spaces
+        if abs(room - stringWidth(line, font, size) - extra) > 1e-6 or (extra < 0 and " " in line):
+            return None
+    return "\n".join(line for _extra, line in lines)
 
 
 class _NumberedCanvas(Canvas):
@@ -161,6 +198,16 @@ class _NumberedCanvas(Canvas):
         super().save()
 
 
+def _cell_style(name: str, font: str, size: float, pad: float) -> CellStyle:
+    """A table cell's font (its plain text as the Paragraph cells), centred, with the table's padding."""
+    style = CellStyle(name)
+    style.fontname, style.fontsize, style.leading = font, size, size * 1.3
+    style.alignment, style.valign = "CENTER", "MIDDLE"
+    style.topPadding = style.leftPadding = style.rightPadding = pad
+    style.bottomPadding = pad * 1.3
+    return style
+
+
 def _group_tables(doc: NoticeDocument, rows: list[list[str]], st: _Styles, avail: float) -> list[Flowable]:
     """One table per group (or one table when no column is a group), header repeated on each page."""
     group_at = next((i for i, c in enumerate(doc.columns) if c.kind == "group"), None)
@@ -178,27 +225,31 @@ def _group_tables(doc: NoticeDocument, rows: list[list[str]], st: _Styles, avail
     if not groups:
         return [_para(doc.empty_text, st.plain)]
 
-    all_rows = [r for _k, g in groups for r in g]
+    widest = widest_texts([r for _k, g in groups for r in g], len(headers), st.fonts.body)
     # 小四 (12 pt) when the table fits, else 11 pt, else 五号 (10.5 pt) and wrap what must wrap
     for size in (st.m.table, st.m.table * 11 / 12, st.m.table * 10.5 / 12):
-        widths, fits = column_widths(headers, kinds, all_rows, st.fonts.body, st.fonts.title, size, avail)
+        widths, fits = column_widths(headers, kinds, widest, st.fonts.body, st.fonts.title, size, avail)
         if fits:
             break
     cell = ParagraphStyle("cell_sized", parent=st.cell, fontSize=size, leading=size * 1.3)
     cell_left = ParagraphStyle("cell_left_sized", parent=cell, alignment=TA_LEFT)
     head = ParagraphStyle("head_sized", parent=cell, fontName=st.fonts.title)
     pad = size * 0.3
-    # A centred value that fits its column on one line is drawn as plain text in the table's own
-    # font (same look); only what wraps or sits left needs a Paragraph, which is ~10× slower to lay
-    # out (a 1,000-row notice took 2 s instead of 0.3 s).
-    room = [w - 2 * pad for w in widths]
+    room = [w - pad - pad for w in widths]  # as the table gives a cell's Paragraph
+    # A centred value is plain text in the table's own font (same look, see plain_cell_text); only
+    # what sits left or cannot be drawn the same needs a Paragraph, ~10× slower to lay out and draw.
+    plain: dict[tuple[int, str, bool], str | None] = {}  # values repeat (branch names): break each once
 
-    def table_cell(i: int, v: str) -> Any:
-        centred = kinds[i] in NO_WRAP_KINDS or len(v) <= 8
-        if centred and "\n" not in v and stringWidth(v, st.fonts.body, size) <= room[i]:
-            return v
-        return _para(v, cell if centred else cell_left)
+    def table_cell(i: int, v: str, header: bool = False) -> Any:
+        if not (header or kinds[i] in NO_WRAP_KINDS or len(v) <= 8):
+            return _para(v, cell_left)  # long text sits left
+        if (i, v, header) not in plain:
+            plain[i, v, header] = plain_cell_text(v, st.fonts.title if header else st.fonts.body, size, room[i])
+        text = plain[i, v, header]
+        return text if text is not None else _para(v, head if header else cell)
 
+    body_style = _cell_style("body", st.fonts.body, size, pad)  # also empty cells: else Helvetica
+    head_style = _cell_style("head", st.fonts.title, size, pad)
     flow: list[Flowable] = []
     for n, (key, grows) in enumerate(groups):
         if group_at is not None:
@@ -206,21 +257,16 @@ def _group_tables(doc: NoticeDocument, rows: list[list[str]], st: _Styles, avail
             # the heading never sits alone at the foot of a page: it needs room for the header and a row
             flow.append(CondPageBreak(st.m.body * 2 + st.m.table * 6))
             flow.append(_para(f"{ordinal}、{key}（{len(grows)}{doc.group_counter}）", st.heading))
-        data: list[list[Any]] = [[_para(h, head) for h in headers]]
+        data: list[list[Any]] = [[table_cell(i, h, header=True) for i, h in enumerate(headers)]]
         data += [[table_cell(i, v) for i, v in enumerate(r)] for r in grows]
-        table = Table(data, colWidths=widths, repeatRows=1, splitByRow=1, splitInRow=0, hAlign="CENTER")
+        # Every cell shares one of two cell styles instead of a per-cell style set by TableStyle
+        # commands, which reportlab applies cell by cell again for the rest of the table on each page.
+        cell_styles = [[head_style] * len(headers)] + [[body_style] * len(headers)] * len(grows)
+        table = Table(data, colWidths=widths, repeatRows=1, splitByRow=1, splitInRow=0, hAlign="CENTER",
+                      cellStyles=cell_styles)
         table.setStyle(TableStyle([
-            ("FONTNAME", (0, 0), (-1, -1), st.fonts.body),  # else empty cells pull in Helvetica
-            ("FONTSIZE", (0, 0), (-1, -1), size),  # the plain-text cells: as the Paragraph cells
-            ("LEADING", (0, 0), (-1, -1), size * 1.3),
-            ("ALIGN", (0, 0), (-1, -1), "CENTER"),
             ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
             ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.9, 0.9, 0.9)),
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("TOPPADDING", (0, 0), (-1, -1), pad),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), pad * 1.3),
-            ("LEFTPADDING", (0, 0), (-1, -1), pad),
-            ("RIGHTPADDING", (0, 0), (-1, -1), pad),
         ]))
         flow.append(table)
         flow.append(Spacer(1, st.m.body * 0.6))

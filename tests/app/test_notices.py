@@ -8,13 +8,18 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Paragraph
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.cli import main
 from app.db import Database
 from app.io.masking import mask_id_number, mask_name, mask_phone
+from app.io.notice_pdf import plain_cell_text, widest_texts
 from app.io.notices import NoticeColumn, NoticeDocument, cn_date, public_rows, render_notice
+from app.io.pdf_fonts import pdf_fonts
 from app.models import GridPost, Resident
 from app.services import notices
 from app.services.errors import ValidationError
@@ -121,6 +126,53 @@ def test_a3(tmp_path: Path) -> None:
     out = render_notice(document(10, paper="A3"), tmp_path / "a3.pdf")
     box = PdfReader(out.path).pages[0].mediabox
     assert round(float(box.width)) == 842 and round(float(box.height)) == 1191
+
+
+def paragraph_lines(text: str, font: str, size: float, room: float) -> list[str]:
+    """The lines of a centred CJK Paragraph `room` points wide: what a table cell used to be."""
+    style = ParagraphStyle("t", fontName=font, fontSize=size, leading=size * 1.3, alignment=TA_CENTER,
+                           wordWrap="CJK")
+    para = Paragraph(text.replace("&", "&amp;").replace("<", "&lt;"), style)
+    para.wrap(room, 10_000)
+    return [" ".join(words) for _extra, words in para.blPara.lines]
+
+
+@pytest.mark.parametrize("text", ["第1村党支部", "中共香河县城关镇第一村党支部委员会", "东坟村一街25号", "（退休），党员；",
+                                  "勤劳敬业星、孝老爱亲星，团结友善星", "Abc1234567890123456789", "John Smith Jr"])
+def test_plain_cells_break_where_a_paragraph_did(text: str) -> None:
+    font = pdf_fonts().body
+    for room in (30.0, 45.0, 60.0, 200.0):
+        plain = plain_cell_text(text, font, 12, room)
+        if plain is not None:  # None: left to a Paragraph (a Latin break that drops a space)
+            assert plain.split("\n") == paragraph_lines(text, font, 12, room), room
+    assert plain_cell_text(text, font, 12, 500.0) == text  # fits: one line, as typed
+
+
+def test_what_plain_cells_leave_to_a_paragraph() -> None:
+    font = pdf_fonts().body
+    assert plain_cell_text("第一行\n第二行", font, 12, 500.0) is None  # an explicit line break
+    assert plain_cell_text("a  b c d e f g h", font, 12, 30.0) is None  # wraps: a Paragraph folds spaces
+    assert plain_cell_text("a  b", font, 12, 500.0) == "a  b"  # one line keeps them
+    assert plain_cell_text("John Smith Jr", font, 12, 30.0) is None  # the split strips a space
+    assert plain_cell_text("A&B<C>D" * 3, font, 12, 30.0) is None  # escaped: a Paragraph of several fragments
+
+
+def test_widest_texts() -> None:
+    font = pdf_fonts().body
+    assert widest_texts([["a", "中文"], ["中文字", "bb"]], 2, font) == ["中文字", "中文"]
+    assert widest_texts([], 2, font) == ["", ""]
+
+
+def test_long_values_wrap_inside_their_cells(tmp_path: Path) -> None:
+    long_branch = "中共香河县城关镇第一村党支部委员会第二党小组"
+    cols = [NoticeColumn("姓名", "name"), NoticeColumn("所在支部"), NoticeColumn("身份证号", "id"),
+            NoticeColumn("联系电话", "phone"), NoticeColumn("入党日期", "date"), NoticeColumn("备注")]
+    rows = [["欧阳娜娜·买买提江", long_branch, "110111198001011234", "13812345678", "2020-01-01", "（退休），党员；"]] * 3
+    out = render_notice(document(3, columns=cols, rows=rows), tmp_path / "wrap.pdf")
+    text = PdfReader(out.path).pages[0].extract_text()
+    assert long_branch not in text  # broken over lines inside the cell …
+    assert long_branch in "".join(text.split())  # … with nothing lost
+    assert "欧阳娜娜·买买提江" in "".join(text.split())
 
 
 # ---------------------------------------------------------------- the archive on the demo village
