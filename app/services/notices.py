@@ -361,10 +361,19 @@ def publish_notice(
     return publish_draft(s, unit_id, draft, out_path, paper, start, days, workdays, issued_on)
 
 
+REPRINTS = "reprint_sha256"  # meta key: sha256 of reprints whose bytes differ from the first file
+
+
 def reprint_notice(s: Session, notice_id: int, out_path: Path) -> RenderedNotice:
     """Render an archived notice again from its frozen rows (same fonts → the same bytes)."""
     notice = _get_notice(s, notice_id)
     rendered = render_notice(_document(notice, notice.rows, _meta(notice)), Path(out_path))
+    if rendered.sha256 != notice.pdf_sha256 and rendered.sha256 not in _meta(notice).get(REPRINTS, []):
+        # a newer program draws the same rows with other bytes (a renderer change): remember this
+        # genuine file, or 核验文件 would call the reprint tampered
+        meta = dict(_meta(notice))
+        meta[REPRINTS] = [*meta.get(REPRINTS, []), rendered.sha256]
+        notice.meta = meta
     audit.record(s, notice.unit_id, "reprint", "notice", notice.id, f"重新生成公示文件：{notice.title}",
                  {"path": str(Path(out_path).resolve()), "sha256": rendered.sha256})
     return rendered
@@ -519,6 +528,8 @@ def verify_pdf(s: Session, path: Path, today: date | None = None) -> VerifyResul
         notice = s.get(Notice, notice_id)
         if notice is not None and notice_number(notice.id, notice.issued_on or date.min) == number:
             row = get_notice(s, notice.id, today)
+            if sha in _meta(notice).get(REPRINTS, []):
+                return VerifyResult("match", sha, row, f"文件与存档公示一致（重新生成的文件）：{row.number}《{row.title}》")
             return VerifyResult(
                 "modified", sha, row,
                 f"文件自称公示 {number}《{row.title}》（校验码 {code}），但内容与存档不一致，可能已被修改。",
