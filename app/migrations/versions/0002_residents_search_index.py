@@ -15,7 +15,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_index(
         'ix_residents_search', 'residents',
-        ['unit_id', 'name_pinyin', 'name', 'status', 'name_initials', 'id_number', 'phone'], unique=False,
+        ['unit_id', 'name_pinyin', 'name', 'id', 'status', 'name_initials', 'id_number', 'phone'], unique=False,
     )
 
 
