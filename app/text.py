@@ -4,25 +4,53 @@ from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 # pypinyin (~0.3 s: its phrase dictionary) is imported where the 拼音 is computed, not at start: the
-# window opens without it, and both functions are cached, so the import statement runs once per new name.
+# window opens without it, and the functions are cached, so the import statement runs once per new name.
+#
+# lazy_pinyin cuts a name into words (its phrase dictionary decides: 单于 is one word, read chan yu) and
+# converts each word; converting is most of its time. Names share few words (surnames and given-name
+# characters), so each word is converted once per style and cached, and one cut serves both keys: the
+# same result as lazy_pinyin(name) and lazy_pinyin(name, style=Style.FIRST_LETTER), at a quarter of the cost.
+
+
+@lru_cache(maxsize=1)
+def _pinyin() -> tuple[Any, Any]:
+    """pypinyin's own (cuts, then converts), and one that converts a word of that cut as it is."""
+    from pypinyin.core import Pinyin
+
+    class OneWord(Pinyin):
+        def pre_seg(self, hans: str, **kwargs: Any) -> list[str]:
+            return [hans]  # already one word of the name's cut: convert it as lazy_pinyin would, whole
+
+    return Pinyin(), OneWord()
+
+
+@lru_cache(maxsize=4096)  # a name's two keys are asked one after the other
+def _words(name: str) -> tuple[str, ...]:
+    """The name cut into words as lazy_pinyin cuts it."""
+    return tuple(_pinyin()[0].seg(name))
+
+
+@lru_cache(maxsize=65536)
+def _word_pinyin(word: str, first_letters: bool) -> tuple[str, ...]:
+    from pypinyin import Style
+
+    style = Style.FIRST_LETTER if first_letters else Style.NORMAL
+    return tuple(_pinyin()[1].lazy_pinyin(word, style=style))
 
 
 @lru_cache(maxsize=65536)
 def name_initials(name: str) -> str:
     """拼音首字母 in lower case: 张三 → zs. Non-Chinese characters are kept (lower case)."""
-    from pypinyin import Style, lazy_pinyin
-
-    return "".join(p[0] for p in lazy_pinyin(name.strip(), style=Style.FIRST_LETTER) if p).lower()
+    return "".join(p[0] for w in _words(name.strip()) for p in _word_pinyin(w, True) if p).lower()
 
 
 @lru_cache(maxsize=65536)
 def name_pinyin(name: str) -> str:
     """Full 拼音 without tones or spaces: 张三 → zhangsan."""
-    from pypinyin import lazy_pinyin
-
-    return "".join(lazy_pinyin(name.strip())).lower()
+    return "".join(p for w in _words(name.strip()) for p in _word_pinyin(w, False)).lower()
 
 
 def display_width(text: str) -> int:

@@ -234,6 +234,8 @@ def find_header_row(
 
 def cell_text(value: Cell) -> str:
     """A cell as the user would read it (dates as yyyy-mm-dd, 5.0 as 5)."""
+    if type(value) is str:  # most cells: checked first, as the importer asks per cell and per field
+        return value
     if value is None:
         return ""
     if isinstance(value, datetime):

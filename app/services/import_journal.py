@@ -88,6 +88,12 @@ class Journal:
         self._seen.add((entity, obj_id))
         self._log.append(("created", entity, obj_id))
 
+    def add_created_many(self, entity: str, pairs: list[tuple[int, int]]) -> None:
+        """add_created for each (id, file row), in one go (a bulk insert's rows)."""
+        self.created.setdefault(entity, []).extend([obj_id, row] for obj_id, row in pairs)
+        self._seen.update((entity, obj_id) for obj_id, _row in pairs)
+        self._log.extend(("created", entity, obj_id) for obj_id, _row in pairs)
+
     def mark(self) -> int:
         return len(self._log)
 

@@ -10,12 +10,12 @@ rules are checked here, from what the models allow.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Row, Select, Table, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from app.io.excel_import import Cell, cell_text
@@ -35,7 +35,7 @@ from app.models.people import HEAD_RELATION, RELATIONS
 from app.models.tickets import CHANNELS, MODES, SATISFACTION, STATE_LABELS
 
 from . import access, audit, org, people, tickets
-from .errors import ValidationError
+from .errors import ServiceError, ValidationError
 from .import_fields import (
     norm_education,
     norm_ethnicity,
@@ -86,6 +86,11 @@ class RunState:
     households: dict[int, Any] = field(default_factory=dict)  # id → (unit_id, number, closed_on)
     access_checked: set[int] = field(default_factory=set)  # households the operator may register people in
     heads: dict[int, str | None] = field(default_factory=dict)  # household → its active 户主's name
+    stored_heads: dict[int, str | None] = field(default_factory=dict)  # the same, as preload found them
+    grid_scope: Any = None  # the operator's grids (access.grid_scope) when the rows were checked
+    preloaded: tuple[Any, ...] = ()  # facts() as preload left them (kind residents)
+    read_more: bool = False  # a row asked the database something preload had not (so not in facts())
+    wanted: Wanted | None = None  # what preload asked
 
     def writing(self) -> None:
         """The row is about to write: open its savepoint (rows that only read need none)."""
@@ -94,15 +99,27 @@ class RunState:
 
     def known(self, number: str) -> Any:
         if self.known_ids is None:
+            self.read_more = True
             return people_lookup(self.s, self.unit_id, [number]).get(number)
         return self.known_ids.get(number)
+
+    def facts(self) -> tuple[Any, ...]:
+        """What preload read from the database (a kind residents row reads nothing else): take it before the rows."""
+        return (dict(self.known_ids or {}), dict(self.household_numbers), dict(self.households),
+                dict(self.stored_heads), self.grid_scope)
+
+    def reusable(self) -> bool:
+        """The rows read only what facts() holds and wrote nothing but the new residents (state.bulk)."""
+        return bool(self.preloaded) and self.grid_scope is None and not self.read_more and not self.journal.created \
+            and not self.journal.updated
 
 
 # ---------------------------------------------------------------- cell values
 
 
 def text(values: Values, key: str) -> str:
-    return cell_text(values.get(key)).strip()
+    value = values.get(key)
+    return (value if type(value) is str else cell_text(value)).strip()  # str: most cells, asked ~15 times a row
 
 
 def id_cell(values: Values) -> object:
@@ -162,21 +179,21 @@ def check_in_file_duplicate(state: RunState, row: int, values: Values, p: Proble
 def _person_overlay(p: Problems, values: Values) -> dict[str, Any]:
     """The person fields the row fills in (empty cells leave the stored value alone on update)."""
     out: dict[str, Any] = {}
-    if text(values, "name"):
-        out["name"] = text(values, "name")
+    if name := text(values, "name"):
+        out["name"] = name
     raw = id_cell(values)
     if raw is not None and raw != "":
         out["id_number"] = raw
     for key, norm in (("gender", norm_gender), ("ethnicity", norm_ethnicity), ("education", norm_education)):
-        if text(values, key):
-            out[key] = norm(text(values, key))
-    if text(values, "phone"):
-        out["phone"] = text(values, "phone") if not isinstance(values.get("phone"), float) else cell_text(values["phone"])
+        if word := text(values, key):
+            out[key] = norm(word)
+    if phone := text(values, "phone"):
+        out["phone"] = phone if not isinstance(values.get("phone"), float) else cell_text(values["phone"])
     birth = birth_date(p, values)
     if birth is not None:
         out["birth_date"] = birth
-    if text(values, "note"):
-        out["note"] = text(values, "note")
+    if note := text(values, "note"):
+        out["note"] = note
     return out
 
 
@@ -272,6 +289,7 @@ def _household_for_row(state: RunState, row: int, values: Values, p: Problems, r
         if not number:
             return None
         if number not in state.household_numbers:
+            state.read_more = True
             state.household_numbers[number] = s.scalar(
                 select(Household.id).where(Household.unit_id == unit_id, Household.number == number))
         hid = state.household_numbers[number]
@@ -333,33 +351,75 @@ def _existing_resident(state: RunState, values: Values) -> int | None:
 
 BULK_KINDS = ("residents", "households")
 LOOKUP_CHUNK = 500
+BULK_CACHE_SIZE = -16384  # SQLite page cache while bulk inserting: 16 MB (negative: in KiB), given back after
+
+
+def _in_chunks(s: Session, stmt: Select[Any], values: list[Any]) -> Iterator[Row[Any]]:
+    """The rows of stmt for every chunk of values (its expanding parameter "values"): one statement, compiled once."""
+    for i in range(0, len(values), LOOKUP_CHUNK):
+        yield from s.execute(stmt, {"values": values[i : i + LOOKUP_CHUNK]})
 
 
 def people_lookup(s: Session, unit_id: int, numbers: list[str]) -> dict[str, Any]:
     """身份证号 → (id, name, number) of the unit's residents holding them, a few queries for a whole file."""
-    out: dict[str, Any] = {}
-    for i in range(0, len(numbers), LOOKUP_CHUNK):
-        out.update((r.id_number, r) for r in s.execute(
-            select(Resident.id_number, Resident.id, Resident.name, Household.number)
+    stmt = (select(Resident.id_number, Resident.id, Resident.name, Household.number)
             .outerjoin(Household, Resident.household_id == Household.id)
-            .where(Resident.unit_id == unit_id, Resident.id_number.in_(numbers[i : i + LOOKUP_CHUNK]))))
-    return out
+            .where(Resident.unit_id == unit_id, Resident.id_number.in_(bindparam("values", expanding=True))))
+    return {r.id_number: r for r in _in_chunks(s, stmt, numbers)}
 
 
-def preload(state: RunState, rows: list[Values]) -> None:
-    """Before the rows: who of the file is here already (by 身份证号), so no row asks on its own."""
-    if state.kind in BULK_KINDS or state.kind == "members":
+@dataclass(frozen=True)
+class Wanted:
+    """What a file's rows ask the database about, found from the rows alone."""
+
+    numbers: list[str]  # the 身份证号 (who is registered already)
+    household_numbers: list[str]  # kind residents: the 户号 (they must exist)
+    head_households: set[str]  # kind residents: the 户号 of rows registering a 户主
+
+
+def wanted(kind: str, rows: list[Values]) -> Wanted:
+    """What preload asks for these rows (a pure function of them: the same rows ask the same)."""
+    numbers: list[str] = []
+    if kind in BULK_KINDS or kind == "members":
         numbers = sorted({n for n in (id_number_of(v) for v in rows) if n is not None})
-        state.known_ids = people_lookup(state.s, state.unit_id, numbers)
+    if kind != "residents":
+        return Wanted(numbers, [], set())
+    households = sorted({text(v, "household_number") for v in rows} - {""})
+    heads = {text(v, "household_number") for v in rows if norm_relation(text(v, "relation")) == HEAD_RELATION}
+    return Wanted(numbers, households, heads)
+
+
+def preload(state: RunState, asked: Wanted) -> None:
+    """Before the rows: who of the file is here already (by 身份证号), so no row asks on its own."""
+    state.wanted = asked
+    if state.kind in BULK_KINDS or state.kind == "members":
+        state.known_ids = people_lookup(state.s, state.unit_id, asked.numbers)
     if state.kind == "residents":  # their 户号 must exist already: load them all at once
-        wanted = sorted({text(v, "household_number") for v in rows} - {""})
-        state.household_numbers.update(dict.fromkeys(wanted))
-        for i in range(0, len(wanted), LOOKUP_CHUNK):
-            for h in state.s.execute(
-                select(Household.id, Household.unit_id, Household.number, Household.closed_on)
-                .where(Household.unit_id == state.unit_id, Household.number.in_(wanted[i : i + LOOKUP_CHUNK]))):
-                state.household_numbers[h.number] = h.id
-                state.households[h.id] = (h.unit_id, h.number, h.closed_on)
+        state.household_numbers.update(dict.fromkeys(asked.household_numbers))
+        stmt = select(Household.id, Household.unit_id, Household.number, Household.closed_on).where(
+            Household.unit_id == state.unit_id, Household.number.in_(bindparam("values", expanding=True)))
+        for hid, unit_id, number, closed_on in _in_chunks(state.s, stmt, asked.household_numbers):
+            state.household_numbers[number] = hid
+            state.households[hid] = (unit_id, number, closed_on)
+        state.stored_heads = active_heads(state.s, sorted(
+            {hid for n in asked.head_households if (hid := state.household_numbers.get(n)) is not None}))
+        try:
+            state.grid_scope = access.grid_scope(state.s)
+        except ServiceError as e:  # a deactivated operator: every row reports it, as it always did
+            state.grid_scope = str(e)
+        state.preloaded = state.facts()
+
+
+def active_heads(s: Session, household_ids: list[int]) -> dict[int, str | None]:
+    """Household → the name of its active 户主 (the first registered, as _household_link asks one by one)."""
+    out: dict[int, str | None] = dict.fromkeys(household_ids)
+    stmt = select(Resident.household_id, Resident.name).where(
+        Resident.household_id.in_(bindparam("values", expanding=True)), Resident.relation == HEAD_RELATION,
+        Resident.status.in_(people.ACTIVE_STATUSES),
+    ).order_by(Resident.id.desc())
+    for hid, name in _in_chunks(s, stmt, household_ids):
+        out[hid] = name  # highest id first, so the lowest one is left
+    return out
 
 
 def _household_link(state: RunState, household_id: int | None, relation: str, p: Problems) -> str:
@@ -373,6 +433,7 @@ def _household_link(state: RunState, household_id: int | None, relation: str, p:
         access.check_household(state.s, household_id, "登记")
         state.access_checked.add(household_id)
     if household_id not in state.households:
+        state.read_more = True
         hh = state.s.get(Household, household_id)
         state.households[household_id] = (hh.unit_id, hh.number, hh.closed_on) if hh is not None else None
     info = state.households[household_id]
@@ -384,11 +445,11 @@ def _household_link(state: RunState, household_id: int | None, relation: str, p:
         p.add("household_id", "所属户", f"户号 {number} 已于 {closed_on.isoformat()} 销户")
     if relation == HEAD_RELATION:
         if household_id not in state.heads:
-            state.heads[household_id] = state.s.scalar(
-                select(Resident.name).where(
-                    Resident.household_id == household_id, Resident.relation == HEAD_RELATION,
-                    Resident.status.in_(people.ACTIVE_STATUSES),
-                ).order_by(Resident.id).limit(1))
+            if household_id in state.stored_heads and not state.journal.updated:
+                state.heads[household_id] = state.stored_heads[household_id]  # no row has changed anyone since
+            else:
+                state.read_more = True
+                state.heads.update(active_heads(state.s, [household_id]))
         head = state.heads[household_id]
         if head is not None:
             p.add("relation", "与户主关系", f"户号 {number} 已有户主 {head}，一户只能有一个户主")
@@ -403,29 +464,62 @@ def _add_resident_later(state: RunState, row: int, data: people.ResidentInput) -
     person = people.check_person(state.s, state.unit_id, data, p, lookup=state.known)
     relation = _household_link(state, data.household_id, data.relation, p)
     p.raise_if_any()
-    now = utcnow()
     state.bulk.append((row, {
         **vars(person), "unit_id": state.unit_id, "household_id": data.household_id, "relation": relation,
         "note": data.note.strip(), "status": "在册", "status_date": None, "status_note": "",
-        "import_batch_id": state.batch_id, "created_at": now, "updated_at": now,
-    }))
+    }))  # import_batch_id and the times: flush_bulk
     if relation == HEAD_RELATION and data.household_id is not None:
         state.heads[data.household_id] = person.name
 
 
-def flush_bulk(state: RunState, write: bool = True) -> None:
-    """Write the new residents the rows checked: one executemany, one audit line for all of them.
-
-    write=False (the check before an import): every row is checked already; nothing to try out.
-    """
-    if not state.bulk or not write:
-        state.bulk.clear()
-        return
+def insert_residents(s: Session, rows: list[dict[str, Any]], common: dict[str, Any]) -> list[int]:
+    """INSERT the rows, each with the `common` values too, in one executemany; their ids, in order (undo needs them)."""
     table = Resident.__table__
-    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    ids = list(state.s.execute(stmt, [values for _row, values in state.bulk]).scalars())
-    for (row, _values), rid in zip(state.bulk, ids, strict=True):
-        state.journal.add_created("resident", rid, row)
+    if s.get_bind().dialect.name != "sqlite":
+        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        return list(s.execute(stmt, [{**values, **common} for values in rows]).scalars())
+    # SQLite cannot say which id went to which row of a multi-row INSERT, so SQLAlchemy would send one INSERT
+    # per row: give the ids ourselves. The transaction already wrote (the batch row), so it holds the write
+    # lock and no one else can take ids in between; had anyone, the primary key would refuse the lot.
+    first = (s.scalar(select(func.max(table.c.id))) or 0) + 1
+    ids = list(range(first, first + len(rows)))
+    keys = [k for k in rows[0] if k not in common]
+    columns = [[values[k] for values in rows] for k in keys] + [[v] * len(rows) for v in common.values()] + [ids]
+    _executemany(s, table, [*keys, *common, "id"], columns)
+    return ids
+
+
+def _executemany(s: Session, table: Table, keys: list[str], columns: list[list[Any]]) -> None:
+    """One INSERT of the columns' values, the driver's executemany: without SQLAlchemy's per-row bookkeeping
+    (~10 µs a row), but through each column's own conversion (dates as SQLAlchemy stores them)."""
+    dialect = s.get_bind().dialect
+    prep = dialect.identifier_preparer
+    for i, key in enumerate(keys):
+        proc = table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
+        if proc is not None:  # dates: many rows share one (created_at: all of them), so convert each once
+            converted = {v: proc(v) for v in set(columns[i])}
+            columns[i] = [converted[v] for v in columns[i]]
+    sql = (f"INSERT INTO {prep.format_table(table)} ({', '.join(prep.format_column(table.c[k]) for k in keys)}) "
+           f"VALUES ({', '.join('?' * len(keys))})")
+    con = s.connection()
+    # Each row goes into every index of the table at a random place: with SQLite's default 2 MB page cache a
+    # county's indexes no longer fit and pages are spilled and read again (a third of the insert's time).
+    previous = con.exec_driver_sql("PRAGMA cache_size").scalar()
+    con.exec_driver_sql(f"PRAGMA cache_size={BULK_CACHE_SIZE}")
+    try:
+        con.exec_driver_sql(sql, list(zip(*columns, strict=True)))
+    finally:
+        con.exec_driver_sql(f"PRAGMA cache_size={int(previous)}")
+
+
+def flush_bulk(state: RunState) -> None:
+    """Write the new residents the rows checked: one executemany, one audit line for all of them."""
+    if not state.bulk:
+        return
+    now = utcnow()
+    common = {"import_batch_id": state.batch_id, "created_at": now, "updated_at": now}
+    ids = insert_residents(state.s, [values for _row, values in state.bulk], common)
+    state.journal.add_created_many("resident", [(rid, row) for (row, _values), rid in zip(state.bulk, ids, strict=True)])
     audit.record(state.s, state.unit_id, "create", "resident", None, f"导入新增居民 {len(ids)} 人",
                  {"import_batch_id": state.batch_id, "first_id": ids[0], "last_id": ids[-1]})
     state.bulk.clear()

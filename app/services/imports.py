@@ -4,6 +4,7 @@ The flow, the same for the CLI and the wizard:
   table = excel_import.read_table(path)            the file as rows
   layout = detect_layout(s, unit_id, kind, table)   header row + column → field mapping
   report = check_import(s, …)                        every row tried and rolled back: the report
+                                                     (kept, so the import can take its rows: see _Checked)
   result = import_with_backup(db, …)                 backup, then run_import in one transaction
   undo_import(s, batch_id, reason)                   the batch as a whole, while nothing touched it
 
@@ -14,11 +15,16 @@ the header row (`import_layout:<sha1>`), so the next file from the same template
 from __future__ import annotations
 
 import hashlib
+import itertools
+import json
 import logging
+import threading
+import weakref
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +41,7 @@ from . import access, audit
 from .errors import FieldProblem, NotFound, ServiceError, ValidationError
 from .import_fields import KIND_LABELS, FieldSpec, field_label, fields_of, norm_relation, synonym_index
 from .import_journal import Journal, apply_undo, undo_blockers
-from .import_rows import BULK_KINDS, HANDLERS, ImportOptions, RunState, flush_bulk, preload
+from .import_rows import BULK_KINDS, HANDLERS, ImportOptions, RunState, Wanted, flush_bulk, preload, wanted
 
 if TYPE_CHECKING:
     from app.db import Database
@@ -217,10 +223,11 @@ class ImportResult:
 
 def _is_noise(row: Sequence[Cell], layout: Layout) -> bool:
     """A blank row, the header repeated (printed sheets), or a 合计 / 填报人 line at the bottom."""
-    texts = [cell_text(c).strip() for c in row if c is not None and cell_text(c).strip()]
+    cells = [cell_text(c).strip() for c in row]
+    texts = [t for t in cells if t]
     if not texts:
         return True
-    if [cell_text(c).strip() for c in row] == layout.headers[: len(row)] and len(texts) > 1:
+    if len(texts) > 1 and cells == layout.headers[: len(row)]:
         return True
     return len(texts) <= 3 and texts[0].startswith(_FOOTER_WORDS)
 
@@ -235,30 +242,57 @@ def _problem(kind: str, layout: Layout, row: int, fp: FieldProblem) -> FieldProb
 
 def _process(
     s: Session, unit_id: int, kind: str, table: SheetTable, layout: Layout, options: ImportOptions,
-    batch: ImportBatch, progress: Progress | None, cancel: CancelCheck | None, write: bool = True,
-) -> tuple[ImportReport, Journal]:
+    batch: ImportBatch, progress: Progress | None, cancel: CancelCheck | None, checked: _Checked | None = None,
+) -> tuple[ImportReport, RunState]:
+    """Every row through its handler (new residents wait in state.bulk), or the check's rows as they are."""
     report = ImportReport(kind, table.file_name, table.sheet_name, layout, skip_errors=options.skip_errors)
     mapped = set(layout.mapping.values())
     report.missing = [f.label for f in fields_of(kind) if f.required and f.key not in mapped]
-    journal = Journal()
+    state = RunState(s, unit_id, kind, options, Journal(), batch.id)
     if report.missing:
-        return report, journal
-    state = RunState(s, unit_id, kind, options, journal, batch.id)
-    handler = HANDLERS[kind]
+        return report, state
     first = layout.header_row + 1
     total = max(len(table.rows) - first, 0)
-    preload(state, [{f: row[c] for c, f in layout.mapping.items() if c < len(row)} for row in table.rows[first:]])
+    if checked is not None:  # the rows are the checked ones (_take_check): they ask the database the same
+        preload(state, checked.wanted)
+    if checked is not None and checked.facts == state.preloaded:
+        if cancel is not None and cancel():
+            raise Cancelled(CANCELLED_TEXT)
+        report.outcomes, report.unknown_names = list(checked.report.outcomes), dict(checked.report.unknown_names)
+        state.bulk = list(checked.bulk)  # flush_bulk gives them this batch's id
+    else:
+        all_values = _cell_values(table, layout)
+        if checked is None:
+            preload(state, wanted(kind, all_values))
+        _rows(state, report, table, first, all_values, progress, cancel)
+    if progress is not None:
+        progress(total, total)
+    return report, state
+
+
+def _cell_values(table: SheetTable, layout: Layout) -> list[dict[str, Cell]]:
+    """Each row under the header as field → cell."""
+    columns = list(layout.mapping.items())
+    return [{f: row[c] for c, f in columns if c < len(row)} for row in table.rows[layout.header_row + 1:]]
+
+
+def _rows(
+    state: RunState, report: ImportReport, table: SheetTable, first: int, all_values: list[dict[str, Cell]],
+    progress: Progress | None, cancel: CancelCheck | None,
+) -> None:
+    """Each row through its handler: its outcome (and problems) in the report."""
+    s, kind, layout, journal = state.s, state.kind, report.layout, state.journal
+    handler = HANDLERS[kind]
     lazy = kind in BULK_KINDS  # their handlers open the row's savepoint themselves, only when they write
-    for done, index in enumerate(range(first, len(table.rows))):
+    for done, (index, values) in enumerate(zip(range(first, len(table.rows)), all_values, strict=True)):
         if cancel is not None and cancel():
             raise Cancelled(CANCELLED_TEXT)
         if progress is not None and done % PROGRESS_EVERY == 0:
-            progress(done, total)
+            progress(done, len(all_values))
         row = table.rows[index]
         if _is_noise(row, layout):
             continue
         row_no = index + 1
-        values = {f: row[c] for c, f in layout.mapping.items() if c < len(row)}
         mark = journal.mark()
         state.pending_household = None
         state.savepoint = None if lazy else s.begin_nested()
@@ -282,11 +316,65 @@ def _process(
                 state.savepoint.rollback()
             journal.reset(mark)
             report.outcomes.append(RowOutcome(row_no, "error", "", [FieldProblem("row", "本行", str(e), row_no)]))
-    flush_bulk(state, write)
-    if progress is not None:
-        progress(total, total)
     report.unknown_names = {label: sorted(names) for label, names in state.unknown.items()}
-    return report, journal
+
+
+# ---------------------------------------------------------------- the check, kept for the import
+
+# The import after a check would check every row again (half of its time for a county roster). Where the rows
+# read nothing from the database but what preload reads (kind residents: see RunState.reusable), the import
+# takes the check's outcome and new residents as they are, if the same file, mapping, options, operator and
+# day meet the same preload answers (who of the file is registered already, the households, their 户主).
+# Anything else, and the import checks every row again, as it always did.
+
+
+@dataclass(eq=False)
+class _Checked:
+    serial: int
+    key: tuple[Any, ...]
+    rows: tuple[tuple[Cell, ...], ...]  # the table as checked: a table changed since is checked again
+    wanted: Wanted  # what the rows asked the database (the same rows ask the same)
+    facts: tuple[Any, ...]  # and its answers, RunState.preloaded
+    report: ImportReport
+    bulk: list[tuple[int, dict[str, Any]]]  # RunState.bulk
+
+
+_checked: list[_Checked] = []  # the last check (at most one), taken by the import that follows it
+_checked_lock = threading.Lock()
+_serials = itertools.count(1)
+
+
+def _check_key(
+    s: Session, unit_id: int, kind: str, table: SheetTable, layout: Layout, options: ImportOptions,
+) -> tuple[Any, ...]:
+    as_text = partial(json.dumps, sort_keys=True, ensure_ascii=False, default=str)
+    return (str(s.get_bind().url), unit_id, kind, table.file_name, table.sheet_name, as_text(layout.as_json()),
+            as_text(options.as_json()), audit.current_operator_id.get(), date.today())
+
+
+def _keep_check(table: SheetTable, key: tuple[Any, ...], report: ImportReport, state: RunState) -> None:
+    if not state.reusable():
+        return
+    assert state.wanted is not None
+    kept = _Checked(next(_serials), key, tuple(map(tuple, table.rows)), state.wanted, state.preloaded, report,
+                    list(state.bulk))
+    with _checked_lock:
+        _checked[:] = [kept]
+    weakref.finalize(table, _forget, kept.serial)  # the wizard closed without importing: let the rows go
+
+
+def _forget(serial: int) -> None:
+    with _checked_lock:
+        if _checked and _checked[0].serial == serial:
+            _checked.clear()
+
+
+def _take_check(key: tuple[Any, ...], table: SheetTable) -> _Checked | None:
+    with _checked_lock:
+        kept = _checked.pop() if _checked else None
+    if kept is None or kept.key != key or kept.rows != tuple(map(tuple, table.rows)):
+        return None
+    return kept
 
 
 def _new_batch(s: Session, unit_id: int, kind: str, table: SheetTable) -> ImportBatch:
@@ -303,13 +391,14 @@ def check_import(
 ) -> ImportReport:
     """Try every row exactly as the import would, then roll it all back: the report, nothing written."""
     _check_kind(kind)
+    options = options or ImportOptions()
     outer = s.begin_nested()
     try:
         batch = _new_batch(s, unit_id, kind, table)
-        report, _ = _process(s, unit_id, kind, table, layout, options or ImportOptions(), batch, progress, cancel,
-                             write=False)
+        report, state = _process(s, unit_id, kind, table, layout, options, batch, progress, cancel)
     finally:
         outer.rollback()
+    _keep_check(table, _check_key(s, unit_id, kind, table, layout, options), report, state)
     return report
 
 
@@ -324,9 +413,12 @@ def run_import(
     outer = s.begin_nested()  # so a refused or cancelled import leaves the caller's session untouched
     try:
         batch = _new_batch(s, unit_id, kind, table)
-        report, journal = _process(s, unit_id, kind, table, layout, options, batch, progress, cancel)
+        checked = _take_check(_check_key(s, unit_id, kind, table, layout, options), table)
+        report, state = _process(s, unit_id, kind, table, layout, options, batch, progress, cancel, checked)
         if not report.can_write:
             raise ImportRefused(report)
+        flush_bulk(state)
+        journal = state.journal
         journal.drop_unchanged(s)
         s.flush()
         c = report.counts

@@ -10,6 +10,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 import phonenumbers
 from stdnum.cn import ric
@@ -21,7 +22,7 @@ class InvalidValue(ServiceError, ValueError):
     """One value is wrong; str(e) is the Chinese message (without the field label)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IdInfo:
     number: str  # normalised: 18 characters, upper-case X
     birth_date: date
@@ -29,43 +30,63 @@ class IdInfo:
 
 
 def _normalise(value: object) -> str:
-    # NFKC turns full-width digits/letters (common in WPS sheets) into ASCII.
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
+    """NFKC (full-width digits/letters, common in WPS sheets, become ASCII), then no whitespace at all."""
+    text = str(value)
+    if not text.isascii():  # NFKC leaves ASCII as it is: skip it for the usual cell
+        text = unicodedata.normalize("NFKC", text)
+    return "".join(text.split())  # str.split() splits on exactly what the regex \s matches
+
+
+_NUMBER_LOOK = re.compile(r"\d+\.\d+(E\d+)?")
+ID_CACHE_SIZE = 16384  # a county roster's numbers: the importer asks about each one several times
+ID_CACHE_LENGTH = 40  # longer cells are not a number anyone typed: not worth keeping
 
 
 def check_id_number(value: object, today: date | None = None) -> IdInfo:
     """Check an 18-digit 身份证号 (GB 11643) and read its birth date and gender."""
     if isinstance(value, float):  # a float from a spreadsheet cell has lost digits already
         raise InvalidValue(f"Excel 把身份证号存成了数字（{value!r}），后几位已丢失；请把该列设为文本格式后重新录入")
-    text = _normalise(value if value is not None else "").upper()
+    text = str(value) if value is not None else ""
+    check = _id_verdict if len(text) <= ID_CACHE_LENGTH else _id_verdict.__wrapped__  # a hostile cell stays uncached
+    verdict = check(text, today or date.today())
+    if isinstance(verdict, str):
+        raise InvalidValue(verdict)
+    return verdict
+
+
+@lru_cache(maxsize=ID_CACHE_SIZE)
+def _id_verdict(value: str, today: date) -> IdInfo | str:
+    """The checked number, or the message saying what is wrong (cached: it depends on nothing else)."""
+    text = _normalise(value).upper()
     if not text:
-        raise InvalidValue("身份证号为空")
-    if "E+" in text or re.fullmatch(r"\d+\.\d+(E\d+)?", text):
-        raise InvalidValue(f"Excel 把身份证号存成了数字（{text}），后几位已丢失；请把该列设为文本格式后重新录入")
+        return "身份证号为空"
+    if "E+" in text or _NUMBER_LOOK.fullmatch(text):
+        return f"Excel 把身份证号存成了数字（{text}），后几位已丢失；请把该列设为文本格式后重新录入"
     if len(text) == 15 and text.isdigit():
-        raise InvalidValue("15位旧身份证号，请换成18位新号码")
+        return "15位旧身份证号，请换成18位新号码"
     if len(text) != 18:
-        raise InvalidValue(f"身份证号应为18位，现在是{len(text)}位")
+        return f"身份证号应为18位，现在是{len(text)}位"
     if not text[:17].isdigit() or not (text[17].isdigit() or text[17] == "X"):
-        raise InvalidValue("身份证号前17位只能是数字，最后一位是数字或 X")
+        return "身份证号前17位只能是数字，最后一位是数字或 X"
     # Check the date ourselves first: stdnum reports an impossible date as a checksum error.
     raw = text[6:14]
     try:
         birth = date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
     except ValueError:
-        raise InvalidValue(f"出生日期 {raw} 不存在") from None
-    if birth > (today or date.today()):
-        raise InvalidValue(f"出生日期 {raw} 晚于今天")
+        return f"出生日期 {raw} 不存在"
+    if birth > today:
+        return f"出生日期 {raw} 晚于今天"
     if birth.year < 1880:
-        raise InvalidValue(f"出生日期 {raw} 不合理")
+        return f"出生日期 {raw} 不合理"
     expected = ric.calc_check_digit(text)
     if text[17] != expected:
-        raise InvalidValue(f"校验位错误（应为 {expected}），请核对号码是否抄错")
+        return f"校验位错误（应为 {expected}），请核对号码是否抄错"
     gender = "男" if int(text[16]) % 2 == 1 else "女"
     return IdInfo(number=text, birth_date=birth, gender=gender)
 
 
 _MOBILE = re.compile(r"1[3-9]\d{9}")
+_PHONE_MARKS = re.compile(r"[-()（）]")
 LANDLINE_EXAMPLE = "如 010-62345678 或 0351-1234567"
 
 
@@ -76,7 +97,7 @@ def check_phone(value: object, required: bool = False) -> str:
         if required:
             raise InvalidValue("请填写电话号码")
         return ""
-    digits = re.sub(r"[-()（）]", "", text)
+    digits = _PHONE_MARKS.sub("", text)
     if digits.startswith("+86"):
         digits = digits[3:]
     elif digits.startswith("0086"):
@@ -222,6 +243,7 @@ def check_date_order(
 
 EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug included)
 _SERIAL_MAX = 73415  # 2100-12-31: larger plain numbers are not Excel dates
+_SERIAL_TEXT = re.compile(r"\d+(\.0+)?")
 _DATE_TEXT = (
     # 2023-5-1, 2023/05/01, 2023.5.1, 2023年5月1日, "2023-05-01 00:00:00", 2023 5 1
     re.compile(r"(\d{4})[-/.年\s](\d{1,2})[-/.月\s](\d{1,2})[日号]?(?:[\sT]?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"),
@@ -259,7 +281,7 @@ def parse_sheet_date(value: object) -> SheetDate | None:
     text = _normalise(value)
     if not text:
         return None
-    if re.fullmatch(r"\d+(\.0+)?", text) and len(text.split(".")[0]) == 5:
+    if _SERIAL_TEXT.fullmatch(text) and len(text.split(".")[0]) == 5:
         return _date_from_number(int(text.split(".")[0]))  # a serial that arrived as text (CSV)
     for pattern in _DATE_TEXT:
         m = pattern.fullmatch(text)

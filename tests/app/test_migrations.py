@@ -54,6 +54,31 @@ def test_sqlite_pragmas(tmp_path: Path) -> None:
         db.dispose()
 
 
+def test_a_savepoint_first_in_a_session_does_not_commit_on_its_own(tmp_path: Path) -> None:
+    from sqlalchemy import func, select
+
+    from app.models import Unit
+
+    def units() -> int:
+        with db.sessions() as s:
+            return s.scalar(select(func.count()).select_from(Unit)) or 0
+
+    db = open_database(resolve_url(tmp_path / "t.sqlite"))
+    try:
+        with db.sessions() as s:
+            with s.begin_nested():  # the first statement of the session is the SAVEPOINT
+                s.add(Unit(name="试验村", kind="村"))
+            s.rollback()  # the caller gives up: what the savepoint held must go too
+        assert units() == 0
+        with db.sessions() as s:
+            with s.begin_nested():
+                s.add(Unit(name="试验村", kind="村"))
+            s.commit()
+        assert units() == 1
+    finally:
+        db.dispose()
+
+
 def test_existing_database_is_backed_up_before_a_migration(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from app import migrate
     from app.paths import backup_dir
