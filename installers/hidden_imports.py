@@ -39,13 +39,17 @@ HIDDEN_IMPORTS = [
     "holidays",
     "openpyxl",
     "openpyxl.cell",
+    "openpyxl.compat",  # app/io/ledgers.py writes plain body rows as XML itself (issue 11)
     "openpyxl.styles",
     "openpyxl.utils",
+    "openpyxl.utils.datetime",
     "openpyxl.worksheet.header_footer",
     "openpyxl.worksheet.properties",
     "openpyxl.worksheet.worksheet",
+    "openpyxl.xml.functions",
     "pypdfium2",
     "pypinyin",
+    "pypinyin.core",  # app/text.py converts a word of a cut name itself
     # holidays.China is looked up by name in holidays.registry.
     "holidays.countries.china",
     "holidays.calendars.chinese",

@@ -8,8 +8,10 @@ as text ('@'), real dates 'yyyy-mm-dd', an optional totals row, the signature li
 Excel's quote prefix, never as a formula.
 
 Rows are streamed (openpyxl write-only mode, one reusable style per column), so 100k rows keep memory
-flat; only the first WIDTH_SAMPLE rows are held to measure the column widths. The file is written to
-a temp file beside the target and renamed at the end (see app.io.atomic).
+flat; only the first WIDTH_SAMPLE rows are held to measure the column widths. Body rows of plain values
+go into the sheet's XML stream directly (_RowXml), as openpyxl would write them but without a cell
+object per value. The file is written to a temp file beside the target and renamed at the end (see
+app.io.atomic).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -32,6 +35,7 @@ from .atomic import CancelCheck, Progress, atomic_path, check_cancel
 # openpyxl (~0.15 s to import) is imported where a workbook is written, not when the ledger
 # definitions are: the window imports those at start and never needs openpyxl until an export.
 if TYPE_CHECKING:
+    from lxml.etree import _Element
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles.cell_style import StyleArray
@@ -124,9 +128,11 @@ class LedgerResult:
 # ---------------------------------------------------------------- values
 
 
-# openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE (the control characters XML 1.0 forbids), here so that
-# reading it does not import openpyxl.
+# openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE (the control characters XML 1.0 forbids) and ERROR_CODES,
+# here so that reading them does not import openpyxl.
 _ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+_ERROR_CODES = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"))
+MAX_TEXT = 32767  # Excel's limit; openpyxl cuts longer text
 
 
 def cell_text(value: object) -> str:
@@ -160,8 +166,51 @@ def _date(value: object) -> date | str | None:
     return cell_text(value)
 
 
+def _text(value: object) -> str | None:
+    return cell_text(value) or None
+
+
+def _int(value: object) -> int | float | Decimal | str | None:
+    return _number(value, "int")
+
+
+def _decimal(value: object) -> int | float | Decimal | str | None:
+    return _number(value, "decimal")
+
+
+# How a column kind converts its raw values; _STYLE_OF: which style a converted value gets (a value that
+# is not a date or a number is kept as text, in the text style).
+_CONVERT: dict[str, Callable[[object], object]] = {
+    "text": _text, "id": _text, "phone": _text, "date": _date, "int": _int, "decimal": _decimal,
+}
+
+
+def _text_style(_value: object) -> str:
+    return STYLES.text
+
+
+def _date_style(value: object) -> str:
+    return STYLES.date if isinstance(value, date) else STYLES.text
+
+
+def _number_style(value: object) -> str:
+    return STYLES.text if isinstance(value, str) else STYLES.number
+
+
 def looks_like_formula(text: str) -> bool:
     return text.startswith(FORMULA_START)
+
+
+# Value types _RowXml writes itself (by exact type: bool, datetime and str subclasses are not here).
+_PLAIN_TYPES = frozenset((type(None), int, float, Decimal, date))
+
+
+def _plain(value: object) -> bool:
+    """True for a value _RowXml writes as openpyxl would; anything else (formula-like text, error
+    codes such as #N/A, over-long text) goes through an openpyxl cell."""
+    if type(value) is str:
+        return value != "" and len(value) <= MAX_TEXT and not looks_like_formula(value) and value not in _ERROR_CODES
+    return type(value) in _PLAIN_TYPES
 
 
 # ---------------------------------------------------------------- styles
@@ -180,6 +229,10 @@ class _Styles:
 
 
 STYLES = _Styles()
+_STYLE_OF: dict[str, Callable[[object], str]] = {
+    "text": _text_style, "id": _text_style, "phone": _text_style, "date": _date_style,
+    "int": _number_style, "decimal": _number_style,
+}
 
 
 def _add_styles(wb: Workbook) -> None:
@@ -251,6 +304,50 @@ def _cells_to_row(cells: Iterable[WriteOnlyCell | None], row_idx: int) -> Iterat
         yield cell
 
 
+class _PlainRow(tuple[tuple[object, str], ...]):
+    """A body row of (value, style name) pairs, every value _plain: written by _RowXml."""
+
+
+class _RowXml:
+    """Builds, for a _PlainRow, the <row> element openpyxl's WorksheetWriter.write_row writes for the same
+    values and styles: text inline (<is><t>), numbers and dates (Excel serials) as <v>, an empty cell with
+    only its style."""
+
+    def __init__(self, ws: Worksheet, ncols: int, style_id: Callable[[str], str]):
+        # bound once: importing them per row was 2 % of a 150,000-row export
+        from openpyxl.compat import safe_string
+        from openpyxl.utils import get_column_letter
+        from openpyxl.utils.datetime import to_excel
+        from openpyxl.xml.functions import XML_NS, Element, SubElement
+
+        self.ws = ws
+        self.letters = [get_column_letter(i) for i in range(1, ncols + 1)]
+        self.style_id = style_id
+        self.preserve = {f"{{{XML_NS}}}space": "preserve"}  # text with spaces at either end keeps them
+        self.epoch = ws.parent.epoch
+        self._element, self._sub, self._safe_string, self._to_excel = Element, SubElement, safe_string, to_excel
+
+    def element(self, row: _PlainRow, row_idx: int) -> _Element:
+        sub, safe_string = self._sub, self._safe_string
+        r = str(row_idx)
+        attrs = {"r": r}
+        attrs.update(self.ws.row_dimensions.get(row_idx, {}))
+        el = self._element("row", attrs)
+        for letter, (value, style) in zip(self.letters, row, strict=True):
+            cell = {"r": letter + r, "s": self.style_id(style), "t": "n"}
+            if value is None:
+                sub(el, "c", cell).text = ""  # <c …></c>, as openpyxl writes it
+            elif type(value) is str:
+                cell["t"] = "inlineStr"
+                space = self.preserve if value != value.strip() else {}
+                sub(sub(sub(el, "c", cell), "is"), "t", space).text = value
+            elif type(value) is date:
+                sub(sub(el, "c", cell), "v").text = safe_string(self._to_excel(value, self.epoch))
+            else:
+                sub(sub(el, "c", cell), "v").text = safe_string(value)
+        return el
+
+
 class _SheetWriter:
     """Writes one ledger into a write-only worksheet."""
 
@@ -265,11 +362,17 @@ class _SheetWriter:
         self.ncols = len(self.columns)
         self.row_no = 0
         self.totals: list[int | float | Decimal] = [0] * self.ncols
+        self._total_at = [i for i, c in enumerate(self.columns) if c.total and c.kind in ("int", "decimal")]
+        # per column, once: attrgetter is C (rows are mostly SQLAlchemy Rows or dataclasses; dicts use value_of)
+        self._getters = [c.key if callable(c.key) else attrgetter(c.key) for c in self.columns]
+        self._convert = [_CONVERT[c.kind] for c in self.columns]
+        self._style_of = [_STYLE_OF[c.kind] for c in self.columns]
         self._arrays: dict[str, StyleArray] = {}
         # Body cells: one reusable cell per (column, style); write-only mode writes a row out as it is
         # appended, so the next row can refill the same cells (no 2 million cell objects for 150k rows).
         self._pool: dict[tuple[int, str], WriteOnlyCell] = {}
-        ws._values_to_row = _cells_to_row  # type: ignore[method-assign]  # rows here are cells already
+        self._style_ids: dict[str, str] = {}
+        ws._values_to_row = self._to_row  # type: ignore[method-assign]
 
     def _next_number(self, _row: Any) -> int:
         self._seq += 1
@@ -309,9 +412,37 @@ class _SheetWriter:
             arr = self._arrays[style] = template._style
         return arr
 
-    def append(self, cells: list[WriteOnlyCell | None]) -> None:
+    def append(self, cells: list[WriteOnlyCell | None] | _PlainRow) -> None:
         self.ws.append(cells)
         self.row_no += 1
+
+    @staticmethod
+    def _to_row(row: list[WriteOnlyCell | None] | _PlainRow, row_idx: int) -> Iterable[WriteOnlyCell] | _PlainRow:
+        """The sheet's _values_to_row: plain rows pass through to the row writer of _stream_rows."""
+        return row if type(row) is _PlainRow else _cells_to_row(row, row_idx)
+
+    def _stream_rows(self) -> None:
+        """Start the sheet's XML stream (its head: widths and panes are set by now) and take over its
+        row writer, so that plain rows skip openpyxl's cell objects (about half the export's time)."""
+        self.ws._get_writer()
+        writer = self.ws._writer
+        stock = writer.write_row
+        plain = _RowXml(self.ws, self.ncols, self._style_id)
+
+        def write_row(xf: Any, row: Iterable[WriteOnlyCell] | _PlainRow, row_idx: int) -> None:
+            if type(row) is _PlainRow:
+                xf.write(plain.element(row, row_idx))
+            else:
+                stock(xf, row, row_idx)
+
+        writer.write_row = write_row
+
+    def _style_id(self, style: str) -> str:
+        # registered on first use, like openpyxl's cell.style_id, so the styles keep openpyxl's order
+        sid = self._style_ids.get(style)
+        if sid is None:
+            sid = self._style_ids[style] = str(self.ws.parent._cell_styles.add(self._style_array(style)))
+        return sid
 
     def merge(self, first: int, last: int) -> None:
         if last > first:
@@ -345,6 +476,7 @@ class _SheetWriter:
         hf.oddFooter.center.text = FOOTER
         hf.oddFooter.center.size = 10
         ws.HeaderFooter = hf
+        self._stream_rows()
 
     def write_head(self) -> None:
         n = self.ncols
@@ -367,31 +499,23 @@ class _SheetWriter:
         self.append([self.cell(c.header, STYLES.header) for c in self.columns])
 
     def values(self, row: Any) -> list[object]:
-        out: list[object] = []
-        for col in self.columns:
-            raw = col.value_of(row)
-            if col.kind == "date":
-                out.append(_date(raw))
-            elif col.kind in ("int", "decimal"):
-                out.append(_number(raw, col.kind))
-            else:
-                text = cell_text(raw)
-                out.append(text or None)
-        return out
+        """The row's cell values, converted for their column kinds."""
+        if isinstance(row, dict):
+            raws = [col.value_of(row) for col in self.columns]
+        else:
+            raws = [get(row) for get in self._getters]
+        return [convert(raw) for convert, raw in zip(self._convert, raws, strict=True)]
 
     def write_row(self, values: list[object]) -> None:
-        cells: list[WriteOnlyCell | None] = []
-        for i, (col, v) in enumerate(zip(self.columns, values, strict=True)):
-            if col.kind == "date":
-                style = STYLES.date if isinstance(v, date) else STYLES.text
-            elif col.kind in ("int", "decimal"):
-                style = STYLES.number if not isinstance(v, str) else STYLES.text
-                if col.total and isinstance(v, int | float | Decimal):
-                    self.totals[i] += v
-            else:
-                style = STYLES.text
-            cells.append(self.body_cell(i, v, style))
-        self.append(cells)
+        for i in self._total_at:
+            v = values[i]
+            if isinstance(v, int | float | Decimal):
+                self.totals[i] += v
+        styles = [style_of(v) for style_of, v in zip(self._style_of, values, strict=True)]
+        if all(map(_plain, values)):
+            self.append(_PlainRow(zip(values, styles, strict=True)))
+        else:
+            self.append([self.body_cell(i, v, style) for i, (v, style) in enumerate(zip(values, styles, strict=True))])
 
     def write_tail(self, count: int) -> None:
         ledger = self.ledger

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from sqlalchemy import case
 from sqlalchemy.orm import Session
 
 from app.io.ledgers import Ledger, LedgerColumn
@@ -23,14 +22,11 @@ from .ticket_queries import (
     ORDERS,
     TicketQuery,
     TicketRow,
-    _columns,
     _row,
-    _select,
+    _row_select,
     _where,
     count_tickets,
     current_handlers,
-    due_soon_condition,
-    overdue_condition,
 )
 from .ticket_stats import TicketStats
 from .tickets import now
@@ -50,11 +46,9 @@ def _rows(s: Session, q: TicketQuery) -> Iterator[TicketRow]:
     at = q.at or now()
     keys = ORDERS.get(q.order_by, ORDERS["received"])
     order = [k.desc() if q.descending else k.asc() for k in keys]
-    overdue = case((overdue_condition(at), True), else_=False)
-    soon = case((due_soon_condition(at), True), else_=False)
     # the plain unit_id filter is right here (unlike residents' unit_scan): SQLite answers the year from
     # ix_tickets_unit_received, ~0.6 s for 100,000 tickets with the sort
-    stmt = (_select(*_columns(), overdue.label("overdue"), soon.label("soon")).where(*_where(s, q, at))
+    stmt = (_row_select(at).where(*_where(s, q, at))
             .order_by(*order, Ticket.id.desc() if q.descending else Ticket.id)
             .execution_options(yield_per=STREAM_BATCH))
     masked = access.is_grid_staff(s)

@@ -113,6 +113,13 @@ def _select(*cols: Any) -> Select[Any]:
             .outerjoin(Resident, Resident.id == Ticket.requester_id))
 
 
+def _row_select(at: datetime) -> Select[Any]:
+    """The columns _row reads, in its order: _columns(), then overdue and due soon at `at`."""
+    overdue = case((overdue_condition(at), True), else_=False)
+    soon = case((due_soon_condition(at), True), else_=False)
+    return _select(*_columns(), overdue.label("overdue"), soon.label("soon"))
+
+
 def overdue_condition(at: datetime) -> ColumnElement[bool]:
     return and_(Ticket.state.in_(OPEN_STATES), Ticket.due_at < at)
 
@@ -165,7 +172,13 @@ ORDERS = {
 
 def count_tickets(s: Session, q: TicketQuery) -> int:
     at = q.at or now()
-    return s.scalar(_select(func.count(Ticket.id)).where(*_where(s, q, at))) or 0
+    # Only the joins that can change the count: the category (inner, as in the list) and the requester for a
+    # text filter. The other outer joins are on primary keys (at most one match a row), so they only cost:
+    # ~0.3 s for a year of 100,000 tickets.
+    stmt = select(func.count(Ticket.id)).join(TicketCategory, TicketCategory.id == Ticket.category_id)
+    if q.text:
+        stmt = stmt.outerjoin(Resident, Resident.id == Ticket.requester_id)
+    return s.scalar(stmt.where(*_where(s, q, at))) or 0
 
 
 def current_handlers(s: Session, ticket_ids: Sequence[int]) -> dict[int, list[str]]:
@@ -184,9 +197,7 @@ def list_tickets(s: Session, q: TicketQuery, offset: int = 0, limit: int = 200) 
     at = q.at or now()
     keys = ORDERS.get(q.order_by, ORDERS["received"])
     order = [k.desc() if q.descending else k.asc() for k in keys]
-    overdue = case((overdue_condition(at), True), else_=False)
-    soon = case((due_soon_condition(at), True), else_=False)
-    stmt = (_select(*_columns(), overdue.label("overdue"), soon.label("soon")).where(*_where(s, q, at))
+    stmt = (_row_select(at).where(*_where(s, q, at))
             .order_by(*order, Ticket.id.desc() if q.descending else Ticket.id).offset(offset).limit(limit))
     rows = s.execute(stmt).all()
     handlers = current_handlers(s, [r.id for r in rows])
@@ -195,10 +206,14 @@ def list_tickets(s: Session, q: TicketQuery, offset: int = 0, limit: int = 200) 
 
 
 def _row(r: Any, handlers: str, masked: bool) -> TicketRow:
-    phone = mask_phone(r.requester_phone) if masked and r.requester_phone else r.requester_phone
-    return TicketRow(r.id, r.number, r.received_at, r.channel, r.category, r.service_item, r.requester_name, phone,
-                     r.grid_name, r.content, r.state, r.due_at, r.priority, r.mode, r.closed_at, r.sat,
-                     bool(r.overdue), bool(r.soon), handlers)
+    """A row of _row_select as a TicketRow."""
+    # unpacked by position: a Row's attributes by name cost ~0.3 µs each, 0.6 s of a 100,000-row 工单台账
+    (id_, number, received_at, channel, category, service_item, requester, phone, grid_name, content, state,
+     due_at, priority, mode, closed_at, sat, overdue, soon) = r
+    if masked and phone:
+        phone = mask_phone(phone)
+    return TicketRow(id_, number, received_at, channel, category, service_item, requester, phone, grid_name,
+                     content, state, due_at, priority, mode, closed_at, sat, bool(overdue), bool(soon), handlers)
 
 
 @dataclass(frozen=True)
@@ -272,10 +287,7 @@ def get_ticket(s: Session, ticket_id: int, at: datetime | None = None) -> Ticket
         raise NotFound("找不到该工单")
     q = TicketQuery(t.unit_id, at=at)
     at = at or now()
-    overdue = case((overdue_condition(at), True), else_=False)
-    soon = case((due_soon_condition(at), True), else_=False)
-    r = s.execute(_select(*_columns(), overdue.label("overdue"), soon.label("soon"))
-                  .where(*_where(s, q, at), Ticket.id == ticket_id)).one_or_none()
+    r = s.execute(_row_select(at).where(*_where(s, q, at), Ticket.id == ticket_id)).one_or_none()
     if r is None:  # outside the grid operator's grids
         raise access.PermissionDenied("网格员只能查看本人负责网格内的工单。")
     handlers = [HandlerRow(a.name, a.role, a.member_id, a.assigned_at, a.released_at)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import time
+import zipfile
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from lxml import etree
 from openpyxl import load_workbook
+from openpyxl.xml.constants import SHEET_MAIN_NS, XML_NS
 
 from app.db import Database
 from app.io.atomic import Cancelled
@@ -78,6 +81,38 @@ def test_sheet_layout(tmp_path: Path) -> None:
     assert ws.column_dimensions["C"].width >= 20 > ws.column_dimensions["B"].width
 
 
+def test_plain_rows_read_back_like_openpyxl_cells(tmp_path: Path) -> None:
+    """Plain rows go into the sheet's XML directly; a row with a formula-like value goes through openpyxl
+    cells. Both must read back alike: values, types, number formats, borders, fonts, alignment."""
+    from copy import copy
+
+    columns = [*COLUMNS, LedgerColumn("人数", "count", "int", total=True), LedgerColumn("日期文字", "when", "date")]
+    base = {"name": " 前后有空格 ", "id": "11010519491231002X", "born": date(1949, 12, 31), "phone": None,
+            "note": "x", "area": Decimal("1.50"), "count": 3, "when": "待定"}
+    rows = [base, {**base, "note": "=1+2"}, {**base, "area": Decimal("2.25"), "born": None, "name": "A&B<C>"}]
+    out = tmp_path / "台账.xlsx"
+    write_ledgers(out, Unit(), [Ledger("户籍", columns, rows, count_unit="人")], filled_on=date(2026, 11, 23))
+    ws = load_workbook(out)["户籍"]
+    plain, cells, other = ws[4], ws[5], ws[6]
+
+    def look(c: Any) -> tuple[object, ...]:
+        return (c.value, c.data_type, c.number_format, copy(c.border), copy(c.font), copy(c.alignment), c.quotePrefix)
+
+    note = [c.header for c in columns].index("备注") + 1  # after 序号
+    for i, (a, b) in enumerate(zip(plain, cells, strict=True)):
+        if i not in (0, note):
+            assert look(a) == look(b), a.coordinate
+    assert cells[note].value == "=1+2" and cells[note].quotePrefix and plain[note].value == "x"
+    assert plain[1].value == " 前后有空格 " and other[1].value == "A&B<C>"
+    assert plain[3].is_date and other[3].value is None and other[3].border.left.style == "thin"
+    assert other[6].value == 2.25 and plain[-1].value == "待定" and plain[-1].number_format == "@"
+    assert [c.value for c in ws[7]][-3:] == [5.25, 9, None]  # totals from plain and cell rows
+    with zipfile.ZipFile(out) as z:
+        sheet = etree.fromstring(z.read("xl/worksheets/sheet1.xml"))
+    padded = [t for t in sheet.iter(f"{{{SHEET_MAIN_NS}}}t") if t.text == " 前后有空格 "]
+    assert len(padded) == 2 and all(t.get(f"{{{XML_NS}}}space") == "preserve" for t in padded)  # Excel keeps the spaces
+
+
 def test_several_ledgers_one_workbook(tmp_path: Path) -> None:
     out = tmp_path / "上报.xlsx"
     write_ledgers(out, Unit(), [Ledger("甲表", COLUMNS, people(3)), Ledger("甲表", COLUMNS, people(2))])
@@ -114,10 +149,8 @@ def test_failure_keeps_the_old_file(tmp_path: Path) -> None:
 def test_large_ledger_streams(tmp_path: Path) -> None:
     n = 20_000
     seen: list[tuple[int, int]] = []
-    started = time.perf_counter()
     write_ledgers(tmp_path / "big.xlsx", Unit(), [Ledger("户籍", COLUMNS, iter(people(n)), count=n)],
                   progress=lambda done, total: seen.append((done, total)))
-    assert time.perf_counter() - started < 30
     assert seen[-1] == (n, n) and len(seen) > 10
     ws = load_workbook(tmp_path / "big.xlsx", read_only=True)["户籍"]
     last = [r for r in ws.iter_rows(min_row=n + 2, values_only=True)]

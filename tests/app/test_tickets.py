@@ -273,6 +273,10 @@ def test_filters(session: Session, vid: int) -> None:
     assert [r.id for r in ticket_queries.list_tickets(session, TicketQuery(vid, category_id=cat(session, vid, "环境卫生")))] == [a]
     assert [r.id for r in ticket_queries.list_tickets(session, TicketQuery(vid, state="assigned"))] == [b]
     assert ticket_queries.handler_names(session, vid) == ["李志愿"]
+    # the count joins only what a filter needs (the requester for a text): it must match the list
+    for query in (q, TicketQuery(vid, text="路灯"), TicketQuery(vid, text="ls"), TicketQuery(vid, text="0000111"),
+                  TicketQuery(vid, assignee="李志愿"), TicketQuery(vid, daiban=True)):
+        assert ticket_queries.count_tickets(session, query) == len(ticket_queries.list_tickets(session, query))
 
 
 # ---------------------------------------------------------------- 代办 → points
@@ -453,6 +457,9 @@ def test_demo_has_a_year_of_tickets(demo_db: Database) -> None:
         q = TicketQuery(vid, at=datetime(2026, 11, 1, 17, 30))
         total = ticket_queries.count_tickets(s, q)
         assert 200 <= total <= 400
+        for text in ("李", "zs", "路灯"):  # the count joins the requester only for a text: same as the list
+            tq = TicketQuery(vid, text=text, at=q.at)
+            assert ticket_queries.count_tickets(s, tq) == len(ticket_queries.list_tickets(s, tq, 0, 1000))
         channels = ticket_stats.ticket_stats(s, vid, by="channel")
         assert len(channels) == 7 and len(ticket_stats.ticket_stats(s, vid, by="category")) == 7
         states = {r.label for r in ticket_stats.ticket_stats(s, vid, by="mode")}
