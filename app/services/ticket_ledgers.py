@@ -9,53 +9,19 @@ Like every township ledger the requester's phone is written in full (only 公示
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 from sqlalchemy.orm import Session
 
 from app.io.ledgers import Ledger, LedgerColumn
-from app.models import Ticket
 
-from . import access, ticket_stats
-from .ticket_queries import (
-    ORDERS,
-    TicketQuery,
-    TicketRow,
-    _row,
-    _row_select,
-    _where,
-    count_tickets,
-    current_handlers,
-)
+from . import ticket_stats
+from .ticket_queries import TicketQuery, count_tickets, stream_tickets
 from .ticket_stats import TicketStats
-from .tickets import now
-
-STREAM_BATCH = 2000
 
 
 def _year(year: int | None) -> int:
     return year or date.today().year
-
-
-def _rows(s: Session, q: TicketQuery) -> Iterator[TicketRow]:
-    """The rows list_tickets would page through, in one streamed select (no OFFSET: each page was a sort).
-
-    Current handlers are looked up per chunk (one IN query per STREAM_BATCH tickets).
-    """
-    at = q.at or now()
-    keys = ORDERS.get(q.order_by, ORDERS["received"])
-    order = [k.desc() if q.descending else k.asc() for k in keys]
-    # the plain unit_id filter is right here (unlike residents' unit_scan): SQLite answers the year from
-    # ix_tickets_unit_received, ~0.6 s for 100,000 tickets with the sort
-    stmt = (_row_select(at).where(*_where(s, q, at))
-            .order_by(*order, Ticket.id.desc() if q.descending else Ticket.id)
-            .execution_options(yield_per=STREAM_BATCH))
-    masked = access.is_grid_staff(s)
-    for chunk in s.execute(stmt).partitions():
-        handlers = current_handlers(s, [r.id for r in chunk])
-        for r in chunk:
-            yield _row(r, "、".join(handlers.get(r.id, [])), masked)
 
 
 def _query(unit_id: int, year: int, daiban: bool = False) -> TicketQuery:
@@ -93,7 +59,7 @@ def tickets_ledger(s: Session, unit_id: int, year: int | None) -> Ledger:
         LedgerColumn("是否逾期", lambda r: "逾期" if r.overdue else ""),
     ]
     total = ticket_stats.summary(s, unit_id, date(year, 1, 1), date(year, 12, 31))
-    return Ledger("工单台账（民生受理台账）", columns, _rows(s, q), year=year, count=count_tickets(s, q), count_unit="件",
+    return Ledger("工单台账（民生受理台账）", columns, stream_tickets(s, q), year=year, count=count_tickets(s, q), count_unit="件",
                   sheet_name="工单台账", notes=(_rates_note(total), "分类的办结率、满意率见《工单分类统计表》。"))
 
 
@@ -117,7 +83,7 @@ def services_ledger(s: Session, unit_id: int, year: int | None) -> Ledger:
         LedgerColumn("办理状态", "state_label"), LedgerColumn("办结日期", "closed_at", "date"),
         LedgerColumn("回访评价", "satisfaction"),
     ]
-    return Ledger("党员代办服务台账", columns, _rows(s, q), year=year, count=count_tickets(s, q), count_unit="件",
+    return Ledger("党员代办服务台账", columns, stream_tickets(s, q), year=year, count=count_tickets(s, q), count_unit="件",
                   notes=("注：流程为 委托 → 受理 → 代办 → 回复 → 上报 → 回访；办结的代办工单按积分规则计入代办员党员积分。",))
 
 

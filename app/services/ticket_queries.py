@@ -7,7 +7,7 @@ year of 100,000 tickets pages as quickly as a hundred.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -203,6 +203,29 @@ def list_tickets(s: Session, q: TicketQuery, offset: int = 0, limit: int = 200) 
     handlers = current_handlers(s, [r.id for r in rows])
     masked = access.is_grid_staff(s)
     return [_row(r, "、".join(handlers.get(r.id, [])), masked) for r in rows]
+
+
+STREAM_BATCH = 2000
+
+
+def stream_tickets(s: Session, q: TicketQuery) -> Iterator[TicketRow]:
+    """The rows list_tickets would page through, in one streamed select (no OFFSET: each page was a sort).
+
+    Current handlers are looked up per chunk (one IN query per STREAM_BATCH tickets).
+    """
+    at = q.at or now()
+    keys = ORDERS.get(q.order_by, ORDERS["received"])
+    order = [k.desc() if q.descending else k.asc() for k in keys]
+    # the plain unit_id filter is right here (unlike residents' unit_scan): SQLite answers the year from
+    # ix_tickets_unit_received, ~0.6 s for 100,000 tickets with the sort
+    stmt = (_row_select(at).where(*_where(s, q, at))
+            .order_by(*order, Ticket.id.desc() if q.descending else Ticket.id)
+            .execution_options(yield_per=STREAM_BATCH))
+    masked = access.is_grid_staff(s)
+    for chunk in s.execute(stmt).partitions():
+        handlers = current_handlers(s, [r.id for r in chunk])
+        for r in chunk:
+            yield _row(r, "、".join(handlers.get(r.id, [])), masked)
 
 
 def _row(r: Any, handlers: str, masked: bool) -> TicketRow:
