@@ -307,3 +307,13 @@ def test_member_points_filters(demo_db: Database) -> None:
         assert first.member_id in {r.member_id for r in found}
         by_total = points.member_points(s, replace(q, order_by="total", descending=True))
         assert [r.total for r in by_total] == sorted((r.total for r in everyone), reverse=True)
+
+
+def test_meeting_list_counts_the_expected_members_of_each_meeting(demo_db: Database) -> None:
+    # the list counts in bulk; each count must equal the attendance sheet's (branch, 党小组, joined/left dates)
+    with demo_db.session() as s:
+        unit_id = units.current_unit_id(s)
+        rows = [r for year in (2025, 2026) for r in meetings.list_meetings(s, unit_id, year)]
+        assert len({r.org_id for r in rows}) > 1
+        for r in rows:
+            assert r.expected == len(meetings.attendance_sheet(s, r.id)), r
