@@ -253,7 +253,9 @@ def overdue_counts(s: Session, unit_id: int, at: datetime | None = None) -> Over
     open_ = func.sum(case((Ticket.state.in_(OPEN_STATES), 1), else_=0))
     late = func.sum(case((overdue_condition(at), 1), else_=0))
     soon = func.sum(case((due_soon_condition(at), 1), else_=0))
-    row = s.execute(_select(open_, late, soon).where(*_where(s, q, at))).one()
+    # all three count open tickets only: asking for those first lets the state index skip a county's
+    # 100,000 closed ones (0.19 s → a few ms)
+    row = s.execute(_select(open_, late, soon).where(*_where(s, q, at), Ticket.state.in_(OPEN_STATES))).one()
     return OverdueCounts(int(row[0] or 0), int(row[1] or 0), int(row[2] or 0))
 
 
