@@ -168,14 +168,19 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if any(r.error for r in results) else 0
 
 
+NOTES_HEADING = "## 说明"
+
+
 def write_results(path: Path, text: str, machine: str, gen_seconds: float | None, args: argparse.Namespace) -> None:
     gen = f"{gen_seconds:.1f} 秒" if gen_seconds is not None else "（本次复用了缓存的数据集）"
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    notes = old[old.index(NOTES_HEADING):] if NOTES_HEADING in old else ""  # hand-written: kept
     path.write_text(
         "# 县级规模性能结果 (issue 11)\n\n"
         f"{machine}\n\n"
         f"命令：`python -m bench{' --tiny' if args.tiny else ''} --runs {args.runs}`；数据集生成：{gen}。\n"
         "每项为中位数；“对照”是同一次运行中裸库做同样的工作；峰值内存为各自独立进程的 VmHWM（/proc/self/status）。\n\n"
-        f"{text}\n",
+        f"{text}\n" + (f"\n{notes}" if notes else ""),
         encoding="utf-8",
     )
 
