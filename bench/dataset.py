@@ -26,7 +26,7 @@ def data_dir() -> Path:
 
 def _fingerprint() -> str:
     h = hashlib.sha1()
-    files = [ROOT / "app/services/demo_county.py", ROOT / "bench/dataset.py"]
+    files = [ROOT / "app/services/demo_county.py", ROOT / "app/services/demo_names.py", ROOT / "bench/dataset.py"]
     files += sorted((ROOT / "app/models").glob("*.py")) + sorted((ROOT / "app/migrations/versions").glob("*.py"))
     for f in files:
         h.update(f.read_bytes())
@@ -61,7 +61,7 @@ def write_roster(path: Path, db_path: Path, rows: int) -> None:
 
     from openpyxl import Workbook
 
-    from app.services.demo import GIVEN, SURNAMES
+    from app.services.demo_names import GIVEN, SURNAMES
     from app.services.validation import make_id_number
 
     rng = random.Random(11)

@@ -56,7 +56,8 @@ from app.models.stars import DEFAULT_STAR_CATEGORIES
 from app.models.tickets import DEFAULT_SERVICE_ITEMS, DEFAULT_TICKET_CATEGORIES
 from app.text import name_initials, name_pinyin
 
-from .demo import GIVEN, SINGLE_GIVEN, SURNAMES, has_data, wipe_all
+from .demo import has_data, wipe_all
+from .demo_names import GIVEN, SINGLE_GIVEN, SURNAMES
 from .errors import ServiceError
 from .point_rules import ensure_default_rules
 from .validation import make_id_number

@@ -24,7 +24,7 @@ from app.models import Attendance, Household, Meeting, MemberPost, PartyMember, 
 from app.models.org import MEMBER_STAGES
 
 from . import assessments, household_points, meetings, points
-from .demo import DEMO_TODAY
+from .demo_facts import DEMO_TODAY
 from .point_rules import ensure_default_rules, list_rules
 
 THEMES = (

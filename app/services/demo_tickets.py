@@ -19,7 +19,7 @@ from app.models import GridPost, Household, PartyMember, Resident
 from app.models.org import MEMBER_STAGES
 
 from . import ticket_stats, tickets
-from .demo import DEMO_TODAY
+from .demo_facts import DEMO_TODAY
 from .tickets import AssigneeInput, TicketInput
 
 COUNT = 270
