@@ -116,11 +116,11 @@ def _model(env: Env, kind: str, text: str = "", order_by: str | None = None, des
     ctx = _ctx(env)
     uid = _unit_id(env)
     if kind == "members":
-        from app.services import org
+        from app.services import members
         from ui.org.page import MEMBER_COLUMNS
 
-        q: Any = org.MemberQuery(uid, text=text)
-        count, page = service_source(ctx, org.count_members, org.list_members, q)
+        q: Any = members.MemberQuery(uid, text=text)
+        count, page = service_source(ctx, members.count_members, members.list_members, q)
         model = LazyTableModel(MEMBER_COLUMNS, count, page)
     else:
         from app.services import people

@@ -1,7 +1,7 @@
 """One row of an import file → the services that add or update the record.
 
 Each kind has a handler `(state, row, values) → (action, note)`. Handlers go through the same
-service functions the dialogs use (people.add_resident, org.add_member, tickets.create_ticket …), so an
+service functions the dialogs use (people.add_resident, members.add_member, tickets.create_ticket …), so an
 imported row obeys exactly the rules a typed one does; problems come back as ValidationError and the
 engine (imports.py) turns them into report lines. Grid posts have no service of their own yet, so their
 rules are checked here, from what the models allow.
@@ -34,7 +34,7 @@ from app.models.grid import GRID_POSTS
 from app.models.people import HEAD_RELATION, RELATIONS
 from app.models.tickets import CHANNELS, MODES, SATISFACTION, STATE_LABELS
 
-from . import access, audit, org, people, tickets
+from . import access, audit, member_checks, members, org, people, tickets
 from .errors import ServiceError, ValidationError
 from .import_fields import (
     norm_education,
@@ -601,7 +601,7 @@ def handle_member(state: RunState, row: int, values: Values) -> Outcome:
         return "skip", "已在党员名册中，跳过"
     p.raise_if_any()
     if member is None:
-        data = org.MemberInput(name="", id_number="")
+        data = member_checks.MemberInput(name="", id_number="")
         for k, v in {**overlay, **member_values}.items():
             setattr(data, k, v)
         if "stage" not in member_values:
@@ -609,7 +609,7 @@ def handle_member(state: RunState, row: int, values: Values) -> Outcome:
         resident = s.get(Resident, rid) if rid else None
         if resident is not None:
             state.journal.before_update("resident", resident, row)
-        mid = org.add_member(s, state.unit_id, data)
+        mid = members.add_member(s, state.unit_id, data)
         m = s.get(PartyMember, mid)
         assert m is not None
         m.import_batch_id = state.batch_id
@@ -620,12 +620,12 @@ def handle_member(state: RunState, row: int, values: Values) -> Outcome:
             state.journal.add_created("resident", m.resident_id, row)
         state.journal.add_created("party_member", mid, row)
         return "new", "" if resident is None else "已有居民信息，登记为党员"
-    data = org.member_input(s, member.id)
+    data = members.member_input(s, member.id)
     for k, v in {**overlay, **member_values}.items():
         setattr(data, k, v)
     state.journal.before_update("party_member", member, row)
     state.journal.before_update("resident", member.resident, row)
-    org.update_member(s, member.id, data)
+    members.update_member(s, member.id, data)
     return "update", "已在党员名册中，按表更新"
 
 

@@ -24,7 +24,8 @@ from . import audit, household_points_ledgers, points_ledgers, star_ledgers, tic
 from .errors import ServiceError
 from .grid_ledgers import contacts_ledger, grids_ledger, households_per_area
 from .grid_posts import list_grid_posts
-from .org import MemberQuery, count_members, list_members, list_org_tree
+from .members import MemberQuery, count_members, list_members
+from .org import list_org_tree
 from .output_kinds import LEDGER_KINDS
 from .people import ACTIVE_STATUSES
 from .search import unit_scan

@@ -126,7 +126,7 @@ class HouseholdInput:
 
 
 class PersonData(Protocol):
-    """What ResidentInput and org.MemberInput share: the person's own fields."""
+    """What ResidentInput and member_checks.MemberInput share: the person's own fields."""
 
     name: str
     id_number: str

@@ -6,7 +6,7 @@ services come later, through the models) and prints `COMMIT <kind> <tag>` after 
 kills the worker with SIGKILL; the server reports `DONE <round>` when the worker is gone.
 
 mode `write`: residents (people.add_resident), a 25-resident import-like batch, members
-(org.add_member), 40 point entries in one transaction, a ticket with two events.
+(members.add_member), 40 point entries in one transaction, a ticket with two events.
 mode `restore`: restore the database from backup A or B, over and over (killed mid-restore).
 """
 
@@ -22,7 +22,7 @@ from pathlib import Path
 
 from app.db import open_database, resolve_url
 from app.models import ImportBatch, PointEntry, Resident, Ticket, TicketEvent
-from app.services import backup, org, people
+from app.services import backup, member_checks, members, people
 from app.services.validation import make_id_number
 
 BATCH_SIZE = 25
@@ -55,7 +55,7 @@ def write_worker(db_path: str, cfg: dict[str, int], round_no: int) -> None:
             elif kind == "member":
                 birth = date(1950, 1, 1) + timedelta(days=round_no * 40 + n // 900)
                 id_number = make_id_number("110111", birth, n % 900 + 1)
-                org.add_member(s, cfg["unit_id"], org.MemberInput(
+                members.add_member(s, cfg["unit_id"], member_checks.MemberInput(
                     name=f"党员{tag}", id_number=id_number, org_id=cfg["org_id"], stage="正式党员",
                     joined_on=date(2005, 1, 1), confirmed_on=date(2006, 1, 2),
                 ))

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.db import Database
 from app.models import AuditEntry, Grid, Household, Operator
-from app.services import auth, backup, org, people, units
+from app.services import auth, backup, members, org, people, units
 from app.services.context import AppContext
 from app.services.errors import PermissionDenied, ServiceError, ValidationError
 
@@ -151,8 +151,8 @@ def test_grid_staff_see_only_their_grids_and_masked_ids(ctx: AppContext, staff: 
     # the admin sees the full numbers
     assert all("*" not in (r.id_number or "") for r in ctx.call(people.list_residents,
                                                                  people.ResidentQuery(unit_id=uid), 0, 50))
-    members = grid_ctx.call(org.list_members, org.MemberQuery(unit_id=uid), 0, 20)
-    assert members and all("*" in (m.id_number or "*") for m in members)
+    roster = grid_ctx.call(members.list_members, members.MemberQuery(unit_id=uid), 0, 20)
+    assert roster and all("*" in (m.id_number or "*") for m in roster)
 
     outside = ctx.call(lambda s: s.scalar(select(Household.id).where(
         Household.grid_id.not_in(select(Grid.id).where((Grid.id == staff["grid_id"]) |
@@ -195,10 +195,10 @@ def test_audit_records_from_to_and_is_append_only(ctx: AppContext, staff: dict[s
     clerk.call(people.update_resident, rid, clerk.call(people.resident_input, rid))
     assert ctx.call(lambda s: s.scalar(select(AuditEntry.id).order_by(AuditEntry.id.desc()))) == before
 
-    m = clerk.call(org.list_members, org.MemberQuery(unit_id=uid, stage="预备党员"), 0, 1)[0]
-    mdata = clerk.call(org.member_input, m.id)
+    m = clerk.call(members.list_members, members.MemberQuery(unit_id=uid, stage="预备党员"), 0, 1)[0]
+    mdata = clerk.call(members.member_input, m.id)
     mdata.member_type, old_type = ("在职" if mdata.member_type != "在职" else "农民"), mdata.member_type
-    clerk.call(org.update_member, m.id, mdata)
+    clerk.call(members.update_member, m.id, mdata)
     changes = ctx.call(last, "party_member").detail["changes"]
     assert changes["member_type"] == {"from": old_type, "to": mdata.member_type}
 

@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 from app.cli import main as cli_main
 from app.db import Database, open_database, resolve_url
 from app.models import AuditEntry, Household, HouseholdPointEntry, Operator, PointEntry, Resident
-from app.services import audit, household_points, org, point_rules, points, units
+from app.services import audit, household_points, member_posts, members, org, point_rules, points, units
 from app.services.errors import PermissionDenied, ValidationError
 from app.services.household_points import HouseholdEntryInput
-from app.services.org import MemberInput, OrgInput
+from app.services.member_checks import MemberInput
+from app.services.org import OrgInput
 from app.services.people import HouseholdInput, ResidentInput, add_household, add_resident
 from app.services.points import EntryInput
 from app.services.validation import make_id_number
@@ -44,11 +45,11 @@ def village(session: Session) -> dict[str, int]:
     for seq, (name, stage) in enumerate((("刘组长", "正式党员"), ("陈党员", "正式党员"), ("周积极", "入党积极分子")),
                                         start=31):
         joined = date(2000, 7, 1) if stage == "正式党员" else None
-        t[name] = org.add_member(session, vid, MemberInput(
+        t[name] = members.add_member(session, vid, MemberInput(
             name, make_id_number("110111", date(1970, 2, 1), seq), org_id=branch, group_id=group, stage=stage,
             joined_on=joined, confirmed_on=date(2001, 7, 1) if joined else None,
             activist_on=date(2024, 1, 1) if not joined else None, applied_on=date(2023, 6, 1) if not joined else None))
-    org.add_post(session, t["刘组长"], group, "党小组长", date(2021, 1, 1))
+    member_posts.add_post(session, t["刘组长"], group, "党小组长", date(2021, 1, 1))
     return t
 
 

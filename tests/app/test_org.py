@@ -8,9 +8,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import AuditEntry, MemberPost, PartyMember, Resident
-from app.services import org, people, units
+from app.services import member_posts, members, org, people, units
 from app.services.errors import ValidationError
-from app.services.org import MemberInput, MemberQuery, OrgInput
+from app.services.member_checks import MemberInput
+from app.services.members import MemberQuery
+from app.services.org import OrgInput
 from app.services.people import HouseholdInput, ResidentInput
 from app.services.validation import make_id_number
 
@@ -51,12 +53,12 @@ def audits(s: Session, entity: str, entity_id: int) -> list[str]:
 
 
 def test_tree_order_and_member_counts(session: Session, vid: int, tree: dict[str, int]) -> None:
-    org.add_member(session, vid, member("张三", date(1960, 1, 1), 11, tree["b1"], group_id=tree["g1"]))
-    org.add_member(session, vid, member("李四", date(1961, 1, 1), 21, tree["b1"], group_id=tree["g2"]))
-    org.add_member(session, vid, member("王五", date(1962, 1, 1), 31, tree["b1"]))
-    org.add_member(session, vid, member("赵六", date(1963, 1, 1), 41, tree["b2"]))
+    members.add_member(session, vid, member("张三", date(1960, 1, 1), 11, tree["b1"], group_id=tree["g1"]))
+    members.add_member(session, vid, member("李四", date(1961, 1, 1), 21, tree["b1"], group_id=tree["g2"]))
+    members.add_member(session, vid, member("王五", date(1962, 1, 1), 31, tree["b1"]))
+    members.add_member(session, vid, member("赵六", date(1963, 1, 1), 41, tree["b2"]))
     # an applicant is not counted as a 党员
-    org.add_member(session, vid, member("钱七", date(1990, 1, 1), 51, tree["b2"], stage="申请入党",
+    members.add_member(session, vid, member("钱七", date(1990, 1, 1), 51, tree["b2"], stage="申请入党",
                                         applied_on=date(2023, 3, 1), joined_on=None, confirmed_on=None))
     nodes = org.list_org_tree(session, vid)
     assert [(n.name, n.depth, n.member_count, n.own_member_count) for n in nodes] == [
@@ -94,14 +96,14 @@ def test_move_org_refuses_cycles(session: Session, vid: int, tree: dict[str, int
 
 
 def test_close_org_refused_with_members_and_children(session: Session, vid: int, tree: dict[str, int]) -> None:
-    m = org.add_member(session, vid, member("张三", date(1960, 1, 1), 11, tree["b2"]))
+    m = members.add_member(session, vid, member("张三", date(1960, 1, 1), 11, tree["b2"]))
     with pytest.raises(ValidationError) as e:
         org.close_org(session, tree["b2"], date(2024, 1, 1), "合并")
     assert e.value.for_field("closed_on") == ["该组织还有 1 名党员（含入党申请人等），请先转出或调整到其他组织"]
     with pytest.raises(ValidationError) as e:
         org.close_org(session, tree["b1"], date(2024, 1, 1), "合并")
     assert e.value.for_field("closed_on") == ["该组织还有 2 个下级组织未撤销"]
-    org.transfer_out(session, m, date(2023, 12, 1), "转出", "迁往城区")
+    members.transfer_out(session, m, date(2023, 12, 1), "转出", "迁往城区")
     org.close_org(session, tree["b2"], date(2024, 1, 1), "合并")
     names = [n.name for n in org.list_org_tree(session, vid)]
     assert "第二党支部" not in names
@@ -109,7 +111,7 @@ def test_close_org_refused_with_members_and_children(session: Session, vid: int,
     assert closed[0].closed
     assert audits(session, "party_org", tree["b2"]) == ["create", "close"]
     with pytest.raises(ValidationError, match="已撤销"):
-        org.add_member(session, vid, member("李四", date(1961, 1, 1), 21, tree["b2"]))
+        members.add_member(session, vid, member("李四", date(1961, 1, 1), 21, tree["b2"]))
 
 
 def test_partners(session: Session, vid: int, tree: dict[str, int]) -> None:
@@ -126,9 +128,9 @@ def test_partners(session: Session, vid: int, tree: dict[str, int]) -> None:
 
 
 def test_add_member_creates_resident_and_reads_back(session: Session, vid: int, tree: dict[str, int]) -> None:
-    mid = org.add_member(session, vid, member("张三", date(1960, 1, 1), 11, tree["b1"], group_id=tree["g1"],
+    mid = members.add_member(session, vid, member("张三", date(1960, 1, 1), 11, tree["b1"], group_id=tree["g1"],
                                               phone="13812345678", member_type="在职", dual_report_unit="县农业局"))
-    d = org.get_member(session, mid)
+    d = members.get_member(session, mid)
     assert (d.row.name, d.row.gender, d.row.org_name, d.row.group_name) == ("张三", "男", "第一党支部", "第一党小组")
     assert (d.row.management, d.row.stage, d.row.phone) == ("双重管理", "正式党员", "13812345678")
     assert d.dual_report_unit == "县农业局"
@@ -136,27 +138,27 @@ def test_add_member_creates_resident_and_reads_back(session: Session, vid: int, 
     assert r is not None and r.name_initials == "zs"
     assert audits(session, "party_member", mid) == ["create"]
     assert audits(session, "resident", r.id) == ["create"]
-    assert org.member_input(session, mid).group_id == tree["g1"]
+    assert members.member_input(session, mid).group_id == tree["g1"]
 
 
 def test_add_member_links_existing_resident(session: Session, vid: int, tree: dict[str, int]) -> None:
     hh = people.add_household(session, vid, HouseholdInput("001"))
     number = rid(date(1970, 5, 5), 33)
     res = people.add_resident(session, vid, ResidentInput("王五", number, household_id=hh, relation="户主"))
-    mid = org.add_member(session, vid, member("王五", date(1970, 5, 5), 33, tree["b1"], phone="13900001111"))
-    d = org.get_member(session, mid)
+    mid = members.add_member(session, vid, member("王五", date(1970, 5, 5), 33, tree["b1"], phone="13900001111"))
+    d = members.get_member(session, mid)
     assert d.row.resident_id == res
     assert people.get_resident(session, res).phone == "13900001111"
     assert people.get_resident(session, res).household_number == "001"  # household kept
     assert session.scalar(select(func.count(Resident.id))) == 1
     # the same person twice, or a different name for the same ID
     with pytest.raises(ValidationError) as e:
-        org.add_member(session, vid, member("王五", date(1970, 5, 5), 33, tree["b2"]))
+        members.add_member(session, vid, member("王五", date(1970, 5, 5), 33, tree["b2"]))
     assert e.value.for_field("id_number") == ["王五 已在党员名册中（第一党支部）"]
     other = rid(date(1971, 6, 6), 45)
     people.add_resident(session, vid, ResidentInput("赵六", other))
     with pytest.raises(ValidationError) as e:
-        org.add_member(session, vid, replace(member("赵陆", date(1971, 6, 6), 45, tree["b1"])))
+        members.add_member(session, vid, replace(member("赵陆", date(1971, 6, 6), 45, tree["b1"])))
     assert e.value.for_field("name") == ["该身份证号已登记为 赵六，与填写的姓名不符"]
 
 
@@ -167,7 +169,7 @@ def test_member_validation_reports_everything(session: Session, vid: int, tree: 
         confirmed_on=date(2001, 3, 1), member_type="流动", points_category="老年", phone="123",
     )
     with pytest.raises(ValidationError) as e:
-        org.add_member(session, vid, bad)
+        members.add_member(session, vid, bad)
     by_field = {p.field: p.message for p in e.value.problems}
     assert set(by_field) == {"gender", "org_id", "group_id", "activist_on", "confirmed_on", "points_category",
                              "flow_out_place", "phone"}
@@ -183,50 +185,50 @@ def test_member_rules_age_group_and_stage_dates(session: Session, vid: int, tree
     young = member("小李", date(2006, 1, 1), 11, tree["b1"], stage="申请入党", applied_on=date(2023, 6, 1),
                    joined_on=None, confirmed_on=None)
     with pytest.raises(ValidationError) as e:
-        org.add_member(session, vid, young)
+        members.add_member(session, vid, young)
     assert e.value.for_field("applied_on") == ["2023-06-01 时未满18周岁（出生日期 2006-01-01），不能申请入党"]
     # a group that belongs to another branch
     with pytest.raises(ValidationError, match="第一党小组 不属于 第二党支部"):
-        org.add_member(session, vid, member("王五", date(1962, 1, 1), 31, tree["b2"], group_id=tree["g1"]))
+        members.add_member(session, vid, member("王五", date(1962, 1, 1), 31, tree["b2"], group_id=tree["g1"]))
     # stage needs its date, and later dates must be empty
     with pytest.raises(ValidationError) as e:
-        org.add_member(session, vid, member("赵六", date(1963, 1, 1), 41, tree["b1"], stage="发展对象"))
+        members.add_member(session, vid, member("赵六", date(1963, 1, 1), 41, tree["b1"], stage="发展对象"))
     assert set(e.value.for_field("candidate_on")) == {"发展对象须填写确定为发展对象日期"}
     assert e.value.for_field("joined_on") == ["当前为发展对象，还不应填写入党日期"]
     with pytest.raises(ValidationError) as e:
-        org.add_member(session, vid, member("赵六", date(1963, 1, 1), 41, tree["b1"], id_number=""))
+        members.add_member(session, vid, member("赵六", date(1963, 1, 1), 41, tree["b1"], id_number=""))
     assert e.value.for_field("id_number") == ["请填写身份证号"]
 
 
 def test_change_stage_pipeline(session: Session, vid: int, tree: dict[str, int]) -> None:
-    mid = org.add_member(session, vid, member("周树", date(1995, 1, 1), 51, tree["b1"], stage="申请入党",
+    mid = members.add_member(session, vid, member("周树", date(1995, 1, 1), 51, tree["b1"], stage="申请入党",
                                               applied_on=date(2021, 3, 1), joined_on=None, confirmed_on=None))
     with pytest.raises(ValidationError, match="下一步是入党积极分子"):
-        org.change_stage(session, mid, "发展对象", date(2021, 9, 1))
+        members.change_stage(session, mid, "发展对象", date(2021, 9, 1))
     with pytest.raises(ValidationError, match="不能早于申请入党日期"):
-        org.change_stage(session, mid, "入党积极分子", date(2021, 1, 1))
-    org.change_stage(session, mid, "入党积极分子", date(2021, 9, 1))
-    org.change_stage(session, mid, "发展对象", date(2022, 9, 1))
-    org.change_stage(session, mid, "预备党员", date(2023, 7, 1))
-    assert org.get_member(session, mid).row.joined_on == date(2023, 7, 1)
+        members.change_stage(session, mid, "入党积极分子", date(2021, 1, 1))
+    members.change_stage(session, mid, "入党积极分子", date(2021, 9, 1))
+    members.change_stage(session, mid, "发展对象", date(2022, 9, 1))
+    members.change_stage(session, mid, "预备党员", date(2023, 7, 1))
+    assert members.get_member(session, mid).row.joined_on == date(2023, 7, 1)
     with pytest.raises(ValidationError) as e:
-        org.change_stage(session, mid, "正式党员", date(2024, 3, 1))
+        members.change_stage(session, mid, "正式党员", date(2024, 3, 1))
     assert e.value.for_field("confirmed_on") == ["预备期为一年：2023-07-01 入党，最早 2024-07-01 才能转正"]
-    org.change_stage(session, mid, "正式党员", date(2024, 7, 1))
-    d = org.get_member(session, mid)
+    members.change_stage(session, mid, "正式党员", date(2024, 7, 1))
+    d = members.get_member(session, mid)
     assert (d.row.stage, d.row.confirmed_on, d.activist_on, d.candidate_on) == (
         "正式党员", date(2024, 7, 1), date(2021, 9, 1), date(2022, 9, 1))
     with pytest.raises(ValidationError, match="不能改回"):
-        org.change_stage(session, mid, "预备党员", date(2024, 8, 1))
+        members.change_stage(session, mid, "预备党员", date(2024, 8, 1))
     assert audits(session, "party_member", mid) == ["create", "stage", "stage", "stage", "stage"]
 
 
 def test_update_member(session: Session, vid: int, tree: dict[str, int]) -> None:
-    mid = org.add_member(session, vid, member("张三", date(1960, 1, 1), 11, tree["b1"]))
-    data = org.member_input(session, mid)
+    mid = members.add_member(session, vid, member("张三", date(1960, 1, 1), 11, tree["b1"]))
+    data = members.member_input(session, mid)
     data.name, data.org_id, data.points_category, data.phone = "张叁", tree["b2"], "退休", "0351-1234567"
-    org.update_member(session, mid, data)
-    row = org.get_member(session, mid).row
+    members.update_member(session, mid, data)
+    row = members.get_member(session, mid).row
     assert (row.name, row.org_name, row.points_category, row.phone) == ("张叁", "第二党支部", "退休", "0351-1234567")
     assert audits(session, "party_member", mid) == ["create", "update"]
 
@@ -234,21 +236,21 @@ def test_update_member(session: Session, vid: int, tree: dict[str, int]) -> None
 @pytest.fixture
 def roster(session: Session, vid: int, tree: dict[str, int]) -> dict[str, int]:
     m = {}
-    m["张三"] = org.add_member(session, vid, member("张三", date(1950, 1, 1), 11, tree["b1"], group_id=tree["g1"],
+    m["张三"] = members.add_member(session, vid, member("张三", date(1950, 1, 1), 11, tree["b1"], group_id=tree["g1"],
                                                    phone="13812345678"))
-    m["李四"] = org.add_member(session, vid, member("李四", date(1960, 1, 1), 22, tree["b1"], group_id=tree["g2"],
+    m["李四"] = members.add_member(session, vid, member("李四", date(1960, 1, 1), 22, tree["b1"], group_id=tree["g2"],
                                                    member_type="离退休", points_category="退休"))
-    m["王五"] = org.add_member(session, vid, member("王五", date(1970, 1, 1), 31, tree["b2"], stage="预备党员",
+    m["王五"] = members.add_member(session, vid, member("王五", date(1970, 1, 1), 31, tree["b2"], stage="预备党员",
                                                    joined_on=date(2025, 1, 1), confirmed_on=None))
-    m["赵思"] = org.add_member(session, vid, member("赵思", date(1998, 1, 1), 42, tree["b2"], stage="入党积极分子",
+    m["赵思"] = members.add_member(session, vid, member("赵思", date(1998, 1, 1), 42, tree["b2"], stage="入党积极分子",
                                                    applied_on=date(2022, 1, 1), activist_on=date(2022, 6, 1),
                                                    joined_on=None, confirmed_on=None))
     return m
 
 
 def mnames(s: Session, q: MemberQuery) -> list[str]:
-    rows = org.list_members(s, q)
-    assert org.count_members(s, q) == len(rows)
+    rows = members.list_members(s, q)
+    assert members.count_members(s, q) == len(rows)
     return [r.name for r in rows]
 
 
@@ -268,50 +270,50 @@ def test_member_queries(session: Session, vid: int, tree: dict[str, int], roster
     assert mnames(session, MemberQuery(vid, text="19700101")) == ["王五"]
     assert mnames(session, MemberQuery(vid, order_by="birth_date", descending=True)) == ["赵思", "王五", "李四", "张三"]
     assert mnames(session, MemberQuery(vid, order_by="stage")) == ["赵思", "王五", "张三", "李四"]  # ties by id
-    assert [r.name for r in org.list_members(session, MemberQuery(vid, order_by="age"), offset=1, limit=2)] == ["王五", "李四"]
-    row = org.list_members(session, MemberQuery(vid, text="李四"))[0]
+    assert [r.name for r in members.list_members(session, MemberQuery(vid, order_by="age"), offset=1, limit=2)] == ["王五", "李四"]
+    row = members.list_members(session, MemberQuery(vid, text="李四"))[0]
     assert (row.management, row.group_name, row.org_name) == ("延续管理", "第二党小组", "第一党支部")
 
 
 def test_posts_contacts_and_transfer_out(session: Session, vid: int, tree: dict[str, int], roster: dict[str, int]) -> None:
     zs = roster["张三"]
-    post = org.add_post(session, zs, tree["b1"], "书记", date(2021, 1, 1))
-    org.add_post(session, zs, tree["g1"], "党小组长", date(2021, 1, 1))
+    post = member_posts.add_post(session, zs, tree["b1"], "书记", date(2021, 1, 1))
+    member_posts.add_post(session, zs, tree["g1"], "党小组长", date(2021, 1, 1))
     with pytest.raises(ValidationError, match="现任书记是 张三"):
-        org.add_post(session, roster["李四"], tree["b1"], "书记", date(2022, 1, 1))
+        member_posts.add_post(session, roster["李四"], tree["b1"], "书记", date(2022, 1, 1))
     with pytest.raises(ValidationError, match="已任第一党支部书记"):
-        org.add_post(session, zs, tree["b1"], "书记", date(2022, 1, 1))
-    assert org.list_members(session, MemberQuery(vid, text="张三"))[0].posts == "书记，党小组长"
+        member_posts.add_post(session, zs, tree["b1"], "书记", date(2022, 1, 1))
+    assert members.list_members(session, MemberQuery(vid, text="张三"))[0].posts == "书记，党小组长"
     hh = people.add_household(session, vid, HouseholdInput("001", "东坟村1号"))
     people.add_resident(session, vid, ResidentInput("户主甲", household_id=hh, relation="户主"))
-    contact = org.add_contact(session, zs, hh, date(2022, 1, 1))
+    contact = member_posts.add_contact(session, zs, hh, date(2022, 1, 1))
     with pytest.raises(ValidationError, match="已在联系户号 001"):
-        org.add_contact(session, zs, hh, date(2022, 2, 1))
-    d = org.get_member(session, zs)
+        member_posts.add_contact(session, zs, hh, date(2022, 2, 1))
+    d = members.get_member(session, zs)
     assert [(c.household_number, c.head_name) for c in d.contacts] == [("001", "户主甲")]
     assert {p.post for p in d.posts} == {"书记", "党小组长"}
 
-    org.transfer_out(session, zs, date(2024, 5, 1), "转出", "调往县城")
+    members.transfer_out(session, zs, date(2024, 5, 1), "转出", "调往县城")
     m = session.get(PartyMember, zs)
     assert m is not None and (m.left_on, m.left_kind, m.left_reason) == (date(2024, 5, 1), "转出", "调往县城")
     assert all(p.end_on == date(2024, 5, 1) for p in session.scalars(select(MemberPost).where(MemberPost.member_id == zs)))
-    assert org.get_member(session, zs).contacts[0].until == date(2024, 5, 1)
+    assert members.get_member(session, zs).contacts[0].until == date(2024, 5, 1)
     assert "张三" not in mnames(session, MemberQuery(vid))
     assert "张三" in mnames(session, MemberQuery(vid, include_left=True))
     assert org.list_org_tree(session, vid)[0].member_count == 2
     with pytest.raises(ValidationError, match="已于 2024-05-01 转出"):
-        org.transfer_out(session, zs, date(2024, 6, 1))
+        members.transfer_out(session, zs, date(2024, 6, 1))
     with pytest.raises(ValidationError):
-        org.change_stage(session, zs, "正式党员", date(2024, 6, 1))
+        members.change_stage(session, zs, "正式党员", date(2024, 6, 1))
     assert audits(session, "party_member", zs) == ["create", "close"]
     # the post had ended with the transfer: ending again is refused
     with pytest.raises(ValidationError, match="已于 2024-05-01 离任"):
-        org.end_post(session, post, date(2024, 6, 1))
+        member_posts.end_post(session, post, date(2024, 6, 1))
     with pytest.raises(ValidationError, match="已于 2024-05-01 结束"):
-        org.end_contact(session, contact, date(2024, 6, 1))
+        member_posts.end_contact(session, contact, date(2024, 6, 1))
     # the new 书记 can now be appointed
-    new_post = org.add_post(session, roster["李四"], tree["b1"], "书记", date(2024, 5, 2))
+    new_post = member_posts.add_post(session, roster["李四"], tree["b1"], "书记", date(2024, 5, 2))
     with pytest.raises(ValidationError, match="不能早于任职日期"):
-        org.end_post(session, new_post, date(2024, 1, 1))
-    org.end_post(session, new_post, date(2025, 1, 1))
+        member_posts.end_post(session, new_post, date(2024, 1, 1))
+    member_posts.end_post(session, new_post, date(2025, 1, 1))
     assert audits(session, "member_post", new_post) == ["create", "close"]

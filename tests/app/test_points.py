@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 from app.cli import main as cli_main
 from app.db import Database
 from app.models import Assessment, PointEntry
-from app.services import assessments, meetings, org, point_rules, points, units
+from app.services import assessments, meetings, members, org, point_rules, points, units
 from app.services.errors import ServiceError, ValidationError
 from app.services.meetings import MeetingInput
-from app.services.org import MemberInput, OrgInput
+from app.services.member_checks import MemberInput
+from app.services.org import OrgInput
 from app.services.points import EntryInput, PointsQuery
 from app.services.validation import make_id_number
 
@@ -43,7 +44,7 @@ def branch(session: Session, vid: int) -> dict[str, int]:
         data = MemberInput(name, make_id_number("110105", date(1970, 1, 1), seq), org_id=t[b],
                            group_id=t["g1"] if b == "b1" else None, joined_on=date(2000, 7, 1),
                            confirmed_on=date(2001, 7, 1), points_category=cat)
-        t[name] = org.add_member(session, vid, data)
+        t[name] = members.add_member(session, vid, data)
     return t
 
 

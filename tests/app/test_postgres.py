@@ -35,19 +35,19 @@ def test_postgres_migrates_to_head_and_matches_models(pg_db: Database) -> None:
 
 
 def test_postgres_demo_and_search(pg_db: Database) -> None:
-    from app.services import demo, org
+    from app.services import demo, members
 
     with pg_db.session() as s:
         summary = demo.build_demo(s, force=True)
     assert summary.residents == 815
     with pg_db.session() as s:
         unit_id = demo_unit_id(s)
-        rows = org.list_members(s, org.MemberQuery(unit_id=unit_id), 0, 100)
+        rows = members.list_members(s, members.MemberQuery(unit_id=unit_id), 0, 100)
         assert len(rows) >= 59
         name = rows[0].name
         from app.text import name_initials
 
-        found = org.list_members(s, org.MemberQuery(unit_id=unit_id, text=name_initials(name)), 0, 100)
+        found = members.list_members(s, members.MemberQuery(unit_id=unit_id, text=name_initials(name)), 0, 100)
         assert name in {r.name for r in found}
 
 

@@ -15,9 +15,20 @@ from sqlalchemy.orm import Session
 from app.cli import main as cli_main
 from app.db import Database, open_database, resolve_url
 from app.models import Grid, Household, PointEntry, Resident, Setting, Ticket, TicketEvent
-from app.services import audit, ledgers, org, point_rules, ticket_queries, ticket_stats, tickets, units
+from app.services import (
+    audit,
+    ledgers,
+    members,
+    org,
+    point_rules,
+    ticket_queries,
+    ticket_stats,
+    tickets,
+    units,
+)
 from app.services.errors import ServiceError, ValidationError
-from app.services.org import MemberInput, OrgInput
+from app.services.member_checks import MemberInput
+from app.services.org import OrgInput
 from app.services.ticket_queries import TicketQuery
 from app.services.tickets import ACTIONS, AssigneeInput, TicketInput
 from app.services.validation import make_id_number
@@ -286,7 +297,7 @@ def test_filters(session: Session, vid: int) -> None:
 def member(session: Session, vid: int) -> int:
     top = org.create_org(session, vid, OrgInput("第一党支部", "党支部"))
     point_rules.ensure_default_rules(session, vid)
-    return org.add_member(session, vid, MemberInput("张党员", make_id_number("110105", date(1970, 1, 1), 11), org_id=top,
+    return members.add_member(session, vid, MemberInput("张党员", make_id_number("110105", date(1970, 1, 1), 11), org_id=top,
                                                     joined_on=date(2000, 7, 1), confirmed_on=date(2001, 7, 1),
                                                     points_category="在职"))
 

@@ -9,9 +9,10 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit, QPushButton, QWidget
 from stdnum.cn import ric
 
-from app.services import org, people, units
+from app.services import members, org, people, units
 from app.services.context import AppContext
-from app.services.org import BRANCH_KINDS, MemberQuery
+from app.services.members import MemberQuery
+from app.services.org import BRANCH_KINDS
 from app.services.people import ResidentQuery
 from app.text import name_initials
 from ui.common.table_model import LazyTableModel
@@ -54,7 +55,7 @@ def table_texts(table: Any, column: int = 0) -> list[str]:
 
 
 def count_members(ctx: AppContext) -> int:
-    return ctx.call(org.count_members, MemberQuery(ctx.unit_id, include_left=True))  # type: ignore[arg-type]
+    return ctx.call(members.count_members, MemberQuery(ctx.unit_id, include_left=True))  # type: ignore[arg-type]
 
 
 def drive_dialog(monkeypatch: pytest.MonkeyPatch, cls: type, fill: Any) -> list[Any]:
@@ -127,8 +128,8 @@ def test_large_font_switch(window: Any) -> None:
 
 def test_search_members_by_pinyin_initials(qtbot: Any, window: Any, demo_ctx: AppContext) -> None:
     click_nav(qtbot, window, "page_members")
-    members = demo_ctx.call(org.list_members, MemberQuery(demo_ctx.unit_id), 30, 1)  # type: ignore[arg-type]
-    name = members[0].name
+    roster = demo_ctx.call(members.list_members, MemberQuery(demo_ctx.unit_id), 30, 1)  # type: ignore[arg-type]
+    name = roster[0].name
     initials = name_initials(name)
     box = window.findChild(QLineEdit, "edit_search_members")
     table = window.findChild(QWidget, "table_members")
@@ -201,7 +202,7 @@ def test_add_member_through_dialog(
     qtbot.mouseClick(window.findChild(QPushButton, "btn_add_member"), Qt.MouseButton.LeftButton)
     assert seen and seen[0].result() == 1, visible_errors(seen[0])
     assert count_members(demo_ctx) == before + 1
-    found = demo_ctx.call(org.list_members, MemberQuery(demo_ctx.unit_id, text="测试新党员"), 0, 10)  # type: ignore[arg-type]
+    found = demo_ctx.call(members.list_members, MemberQuery(demo_ctx.unit_id, text="测试新党员"), 0, 10)  # type: ignore[arg-type]
     assert [m.id_number for m in found] == [id_number]
     page = window.pages["page_members"]
     assert page.current_member() is not None and page.current_member().name == "测试新党员"

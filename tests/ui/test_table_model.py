@@ -8,9 +8,9 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
-from app.services import org, people
+from app.services import members, people
 from app.services.context import AppContext
-from app.services.org import MemberQuery
+from app.services.members import MemberQuery
 from app.services.people import ResidentQuery
 from ui.common.table_model import Column, LazyTableModel, service_source
 from ui.org.page import MEMBER_COLUMNS
@@ -42,7 +42,7 @@ COLUMNS: list[Column[Item]] = [Column("编号", "id", sort_key="id"), Column("�
 
 
 def test_model_tester_on_members(qtmodeltester: Any, demo_ctx: AppContext) -> None:
-    count, page = service_source(demo_ctx, org.count_members, org.list_members, MemberQuery(demo_ctx.unit_id))  # type: ignore[arg-type]
+    count, page = service_source(demo_ctx, members.count_members, members.list_members, MemberQuery(demo_ctx.unit_id))  # type: ignore[arg-type]
     model: LazyTableModel[Any] = LazyTableModel(MEMBER_COLUMNS, count, page, page_size=20)
     model.refresh()
     assert model.rowCount() == model.total > 20  # the total, of which only the first page is read

@@ -6,19 +6,11 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QWidget
 
-from app.services import org
+from app.services import members, org
 from app.services.context import AppContext
 from app.services.errors import FieldProblem, ValidationError
-from app.services.org import (
-    BRANCH_KINDS,
-    DATE_LABELS,
-    GROUP_KINDS,
-    MEMBER_TYPES,
-    POINTS_CATEGORIES,
-    STAGES,
-    MemberInput,
-    OrgNode,
-)
+from app.services.member_checks import DATE_LABELS, MEMBER_TYPES, POINTS_CATEGORIES, STAGES, MemberInput
+from app.services.org import BRANCH_KINDS, GROUP_KINDS, OrgNode
 
 from ..common.form import FormDialog, select_combo_data
 from ..common.person_fields import PersonFields
@@ -73,7 +65,7 @@ class MemberDialog(FormDialog):
 
         select_combo_data(self.points_category, "在职")
         if member_id is not None:
-            self.load(ctx.call(org.member_input, member_id))
+            self.load(ctx.call(members.member_input, member_id))
         elif org_id is not None:
             self._preselect_org(org_id)
         self.person.name.setFocus()
@@ -157,6 +149,6 @@ class MemberDialog(FormDialog):
     def save(self, values: dict[str, Any]) -> int:
         data = MemberInput(**values)
         if self.member_id is None:
-            return self.ctx.call(org.add_member, self.unit_id, data)
-        self.ctx.call(org.update_member, self.member_id, data)
+            return self.ctx.call(members.add_member, self.unit_id, data)
+        self.ctx.call(members.update_member, self.member_id, data)
         return self.member_id

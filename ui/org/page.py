@@ -20,9 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import org
+from app.services import members, org
 from app.services.context import AppContext
-from app.services.org import MEMBER_TYPES, POINTS_CATEGORIES, MemberDetail, MemberQuery, MemberRow, OrgNode
+from app.services.member_checks import MEMBER_TYPES, POINTS_CATEGORIES
+from app.services.members import MemberDetail, MemberQuery, MemberRow
+from app.services.org import OrgNode
 
 from ..common.page import Changes, Page
 from ..common.table_model import Column, LazyTableModel, format_value, service_source
@@ -138,7 +140,7 @@ class MembersPage(Page):
 
         vsplit = QSplitter(Qt.Orientation.Vertical, right)
         self.table_members = DataTable("table_members", vsplit)
-        count, page = service_source(self.ctx, org.count_members, org.list_members, MemberQuery(self.unit_id))
+        count, page = service_source(self.ctx, members.count_members, members.list_members, MemberQuery(self.unit_id))
         self.members_model: LazyTableModel[MemberRow] = LazyTableModel(MEMBER_COLUMNS, count, page, parent=self)
         self.table_members.setModel(self.members_model)
         self.table_members.selectionModel().currentRowChanged.connect(lambda *_: self._on_member())
@@ -231,7 +233,7 @@ class MembersPage(Page):
 
     def refresh_members(self, select_id: int | None = None) -> None:
         keep = select_id if select_id is not None else getattr(self.current_member(), "id", None)
-        count, page = service_source(self.ctx, org.count_members, org.list_members, self.query())
+        count, page = service_source(self.ctx, members.count_members, members.list_members, self.query())
         self.members_model.set_query(count, page)
         self.info_members.show_info(self.tr("共 {0} 人").format(self.members_model.total))
         row = self.members_model.find_row(lambda m: m.id == keep, fetch_all=select_id is not None) if keep else -1
@@ -247,7 +249,7 @@ class MembersPage(Page):
             self.text_member_detail.setHtml(f"<p style='color:gray'>{escape(self.tr('没有选中的党员'))}</p>")
             return
         try:
-            detail = self.ctx.call(org.get_member, m.id)
+            detail = self.ctx.call(members.get_member, m.id)
         except Exception:
             self.text_member_detail.setHtml(
                 f"<p style='color:#c62828'>{escape(self.tr('读取党员信息时出错，详细信息已写入日志。'))}</p>"

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from app.services import assessments, org, points
 from app.services.assessments import AssessmentRow, AssessmentStatus
 from app.services.context import AppContext
-from app.services.org import POINTS_CATEGORIES
+from app.services.member_checks import POINTS_CATEGORIES
 from app.services.point_rules import points_text
 from app.services.points import MemberPoints, PointsQuery
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.services import point_rules
 from app.services.context import AppContext
-from app.services.org import POINTS_CATEGORIES
+from app.services.member_checks import POINTS_CATEGORIES
 from app.services.point_rules import (
     HOUSEHOLD,
     HOUSEHOLD_KINDS,
