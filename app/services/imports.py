@@ -39,9 +39,11 @@ from app.models.people import HEAD_RELATION
 
 from . import access, audit
 from .errors import FieldProblem, NotFound, ServiceError, ValidationError
+from .import_bulk import BULK_KINDS, flush_bulk, preload, wanted
 from .import_fields import KIND_LABELS, FieldSpec, field_label, fields_of, norm_relation, synonym_index
 from .import_journal import Journal, apply_undo, undo_blockers
-from .import_rows import BULK_KINDS, HANDLERS, ImportOptions, RunState, Wanted, flush_bulk, preload, wanted
+from .import_rows import HANDLERS
+from .import_state import ImportOptions, RunState, Wanted
 
 if TYPE_CHECKING:
     from app.db import Database

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.db import Database
 from app.models import AuditEntry, Grid, Household, Operator
-from app.services import auth, backup, members, org, people, units
+from app.services import auth, backup, households, members, org, people, units
 from app.services.context import AppContext
 from app.services.errors import PermissionDenied, ServiceError, ValidationError
 
@@ -109,8 +109,8 @@ def test_role_matrix(ctx: AppContext, staff: dict[str, int], tmp_path: Path) -> 
         "撤销党组织": lambda c: c.call(org.close_org, leaf.id, date(2026, 1, 1), "合并"),
         "调整隶属": lambda c: c.call(org.move_org, leaf.id, None),
         "从备份恢复": lambda c: c.call_db(backup.restore_from, backup_file),
-        "新增户标签": lambda c: c.call(people.add_tag, uid, f"标签{c.operator_id}"),
-        "修改户": lambda c: c.call(people.set_household_tags, some_household, ["低保"]),
+        "新增户标签": lambda c: c.call(households.add_tag, uid, f"标签{c.operator_id}"),
+        "修改户": lambda c: c.call(households.set_household_tags, some_household, ["低保"]),
     }
     expected = {  # True: allowed (may still fail for a data reason, but not PermissionDenied)
         "admin": dict.fromkeys(actions, True),
@@ -138,15 +138,15 @@ def test_role_matrix(ctx: AppContext, staff: dict[str, int], tmp_path: Path) -> 
 def test_grid_staff_see_only_their_grids_and_masked_ids(ctx: AppContext, staff: dict[str, int]) -> None:
     uid = ctx.unit_id
     grid_ctx = as_(ctx, staff["grid"])
-    all_households = ctx.call(people.count_households, people.HouseholdQuery(unit_id=uid))
-    mine = grid_ctx.call(people.count_households, people.HouseholdQuery(unit_id=uid))
-    expected = ctx.call(people.count_households, people.HouseholdQuery(unit_id=uid, grid_id=staff["grid_id"]))
+    all_households = ctx.call(households.count_households, households.HouseholdQuery(unit_id=uid))
+    mine = grid_ctx.call(households.count_households, households.HouseholdQuery(unit_id=uid))
+    expected = ctx.call(households.count_households, households.HouseholdQuery(unit_id=uid, grid_id=staff["grid_id"]))
     assert 0 < mine == expected < all_households
 
     rows = grid_ctx.call(people.list_residents, people.ResidentQuery(unit_id=uid), 0, 1000)
     assert rows and all(r.id_number is None or "********" in r.id_number for r in rows)
     visible = {r.household_id for r in rows}
-    in_grid = {h.id for h in grid_ctx.call(people.list_households, people.HouseholdQuery(unit_id=uid), 0, 1000)}
+    in_grid = {h.id for h in grid_ctx.call(households.list_households, households.HouseholdQuery(unit_id=uid), 0, 1000)}
     assert visible <= in_grid
     # the admin sees the full numbers
     assert all("*" not in (r.id_number or "") for r in ctx.call(people.list_residents,
@@ -158,9 +158,9 @@ def test_grid_staff_see_only_their_grids_and_masked_ids(ctx: AppContext, staff: 
         Household.grid_id.not_in(select(Grid.id).where((Grid.id == staff["grid_id"]) |
                                                        (Grid.parent_id == staff["grid_id"]))))))
     with pytest.raises(PermissionDenied, match="网格员只能"):
-        grid_ctx.call(people.set_household_tags, outside, ["低保"])
+        grid_ctx.call(households.set_household_tags, outside, ["低保"])
     with pytest.raises(ServiceError):
-        grid_ctx.call(people.get_household, outside)
+        grid_ctx.call(households.get_household, outside)
 
     # editing a resident in their grid through a dialog prefilled with the masked number keeps the number
     r = rows[0]
@@ -222,4 +222,4 @@ def test_last_admin_cannot_be_demoted(ctx: AppContext, staff: dict[str, int]) ->
         admin.call(auth.update_operator, staff["admin"], "书记", "clerk")
     admin.call(auth.update_operator, staff["clerk"], "王文书", "clerk", False)
     with pytest.raises(PermissionDenied, match="停用"):
-        as_(ctx, staff["clerk"]).call(people.add_tag, ctx.unit_id, "新标签")
+        as_(ctx, staff["clerk"]).call(households.add_tag, ctx.unit_id, "新标签")

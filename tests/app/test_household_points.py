@@ -19,9 +19,10 @@ from app.models import AuditEntry, Household, HouseholdPointEntry, Operator, Poi
 from app.services import audit, household_points, member_posts, members, org, point_rules, points, units
 from app.services.errors import PermissionDenied, ValidationError
 from app.services.household_points import HouseholdEntryInput
+from app.services.households import HouseholdInput, add_household
 from app.services.member_checks import MemberInput
 from app.services.org import OrgInput
-from app.services.people import HouseholdInput, ResidentInput, add_household, add_resident
+from app.services.people import ResidentInput, add_resident
 from app.services.points import EntryInput
 from app.services.validation import make_id_number
 

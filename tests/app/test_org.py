@@ -8,12 +8,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import AuditEntry, MemberPost, PartyMember, Resident
-from app.services import member_posts, members, org, people, units
+from app.services import households, member_posts, members, org, people, units
 from app.services.errors import ValidationError
+from app.services.households import HouseholdInput
 from app.services.member_checks import MemberInput
 from app.services.members import MemberQuery
 from app.services.org import OrgInput
-from app.services.people import HouseholdInput, ResidentInput
+from app.services.people import ResidentInput
 from app.services.validation import make_id_number
 
 
@@ -142,7 +143,7 @@ def test_add_member_creates_resident_and_reads_back(session: Session, vid: int, 
 
 
 def test_add_member_links_existing_resident(session: Session, vid: int, tree: dict[str, int]) -> None:
-    hh = people.add_household(session, vid, HouseholdInput("001"))
+    hh = households.add_household(session, vid, HouseholdInput("001"))
     number = rid(date(1970, 5, 5), 33)
     res = people.add_resident(session, vid, ResidentInput("王五", number, household_id=hh, relation="户主"))
     mid = members.add_member(session, vid, member("王五", date(1970, 5, 5), 33, tree["b1"], phone="13900001111"))
@@ -284,7 +285,7 @@ def test_posts_contacts_and_transfer_out(session: Session, vid: int, tree: dict[
     with pytest.raises(ValidationError, match="已任第一党支部书记"):
         member_posts.add_post(session, zs, tree["b1"], "书记", date(2022, 1, 1))
     assert members.list_members(session, MemberQuery(vid, text="张三"))[0].posts == "书记，党小组长"
-    hh = people.add_household(session, vid, HouseholdInput("001", "东坟村1号"))
+    hh = households.add_household(session, vid, HouseholdInput("001", "东坟村1号"))
     people.add_resident(session, vid, ResidentInput("户主甲", household_id=hh, relation="户主"))
     contact = member_posts.add_contact(session, zs, hh, date(2022, 1, 1))
     with pytest.raises(ValidationError, match="已在联系户号 001"):

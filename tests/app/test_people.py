@@ -8,9 +8,10 @@ from sqlalchemy.orm import Session
 
 from app.models import AuditEntry, Resident, Tag
 from app.models.people import DEFAULT_HOUSEHOLD_TAGS
-from app.services import people, units
+from app.services import households, people, units
 from app.services.errors import NotFound, ValidationError
-from app.services.people import HouseholdInput, HouseholdQuery, ResidentInput, ResidentQuery
+from app.services.households import HouseholdInput, HouseholdQuery
+from app.services.people import ResidentInput, ResidentQuery
 from app.services.validation import make_id_number
 
 
@@ -25,7 +26,7 @@ def vid(session: Session) -> int:
 
 @pytest.fixture
 def hh(session: Session, vid: int) -> int:
-    return people.add_household(session, vid, HouseholdInput("001", "东坟村1号", tag_names=["低保"]))
+    return households.add_household(session, vid, HouseholdInput("001", "东坟村1号", tag_names=["低保"]))
 
 
 def audits(s: Session, entity: str, entity_id: int) -> list[str]:
@@ -45,7 +46,7 @@ def test_create_unit_seeds_tags_and_reads_back(session: Session, vid: int) -> No
     assert (info.name, info.township, info.county, info.kind) == ("东坟村", "城关街道", "房山区", "村")
     assert info.contact_phone == "010-62345678"
     assert info.full_name == "城关街道东坟村"
-    assert [t.name for t in people.list_tags(session, vid)] == list(DEFAULT_HOUSEHOLD_TAGS)
+    assert [t.name for t in households.list_tags(session, vid)] == list(DEFAULT_HOUSEHOLD_TAGS)
     assert units.current_unit_id(session) == vid
     assert audits(session, "unit", vid) == ["create"]
 
@@ -168,8 +169,8 @@ def test_resident_without_id_is_allowed(session: Session, vid: int) -> None:
 
 @pytest.fixture
 def village(session: Session, vid: int) -> dict[str, int]:
-    h1 = people.add_household(session, vid, HouseholdInput("001", "东坟村1号", tag_names=["低保", "空巢"]))
-    h2 = people.add_household(session, vid, HouseholdInput("002", "东坟村2号"))
+    h1 = households.add_household(session, vid, HouseholdInput("001", "东坟村1号", tag_names=["低保", "空巢"]))
+    h2 = households.add_household(session, vid, HouseholdInput("002", "东坟村2号"))
     ids = {}
     data = [
         ("张三", date(1950, 1, 1), 11, "13812345678", h1, "户主"),
@@ -259,20 +260,20 @@ def test_household_filter_and_members(session: Session, vid: int, village: dict[
 
 
 def test_household_rows(session: Session, vid: int, village: dict[str, int]) -> None:
-    rows = people.list_households(session, HouseholdQuery(vid))
+    rows = households.list_households(session, HouseholdQuery(vid))
     assert [(h.number, h.head_name, h.size, h.tags) for h in rows] == [
         ("001", "张三", 2, ("低保", "空巢")),
         ("002", "王小明", 3, ()),
     ]
     assert rows[0].head_phone == "13812345678"
-    assert people.count_households(session, HouseholdQuery(vid)) == 2
+    assert households.count_households(session, HouseholdQuery(vid)) == 2
 
 
 def test_household_search_and_filters(session: Session, vid: int, village: dict[str, int]) -> None:
     def numbers(**kw: object) -> list[str]:
         q = HouseholdQuery(vid, **kw)  # type: ignore[arg-type]
-        rows = people.list_households(session, q)
-        assert people.count_households(session, q) == len(rows)
+        rows = households.list_households(session, q)
+        assert households.count_households(session, q) == len(rows)
         return [h.number for h in rows]
 
     assert numbers(text="zs") == ["001", "002"]  # 张三 in 001, 张思 and 周树 in 002
@@ -285,46 +286,46 @@ def test_household_search_and_filters(session: Session, vid: int, village: dict[
 
 def test_household_validation(session: Session, vid: int, hh: int) -> None:
     with pytest.raises(ValidationError) as e:
-        people.add_household(session, vid, HouseholdInput("001", tag_names=["外星人"], grid_id=999))
+        households.add_household(session, vid, HouseholdInput("001", tag_names=["外星人"], grid_id=999))
     assert e.value.for_field("number") == ["户号 001 已被另一户使用（东坟村1号）"]
     assert e.value.for_field("tag_names") == ["没有这些标签：外星人（可在设置中添加）"]
     assert e.value.for_field("grid_id") == ["所选的网格不存在"]
     with pytest.raises(ValidationError) as e:
-        people.add_household(session, vid, HouseholdInput(" "))
+        households.add_household(session, vid, HouseholdInput(" "))
     assert e.value.for_field("number") == ["请填写户号"]
 
 
 def test_update_household_and_tags(session: Session, vid: int, hh: int) -> None:
-    people.update_household(session, hh, HouseholdInput("001A", "东坟村1号院", tag_names=["残疾"]))
-    row = people.get_household(session, hh)
+    households.update_household(session, hh, HouseholdInput("001A", "东坟村1号院", tag_names=["残疾"]))
+    row = households.get_household(session, hh)
     assert (row.number, row.address, row.tags) == ("001A", "东坟村1号院", ("残疾",))
-    people.set_household_tags(session, hh, ["出租房", "低保"])
-    assert people.get_household(session, hh).tags == ("低保", "出租房")  # in tag sort order
-    counts = {t.name: t.household_count for t in people.list_tags(session, vid)}
+    households.set_household_tags(session, hh, ["出租房", "低保"])
+    assert households.get_household(session, hh).tags == ("低保", "出租房")  # in tag sort order
+    counts = {t.name: t.household_count for t in households.list_tags(session, vid)}
     assert counts["低保"] == 1 and counts["残疾"] == 0
-    assert people.household_input(session, hh).tag_names == ("低保", "出租房")
+    assert households.household_input(session, hh).tag_names == ("低保", "出租房")
     assert audits(session, "household", hh) == ["create", "update", "update"]
 
 
 def test_close_household(session: Session, vid: int, hh: int) -> None:
     r = people.add_resident(session, vid, ResidentInput("张三", household_id=hh, relation="户主"))
     with pytest.raises(ValidationError) as e:
-        people.close_household(session, hh, date(2024, 1, 1), "全户迁出")
+        households.close_household(session, hh, date(2024, 1, 1), "全户迁出")
     assert e.value.for_field("closed_on") == ["该户还有 1 名在册居民，请先办理迁出或转入其他户"]
     with pytest.raises(ValidationError) as e:
-        people.close_household(session, hh, date(2024, 1, 1), "")
+        households.close_household(session, hh, date(2024, 1, 1), "")
     assert {p.field for p in e.value.problems} == {"closed_on", "close_reason"}
     people.set_resident_status(session, r, "迁出", date(2024, 1, 1))
-    people.close_household(session, hh, date(2024, 1, 2), "全户迁出")
-    assert people.count_households(session, HouseholdQuery(vid)) == 0
-    assert people.count_households(session, HouseholdQuery(vid, include_closed=True)) == 1
+    households.close_household(session, hh, date(2024, 1, 2), "全户迁出")
+    assert households.count_households(session, HouseholdQuery(vid)) == 0
+    assert households.count_households(session, HouseholdQuery(vid, include_closed=True)) == 1
     assert audits(session, "household", hh) == ["create", "close"]
     with pytest.raises(ValidationError, match="已于 2024-01-02 销户"):
         people.add_resident(session, vid, ResidentInput("李四", household_id=hh, relation="户主"))
 
 
 def test_add_tag(session: Session, vid: int) -> None:
-    tid = people.add_tag(session, vid, "重点关注")
+    tid = households.add_tag(session, vid, "重点关注")
     assert session.get(Tag, tid).sort_order == len(DEFAULT_HOUSEHOLD_TAGS)  # type: ignore[union-attr]
     with pytest.raises(ValidationError, match="已有标签"):
-        people.add_tag(session, vid, "重点关注")
+        households.add_tag(session, vid, "重点关注")

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QDialog
 
 import ui.stars.history
 import ui.stars.page
-from app.services import people, star_changes, stars
-from app.services.people import HouseholdQuery
+from app.services import households, people, star_changes, stars
+from app.services.households import HouseholdQuery
 
 from .conftest import FakeMessageBox
 
@@ -95,7 +95,7 @@ def test_small_round_through_all_five_steps(page: Any, qtbot: Any, monkeypatch: 
     # 农户申报: three households by quick entry (name, 拼音首字母, 户号), ticking stars
     click(qtbot, page.btn_step)
     assert page.round.step == "apply" and page.stepper.current == 1 and page.group_entry.isEnabled()
-    houses = ctx.call(people.list_households, HouseholdQuery(page.unit_id), 0, 3)
+    houses = ctx.call(households.list_households, HouseholdQuery(page.unit_id), 0, 3)
     initials = ctx.call(people.household_residents, houses[1].id)[0]
     typed = [houses[0].head_name, None, houses[2].number]
     claims = [5, 3, 2]

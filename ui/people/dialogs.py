@@ -7,10 +7,11 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
-from app.services import people
+from app.services import households, people
 from app.services.context import AppContext
 from app.services.errors import FieldProblem, ValidationError
-from app.services.people import RELATIONS, HouseholdInput, HouseholdQuery, ResidentInput
+from app.services.households import HouseholdInput, HouseholdQuery
+from app.services.people import RELATIONS, ResidentInput
 
 from ..common.form import FormDialog, NoMatch, combo_choice, searchable, select_combo_data
 from ..common.person_fields import PersonFields
@@ -20,7 +21,7 @@ MAX_HOUSEHOLD_CHOICES = 20_000
 
 def household_choices(ctx: AppContext, unit_id: int) -> list[tuple[str, object]]:
     """(text, household id) for every open household: 户号 户主 门牌, in 户号 order."""
-    rows = ctx.call(people.list_households, HouseholdQuery(unit_id, order_by="number"), 0, MAX_HOUSEHOLD_CHOICES)
+    rows = ctx.call(households.list_households, HouseholdQuery(unit_id, order_by="number"), 0, MAX_HOUSEHOLD_CHOICES)
     out: list[tuple[str, object]] = []
     for h in rows:
         parts = [h.number, h.head_name or "", h.address]
@@ -114,7 +115,7 @@ class HouseholdDialog(FormDialog):
         self.address = self.add_line("address", self.tr("门牌/住址"), max_length=120)
         self.tags = QListWidget(self)
         self.tags.setMaximumHeight(self.fontMetrics().height() * 6)
-        for tag in ctx.call(people.list_tags, unit_id):
+        for tag in ctx.call(households.list_tags, unit_id):
             item = QListWidgetItem(tag.name, self.tags)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
@@ -122,7 +123,7 @@ class HouseholdDialog(FormDialog):
         self.note = self.add_text("note", self.tr("备注"))
 
         if household_id is not None:
-            data = ctx.call(people.household_input, household_id)
+            data = ctx.call(households.household_input, household_id)
             self._keep = data
             self.number.setText(data.number)
             self.address.setText(data.address)
@@ -153,7 +154,7 @@ class HouseholdDialog(FormDialog):
     def save(self, values: dict[str, Any]) -> int:
         data = HouseholdInput(**values)
         if self.household_id is None:
-            return self.ctx.call(people.add_household, self.unit_id, data)
-        self.ctx.call(people.update_household, self.household_id, data)
+            return self.ctx.call(households.add_household, self.unit_id, data)
+        self.ctx.call(households.update_household, self.household_id, data)
         return self.household_id
 

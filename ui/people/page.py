@@ -15,9 +15,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import people
+from app.services import households, people
 from app.services.context import AppContext
-from app.services.people import RESIDENT_STATUSES, HouseholdQuery, HouseholdRow, ResidentQuery, ResidentRow
+from app.services.households import HouseholdQuery, HouseholdRow
+from app.services.people import RESIDENT_STATUSES, ResidentQuery, ResidentRow
 
 from ..common.page import Changes, Page
 from ..common.table_model import Column, LazyTableModel, list_source, service_source
@@ -110,7 +111,7 @@ class ResidentsPage(Page):
         splitter = QSplitter(Qt.Orientation.Horizontal, tab)
         splitter.setObjectName("split_households")
         self.table_households = DataTable("table_households", splitter)
-        count, page = service_source(self.ctx, people.count_households, people.list_households, self._household_query())
+        count, page = service_source(self.ctx, households.count_households, households.list_households, self._household_query())
         self.households_model: LazyTableModel[HouseholdRow] = LazyTableModel(HOUSEHOLD_COLUMNS, count, page, parent=self)
         self.table_households.setModel(self.households_model)
         self.table_households.selectionModel().currentRowChanged.connect(lambda *_: self._on_household())
@@ -227,7 +228,7 @@ class ResidentsPage(Page):
 
     def refresh_households(self, select_id: int | None = None) -> None:
         keep = select_id if select_id is not None else getattr(self._current_household(), "id", None)
-        count, page = service_source(self.ctx, people.count_households, people.list_households, self._household_query())
+        count, page = service_source(self.ctx, households.count_households, households.list_households, self._household_query())
         self.households_model.set_query(count, page)
         self.info_households.show_info(self.tr("共 {0} 户").format(self.households_model.total))
         row = self.households_model.find_row(lambda h: h.id == keep, fetch_all=select_id is not None) if keep else -1

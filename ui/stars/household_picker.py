@@ -9,9 +9,9 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import QCompleter, QLineEdit, QWidget
 
-from app.services import people
+from app.services import households
 from app.services.context import AppContext
-from app.services.people import HouseholdQuery, HouseholdRow
+from app.services.households import HouseholdQuery, HouseholdRow
 
 MATCHES = 15
 DELAY_MS = 200
@@ -55,7 +55,7 @@ class HouseholdPicker(QLineEdit):
         """Ask the service for the first matches of the typed text and show them."""
         self._timer.stop()
         text = self.text().strip()
-        self.matches = self.ctx.call(people.list_households, HouseholdQuery(self.unit_id, text=text), 0, MATCHES) \
+        self.matches = self.ctx.call(households.list_households, HouseholdQuery(self.unit_id, text=text), 0, MATCHES) \
             if text else []
         self._model.setStringList([household_text(h) for h in self.matches])
         if self.matches and self.hasFocus():
