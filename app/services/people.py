@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Protocol
@@ -10,7 +10,7 @@ from typing import Any, Protocol
 from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session
 
-from app.models import Household, Resident, Tag, household_tags
+from app.models import Household, Resident
 from app.models.people import EDUCATIONS, GENDERS, HEAD_RELATION, RELATIONS, RESIDENT_STATUSES
 from app.text import name_initials, name_pinyin
 
@@ -383,22 +383,3 @@ def set_resident_status(s: Session, resident_id: int, status: str, on: date | No
     s.flush()
     audit.record_change(s, r.unit_id, "resident", r.id, f"{r.name}：{old} → {status}", before,
                         audit.snapshot(r, fields), action="status")
-
-
-# ---------------------------------------------------------------- household tags
-
-
-# households.py's helper; here because grid_map imports it from people (move it with that import)
-def _tags_of(s: Session, household_ids: Iterable[int]) -> dict[int, list[str]]:
-    ids = list(household_ids)
-    out: dict[int, list[str]] = {i: [] for i in ids}
-    if ids:
-        rows = s.execute(
-            select(household_tags.c.household_id, Tag.name)
-            .join(Tag, Tag.id == household_tags.c.tag_id)
-            .where(household_tags.c.household_id.in_(ids))
-            .order_by(Tag.sort_order, Tag.id)
-        )
-        for hid, name in rows:
-            out[hid].append(name)
-    return out

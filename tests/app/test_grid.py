@@ -12,12 +12,13 @@ from sqlalchemy import select
 
 from app.cli import main
 from app.db import Database
-from app.models import GridPost, Household, HouseholdMove
-from app.services import demo_grid, grid, grid_coverage, grid_map, notices
+from app.models import GridPost, Household, HouseholdMove, Operator
+from app.services import access, audit, demo_grid, grid, grid_coverage, grid_map, notices
 from app.services.errors import ServiceError, ValidationError
 from app.services.grid import GridInput, PostInput
 from app.services.grid_geometry import containing_area, point_in_polygon
 from app.services.grid_posts import list_grid_posts
+from app.services.settings import set_setting
 from app.services.units import current_unit_id
 
 SQUARE = [(0, 0), (10, 0), (10, 10), (0, 10)]
@@ -244,3 +245,66 @@ def test_map_picture_is_stored_and_rescales_the_map(demo_db: Database) -> None:
         assert after == tuple((x / 2, y / 2) for x, y in before or ())
         with pytest.raises(ServiceError, match="PNG 或 JPG"):
             grid_map.set_map_picture(s, uid, b"GIF89a....")
+
+
+def test_a_large_map_comes_in_parts(demo_db: Database) -> None:
+    """Above marker_limit: counts and the unplaced households first, then the placed ones area by area."""
+    with demo_db.session() as s:
+        uid = _unit(s)
+        loose = _household_in(s, "G02-1")
+        loose.map_x = loose.map_y = None  # not yet placed on the map
+        s.flush()
+        full = grid_map.map_data(s, uid)
+        assert not full.partial and full.households == 301 and full.unplaced == 1 and len(full.markers) == 301
+        g1 = grid.grid_by_code(s, uid, "G01")
+        micro = [g.id for g in full.grids if g.parent_id == g1.id]
+        assert full.counts[g1.id] == 45 == sum(full.counts[m] for m in micro)
+        assert not grid_map.map_data(s, uid, marker_limit=301).partial
+
+        part = grid_map.map_data(s, uid, marker_limit=300)
+        assert part.partial and (part.households, part.unplaced) == (301, 1)
+        assert [m.id for m in part.markers] == [loose.id] and part.links == []
+        assert (part.grids, part.counts, part.tags) == (full.grids, full.counts, full.tags)
+
+        by_id = {m.id: m for m in full.markers}
+        got = grid_map.map_markers(s, uid, [g1.id, *micro])
+        assert len(got.markers) == 45 and not got.truncated
+        assert all(m == by_id[m.id] and m.grid_id in micro for m in got.markers)
+        shown = {m.id for m in got.markers}
+        touching = sorted((k.member_household_id, k.household_id) for k in full.links
+                          if k.member_household_id in shown or k.household_id in shown)
+        assert touching and sorted((k.member_household_id, k.household_id) for k in got.links) == touching
+        for k in got.links:  # both ends' spots come along: the far one may not be drawn
+            a, b = by_id[k.member_household_id], by_id[k.household_id]
+            assert (k.member_at, k.household_at) == ((a.x, a.y), (b.x, b.y))
+
+        inside = sorted(m.id for m in full.markers if m.x is not None and m.y is not None
+                        and 0 <= m.x <= 500 and 0 <= m.y <= 400)
+        got = grid_map.map_markers(s, uid, rect=(0, 0, 500, 400))
+        assert inside and sorted(m.id for m in got.markers) == inside and loose.id not in inside
+        few = grid_map.map_markers(s, uid, rect=(0, 0, 500, 400), limit=5)
+        assert len(few.markers) == 5 and few.truncated
+        assert grid_map.map_markers(s, uid) == grid_map.MarkerSet([], [], False)
+
+
+def test_grid_staff_see_only_their_grids_on_a_large_map(demo_db: Database) -> None:
+    with demo_db.session() as s:
+        uid = _unit(s)
+        g1 = grid.grid_by_code(s, uid, "G01")
+        op = Operator(unit_id=uid, username="wg", display_name="李网格", role="grid")
+        s.add(op)
+        s.flush()
+        set_setting(s, uid, access.GRID_KEY.format(op.id), [g1.id])
+        token = audit.current_operator_id.set(op.id)
+        try:
+            part = grid_map.map_data(s, uid, marker_limit=10)
+            mine = {g.id for g in part.grids}
+            assert g1.id in mine and len(mine) == 3 and part.households == 45
+            got = grid_map.map_markers(s, uid, rect=(0, 0, 1600, 1000))
+            seen = {m.id for m in got.markers}
+            assert len(seen) == 45 and all(m.grid_id in mine for m in got.markers)
+            assert all(k.member_household_id in seen and k.household_id in seen for k in got.links)
+            stats = grid_coverage.grid_statistics(s, uid)
+            assert [(st.grid.id, st.households) for st in stats if st.grid.parent_id is None] == [(g1.id, 45)]
+        finally:
+            audit.current_operator_id.reset(token)

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 from pypdf import PdfReader
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QMouseEvent, QWheelEvent
+from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, Qt
+from PySide6.QtGui import QHelpEvent, QMouseEvent, QWheelEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QToolTip
 
-from app.services import grid
+from app.services import grid, grid_coverage, grid_map
 from app.services.grid import GridInput
 from tests.ui.conftest import FakeMessageBox
 
@@ -160,3 +160,183 @@ def test_export_the_map(page: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPat
         box = PdfReader(out).pages[0].mediabox
         assert (round(float(box.width)), round(float(box.height))) == paper
     assert "已导出" in page.status.text()
+
+
+# ---- a township or county: the large-map path, triggered on the demo village by lowering the threshold
+
+
+@pytest.fixture
+def large_page(window: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    import ui.grid.page
+
+    monkeypatch.setattr(ui.grid.page, "QMessageBox", FakeMessageBox)
+    monkeypatch.setattr(ui.grid.page, "LARGE_MAP_HOUSEHOLDS", 100)  # the demo's 301 households count as many
+    monkeypatch.setattr(ui.grid.page, "VIEW_MARKERS", 20)  # draw the households in view only when zoomed far in
+    p = window.show_page("page_grid")
+    QApplication.processEvents()
+    p.view.fit()
+    _settle(qtbot, p)
+    return p
+
+
+def _settle(qtbot: Any, page: Any) -> None:
+    qtbot.waitUntil(lambda: not page.is_busy(), timeout=20_000)
+    QApplication.processEvents()
+
+
+def _rows(page: Any) -> dict[int, Any]:
+    return {item.data(0, Qt.ItemDataRole.UserRole): item for item in
+            page.tree.findItems("*", Qt.MatchFlag.MatchWildcard | Qt.MatchFlag.MatchRecursive)}
+
+
+def _area(demo_ctx: Any, code: str) -> tuple[Any, set[int]]:
+    g = demo_ctx.call(grid.grid_by_code, demo_ctx.unit_id, code)
+    return g, {g.id} | {x.id for x in demo_ctx.call(grid.list_grids, demo_ctx.unit_id) if x.parent_id == g.id}
+
+
+def test_a_large_map_opens_with_the_grids_and_their_counts(large_page: Any, demo_ctx: Any) -> None:
+    page = large_page
+    assert page.large and len(page.scene.grids) == 21 and page.scene.markers == {}
+    assert page.lbl_households.isVisible() and "共 301 户" in page.lbl_households.text()
+    assert "选中网格或放大地图" in page.status.text()
+    g1, _ = _area(demo_ctx, "G01")
+    label = page.scene.grids[g1.id].label
+    assert label.text() == "第一网格\n45 户" and label.isVisible()
+    page.view.zoom_by(0.1)  # far out: the names no longer fit in their grids and are not drawn
+    assert not label.isVisible()
+    page.view.fit()
+    assert label.isVisible()
+    # the tree: counted off the GUI thread, the same numbers as the village's
+    stats = {st.grid.id: st for st in demo_ctx.call(grid_coverage.grid_statistics, demo_ctx.unit_id)}
+    rows = _rows(page)
+    assert page.tree.topLevelItemCount() == 7 and set(rows) == set(stats)
+    for gid, item in rows.items():
+        st = stats[gid]
+        assert [item.text(c) for c in range(1, 5)] == [str(st.households), str(st.residents), str(st.members),
+                                                       str(st.tagged)]
+    assert "无联系党员 3 户" in page.text_coverage.toPlainText()
+    assert page.list_unplaced.count() == 0 and "0 户" in page.lbl_unplaced.text()
+    assert "只含" in page.btn_export.toolTip()
+
+
+def test_picking_a_grid_in_the_list_shows_its_households(large_page: Any, qtbot: Any, demo_ctx: Any) -> None:
+    page = large_page
+    g3, ids = _area(demo_ctx, "G03")
+    fitted = page.view.transform().m11()
+    page.tree.setCurrentItem(_rows(page)[g3.id])  # as a click in the list
+    _settle(qtbot, page)
+    markers = page.scene.markers
+    assert len(markers) == 44 and {m.marker.grid_id for m in markers.values()} <= ids
+    assert "地图上显示 44 户" in page.lbl_households.text()
+    box = page.scene.grids[g3.id].polygon().boundingRect()
+    assert page.view.visible_rect().contains(box)  # brought into view
+    assert page.view.transform().m11() > 1.5 * fitted  # and zoomed in on it
+    assert "在岗：" in page.lbl_staff.text() and "统计中" not in page.lbl_staff.text()
+    marker = next(iter(markers.values()))
+    at = page.view.mapFromScene(marker.pos())  # the mouse resting on a marker: its tooltip, written now
+    QApplication.sendEvent(page.view.viewport(), QHelpEvent(QEvent.Type.ToolTip, at, page.view.viewport().mapToGlobal(at)))
+    assert QToolTip.text() == marker.toolTip() and f"户号 {marker.marker.number}" in QToolTip.text()
+
+    g5, ids5 = _area(demo_ctx, "G05-2")
+    page.select_grid(g5.id)
+    _settle(qtbot, page)
+    assert len(page.scene.markers) == 17 and {m.marker.grid_id for m in page.scene.markers.values()} == ids5
+    page.tree.clearSelection()
+    _settle(qtbot, page)
+    assert page.scene.markers == {} and "共 301 户" in page.lbl_households.text()
+
+
+def test_zoomed_in_a_large_map_shows_the_households_in_view(large_page: Any, qtbot: Any, demo_ctx: Any,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import ui.grid.page
+
+    monkeypatch.setattr(ui.grid.page, "VIEW_MARKERS", 150)
+    page = large_page
+    page.view.zoom_by(1.01)  # the whole village (301) is still more than that: nothing drawn
+    _settle(qtbot, page)
+    assert page.scene.markers == {}
+    g, _ = _area(demo_ctx, "G06-1")
+    page.view.show_rect(page.scene.grids[g.id].polygon().boundingRect())
+    _settle(qtbot, page)
+    shown = set(page.scene.markers)
+    assert 0 < len(shown) <= 150
+    visible = page.view.visible_rect()
+    everyone = demo_ctx.call(grid_map.map_data, demo_ctx.unit_id).markers
+    in_view = {m.id for m in everyone if visible.contains(QPointF(m.x, m.y))}
+    assert in_view and in_view <= shown  # every household in view is drawn (and a margin around it)
+    page.chk_tags.setChecked(True)
+    assert any(m.highlight for m in page.scene.markers.values())
+    page.chk_links.setChecked(True)
+    path = page.scene.links_item.path()
+    assert page.scene.links and path.elementCount() == 2 * len(page.scene.links)
+    spots = {(round(m.pos().x(), 3), round(m.pos().y(), 3)) for m in page.scene.markers.values()}
+    for i in range(0, path.elementCount(), 2):  # a line between two drawn households, or a short stroke
+        a, b = path.elementAt(i), path.elementAt(i + 1)
+        both = {(round(a.x, 3), round(a.y, 3)), (round(b.x, 3), round(b.y, 3))} <= spots
+        assert both or QLineF(a.x, a.y, b.x, b.y).length() <= page.scene.stub + 1e-6
+    page.btn_fit.click()
+    _settle(qtbot, page)
+    assert page.scene.markers == {}
+
+
+def test_drag_a_household_to_another_grid_on_a_large_map(large_page: Any, qtbot: Any, demo_ctx: Any) -> None:
+    page = large_page
+    g3, _ = _area(demo_ctx, "G03-1")
+    fitted = page.view.transform().m11()
+    page.select_grid(g3.id)  # as a click on the map: the view stays where it is
+    _settle(qtbot, page)
+    assert len(page.scene.markers) == 17 and page.view.transform().m11() == fitted
+    marker = next(iter(page.scene.markers.values()))
+    hid = marker.household_id
+    g2 = demo_ctx.call(grid.grid_by_code, demo_ctx.unit_id, "G02-1")
+    target = g2.polygon[0]
+    FakeMessageBox.shown.clear()
+    _drag(page, page.view.mapFromScene(marker.pos()), _vp(page, target[0] + 30, target[1] + 30))
+    assert [k for k, *_ in FakeMessageBox.shown] == ["question"]
+    assert [(m.from_grid, m.to_grid) for m in demo_ctx.call(grid.household_moves, hid)] == [
+        ("第三网格第一微网格", "第二网格第一微网格")]
+    assert page.scene.markers[hid].marker.grid_id == g2.id
+    _settle(qtbot, page)
+    rows = _rows(page)
+    assert (rows[g2.id].text(1), rows[g3.id].text(1)) == ("26", "16")  # recounted off the GUI thread
+    assert page.scene.grids[g2.id].label.text().endswith("\n26 户")  # and the map's labels follow
+    assert page.view.transform().m11() == fitted and hid in page.scene.markers
+
+
+def test_a_household_not_on_a_large_map_is_dropped_onto_it(window: Any, qtbot: Any, demo_ctx: Any,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy import select
+
+    import ui.grid.page
+    from app.models import Household
+
+    with demo_ctx.db.session() as s:
+        h = s.scalars(select(Household).order_by(Household.id)).first()
+        h.map_x = h.map_y = None
+        hid = h.id
+    monkeypatch.setattr(ui.grid.page, "QMessageBox", FakeMessageBox)
+    monkeypatch.setattr(ui.grid.page, "LARGE_MAP_HOUSEHOLDS", 100)
+    page = window.show_page("page_grid")
+    _settle(qtbot, page)
+    assert page.list_unplaced.count() == 1 and "1 户" in page.lbl_unplaced.text()
+    spot = demo_ctx.call(grid.grid_by_code, demo_ctx.unit_id, "G04-1").polygon[0]
+    page.view.householdDropped.emit(hid, QPointF(spot[0] + 20, spot[1] + 20))
+    assert hid in page.scene.markers and page.list_unplaced.count() == 0
+    assert "0 户" in page.lbl_unplaced.text()
+    assert demo_ctx.call(grid.household_moves, hid)[-1].to_grid == "第四网格第一微网格"
+
+
+def test_a_large_map_exports_what_it_shows(large_page: Any, qtbot: Any, demo_ctx: Any, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import ui.grid.page
+
+    page = large_page
+    page.select_grid(_area(demo_ctx, "G01-1")[0].id)
+    _settle(qtbot, page)
+    out = tmp_path / "county.png"
+    monkeypatch.setattr(ui.grid.page.QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (str(out), "PNG 图片 (*.png)")))
+    page.btn_export.click()
+    assert out.exists() and out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "只含当前显示的 20 户" in page.status.text()
+    assert page.legend().households_note == "图中只画出当前显示的 20 户"

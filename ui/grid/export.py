@@ -1,7 +1,8 @@
 """The map for the office wall: title, the map, a legend, as a PNG or an A4/A3 landscape PDF.
 
 Rendering the scene takes well under a second even with 2,000 markers, so it runs on the GUI thread.
-Vertex handles and the drawing draft are hidden while rendering.
+Vertex handles and the drawing draft are hidden while rendering. A large map (a township or county)
+exports what it shows: the grids, and the households drawn at the time (the legend says so).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class Legend:
     grids: list[tuple[str, str]] = field(default_factory=list)  # (colour, name) of each grid
     tag_layer: str | None = None  # the tag picked out in red, "" for any tag
     links: bool = False
+    households_note: str = ""  # a large map: which households the picture holds (only those shown)
 
 
 def _draw_legend(p: QPainter, legend: Legend, area: QRectF, unit: float) -> None:
@@ -44,7 +46,11 @@ def _draw_legend(p: QPainter, legend: Legend, area: QRectF, unit: float) -> None
     p.setFont(font)
     y += line * 1.3
     box = unit * 1.3
-    for colour, name in legend.grids:
+    grids = legend.grids
+    room = max(1, int((area.bottom() - y) / line) - 6)  # rows left for grids; the marker, layer and note rows follow
+    if len(grids) > room:  # a county's 300 grids: the first ones, then how many there are
+        grids = grids[:room - 1]
+    for colour, name in grids:
         c = grid_colour(colour)
         fill = QColor(c)
         fill.setAlpha(90)
@@ -54,6 +60,10 @@ def _draw_legend(p: QPainter, legend: Legend, area: QRectF, unit: float) -> None
         p.setPen(QColor("#222222"))
         p.drawText(QRectF(area.left() + box * 2.1, y, area.width() - box * 2.1, line), Qt.AlignmentFlag.AlignVCenter, name)
         y += line
+    if len(grids) < len(legend.grids):
+        p.drawText(QRectF(area.left() + box * 2.1, y, area.width() - box * 2.1, line), Qt.AlignmentFlag.AlignVCenter,
+                   f"……共 {len(legend.grids)} 个网格")
+        y += line
     y += line * 0.4
     cx = area.left() + box * 0.8
     p.setPen(QPen(QColor("white"), 1.2))
@@ -62,6 +72,10 @@ def _draw_legend(p: QPainter, legend: Legend, area: QRectF, unit: float) -> None
     p.setPen(QColor("#222222"))
     p.drawText(QRectF(area.left() + box * 2.1, y, area.width(), line), Qt.AlignmentFlag.AlignVCenter, "住户（颜色同所在网格）")
     y += line
+    if legend.households_note:
+        p.drawText(QRectF(area.left() + box * 2.1, y, area.width() - box * 2.1, line * 2),
+                   Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap, legend.households_note)
+        y += line * 2
     if legend.tag_layer is not None:
         p.setPen(QPen(QColor("#d32f2f"), 2.2))
         p.setBrush(QBrush())
@@ -102,11 +116,14 @@ def _paint(p: QPainter, scene: MapScene, legend: Legend, page: QRectF) -> None:
     hidden = [h for h in scene.handles if h.isVisible()]
     for h in hidden:
         h.setVisible(False)
+    on_screen = scene.detail_scale
+    scene.update_detail(scale)  # a large map: the grid names that fit at the printed size, not the screen's
     try:
         scene.render(p, target, source, Qt.AspectRatioMode.KeepAspectRatio)
     finally:
         for h in hidden:
             h.setVisible(True)
+        scene.update_detail(on_screen)
     p.setPen(QPen(QColor("#444444"), 1))
     p.setBrush(QBrush())
     p.drawRect(target)

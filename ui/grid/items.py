@@ -7,6 +7,7 @@ they show (text, colour, tags) — no item ever asks the database anything.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from PySide6.QtCore import QPointF, Qt
@@ -27,11 +28,31 @@ Z_GRID, Z_MICRO, Z_LINKS, Z_MARKER, Z_LABEL, Z_HANDLE, Z_DRAFT = 1, 2, 3, 5, 6, 
 MARKER_R = 4.5  # screen pixels
 HALO_R = 8.5
 FILL_ALPHA, MICRO_FILL_ALPHA = 60, 35
+TOP_LABEL_ROOM = 44  # screen pixels a grid's two-line name takes in its corner (large maps)
 
 
 def grid_colour(color: str) -> QColor:
     c = QColor(color)
     return c if c.isValid() else QColor("#4f8fd6")
+
+
+_fonts: dict[bool, QFont] = {}  # shared by the labels of one load (MapScene.load clears it: the font setting may change)
+
+
+_styles: dict[tuple[str, bool, bool], tuple[QPen, QBrush, QBrush]] = {}  # (colour, micro, selected): pen, fill, text
+
+
+def clear_fonts() -> None:
+    _fonts.clear()
+
+
+def _label_font(micro: bool) -> QFont:
+    font = _fonts.get(micro)
+    if font is None:
+        font = _fonts[micro] = QFont()
+        font.setPointSizeF(8.5 if micro else 11)
+        font.setBold(not micro)
+    return font
 
 
 class GridItem(QGraphicsPolygonItem):
@@ -45,11 +66,10 @@ class GridItem(QGraphicsPolygonItem):
         self.label = QGraphicsSimpleTextItem(short_name or info.name)
         self.label.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
         self.label.setZValue(Z_LABEL)
-        font = QFont()
-        font.setPointSizeF(8.5 if info.is_micro else 11)
-        font.setBold(not info.is_micro)
-        self.label.setFont(font)
+        self.label.setFont(_label_font(info.is_micro))
         self.selected = False
+        self.label_scale: float | None = None  # large maps: the view's scale; the name shows only where it fits
+        self._fits_from = 0.0  # the smallest scale at which the name fits inside the boundary
         self.set_points([QPointF(x, y) for x, y in info.polygon or ()])
         self.apply_style()
 
@@ -71,24 +91,41 @@ class GridItem(QGraphicsPolygonItem):
         else:
             self.label.setPos(rect.topLeft())
             self.label.setTransform(QTransform.fromTranslate(6, 4))
-        self.label.setVisible(self.polygon().count() >= 3)
+        drawn = self.polygon().count() >= 3
+        # a micro-grid's name, centred, leaves room above it for its grid's name in the corner
+        high = text.height() + (2 * TOP_LABEL_ROOM if self.info.is_micro else 6)
+        self._fits_from = (max((text.width() + 10) / rect.width(), high / rect.height())
+                           if drawn and rect.width() > 0 and rect.height() > 0 else math.inf)
+        self.label.setVisible(drawn and (self.label_scale is None or self.label_scale >= self._fits_from))
+
+    def fit_label(self, scale: float) -> None:
+        """Large maps: show the name only where it fits inside the boundary at this zoom (no pile of names)."""
+        self.label_scale = scale
+        fits = scale >= self._fits_from
+        if fits != self.label.isVisible():
+            self.label.setVisible(fits)
 
     def set_colour(self, color: str) -> None:
         self.info = GridInfo(**{**self.info.__dict__, "color": color})
         self.apply_style()
 
     def apply_style(self) -> None:
-        c = grid_colour(self.info.color)
-        fill = QColor(c)
-        fill.setAlpha(MICRO_FILL_ALPHA if self.info.is_micro else FILL_ALPHA)
-        pen = QPen(c.darker(150 if self.selected else 120))
-        pen.setCosmetic(True)
-        pen.setWidthF(3.0 if self.selected else (1.0 if self.info.is_micro else 2.0))
-        if self.info.is_micro:
-            pen.setStyle(Qt.PenStyle.DashLine)
+        key = (self.info.color, self.info.is_micro, self.selected)
+        style = _styles.get(key)
+        if style is None:  # one set per colour and kind: a county has 1,500 grids in a few colours
+            c = grid_colour(self.info.color)
+            fill = QColor(c)
+            fill.setAlpha(MICRO_FILL_ALPHA if self.info.is_micro else FILL_ALPHA)
+            pen = QPen(c.darker(150 if self.selected else 120))
+            pen.setCosmetic(True)
+            pen.setWidthF(3.0 if self.selected else (1.0 if self.info.is_micro else 2.0))
+            if self.info.is_micro:
+                pen.setStyle(Qt.PenStyle.DashLine)
+            style = _styles[key] = (pen, QBrush(fill), QBrush(c.darker(220)))
+        pen, fill_brush, text_brush = style
         self.setPen(pen)
-        self.setBrush(QBrush(fill))
-        self.label.setBrush(QBrush(c.darker(220)))
+        self.setBrush(fill_brush)
+        self.label.setBrush(text_brush)
 
     def set_selected(self, on: bool) -> None:
         self.selected = on
@@ -129,12 +166,19 @@ class VertexHandle(QGraphicsRectItem):
         self.on_release(self.grid)
 
 
+_MARKER_FLAGS = QGraphicsItem.GraphicsItemFlag.ItemIsMovable | QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations
+_MARKER_CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
+_POINTING = Qt.CursorShape.PointingHandCursor
+
+
 class HouseholdMarker(QGraphicsEllipseItem):
     """A household: a dot in its grid's colour; a red ring when the tag layer picks it out.
 
     Dragging it to another spot calls on_drop(marker, old position); a plain click calls on_click.
     Built from Qt's own ellipse items, with no Python paint(): PySide6 6.12 mishandles the None
     widget that QGraphicsScene.render passes to a Python paint() (it breaks None's reference count).
+    Cheap to make (a township map makes thousands): shared pen and flags, the red ring made only when
+    first needed, the tooltip written when the mouse rests on the marker (toolTip(), asked by MapScene).
     """
 
     def __init__(self, m: MapMarker, colour: QColor, on_drop: Callable[[HouseholdMarker, QPointF], None],
@@ -143,24 +187,23 @@ class HouseholdMarker(QGraphicsEllipseItem):
         self.marker = m
         self.colour = colour
         self.highlight = False
+        self.halo: QGraphicsEllipseItem | None = None
         self._on_drop = on_drop
         self._on_click = on_click
         self._press_pos = QPointF()
-        self.setPen(QPen(QColor("white"), 1.2))
+        self.setPen(_marker_pen())
         self.setBrush(colour)
-        self.halo = QGraphicsEllipseItem(-HALO_R, -HALO_R, 2 * HALO_R, 2 * HALO_R, self)
-        self.halo.setPen(QPen(QColor("#d32f2f"), 2.2))
-        self.halo.setVisible(False)
-        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable
-                      | QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
-        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.setFlags(_MARKER_FLAGS)
+        self.setCacheMode(_MARKER_CACHE)
         self.setZValue(Z_MARKER)
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setToolTip(marker_tip(m))
+        self.setCursor(_POINTING)
 
     @property
     def household_id(self) -> int:
         return self.marker.id
+
+    def toolTip(self) -> str:  # noqa: N802 - Qt's name; written when asked, not for every marker up front
+        return marker_tip(self.marker)
 
     def set_look(self, colour: QColor | None = None, highlight: bool | None = None) -> None:
         if colour is not None:
@@ -168,7 +211,11 @@ class HouseholdMarker(QGraphicsEllipseItem):
             self.setBrush(colour)
         if highlight is not None:
             self.highlight = highlight
-            self.halo.setVisible(highlight)
+            if highlight and self.halo is None:
+                self.halo = QGraphicsEllipseItem(-HALO_R, -HALO_R, 2 * HALO_R, 2 * HALO_R, self)
+                self.halo.setPen(_halo_pen())
+            if self.halo is not None:
+                self.halo.setVisible(highlight)
 
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
         self._press_pos = QPointF(self.pos())
@@ -183,6 +230,23 @@ class HouseholdMarker(QGraphicsEllipseItem):
             self._on_drop(self, self._press_pos)
         else:
             self._on_click(self)
+
+
+_pens: dict[str, QPen] = {}
+
+
+def _marker_pen() -> QPen:
+    pen = _pens.get("marker")
+    if pen is None:  # made on first use: a QPen needs the QGuiApplication
+        pen = _pens["marker"] = QPen(QColor("white"), 1.2)
+    return pen
+
+
+def _halo_pen() -> QPen:
+    pen = _pens.get("halo")
+    if pen is None:
+        pen = _pens["halo"] = QPen(QColor("#d32f2f"), 2.2)
+    return pen
 
 
 def marker_tip(m: MapMarker) -> str:

@@ -1,13 +1,21 @@
-"""网格地图: the village map with its grids, households and 党员联系户, plus statistics and coverage beside it."""
+"""网格地图: the village map with its grids, households and 党员联系户, plus statistics and coverage beside it.
+
+A township or county (issue 11: 50,000 households, 1,500 grids) is too much to draw and count at once
+on the GUI thread. Above LARGE_MAP_HOUSEHOLDS the page opens with the grids only (names, household
+counts, the tree), then draws households for the grid the user picks and, once zoomed in far enough,
+for the part of the map in view — read off the GUI thread, a few thousand at most. Statistics and
+联系户 coverage are counted off the GUI thread too. A village map stays as it was: everything at once.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMimeData, QPointF, Qt
+from PySide6.QtCore import QMimeData, QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -32,9 +40,11 @@ from PySide6.QtWidgets import (
 from app.services import grid, grid_cards, grid_coverage, grid_map, units
 from app.services.context import AppContext
 from app.services.errors import ServiceError
-from app.services.grid_map import MapData
+from app.services.grid import GridInfo
+from app.services.grid_coverage import CoverageReport, GridStats
+from app.services.grid_map import MapData, MarkerSet
 
-from ..common.background import BackgroundJob
+from ..common.background import BackgroundJob, Work
 from ..common.page import Changes, Page
 from ..common.widgets import InfoLabel
 from ..errors import show_service_error, show_unexpected, user_errors
@@ -48,6 +58,13 @@ from .scene import ALL_TAGS, MapScene
 from .view import HOUSEHOLD_MIME, MapView
 
 TREE_COLUMNS = ("网格", "户", "人", "党员", "重点户")
+# A township or county: more open households than this and the map opens with the grids only (issue 11).
+LARGE_MAP_HOUSEHOLDS = 4000
+VIEW_MARKERS = 2500  # a large map draws the households in view once about this many are in view
+MARKER_LIMIT = 6000  # at most this many households drawn at once on a large map
+COUNTING = "…"  # a cell whose number is still being counted off the GUI thread
+TREE_BATCH = 300  # tree rows given their numbers per turn of the event loop
+TreeRow = tuple[GridInfo, list[str], "str | None"]  # the grid, its number cells, its staff (None: counting)
 
 
 class UnplacedList(QListWidget):
@@ -72,6 +89,24 @@ class GridMapPage(Page):
         self._draw_for: int | None = None
         self._fitted = False
         self.job: BackgroundJob | None = None
+        # a large map (MapData.partial): what the markers shown are for, and the work counting beside it
+        self.large = False
+        self._marker_key: tuple[object, ...] | None = None  # (grid ids, rect) loaded or being loaded
+        self._marker_rect: QRectF | None = None
+        self._marker_job: BackgroundJob | None = None
+        self._marker_again = False  # the view changed while markers were being read: ask again after
+        self._leaves: list[tuple[QRectF, int]] = []  # bounding box and households of each grid without micro-grids
+        self._panel_gen = 0  # results of older statistics/coverage work are dropped
+        self._pending: set[BackgroundJob] = set()  # started, result not yet handled
+        self._handled: list[BackgroundJob] = []  # handled: deleted when the next one starts
+        self._quiet_select = False  # selecting a grid from code (not the tree): do not move the view
+        self._filling = False  # the tree's numbers are being written in batches
+        self._loading = False  # refresh() is rebuilding the map: no household requests until it is done
+        self._loose = 0  # placed households in no grid drawn (spread over the map for the estimate)
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(150)
+        self._settle.timeout.connect(self._request_markers)
 
         self.scene = MapScene(self)
         self.view = MapView(self.scene, self)
@@ -95,6 +130,7 @@ class GridMapPage(Page):
         self.view.drawingCancelled.connect(lambda: self.status.show_info(self.tr("已取消绘制边界")))
         self.view.clickedAt.connect(self.on_map_clicked)
         self.view.householdDropped.connect(self.on_household_dropped)
+        self.view.viewChanged.connect(self._on_view_changed)
         self.refresh()
 
     # ---- building ---------------------------------------------------------------------------------
@@ -156,6 +192,10 @@ class GridMapPage(Page):
         for w in (self.chk_markers, self.chk_tags, self.combo_tag, self.chk_links):
             bar.addWidget(w)
         bar.addStretch(1)
+        self.lbl_households = QLabel(self)  # a large map: how many households are drawn, and how to see more
+        self.lbl_households.setObjectName("lbl_map_households")
+        self.lbl_households.setVisible(False)
+        bar.addWidget(self.lbl_households)
         return bar
 
     def _side_panel(self) -> QWidget:
@@ -227,60 +267,297 @@ class GridMapPage(Page):
         return False, None
 
     def refresh(self) -> None:
-        ok, data = self._try(grid_map.map_data, self.unit_id)
+        ok, data = self._try(grid_map.map_data, self.unit_id, marker_limit=LARGE_MAP_HOUSEHOLDS)
         if not ok:
             return
         picture = self.ctx.call(grid_map.map_picture, self.unit_id) if data.has_picture else None
         selected = self.selected_grid_id()
         self.data = data
+        self.large = data.partial
+        self._marker_key = self._marker_rect = None  # the scene is rebuilt: no household drawn yet
+        self._loading = True  # ask for households once, when the view is set (below)
         self.scene.load(data, picture)
+        self._leaves = self._leaf_boxes(data) if self.large else []
+        self._loose = max(0, data.households - data.unplaced - sum(n for _, n in self._leaves))
         self._fill_tags(data.tags)
         self._apply_tag_layer()
         self.scene.set_links_visible(self.chk_links.isChecked())
         self.scene.set_markers_visible(self.chk_markers.isChecked())
-        self.refresh_panels(selected)
-        if not self._fitted:
-            self._fitted = True
-            self.view.fit()
+        self.lbl_households.setVisible(self.large)
+        export_tip = self.tr("导出带图例的地图：PNG 图片，或 A4/A3 横向 PDF")
+        if self.large:
+            export_tip += self.tr("（户数较多：只含地图上当前显示的住户）")
+        self.btn_export.setToolTip(export_tip)
+        try:
+            self.refresh_panels(selected)
+            first = not self._fitted
+            if first:
+                self._fitted = True
+                self.view.fit()
+        finally:
+            self._loading = False
+        if self.large:
+            self.scene.update_detail(self.view.transform().m11())
+            self._request_markers()
+            if first:
+                self.status.show_info(self.tr("共 {0} 户，户数较多：地图先画出网格，在右侧选中网格或放大地图即显示其中的住户")
+                                      .format(data.households))
 
     def refresh_panels(self, select_id: int | None = None) -> None:
-        """Statistics, coverage and the unplaced list (after a change; the scene is kept)."""
+        """Statistics, coverage and the unplaced list (after a change; the scene is kept).
+
+        A large map counts them off the GUI thread: the tree first shows each grid's households (known
+        from the map's data) and fills in the other numbers when they arrive.
+        """
+        if self.large:
+            self._panel_gen += 1
+            if {self._row_id(item) for item in self._tree_items()} != set(self.scene.grids):
+                self._fill_tree(self._rows_from_counts(), select_id)
+            else:  # the same grids: the tree keeps its rows (new numbers follow); the map shows the selection
+                self._quiet_select = True
+                try:
+                    self.on_grid_selected()
+                finally:
+                    self._quiet_select = False
+            uid, gen = self.unit_id, self._panel_gen
+            self._run(lambda _p, _c: (gen, self.ctx.call(grid_coverage.grid_statistics, uid)), self._on_stats)
+            self._fill_unplaced()
+            self.refresh_coverage()
+            return
         ok, stats = self._try(grid_coverage.grid_statistics, self.unit_id)
         if not ok:
             return
+        self._fill_tree(self._rows_from_stats(stats), select_id)
+        self._fill_unplaced()
+        self.refresh_coverage()
+
+    @staticmethod
+    def _rows_from_stats(stats: list[GridStats]) -> list[TreeRow]:
+        return [(st.grid, [str(st.households), str(st.residents), str(st.members), str(st.tagged)], st.staff_text())
+                for st in stats]
+
+    def _rows_from_counts(self) -> list[TreeRow]:
+        counts = self.data.counts if self.data is not None else {}
+        return [(item.info, [str(counts.get(gid, 0)), COUNTING, COUNTING, COUNTING], None)
+                for gid, item in self.scene.grids.items()]
+
+    @staticmethod
+    def _row_id(item: QTreeWidgetItem) -> int:
+        return int(item.data(0, Qt.ItemDataRole.UserRole))
+
+    def _tree_items(self) -> list[QTreeWidgetItem]:
+        out = []
+        for i in range(self.tree.topLevelItemCount()):
+            top = self.tree.topLevelItem(i)
+            out.append(top)
+            out.extend(top.child(k) for k in range(top.childCount()))
+        return out
+
+    def _fill_tree(self, rows: list[TreeRow], select_id: int | None) -> None:
         self.tree.blockSignals(True)
         self.tree.clear()
         items: dict[int, QTreeWidgetItem] = {}
-        for st in stats:
-            parent = items.get(st.grid.parent_id) if st.grid.parent_id else None
-            name = st.grid.name.removeprefix(parent.text(0)) if parent is not None else st.grid.name
-            row = QTreeWidgetItem([name or st.grid.name, str(st.households), str(st.residents), str(st.members),
-                                   str(st.tagged)])
-            row.setData(0, Qt.ItemDataRole.UserRole, st.grid.id)
-            row.setData(1, Qt.ItemDataRole.UserRole, st.staff_text())
-            row.setForeground(0, QColor(st.grid.color).darker(150))
+        for info, cells, staff in rows:
+            parent = items.get(info.parent_id) if info.parent_id else None
+            name = info.name.removeprefix(parent.text(0)) if parent is not None else info.name
+            row = QTreeWidgetItem([name or info.name, *cells])
+            row.setData(0, Qt.ItemDataRole.UserRole, info.id)
+            row.setData(1, Qt.ItemDataRole.UserRole, staff)
+            row.setForeground(0, QColor(info.color).darker(150))
             for col in range(1, len(TREE_COLUMNS)):
                 row.setTextAlignment(col, Qt.AlignmentFlag.AlignRight)
             if parent is not None:
                 parent.addChild(row)
             else:
                 self.tree.addTopLevelItem(row)
-            items[st.grid.id] = row
-        self.tree.expandAll()
+            items[info.id] = row
+        if not self.large:  # 1,500 rows of a county stay folded: its 300 grids are the list
+            self.tree.expandAll()
         for col in range(len(TREE_COLUMNS)):
             self.tree.resizeColumnToContents(col)
         self.tree.blockSignals(False)
         if select_id in items:
-            self.tree.setCurrentItem(items[select_id])
+            self._quiet_select = True
+            try:
+                self.tree.setCurrentItem(items[select_id])
+            finally:
+                self._quiet_select = False
         self.on_grid_selected()
-        self._fill_unplaced()
-        self.refresh_coverage()
+
+    def _on_stats(self, result: tuple[int, list[GridStats]]) -> None:
+        """A large map's statistics arrived: fill in the tree's numbers where it stands (selection kept)."""
+        gen, stats = result
+        if gen != self._panel_gen:
+            return
+        rows = {info.id: (cells, staff) for info, cells, staff in self._rows_from_stats(stats)}
+        if self.data is not None:  # households moved since the map was read: its labels follow
+            counts = {st.grid.id: st.households for st in stats}
+            for gid, n in counts.items():
+                if self.data.counts.get(gid) != n:
+                    self.scene.set_count(gid, n)
+            self.data = dataclasses.replace(self.data, counts=counts)
+            self.scene.data = self.data
+        items = self._tree_items()
+        if {self._row_id(item) for item in items} != set(rows):
+            self._fill_tree(self._rows_from_stats(stats), self.selected_grid_id())
+            return
+        self._fill_in(gen, rows, items)
+
+    def _fill_in(self, gen: int, rows: dict[int, tuple[list[str], str | None]], items: list[QTreeWidgetItem]) -> None:
+        """Write the numbers a few hundred rows at a time, so the GUI never stops for long (1,500 rows)."""
+        self._filling = False
+        if gen != self._panel_gen:
+            return
+        for item in items[:TREE_BATCH]:
+            cells, staff = rows[self._row_id(item)]
+            for col, text in enumerate(cells, start=1):
+                item.setText(col, text)
+            item.setData(1, Qt.ItemDataRole.UserRole, staff)
+        if len(items) > TREE_BATCH:
+            self._filling = True
+            QTimer.singleShot(0, self, lambda: self._fill_in(gen, rows, items[TREE_BATCH:]))
+            return
+        for col in range(1, len(TREE_COLUMNS)):
+            self.tree.resizeColumnToContents(col)
+        self._show_staff()
 
     def refresh_coverage(self) -> None:
+        if self.large:
+            self.text_coverage.setPlainText(self.tr("正在统计联系户覆盖情况…"))
+            uid, gen = self.unit_id, self._panel_gen
+            self._run(lambda _p, _c: (gen, self.ctx.call(grid_coverage.coverage_report, uid)), self._on_coverage)
+            return
         ok, report = self._try(grid_coverage.coverage_report, self.unit_id)
         if ok:
-            self.text_coverage.setPlainText("\n".join(report.lines()))
-            self.lbl_band.setText(self.tr("每名党员联系 {0}–{1} 户").format(*report.band))
+            self._show_coverage(report)
+
+    def _on_coverage(self, result: tuple[int, CoverageReport]) -> None:
+        gen, report = result
+        if gen == self._panel_gen:
+            self._show_coverage(report)
+
+    def _show_coverage(self, report: CoverageReport) -> None:
+        self.text_coverage.setPlainText("\n".join(report.lines()))
+        self.lbl_band.setText(self.tr("每名党员联系 {0}–{1} 户").format(*report.band))
+
+    def _run(self, work: Work, done: Callable[[Any], None],
+             after_failure: Callable[[], None] | None = None) -> BackgroundJob:
+        """Work off the GUI thread; `done` gets its result on the GUI thread, a failure goes to the status line.
+
+        One slot per outcome, so "finished" and "its result shown" never fall apart between two events.
+        """
+        for old in self._handled:  # they reported back long ago
+            old.deleteLater()
+        self._handled = []
+        job = BackgroundJob(work, self)
+
+        def finished(result: object) -> None:
+            self._pending.discard(job)
+            self._handled.append(job)
+            done(result)
+
+        def failed(message: str) -> None:
+            self._pending.discard(job)
+            self._handled.append(job)
+            self.status.show_error(message)
+            if after_failure is not None:
+                after_failure()
+
+        job.finished.connect(finished)
+        job.failed.connect(failed)
+        self._pending.add(job)
+        job.start()
+        return job
+
+    def is_busy(self) -> bool:
+        """Still reading households or counting off the GUI thread (tests wait for this to end)."""
+        return bool(self._settle.isActive() or self._filling or self._marker_again or self._pending)
+
+    # ---- a large map: households of the area looked at --------------------------------------------
+
+    @staticmethod
+    def _leaf_boxes(data: MapData) -> list[tuple[QRectF, int]]:
+        parents = {g.parent_id for g in data.grids if g.parent_id is not None}
+        out = []
+        for g in data.grids:
+            if g.id not in parents and g.polygon:
+                xs, ys = [p[0] for p in g.polygon], [p[1] for p in g.polygon]
+                out.append((QRectF(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)), data.counts.get(g.id, 0)))
+        return out
+
+    def _households_in(self, rect: QRectF) -> float:
+        """About how many households lie in the rectangle (each grid's count, by the share of its box inside)."""
+        total = 0.0
+        for box, n in self._leaves:
+            if n and box.intersects(rect):
+                part = box & rect
+                area = box.width() * box.height()
+                total += n * (part.width() * part.height() / area if area > 0 else 1)
+        if self._loose and self.data is not None:
+            part = rect & QRectF(0, 0, self.data.width, self.data.height)
+            total += self._loose * part.width() * part.height() / max(1, self.data.width * self.data.height)
+        return total
+
+    def _selected_ids(self) -> tuple[int, ...]:
+        gid = self.selected_grid_id()
+        if gid is None:
+            return ()
+        return (gid, *sorted(g for g, item in self.scene.grids.items() if item.info.parent_id == gid))
+
+    def _on_view_changed(self) -> None:
+        if self.large:
+            self.scene.update_detail(self.view.transform().m11())
+            self._settle.start()  # ask for the households in view once the zooming and panning stop
+
+    def _request_markers(self) -> None:
+        """A large map: draw the households of the selected grid and, zoomed in, those in view."""
+        if not self.large or self.data is None or self._loading:
+            return
+        ids = self._selected_ids()
+        whole = QRectF(0, 0, self.data.width, self.data.height)
+        visible = self.view.visible_rect() & whole
+        rect: QRectF | None = None
+        if not visible.isEmpty() and self._households_in(visible) <= VIEW_MARKERS:
+            if (self._marker_key is not None and self._marker_key[0] == ids and self._marker_rect is not None
+                    and self._marker_rect.contains(visible)):
+                return  # already drawn (or being read) with a margin around the view
+            dx, dy = visible.width() / 4, visible.height() / 4
+            wider = visible.adjusted(-dx, -dy, dx, dy) & whole  # a margin: panning a little reads nothing
+            rect = wider if self._households_in(wider) <= VIEW_MARKERS else visible
+        area = None if rect is None else (round(rect.left(), 1), round(rect.top(), 1), round(rect.right(), 1),
+                                          round(rect.bottom(), 1))
+        key = (ids, area)
+        if key == self._marker_key:
+            return
+        if self._marker_job in self._pending:
+            self._marker_again = True
+            return
+        self._marker_key, self._marker_rect = key, rect
+        if not ids and area is None:
+            self._show_markers(key, MarkerSet([], [], False))
+            return
+        uid = self.unit_id
+        self._marker_job = self._run(
+            lambda _p, _c: (key, self.ctx.call(grid_map.map_markers, uid, ids, area, MARKER_LIMIT)),
+            lambda result: self._show_markers(*result), self._markers_read)
+
+    def _show_markers(self, key: tuple[object, ...], found: MarkerSet) -> None:
+        if key == self._marker_key and self.large:
+            self.scene.sync_markers(found.markers, found.links)
+            total = self.data.households if self.data is not None else 0
+            if not self.scene.markers:
+                text = self.tr("共 {0} 户：选中网格或放大地图以显示住户").format(total)
+            else:
+                text = self.tr("地图上显示 {0} 户（共 {1} 户）").format(len(self.scene.markers), total)
+                if found.truncated:
+                    text += self.tr("，仅前 {0} 户").format(MARKER_LIMIT)
+            self.lbl_households.setText(text)
+        self._markers_read()
+
+    def _markers_read(self) -> None:
+        if self._marker_again:
+            self._marker_again = False
+            self._request_markers()
 
     def edit_contact_band(self) -> None:
         with user_errors(self):
@@ -312,7 +589,10 @@ class GridMapPage(Page):
                 item = QListWidgetItem(f"{m.number} {m.head_name}".strip(), self.list_unplaced)
                 item.setData(Qt.ItemDataRole.UserRole, m.id)
         n = self.list_unplaced.count()
-        self.lbl_unplaced.setText(self.tr("未上图的户（拖到地图上）：{0} 户").format(n))
+        text = self.tr("未上图的户（拖到地图上）：{0} 户").format(self.data.unplaced if self.large and self.data else n)
+        if self.large and self.data is not None and self.data.unplaced > n:
+            text += self.tr("，列出前 {0} 户").format(n)
+        self.lbl_unplaced.setText(text)
 
     def _apply_tag_layer(self, *_: object) -> None:
         self.scene.set_tag_layer(self.combo_tag.currentData() if self.chk_tags.isChecked() else None)
@@ -324,23 +604,53 @@ class GridMapPage(Page):
         return item.data(0, Qt.ItemDataRole.UserRole) if item is not None and item.isSelected() else None
 
     def select_grid(self, grid_id: int | None) -> None:
-        for item in self.tree.findItems("*", Qt.MatchFlag.MatchWildcard | Qt.MatchFlag.MatchRecursive):
-            if item.data(0, Qt.ItemDataRole.UserRole) == grid_id:
-                self.tree.setCurrentItem(item)
-                return
-        self.tree.clearSelection()
+        self._quiet_select = True  # chosen on the map or by the program: the view stays where it is
+        try:
+            for item in self._tree_items():
+                if item.data(0, Qt.ItemDataRole.UserRole) == grid_id:
+                    self.tree.setCurrentItem(item)
+                    self.tree.scrollToItem(item)
+                    return
+            self.tree.clearSelection()
+        finally:
+            self._quiet_select = False
 
     def on_grid_selected(self) -> None:
         gid = self.selected_grid_id()
         for item_id, item in self.scene.grids.items():
             if item.selected != (item_id == gid):
                 item.set_selected(item_id == gid)
-        current = self.tree.currentItem()
-        staff = current.data(1, Qt.ItemDataRole.UserRole) if current is not None and gid is not None else ""
-        self.lbl_staff.setText(self.tr("在岗：{0}").format(staff or self.tr("无")) if gid is not None else "")
+        self._show_staff()
         self.posts.set_grid(gid, [g.info for g in self.scene.grids.values()])
         if self.btn_vertices.isChecked():
             self.scene.show_handles(gid)
+        if self.large:
+            if gid is not None and not self._quiet_select:
+                self._reveal(gid)  # picked in the list: bring the grid into view, big enough to see its households
+            self._request_markers()
+
+    def _show_staff(self) -> None:
+        gid = self.selected_grid_id()
+        current = self.tree.currentItem()
+        staff = current.data(1, Qt.ItemDataRole.UserRole) if current is not None and gid is not None else ""
+        if gid is None:
+            self.lbl_staff.setText("")
+        elif staff is None:  # a large map still counting
+            self.lbl_staff.setText(self.tr("在岗：统计中…"))
+        else:
+            self.lbl_staff.setText(self.tr("在岗：{0}").format(staff or self.tr("无")))
+
+    def _reveal(self, gid: int) -> None:
+        item = self.scene.grids.get(gid)
+        box = item.polygon().boundingRect() if item is not None else QRectF()
+        if box.isEmpty():
+            return
+        scale = self.view.transform().m11()
+        port = self.view.viewport().rect()
+        if box.width() * scale < port.width() / 3 and box.height() * scale < port.height() / 3:
+            self.view.show_rect(box)
+        elif not self.view.visible_rect().contains(box):
+            self.view.centerOn(box.center())
 
     def on_map_clicked(self, pos: QPointF) -> None:
         area = self.scene.area_at(pos.x(), pos.y())
@@ -451,7 +761,7 @@ class GridMapPage(Page):
     def _confirm_move(self, label: str, from_id: int | None, to_id: int | None) -> bool:
         if from_id is None or to_id is None or from_id == to_id:
             return True
-        names = {g.id: g.name for g in self.scene.grid_infos()}
+        names = {gid: item.info.name for gid, item in self.scene.grids.items()}
         answer = QMessageBox.question(
             self, self.tr("调整网格"),
             self.tr("把 {0} 从“{1}”调整到“{2}”？\n调整会记入该户的网格变动记录（日期：{3}）。").format(
@@ -496,6 +806,9 @@ class GridMapPage(Page):
             self.scene.rebuild_links()
 
     def _marker_data(self, household_id: int) -> Any:
+        drawn = self.scene.markers.get(household_id)
+        if drawn is not None:  # a large map's data holds only the households not yet placed
+            return drawn.marker
         return next((m for m in self.data.markers if m.id == household_id), None) if self.data else None
 
     def on_household_dropped(self, household_id: int, pos: QPointF) -> None:
@@ -509,6 +822,9 @@ class GridMapPage(Page):
         if placed is not None and placed.x is not None and household_id not in self.scene.markers:
             self.scene.add_marker(placed, QPointF(placed.x, placed.y or 0))
             self.scene.apply_layers()
+        if self.data is not None and m.x is None and self.data.unplaced:
+            self.data = dataclasses.replace(self.data, unplaced=self.data.unplaced - 1)
+            self.scene.data = self.data
         self._fill_unplaced()
 
     def open_household(self, household_id: int) -> None:
@@ -528,8 +844,9 @@ class GridMapPage(Page):
         village = self.ctx.call(units.get_unit, self.unit_id).name
         tops = [(g.info.color, g.info.name) for g in self.scene.grids.values() if not g.info.is_micro]
         tag = self.scene.tag_layer
+        note = self.tr("图中只画出当前显示的 {0} 户").format(len(self.scene.markers)) if self.large else ""
         return Legend(self.tr("{0}网格分布图").format(village).strip(), date.today().isoformat(), tops, tag,
-                      self.scene.show_links)
+                      self.scene.show_links, note)
 
     def export_map(self) -> None:
         filters = [self.tr("PNG 图片 (*.png)"), self.tr("PDF A4 横向 (*.pdf)"), self.tr("PDF A3 横向 (*.pdf)")]
@@ -550,7 +867,11 @@ class GridMapPage(Page):
         except ServiceError as exc:
             show_service_error(self, exc)
             return
-        self.status.show_info(self.tr("地图已导出：{0}").format(target))
+        if self.large:
+            self.status.show_info(self.tr("地图已导出：{0}（户数较多，只含当前显示的 {1} 户）")
+                                  .format(target, len(self.scene.markers)))
+        else:
+            self.status.show_info(self.tr("地图已导出：{0}").format(target))
 
     def print_cards(self) -> None:
         gid = self.selected_grid_id()
@@ -571,12 +892,17 @@ class GridMapPage(Page):
             return self.ctx.call(grid_cards.export_cards, uid, target, choice.per, code, choice.qr, None, progress,
                                  cancel)
 
+        def done(r: grid_cards.CardsResult) -> None:  # one slot: the button and the message change together
+            self.btn_cards.setEnabled(True)
+            self.status.show_info(self.tr("已生成便民服务卡 {0} 张（{1} 页）：{2}").format(r.cards, r.pages, r.path))
+
+        def failed(message: str) -> None:
+            self.btn_cards.setEnabled(True)
+            self.status.show_error(message)
+
         self.job = BackgroundJob(work, self)
-        self.job.finished.connect(lambda r: self.status.show_info(
-            self.tr("已生成便民服务卡 {0} 张（{1} 页）：{2}").format(r.cards, r.pages, r.path)))
-        self.job.failed.connect(self.status.show_error)
+        self.job.finished.connect(done)
+        self.job.failed.connect(failed)
         self.btn_cards.setEnabled(False)
-        self.job.finished.connect(lambda _r: self.btn_cards.setEnabled(True))
-        self.job.failed.connect(lambda _m: self.btn_cards.setEnabled(True))
         self.status.show_info(self.tr("正在生成便民服务卡…"))
         self.job.start()

@@ -6,7 +6,7 @@ polygon (at least three points), right click takes back the last point, Esc canc
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QPointF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QDragEnterEvent,
@@ -17,6 +17,7 @@ from PySide6.QtGui import (
     QPainter,
     QPainterPath,
     QPen,
+    QResizeEvent,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsView, QWidget
@@ -34,6 +35,7 @@ class MapView(QGraphicsView):
     drawingCancelled = Signal()  # noqa: N815
     clickedAt = Signal(QPointF)  # a plain click on the map (not on a marker), in map units  # noqa: N815
     householdDropped = Signal(int, QPointF)  # dragged in from the list of households not on the map  # noqa: N815
+    viewChanged = Signal()  # zoomed, panned or resized: what is in view changed  # noqa: N815
 
     def __init__(self, scene: MapScene, parent: QWidget | None = None) -> None:
         super().__init__(scene, parent)
@@ -57,6 +59,7 @@ class MapView(QGraphicsView):
         current = self.transform().m11()
         factor = max(MIN_SCALE / current, min(MAX_SCALE / current, factor))
         self.scale(factor, factor)
+        self.viewChanged.emit()
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
         steps = event.angleDelta().y() / 120
@@ -68,6 +71,29 @@ class MapView(QGraphicsView):
         data = self.map_scene.data
         if data is not None:
             self.fitInView(0, 0, data.width, data.height, Qt.AspectRatioMode.KeepAspectRatio)
+            self.viewChanged.emit()
+
+    def show_rect(self, rect: QRectF) -> None:
+        """Zoom and scroll so the rectangle (map units, with a margin) fills the view, within the zoom limits."""
+        margin = max(rect.width(), rect.height()) * 0.15
+        self.fitInView(rect.adjusted(-margin, -margin, margin, margin), Qt.AspectRatioMode.KeepAspectRatio)
+        current = self.transform().m11()
+        if current > MAX_SCALE or current < MIN_SCALE:
+            self.zoom_by(max(MIN_SCALE, min(MAX_SCALE, current)) / current)
+        self.centerOn(rect.center())
+        self.viewChanged.emit()
+
+    def visible_rect(self) -> QRectF:
+        """The part of the map in view, in map units."""
+        return self.mapToScene(self.viewport().rect()).boundingRect()
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 - Qt's name
+        super().scrollContentsBy(dx, dy)
+        self.viewChanged.emit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self.viewChanged.emit()
 
     # ---- drawing a boundary -----------------------------------------------------------------------
 
