@@ -108,6 +108,25 @@ def test_draw_a_boundary_then_drop_a_household_inside(page: Any, demo_ctx: Any) 
     assert new_row.text(1) == "1"
 
 
+def test_drag_a_boundary_point_and_it_is_saved(page: Any, demo_ctx: Any) -> None:
+    g = demo_ctx.call(grid.grid_by_code, demo_ctx.unit_id, "G01-1")
+    before = demo_ctx.call(grid.get_grid, g.id).polygon
+    page.select_grid(g.id)
+    page.btn_vertices.click()  # 调整边界点
+    QApplication.processEvents()
+    handles = page.scene.handles
+    assert len(handles) == len(before)
+    corner = handles[0]
+    x, y = corner.pos().x(), corner.pos().y()
+    _drag(page, page.view.mapFromScene(corner.pos()), _vp(page, x + 20, y + 15))
+    after = demo_ctx.call(grid.get_grid, g.id).polygon
+    assert after is not None and len(after) == len(before)
+    assert abs(after[0][0] - (x + 20)) < 3 and abs(after[0][1] - (y + 15)) < 3  # saved where it was dropped
+    assert list(after[1:]) == list(before[1:])
+    item = page.scene.grids[g.id]
+    assert abs(item.polygon().at(0).x() - after[0][0]) < 0.5  # and drawn there (saved to 0.1)
+
+
 def test_saying_no_puts_the_marker_back(page: Any, demo_ctx: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(FakeMessageBox, "question", classmethod(lambda cls, *a: cls.StandardButton.No))
     g2 = demo_ctx.call(grid.grid_by_code, demo_ctx.unit_id, "G02-1")
@@ -167,11 +186,12 @@ def test_export_the_map(page: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
 @pytest.fixture
 def large_page(window: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    import ui.grid.marker_loader
     import ui.grid.page
 
     monkeypatch.setattr(ui.grid.page, "QMessageBox", FakeMessageBox)
     monkeypatch.setattr(ui.grid.page, "LARGE_MAP_HOUSEHOLDS", 100)  # the demo's 301 households count as many
-    monkeypatch.setattr(ui.grid.page, "VIEW_MARKERS", 20)  # draw the households in view only when zoomed far in
+    monkeypatch.setattr(ui.grid.marker_loader, "VIEW_MARKERS", 20)  # households in view only when zoomed far in
     p = window.show_page("page_grid")
     QApplication.processEvents()
     p.view.fit()
@@ -248,9 +268,9 @@ def test_picking_a_grid_in_the_list_shows_its_households(large_page: Any, qtbot:
 
 def test_zoomed_in_a_large_map_shows_the_households_in_view(large_page: Any, qtbot: Any, demo_ctx: Any,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    import ui.grid.page
+    import ui.grid.marker_loader
 
-    monkeypatch.setattr(ui.grid.page, "VIEW_MARKERS", 150)
+    monkeypatch.setattr(ui.grid.marker_loader, "VIEW_MARKERS", 150)
     page = large_page
     page.view.zoom_by(1.01)  # the whole village (301) is still more than that: nothing drawn
     _settle(qtbot, page)

@@ -156,8 +156,9 @@ class VertexHandle(QGraphicsRectItem):
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
             poly = self.grid.polygon()
             if 0 <= self.index < poly.count():
-                poly.replace(self.index, self.pos())
-                self.grid.setPolygon(poly)
+                points = [poly.at(i) for i in range(poly.count())]  # PySide6's QPolygonF has no replace()
+                points[self.index] = self.pos()
+                self.grid.setPolygon(QPolygonF(points))
                 self.grid.place_label()
         return super().itemChange(change, value)
 
