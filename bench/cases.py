@@ -394,47 +394,34 @@ def pdf_bare(env: Env) -> Work:
 # ---------------------------------------------------------------- 5. import
 
 
-def import_app(env: Env) -> Work:
-    from app.db import open_database
-    from app.io.excel_import import read_table
-    from app.services import imports
+def import_app(write: bool) -> Callable[[Env], Work]:
+    """Read, find the header, check every row (the report the user waits for); with write, then import."""
 
-    db = open_database(env.url, migrate=False)
-    uid = _unit_id(env)
+    def make(env: Env) -> Work:
+        from app.db import open_database
+        from app.io.excel_import import read_table
+        from app.services import imports
 
-    def work() -> object:
-        with db.sessions() as s:
-            table = read_table(env.roster)
-            layout = imports.detect_layout(s, uid, "residents", table)
-            report = imports.check_import(s, uid, "residents", table, layout)  # the report the user sees first
-            assert not report.has_problems, report.lines()[:5]
-            result = imports.run_import(s, uid, "residents", table, layout)  # then the write
-            assert result.report.counts["new"] == len(report.outcomes)
-            s.rollback()  # keep the dataset as it was for the next run
-        return result
+        db = open_database(env.url, migrate=False)
+        uid = _unit_id(env)
 
-    return work
+        def work() -> object:
+            with db.sessions() as s:
+                table = read_table(env.roster)
+                layout = imports.detect_layout(s, uid, "residents", table)
+                report = imports.check_import(s, uid, "residents", table, layout)
+                assert not report.has_problems, report.lines()[:5]
+                result: object = report
+                if write:
+                    done = imports.run_import(s, uid, "residents", table, layout)
+                    assert done.report.counts["new"] == len(report.outcomes)
+                    result = done
+                s.rollback()  # keep the dataset as it was for the next run
+            return result
 
+        return work
 
-def import_check_app(env: Env) -> Work:
-    """What the user waits for before the report: read, find the header, check every row (nothing written)."""
-    from app.db import open_database
-    from app.io.excel_import import read_table
-    from app.services import imports
-
-    db = open_database(env.url, migrate=False)
-    uid = _unit_id(env)
-
-    def work() -> object:
-        with db.sessions() as s:
-            table = read_table(env.roster)
-            layout = imports.detect_layout(s, uid, "residents", table)
-            report = imports.check_import(s, uid, "residents", table, layout)
-            assert not report.has_problems, report.lines()[:5]
-            s.rollback()
-        return report
-
-    return work
+    return make
 
 
 def import_bare(env: Env) -> Work:
@@ -537,9 +524,9 @@ CASES: list[Case] = [
          "openpyxl write-only 无样式", heavy=True, limit_ratio=1.3, needs=("ledger:tickets",)),
     Case("notice_pdf", "公示 PDF（1000 行）", "≤ 1.5× reportlab", pdf_app, pdf_bare, "reportlab Table 同字体",
          heavy=True, limit_ratio=1.5),
-    Case("import_roster", "导入 1万行居民名册（检查+写入）", "≤ 3× calamine", import_app, import_bare,
+    Case("import_roster", "导入 1万行居民名册（检查+写入）", "≤ 3× calamine", import_app(write=True), import_bare,
          "python-calamine 读同一文件", heavy=True, limit_ratio=3.0),
-    Case("import_roster_check", "检查 1万行居民名册（读取+检查，出报告前）", "—", import_check_app, import_bare,
+    Case("import_roster_check", "检查 1万行居民名册（读取+检查，出报告前）", "—", import_app(write=False), import_bare,
          "python-calamine 读同一文件", heavy=True),
     Case("assessment", "年度积分评定（1万党员）", "≤ 1 s", assessment_app, assessment_bare, "sqlite3 分组求和",
          heavy=True, limit_ms=1000),

@@ -3,7 +3,6 @@ from the database changed since: then every row is checked again (imports._Check
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -12,28 +11,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db import Database
 from app.io.excel_import import SheetTable, read_table
 from app.models import Household, Resident
 from app.services import imports, people
 from app.services.imports import ImportOptions, ImportRefused
-from app.services.units import current_unit_id
 from tests import import_files as F
 
 COMPARED = [c.key for c in Resident.__table__.columns if c.key not in ("id", "import_batch_id", "created_at", "updated_at")]
-
-
-@pytest.fixture
-def s(demo_db: Database) -> Iterator[Session]:
-    with demo_db.session() as session:
-        yield session
-
-
-@pytest.fixture
-def uid(s: Session) -> int:
-    unit_id = current_unit_id(s)
-    assert unit_id is not None
-    return unit_id
 
 
 @pytest.fixture

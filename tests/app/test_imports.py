@@ -3,7 +3,6 @@ dry-run, one-transaction writes, undo to the exact previous state, hostile files
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.cli import main
-from app.db import Database
 from app.io.atomic import Cancelled
 from app.io.excel_import import UnreadableFile, read_table
 from app.models import (
@@ -31,23 +29,9 @@ from app.models import (
 from app.services import imports, people
 from app.services.errors import ServiceError
 from app.services.imports import ImportOptions, ImportRefused
-from app.services.units import current_unit_id
 from tests import import_files as F
 
 DB_TABLES = (Resident, Household, PartyMember, GridPost, Ticket, ImportBatch, PartyOrg, Grid)
-
-
-@pytest.fixture
-def s(demo_db: Database) -> Iterator[Session]:
-    with demo_db.session() as session:
-        yield session
-
-
-@pytest.fixture
-def uid(s: Session) -> int:
-    unit_id = current_unit_id(s)
-    assert unit_id is not None
-    return unit_id
 
 
 def counts(s: Session) -> dict[str, int]:
