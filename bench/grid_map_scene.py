@@ -81,14 +81,19 @@ def _ms(fn, repeat: int = 10) -> float:  # type: ignore[no-untyped-def]
     return statistics.median(times)
 
 
-def main() -> None:
-    app = QApplication.instance() or QApplication(sys.argv)
-    data = synthetic()
+def _built(data: MapData) -> tuple[MapScene, MapView, float]:
+    """A shown view of a scene, and the median time of loading data into the scene."""
     scene = MapScene()
     view = MapView(scene)
     view.resize(1200, 800)
     view.show()
-    build = _ms(lambda: scene.load(data, None), repeat=3)
+    return scene, view, _ms(lambda: scene.load(data, None), repeat=3)
+
+
+def main() -> None:
+    app = QApplication.instance() or QApplication(sys.argv)
+    data = synthetic()
+    scene, view, build = _built(data)
     view.fit()
     app.processEvents()
     fitted = _ms(lambda: view.viewport().grab())
@@ -112,11 +117,7 @@ def main() -> None:
 
 def county(app: QApplication) -> None:
     data, everyone = synthetic_county()
-    scene = MapScene()
-    view = MapView(scene)
-    view.resize(1200, 800)
-    view.show()
-    build = _ms(lambda: scene.load(data, None), repeat=3)
+    scene, view, build = _built(data)
     view.fit()
     scene.update_detail(view.transform().m11())
     app.processEvents()
