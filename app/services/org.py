@@ -84,15 +84,28 @@ def _children_map(orgs: Iterable[PartyOrg]) -> dict[int | None, list[PartyOrg]]:
     return out
 
 
-def descendant_ids(s: Session, org_id: int, include_self: bool = True) -> set[int]:
-    """The org and everything under it (a village has tens of orgs: done in Python)."""
-    org = _get_org(s, org_id)
-    children = _children_map(_orgs(s, org.unit_id))
+def child_ids(s: Session, unit_ids: Iterable[int]) -> dict[int | None, list[int]]:
+    """parent id → the ids of its child orgs, for every org of the units (one query)."""
+    out: dict[int | None, list[int]] = {}
+    for oid, parent in s.execute(select(PartyOrg.id, PartyOrg.parent_id).where(PartyOrg.unit_id.in_(list(unit_ids)))):
+        out.setdefault(parent, []).append(oid)
+    return out
+
+
+def subtree_ids(children: dict[int | None, list[int]], org_id: int) -> set[int]:
+    """org_id and every org under it, from child_ids (a village has tens of orgs: done in Python)."""
     out, todo = set(), [org_id]
     while todo:
         current = todo.pop()
         out.add(current)
-        todo.extend(c.id for c in children.get(current, []))
+        todo.extend(children.get(current, ()))
+    return out
+
+
+def descendant_ids(s: Session, org_id: int, include_self: bool = True) -> set[int]:
+    """The org and everything under it."""
+    org = _get_org(s, org_id)
+    out = subtree_ids(child_ids(s, [org.unit_id]), org_id)
     if not include_self:
         out.discard(org_id)
     return out
