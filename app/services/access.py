@@ -14,6 +14,7 @@ unmasked.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
@@ -90,12 +91,13 @@ def grid_scope(s: Session) -> set[int] | None:
     return set(roots) | set(children)
 
 
-def household_filter(s: Session) -> ColumnElement[bool] | None:
-    """A WHERE condition on Household limiting a grid operator to their grids (None: no limit)."""
+def household_filter(s: Session, table: Any = Household) -> ColumnElement[bool] | None:
+    """A WHERE condition on Household (or an alias of it) limiting a grid operator to their grids
+    (None: no limit)."""
     scope = grid_scope(s)
     if scope is None:
         return None
-    return Household.grid_id.in_(scope) if scope else Household.id.is_(None)
+    return table.grid_id.in_(scope) if scope else table.id.is_(None)
 
 
 def resident_household_filter(s: Session, household_col: ColumnElement[int | None]) -> ColumnElement[bool] | None:

@@ -84,10 +84,8 @@ UNPLACED_LIMIT = 1000  # a partial map lists at most this many households not ye
 def _open_households(s: Session, unit_id: int, table: type[Household] | Any = Household) -> list[ColumnElement[bool]]:
     """Open households of the unit that the operator may see (grid staff: their grids)."""
     where = [table.unit_id == unit_id, table.closed_on.is_(None)]
-    scope = access.grid_scope(s)
-    if scope is not None:
-        where.append(table.grid_id.in_(scope) if scope else table.id.is_(None))
-    return where
+    scope = access.household_filter(s, table)
+    return where if scope is None else [*where, scope]
 
 
 def _markers(s: Session, where: list[ColumnElement[bool]], limit: int | None = None) -> list[MapMarker]:
