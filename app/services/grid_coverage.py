@@ -11,8 +11,9 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.models import (
@@ -147,14 +148,22 @@ def _visible_households(s: Session, unit_id: int) -> list[HouseholdBrief]:
     return list(out.values())
 
 
-def _current_members(s: Session, unit_id: int, on: date) -> list[tuple[int, str, str, str, int | None]]:
-    """(member id, name, phone, 支部, home household) of members on the roll on the day."""
-    stmt = (
-        select(PartyMember.id, Resident.name, Resident.phone, PartyOrg.name, Resident.household_id)
+def _on_roll(unit_id: int, on: date) -> Select[Any]:
+    """Members on the roll on the day (the selected columns are the caller's: with_only_columns)."""
+    return (
+        select(PartyMember.id)
         .join(Resident, Resident.id == PartyMember.resident_id)
         .join(PartyOrg, PartyOrg.id == PartyMember.org_id)
         .where(Resident.unit_id == unit_id, PartyMember.stage.in_(MEMBER_STAGES),
                or_(PartyMember.left_on.is_(None), PartyMember.left_on > on))
+    )
+
+
+def _current_members(s: Session, unit_id: int, on: date) -> list[tuple[int, str, str, str, int | None]]:
+    """(member id, name, phone, 支部, home household) of members on the roll on the day."""
+    stmt = (
+        _on_roll(unit_id, on)
+        .with_only_columns(PartyMember.id, Resident.name, Resident.phone, PartyOrg.name, Resident.household_id)
         .order_by(PartyOrg.sort_order, Resident.name_pinyin, PartyMember.id)
     )
     return [tuple(r) for r in s.execute(stmt)]  # type: ignore[misc]
@@ -261,14 +270,9 @@ def grid_statistics(s: Session, unit_id: int, on: date | None = None) -> list[Gr
     for gid, n in s.execute(people):
         for st in areas(gid):
             st.residents += n
-    members = (select(Household.grid_id, func.count())
-               .select_from(PartyMember)
-               .join(Resident, Resident.id == PartyMember.resident_id)
-               .join(PartyOrg, PartyOrg.id == PartyMember.org_id)
+    members = (_on_roll(unit_id, on).with_only_columns(Household.grid_id, func.count())
                .join(Household, Household.id == Resident.household_id)
-               .where(Resident.unit_id == unit_id, PartyMember.stage.in_(MEMBER_STAGES),
-                      or_(PartyMember.left_on.is_(None), PartyMember.left_on > on), open_h)
-               .group_by(Household.grid_id))
+               .where(open_h).group_by(Household.grid_id))
     for gid, n in s.execute(members):
         for st in areas(gid):
             st.members += n
