@@ -8,7 +8,7 @@ statistics are in grid_coverage, the map (markers, picture) in grid_map.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -121,6 +121,14 @@ class PlaceResult:
 def _info(g: Grid | Row[Any]) -> GridInfo:
     poly = tuple((float(p[0]), float(p[1])) for p in g.polygon) if isinstance(g.polygon, list) and g.polygon else None
     return GridInfo(g.id, g.parent_id, g.code, g.name, g.kind, g.color, poly, g.sort_order, g.note, g.closed_on)
+
+
+def grid_and_parents(parent: dict[int, int | None], grid_id: int | None) -> Iterator[int]:
+    """grid_id, then its parent grid (a grid's figures include its micro-grids'), by `parent` = {grid id:
+    its parent id} of the grids counted; a grid not in it ends the walk."""
+    while grid_id is not None and grid_id in parent:
+        yield grid_id
+        grid_id = parent[grid_id]
 
 
 def list_grids(s: Session, unit_id: int, include_closed: bool = False) -> list[GridInfo]:

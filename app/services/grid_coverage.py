@@ -32,7 +32,7 @@ from app.models.people import HEAD_RELATION
 
 from . import access
 from .errors import ServiceError
-from .grid import GridInfo, list_grids
+from .grid import GridInfo, grid_and_parents, list_grids
 from .people import ACTIVE_STATUSES
 from .settings import get_setting, set_setting
 
@@ -254,9 +254,7 @@ def grid_statistics(s: Session, unit_id: int, on: date | None = None) -> list[Gr
 
     def areas(grid_id: int | None) -> Iterator[GridStats]:
         """The grid's own stats, then its parent's (a grid counts its micro-grids)."""
-        while grid_id is not None and grid_id in stats:
-            yield stats[grid_id]
-            grid_id = parent.get(grid_id)
+        return (stats[gid] for gid in grid_and_parents(parent, grid_id))
 
     open_h = and_(Household.unit_id == unit_id, Household.closed_on.is_(None))
     per_grid = select(Household.grid_id, func.count()).where(open_h).group_by(Household.grid_id)

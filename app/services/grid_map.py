@@ -22,7 +22,7 @@ from app.models.people import HEAD_RELATION
 
 from . import access, audit
 from .errors import ServiceError
-from .grid import GridInfo, list_grids, map_size
+from .grid import GridInfo, grid_and_parents, list_grids, map_size
 from .households import tags_of
 from .people import ACTIVE_STATUSES
 
@@ -134,12 +134,11 @@ def map_data(s: Session, unit_id: int, on: date | None = None, marker_limit: int
         total += n
         placed += on_map
     grids = _scoped_grids(s, unit_id)
-    parent = {g.id: g.parent_id for g in grids}
     counts = {g.id: 0 for g in grids}
+    parent = {g.id: g.parent_id for g in grids}
     for gid, n in own.items():
-        while gid is not None and gid in counts:
-            counts[gid] += n
-            gid = parent.get(gid)
+        for area in grid_and_parents(parent, gid):
+            counts[area] += n
     width, height = map_size(s, unit_id)
     has_picture = s.scalar(select(VillageMap.id).where(VillageMap.unit_id == unit_id,
                                                        VillageMap.image.isnot(None)).limit(1)) is not None
