@@ -153,7 +153,7 @@ def _open(args: argparse.Namespace, migrate: bool = True) -> Database:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .services import demo
+    from .demo import village as demo
 
     db = _open(args)
     try:
@@ -162,7 +162,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 print("数据库中已有数据，未改动。")
                 return EXIT_OK
             if args.scale == "county":
-                from .services import demo_county
+                from .demo import county as demo_county
 
                 summary = demo_county.build_county(s, force=args.force)
             else:
@@ -206,7 +206,7 @@ def _village_name(db: Database) -> str:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     from .paths import backup_dir
-    from .services import backup
+    from .services.safety import backup
 
     try:
         password = _password(args.password, False)
@@ -227,8 +227,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from .services import backup
-    from .services.backup_crypto import is_encrypted
+    from .services.safety import backup
+    from .services.safety.backup_crypto import is_encrypted
 
     source = Path(args.file)
     try:
@@ -251,7 +251,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .services import backup
+    from .services.safety import backup
 
     db = _open(args)
     try:
@@ -333,7 +333,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 def _daily_backup(db: Database) -> None:
     """The automatic backup on start (at most one a day). A failure must not keep the window shut."""
-    from .services import backup
+    from .services.safety import backup
 
     try:
         made = backup.auto_backup(db)
@@ -354,7 +354,7 @@ def _unit_id(s: Session) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .services import ledgers
+    from .services.ledgers import export as ledgers
 
     db = _open(args)
     try:
@@ -368,7 +368,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_notice(args: argparse.Namespace) -> int:
-    from .services import notices
+    from .services.notices import archive as notices
 
     db = _open(args)
     try:
@@ -393,7 +393,7 @@ def cmd_notice(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from .io.excel_import import read_table
-    from .services import imports
+    from .services.imports import flow as imports
 
     table = read_table(Path(args.file), args.sheet)
     options = imports.ImportOptions(
@@ -438,7 +438,7 @@ def _add_cards_command(sub: argparse._SubParsersAction[ChineseParser]) -> None:
 
 
 def cmd_cards(args: argparse.Namespace) -> int:
-    from .services import grid_cards
+    from .services.grid import cards as grid_cards
 
     db = _open(args)
     try:
@@ -462,7 +462,7 @@ def _add_tickets_command(sub: argparse._SubParsersAction[ChineseParser]) -> None
 
 
 def cmd_tickets(args: argparse.Namespace) -> int:
-    from .services import ticket_stats
+    from .services.tickets import stats as ticket_stats
 
     db = _open(args)
     try:

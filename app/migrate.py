@@ -39,7 +39,7 @@ def upgrade_to_head(db: Database) -> bool:
         return False
     path = db.path
     if path is not None and current is not None and path.exists():
-        from .services.backup import backup_before
+        from .services.safety.backup import backup_before
 
         backup_before(db, reason="升级前")
     cfg = alembic_config(db.url)

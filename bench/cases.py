@@ -116,14 +116,14 @@ def _model(env: Env, kind: str, text: str = "", order_by: str | None = None, des
     ctx = _ctx(env)
     uid = _unit_id(env)
     if kind == "members":
-        from app.services import members
+        from app.services.org import members
         from ui.org.page import MEMBER_COLUMNS
 
         q: Any = members.MemberQuery(uid, text=text)
         count, page = service_source(ctx, members.count_members, members.list_members, q)
         model = LazyTableModel(MEMBER_COLUMNS, count, page)
     else:
-        from app.services import people
+        from app.services.people import residents as people
         from ui.people.page import resident_columns
 
         q = people.ResidentQuery(uid, text=text)
@@ -275,7 +275,7 @@ def scroll_bare(env: Env) -> Work:
 def export_app(kind: str, year: int = 2026) -> Callable[[Env], Work]:
     def make(env: Env) -> Work:
         from app.db import open_database
-        from app.services import ledgers
+        from app.services.ledgers import export as ledgers
 
         db = open_database(env.url, migrate=False)
         uid = _unit_id(env)
@@ -400,7 +400,7 @@ def import_app(write: bool) -> Callable[[Env], Work]:
     def make(env: Env) -> Work:
         from app.db import open_database
         from app.io.excel_import import read_table
-        from app.services import imports
+        from app.services.imports import flow as imports
 
         db = open_database(env.url, migrate=False)
         uid = _unit_id(env)
@@ -439,7 +439,7 @@ def import_bare(env: Env) -> Work:
 
 def assessment_app(env: Env) -> Work:
     from app.db import open_database
-    from app.services import assessments
+    from app.services.points import assessments
 
     db = open_database(env.url, migrate=False)
     uid = _unit_id(env)
@@ -468,7 +468,7 @@ def ticket_stats_app(env: Env) -> Work:
     from datetime import date
 
     from app.db import open_database
-    from app.services import ticket_stats
+    from app.services.tickets import stats as ticket_stats
 
     db = open_database(env.url, migrate=False)
     uid = _unit_id(env)
@@ -531,7 +531,7 @@ CASES: list[Case] = [
     Case("assessment", "年度积分评定（1万党员）", "≤ 1 s", assessment_app, assessment_bare, "sqlite3 分组求和",
          heavy=True, limit_ms=1000),
     Case("ticket_stats", "工单统计（一年10万件）", "≤ 1 s", ticket_stats_app, ticket_stats_bare, "sqlite3 分组计数",
-         heavy=True, limit_ms=1000, needs=("app.services.ticket_stats",)),
+         heavy=True, limit_ms=1000, needs=("app.services.tickets.stats",)),
 ]
 RSS_LIMIT_MB = 350.0
 

@@ -1,6 +1,6 @@
 """The county database and the roster file the benchmarks use, built once and cached.
 
-The cache key is a hash of the generator and the schema (app/services/demo_county.py, app/models,
+The cache key is a hash of the generator and the schema (app/demo/county.py, app/models,
 app/migrations/versions), so a changed generator or schema rebuilds it. Default folder:
 $VILLAGEDESK_BENCH_DIR, else <temp>/villagedesk-bench.
 """
@@ -26,7 +26,7 @@ def data_dir() -> Path:
 
 def _fingerprint() -> str:
     h = hashlib.sha1()
-    files = [ROOT / "app/services/demo_county.py", ROOT / "app/services/demo_names.py", ROOT / "bench/dataset.py"]
+    files = [ROOT / "app/demo/county.py", ROOT / "app/demo/names.py", ROOT / "bench/dataset.py"]
     files += sorted((ROOT / "app/models").glob("*.py")) + sorted((ROOT / "app/migrations/versions").glob("*.py"))
     for f in files:
         h.update(f.read_bytes())
@@ -36,7 +36,7 @@ def _fingerprint() -> str:
 def build_db(path: Path, tiny: bool) -> float:
     """Generate the dataset into a fresh file; returns the seconds it took."""
     from app.db import open_database, resolve_url
-    from app.services import demo_county
+    from app.demo import county as demo_county
 
     for suffix in ("", "-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
@@ -61,7 +61,7 @@ def write_roster(path: Path, db_path: Path, rows: int) -> None:
 
     from openpyxl import Workbook
 
-    from app.services.demo_names import GIVEN, SURNAMES
+    from app.demo.names import GIVEN, SURNAMES
     from app.services.validation import make_id_number
 
     rng = random.Random(11)

@@ -18,8 +18,8 @@ import time
 
 from PySide6.QtWidgets import QApplication
 
-from app.services.grid import GridInfo
-from app.services.grid_map import ContactLink, MapData, MapMarker
+from app.services.grid.grids import GridInfo
+from app.services.grid.map_data import ContactLink, MapData, MapMarker
 from ui.grid.scene import MapScene
 from ui.grid.view import MapView
 

@@ -34,7 +34,7 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from app.services import demo
+    from app.demo import village as demo
 
     path = tmp_path_factory.mktemp("demo-template") / "demo.sqlite"
     db = open_database(resolve_url(path))

@@ -146,7 +146,7 @@ class FirstStartDialog(QDialog):
         self.accept()
 
     def use_demo(self) -> None:
-        from app.services import demo
+        from app.demo import village as demo
 
         self._clear()
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)

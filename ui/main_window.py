@@ -181,7 +181,7 @@ class MainWindow(QMainWindow):
 
     def operator_role(self) -> str | None:
         """The signed-in operator's role (None: no operator, nothing restricted)."""
-        from app.services.auth import current_operator
+        from app.services.safety.auth import current_operator
 
         me = self.ctx.call(current_operator) if self.ctx.operator_id is not None else None
         return me.role if me else None

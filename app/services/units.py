@@ -79,7 +79,7 @@ def create_unit(
     for i, tag in enumerate(DEFAULT_HOUSEHOLD_TAGS):
         s.add(Tag(unit_id=unit.id, name=tag, sort_order=i))
     audit.record(s, unit.id, "create", "unit", unit.id, f"新建{unit.kind}：{unit.name}")
-    from .auth import ensure_admin
+    from .safety.auth import ensure_admin
 
     ensure_admin(s, unit.id)  # the first start creates the admin (书记) account
     s.flush()

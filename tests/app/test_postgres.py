@@ -35,7 +35,8 @@ def test_postgres_migrates_to_head_and_matches_models(pg_db: Database) -> None:
 
 
 def test_postgres_demo_and_search(pg_db: Database) -> None:
-    from app.services import demo, members
+    from app.demo import village as demo
+    from app.services.org import members
 
     with pg_db.session() as s:
         summary = demo.build_demo(s, force=True)

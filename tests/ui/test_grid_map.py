@@ -12,8 +12,10 @@ from PySide6.QtGui import QHelpEvent, QMouseEvent, QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QToolTip
 
-from app.services import grid, grid_coverage, grid_map
-from app.services.grid import GridInput
+from app.services.grid import coverage as grid_coverage
+from app.services.grid import grids as grid
+from app.services.grid import map_data as grid_map
+from app.services.grid.grids import GridInput
 from tests.ui.conftest import FakeMessageBox
 
 

@@ -15,8 +15,9 @@ from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QSpinBox
 from sqlalchemy import select
 
 from app.models import GridPost, Household, Resident
-from app.services import grid, grid_coverage
 from app.services.context import AppContext
+from app.services.grid import coverage as grid_coverage
+from app.services.grid import grids as grid
 from tests.ui.conftest import FakeMessageBox
 from tests.ui.test_grid_map import _drag, _vp
 from ui.grid.household_dialog import HouseholdGridDialog

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
-from app.services import household_points
 from app.services.context import AppContext
+from app.services.points import household_points
 from app.text import name_initials
 
 

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
-from app.services import imports, people
 from app.services.context import AppContext
+from app.services.imports import flow as imports
+from app.services.people import residents as people
 from tests import import_files as F
 
 

@@ -9,11 +9,14 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit, QPushButton, QWidget
 from stdnum.cn import ric
 
-from app.services import members, org, people, units
+from app.services import units
 from app.services.context import AppContext
-from app.services.members import MemberQuery
-from app.services.org import BRANCH_KINDS
-from app.services.people import ResidentQuery
+from app.services.org import members
+from app.services.org import tree as org
+from app.services.org.members import MemberQuery
+from app.services.org.tree import BRANCH_KINDS
+from app.services.people import residents as people
+from app.services.people.residents import ResidentQuery
 from app.text import name_initials
 from ui.common.table_model import LazyTableModel
 from ui.org.member_dialog import MemberDialog

@@ -20,8 +20,9 @@ from PySide6.QtWidgets import QDialog, QProgressDialog, QPushButton
 
 from app.cli import main as cli_main
 from app.db import open_database, resolve_url
-from app.services import ledgers, notices
 from app.services.context import AppContext
+from app.services.ledgers import export as ledgers
+from app.services.notices import archive as notices
 
 LEFT = Qt.MouseButton.LeftButton
 

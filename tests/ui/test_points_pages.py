@@ -9,9 +9,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QWizard
 
-from app.services import assessments, meetings, points
 from app.services.context import AppContext
-from app.services.points import PointsQuery
+from app.services.points import assessments, meetings
+from app.services.points import member_points as points
+from app.services.points.member_points import PointsQuery
 
 
 def _go(window: Any, name: str) -> Any:

@@ -10,9 +10,10 @@ from openpyxl import load_workbook
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QPushButton
 
-from app.services import auth, people
-from app.services.backup_crypto import is_encrypted
 from app.services.context import AppContext
+from app.services.people import residents as people
+from app.services.safety import auth
+from app.services.safety.backup_crypto import is_encrypted
 from tests.ui.conftest import FakeMessageBox
 
 
@@ -68,7 +69,7 @@ def test_wrong_backup_password_is_a_clear_message(
 ) -> None:
     import ui.errors
     import ui.settings.page as page_mod
-    from app.services import backup
+    from app.services.safety import backup
 
     target = backup.backup_to(window.ctx.db, tmp_path / "b.vdbak", password="right-pass")
     monkeypatch.setattr(ui.errors, "QMessageBox", FakeMessageBox)

@@ -10,9 +10,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QGroupBox, QPushButton
 
-from app.services import star_categories, ticket_queries, ticket_settings, tickets
 from app.services.context import AppContext
-from app.services.tickets import TicketInput
+from app.services.stars import categories as star_categories
+from app.services.tickets import catalog as ticket_settings
+from app.services.tickets import queries as ticket_queries
+from app.services.tickets import workflow as tickets
+from app.services.tickets.workflow import TicketInput
 from tests.ui.conftest import FakeMessageBox
 from ui.common.list_editor import ListEditor
 from ui.stars.categories_box import StarCategoriesBox, StarCategoryDialog
@@ -143,7 +146,7 @@ def test_ticket_time_limit_and_lists_and_the_reopen_switch(
 
 
 def test_boxes_are_read_only_for_a_clerk(qtbot: Any, demo_ctx: AppContext) -> None:
-    from app.services import auth
+    from app.services.safety import auth
 
     uid = demo_ctx.unit_id
     clerk = demo_ctx.call(auth.create_operator, uid, "wenshu", "王文书", "clerk", "clerk-pass")

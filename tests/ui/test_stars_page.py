@@ -14,8 +14,11 @@ from PySide6.QtWidgets import QDialog
 
 import ui.stars.history
 import ui.stars.page
-from app.services import households, people, star_changes, stars
-from app.services.households import HouseholdQuery
+from app.services.people import households
+from app.services.people import residents as people
+from app.services.people.households import HouseholdQuery
+from app.services.stars import changes as star_changes
+from app.services.stars import rounds as stars
 
 from .conftest import FakeMessageBox
 

@@ -8,10 +8,11 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
-from app.services import members, people
 from app.services.context import AppContext
-from app.services.members import MemberQuery
-from app.services.people import ResidentQuery
+from app.services.org import members
+from app.services.org.members import MemberQuery
+from app.services.people import residents as people
+from app.services.people.residents import ResidentQuery
 from ui.common.table_model import Column, LazyTableModel, service_source
 from ui.org.page import MEMBER_COLUMNS
 from ui.people.page import resident_columns

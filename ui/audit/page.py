@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import audit_log
-from app.services.audit_log import AuditQuery, AuditRow
 from app.services.context import AppContext
+from app.services.safety import audit_log
+from app.services.safety.audit_log import AuditQuery, AuditRow
 
 from ..common.page import Changes, Page
 from ..common.table_model import Column, LazyTableModel, service_source

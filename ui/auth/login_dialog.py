@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import auth
 from app.services.context import AppContext
+from app.services.safety import auth
 
 from ..common.form import ERROR_STYLE
 from ..errors import user_errors

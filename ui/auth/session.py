@@ -7,8 +7,8 @@ import logging
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QWidget
 
-from app.services import auth
 from app.services.context import AppContext
+from app.services.safety import auth
 
 from .login_dialog import LoginDialog
 

@@ -7,7 +7,7 @@ from typing import Any, Protocol
 from PySide6.QtWidgets import QComboBox, QLineEdit
 
 from app.services.errors import FieldProblem
-from app.services.people import EDUCATIONS, GENDERS
+from app.services.people.residents import EDUCATIONS, GENDERS
 
 from .form import DateText, FormDialog, select_combo_data
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
-from app.services import grid
 from app.services.context import AppContext
-from app.services.grid import GridInput
+from app.services.grid import grids as grid
+from app.services.grid.grids import GridInput
 
 from ..common.form import FormDialog, select_combo_data
 

@@ -14,7 +14,8 @@ from PySide6.QtCore import QObject, QPointF
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QColorDialog, QFileDialog, QPushButton
 
-from app.services import grid, grid_map
+from app.services.grid import grids as grid
+from app.services.grid import map_data as grid_map
 
 from .buttons import button
 from .dialogs import GridDialog

@@ -25,11 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import grid
 from app.services.context import AppContext
 from app.services.errors import ServiceError
-from app.services.grid import GridInfo, MoveRow
-from app.services.grid_map import MapMarker
+from app.services.grid import grids as grid
+from app.services.grid.grids import GridInfo, MoveRow
+from app.services.grid.map_data import MapMarker
 
 from ..common.form import DateText, select_combo_data
 from ..common.widgets import InfoLabel

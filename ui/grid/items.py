@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QGraphicsSimpleTextItem,
 )
 
-from app.services.grid import GridInfo
-from app.services.grid_map import MapMarker
+from app.services.grid.grids import GridInfo
+from app.services.grid.map_data import MapMarker
 
 Z_GRID, Z_MICRO, Z_LINKS, Z_MARKER, Z_LABEL, Z_HANDLE, Z_DRAFT = 1, 2, 3, 5, 6, 10, 11
 MARKER_R = 4.5  # screen pixels

@@ -13,9 +13,9 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QRectF, QTimer, Signal
 
-from app.services import grid_map
 from app.services.context import AppContext
-from app.services.grid_map import MapData, MarkerSet
+from app.services.grid import map_data as grid_map
+from app.services.grid.map_data import MapData, MarkerSet
 
 from ..common.background import BackgroundJob
 from .scene import MapScene

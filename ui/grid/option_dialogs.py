@@ -7,8 +7,8 @@ from typing import Any
 
 from PySide6.QtWidgets import QButtonGroup, QCheckBox, QLabel, QRadioButton, QSpinBox, QWidget
 
-from app.services import grid_coverage
 from app.services.context import AppContext
+from app.services.grid import coverage as grid_coverage
 
 from ..common.form import FormDialog
 

@@ -31,10 +31,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import grid, grid_cards, grid_map, units
+from app.services import units
 from app.services.context import AppContext
 from app.services.errors import ServiceError
-from app.services.grid_map import MapData
+from app.services.grid import cards as grid_cards
+from app.services.grid import grids as grid
+from app.services.grid import map_data as grid_map
+from app.services.grid.map_data import MapData
 
 from ..common.background import BackgroundJob
 from ..common.page import Changes, Page

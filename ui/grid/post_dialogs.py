@@ -13,11 +13,12 @@ from typing import Any
 
 from PySide6.QtWidgets import QLabel, QWidget
 
-from app.services import grid, ticket_queries
 from app.services.context import AppContext
 from app.services.errors import FieldProblem, ValidationError
-from app.services.grid import GridInfo, PostInput, PostRow
-from app.services.ticket_queries import RequesterChoice
+from app.services.grid import grids as grid
+from app.services.grid.grids import GridInfo, PostInput, PostRow
+from app.services.tickets import queries as ticket_queries
+from app.services.tickets.queries import RequesterChoice
 
 from ..common.form import FormDialog, select_combo_data, set_combo_items
 from ..common.search_picker import SearchPicker

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import grid
 from app.services.context import AppContext
-from app.services.grid import GridInfo, PostRow
+from app.services.grid import grids as grid
+from app.services.grid.grids import GridInfo, PostRow
 
 from ..errors import user_errors
 from .post_dialogs import AppointPostDialog, EndPostDialog

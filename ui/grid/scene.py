@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
     QToolTip,
 )
 
-from app.services.grid import GridInfo
-from app.services.grid_geometry import containing_area
-from app.services.grid_map import ContactLink, MapData, MapMarker
+from app.services.grid.geometry import containing_area
+from app.services.grid.grids import GridInfo
+from app.services.grid.map_data import ContactLink, MapData, MapMarker
 
 from .items import Z_LINKS, GridItem, HouseholdMarker, VertexHandle, clear_fonts, grid_colour
 

@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import grid_coverage
 from app.services.context import AppContext
-from app.services.grid import GridInfo
-from app.services.grid_coverage import CoverageReport, GridStats
+from app.services.grid import coverage as grid_coverage
+from app.services.grid.coverage import CoverageReport, GridStats
+from app.services.grid.grids import GridInfo
 
 from ..common.widgets import InfoLabel
 from ..errors import user_errors

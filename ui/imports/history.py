@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import imports
 from app.services.context import AppContext
+from app.services.imports import flow as imports
 
 from ..errors import user_errors
 

@@ -37,9 +37,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.io.excel_import import SheetTable, cell_text, read_table
-from app.services import imports
 from app.services.context import AppContext
 from app.services.errors import ServiceError
+from app.services.imports import flow as imports
 
 from ..common.background import BackgroundJob
 from ..errors import user_errors

@@ -8,11 +8,12 @@ from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QSpinBox, QWidget
 
-from app.services import notices, units
+from app.services import units
 from app.services.calendar import MAX_NOTICE_DAYS
 from app.services.context import AppContext
 from app.services.errors import FieldProblem, ServiceError, ValidationError
-from app.services.notices import NoticeInfo, NoticeRow, ObjectionRow
+from app.services.notices import archive as notices
+from app.services.notices.archive import NoticeInfo, NoticeRow, ObjectionRow
 from app.services.output_kinds import NOTICE_KINDS
 
 from ..common.files import ask_save_path

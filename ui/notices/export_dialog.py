@@ -177,7 +177,7 @@ class LedgerExportDialog(QDialog):
         settings.set_value(KINDS_KEY, kinds)
         ctx, unit_id = self.ctx, self.unit_id
         # every ledger's service module, imported when an export starts, not when the window opens
-        from app.services import ledgers
+        from app.services.ledgers import export as ledgers
 
         def work(progress, cancel):  # type: ignore[no-untyped-def]  # runs on a pool thread, no widgets
             return ctx.call(ledgers.export_ledgers, unit_id, kinds, path, year=year, progress=progress,

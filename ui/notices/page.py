@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import notices
 from app.services.context import AppContext
-from app.services.notices import NoticeRow, ObjectionRow
+from app.services.notices import archive as notices
+from app.services.notices.archive import NoticeRow, ObjectionRow
 
 from ..common.files import ask_open_path, ask_save_path
 from ..common.page import Changes, Page

@@ -6,11 +6,12 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QWidget
 
-from app.services import members, org
 from app.services.context import AppContext
 from app.services.errors import FieldProblem, ValidationError
-from app.services.member_checks import DATE_LABELS, MEMBER_TYPES, POINTS_CATEGORIES, STAGES, MemberInput
-from app.services.org import BRANCH_KINDS, GROUP_KINDS, OrgNode
+from app.services.org import members
+from app.services.org import tree as org
+from app.services.org.member_checks import DATE_LABELS, MEMBER_TYPES, POINTS_CATEGORIES, STAGES, MemberInput
+from app.services.org.tree import BRANCH_KINDS, GROUP_KINDS, OrgNode
 
 from ..common.form import FormDialog, select_combo_data
 from ..common.person_fields import PersonFields

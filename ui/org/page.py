@@ -20,11 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import members, org
 from app.services.context import AppContext
-from app.services.member_checks import MEMBER_TYPES, POINTS_CATEGORIES
-from app.services.members import MemberDetail, MemberQuery, MemberRow
-from app.services.org import OrgNode
+from app.services.org import members
+from app.services.org import tree as org
+from app.services.org.member_checks import MEMBER_TYPES, POINTS_CATEGORIES
+from app.services.org.members import MemberDetail, MemberQuery, MemberRow
+from app.services.org.tree import OrgNode
 
 from ..common.page import Changes, Page
 from ..common.table_model import Column, LazyTableModel, format_value, service_source

@@ -7,11 +7,12 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
-from app.services import households, people
 from app.services.context import AppContext
 from app.services.errors import FieldProblem, ValidationError
-from app.services.households import HouseholdInput, HouseholdQuery
-from app.services.people import RELATIONS, ResidentInput
+from app.services.people import households
+from app.services.people import residents as people
+from app.services.people.households import HouseholdInput, HouseholdQuery
+from app.services.people.residents import RELATIONS, ResidentInput
 
 from ..common.form import FormDialog, NoMatch, combo_choice, searchable, select_combo_data
 from ..common.person_fields import PersonFields

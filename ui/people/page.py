@@ -15,10 +15,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import households, people
 from app.services.context import AppContext
-from app.services.households import HouseholdQuery, HouseholdRow
-from app.services.people import RESIDENT_STATUSES, ResidentQuery, ResidentRow
+from app.services.people import households
+from app.services.people import residents as people
+from app.services.people.households import HouseholdQuery, HouseholdRow
+from app.services.people.residents import RESIDENT_STATUSES, ResidentQuery, ResidentRow
 
 from ..common.page import Changes, Page
 from ..common.table_model import Column, LazyTableModel, list_source, service_source

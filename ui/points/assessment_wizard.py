@@ -19,11 +19,11 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from app.services import assessments
-from app.services.assessments import AssessmentRow, AssessmentStatus
 from app.services.context import AppContext
 from app.services.errors import ServiceError, ValidationError
-from app.services.point_rules import points_text
+from app.services.points import assessments
+from app.services.points.assessments import AssessmentRow, AssessmentStatus
+from app.services.points.rules import points_text
 
 from ..common.charts import BarChart
 from ..common.form import FormDialog

@@ -16,10 +16,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import points
 from app.services.context import AppContext
-from app.services.point_rules import points_text, signed_text
-from app.services.points import EntryRow
+from app.services.points import member_points as points
+from app.services.points.member_points import EntryRow
+from app.services.points.rules import points_text, signed_text
 
 from ..common.table_model import Column, LazyTableModel, list_source
 from ..common.widgets import DataTable

@@ -25,11 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import point_rules, points
 from app.services.context import AppContext
 from app.services.errors import ServiceError, ValidationError
-from app.services.point_rules import RuleRow
-from app.services.points import EntryInput
+from app.services.points import member_points as points
+from app.services.points import rules as point_rules
+from app.services.points.member_points import EntryInput
+from app.services.points.rules import RuleRow
 
 from ..common.form import DateText
 from ..errors import show_unexpected

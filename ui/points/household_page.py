@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import household_points
 from app.services.context import AppContext
-from app.services.household_points import HouseholdEntryInput, HouseholdEntryRow, HouseholdPoints
-from app.services.point_rules import RuleRow, points_text, signed_text
+from app.services.points import household_points
+from app.services.points.household_points import HouseholdEntryInput, HouseholdEntryRow, HouseholdPoints
+from app.services.points.rules import RuleRow, points_text, signed_text
 
 from ..common.page import Changes, Page
 from ..common.table_model import Column, LazyTableModel, list_source

@@ -26,10 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import meetings, org
 from app.services.context import AppContext
 from app.services.errors import FieldProblem, ValidationError
-from app.services.meetings import ATTENDANCE, MEETING_KINDS, AttendanceRow, MeetingInput, MeetingRow
+from app.services.org import tree as org
+from app.services.points import meetings
+from app.services.points.meetings import ATTENDANCE, MEETING_KINDS, AttendanceRow, MeetingInput, MeetingRow
 
 from ..common.form import FormDialog
 from ..common.page import Changes, Page

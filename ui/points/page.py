@@ -19,12 +19,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import assessments, org, points
-from app.services.assessments import AssessmentRow, AssessmentStatus
 from app.services.context import AppContext
-from app.services.member_checks import POINTS_CATEGORIES
-from app.services.point_rules import points_text
-from app.services.points import MemberPoints, PointsQuery
+from app.services.org import tree as org
+from app.services.org.member_checks import POINTS_CATEGORIES
+from app.services.points import assessments
+from app.services.points import member_points as points
+from app.services.points.assessments import AssessmentRow, AssessmentStatus
+from app.services.points.member_points import MemberPoints, PointsQuery
+from app.services.points.rules import points_text
 
 from ..common.charts import BarChart
 from ..common.page import Changes, Page

@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import point_rules
 from app.services.context import AppContext
-from app.services.member_checks import POINTS_CATEGORIES
-from app.services.point_rules import (
+from app.services.org.member_checks import POINTS_CATEGORIES
+from app.services.points import rules as point_rules
+from app.services.points.rules import (
     HOUSEHOLD,
     HOUSEHOLD_KINDS,
     MEMBER,

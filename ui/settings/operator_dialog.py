@@ -7,10 +7,10 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QLineEdit, QListWidget, QListWidgetItem, QWidget
 
-from app.services import auth
 from app.services.access import ROLE_LABELS
 from app.services.context import AppContext
 from app.services.errors import FieldProblem, ValidationError
+from app.services.safety import auth
 
 from ..common.form import FormDialog, select_combo_data
 

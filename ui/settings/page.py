@@ -29,10 +29,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.paths import backup_dir
-from app.services import auth, backup, units
-from app.services.backup_crypto import PasswordRequired, is_encrypted
-from app.services.backup_files import BackupFile
+from app.services import units
 from app.services.context import AppContext
+from app.services.safety import auth, backup
+from app.services.safety.backup_crypto import PasswordRequired, is_encrypted
+from app.services.safety.backup_files import BackupFile
 
 from ..common.page import Changes, Page
 from ..common.table_model import Column, LazyTableModel, list_source

@@ -10,9 +10,9 @@ from typing import Any
 
 from PySide6.QtWidgets import QDialog, QGroupBox, QLabel, QMessageBox, QVBoxLayout, QWidget
 
-from app.services import star_categories
 from app.services.context import AppContext
-from app.services.star_categories import CategoryInfo
+from app.services.stars import categories as star_categories
+from app.services.stars.categories import CategoryInfo
 
 from ..common.form import FormDialog
 from ..common.list_editor import ListEditor, announce

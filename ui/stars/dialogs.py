@@ -8,11 +8,18 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QLineEdit, QPushButton, QSpinBox, QWidget
 
-from app.services import star_publicity, stars
 from app.services.context import AppContext
 from app.services.errors import FieldProblem, ValidationError
-from app.services.star_publicity import RoundObjection
-from app.services.stars import REVIEW_BODIES, ROUND_STEP_LABELS, ROUND_STEPS, ApplicationRow, ItemReview
+from app.services.stars import publicity as star_publicity
+from app.services.stars import rounds as stars
+from app.services.stars.publicity import RoundObjection
+from app.services.stars.rounds import (
+    REVIEW_BODIES,
+    ROUND_STEP_LABELS,
+    ROUND_STEPS,
+    ApplicationRow,
+    ItemReview,
+)
 
 from ..common.files import ask_save_path
 from ..common.form import FormDialog, select_combo_data

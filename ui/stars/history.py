@@ -7,10 +7,11 @@ from typing import Any
 
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from app.services import star_changes, stars
 from app.services.context import AppContext
 from app.services.errors import FieldProblem, ValidationError
-from app.services.star_changes import HistoryRow
+from app.services.stars import changes as star_changes
+from app.services.stars import rounds as stars
+from app.services.stars.changes import HistoryRow
 
 from ..common.form import FormDialog
 from ..common.table_model import Column, LazyTableModel, list_source

@@ -9,9 +9,9 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import QCompleter, QLineEdit, QWidget
 
-from app.services import households
 from app.services.context import AppContext
-from app.services.households import HouseholdQuery, HouseholdRow
+from app.services.people import households
+from app.services.people.households import HouseholdQuery, HouseholdRow
 
 MATCHES = 15
 DELAY_MS = 200

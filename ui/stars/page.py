@@ -22,12 +22,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import grid as grid_service
-from app.services import star_publicity, star_stats, stars
 from app.services.context import AppContext
 from app.services.errors import ValidationError
-from app.services.star_publicity import RoundObjection
-from app.services.stars import ROUND_STEP_LABELS, ApplicationQuery, ApplicationRow, CategoryInfo, RoundInfo
+from app.services.grid import grids as grid_service
+from app.services.stars import publicity as star_publicity
+from app.services.stars import rounds as stars
+from app.services.stars import stats as star_stats
+from app.services.stars.publicity import RoundObjection
+from app.services.stars.rounds import (
+    ROUND_STEP_LABELS,
+    ApplicationQuery,
+    ApplicationRow,
+    CategoryInfo,
+    RoundInfo,
+)
 
 from ..common.page import Changes, Page
 from ..common.table_model import Column, LazyTableModel, list_source, service_source

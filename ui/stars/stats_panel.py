@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
-from app.services.star_stats import GroupStats, RoundStats
+from app.services.stars.stats import GroupStats, RoundStats
 
 from ..common.charts import BarChart
 

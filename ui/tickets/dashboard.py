@@ -7,9 +7,9 @@ from datetime import date
 
 from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
-from app.services import ticket_stats
 from app.services.context import AppContext
-from app.services.ticket_stats import TicketStats
+from app.services.tickets import stats as ticket_stats
+from app.services.tickets.stats import TicketStats
 
 from ..common.charts import BarChart
 from ..common.table_model import Column, LazyTableModel, list_source

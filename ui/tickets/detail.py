@@ -16,10 +16,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import ticket_queries
 from app.services.context import AppContext
-from app.services.ticket_queries import TicketDetail
-from app.services.tickets import STATE_LABELS
+from app.services.tickets import queries as ticket_queries
+from app.services.tickets.queries import TicketDetail
+from app.services.tickets.workflow import STATE_LABELS
 
 from ..common.table_model import format_value
 from ..errors import user_errors
@@ -139,7 +139,7 @@ class TicketDetailDialog(QDialog):
 
     def _visitor(self) -> str:
         """The signed-in operator's name as the default 回访人."""
-        from app.services import auth
+        from app.services.safety import auth
 
         try:
             me = self.ctx.call(auth.current_operator)
@@ -149,7 +149,7 @@ class TicketDetailDialog(QDialog):
 
     def run(self, action: str) -> None:
         if action == "accept":
-            from app.services import tickets
+            from app.services.tickets import workflow as tickets
 
             with user_errors(self):
                 self.ctx.call(tickets.accept, self.ticket_id)

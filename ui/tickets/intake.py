@@ -12,10 +12,11 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QLabel, QPlainTextEdit, QWidget
 
-from app.services import ticket_queries, tickets
 from app.services.context import AppContext
-from app.services.ticket_queries import RequesterChoice
-from app.services.tickets import CHANNELS, PRIORITIES, Created, TicketInput
+from app.services.tickets import queries as ticket_queries
+from app.services.tickets import workflow as tickets
+from app.services.tickets.queries import RequesterChoice
+from app.services.tickets.workflow import CHANNELS, PRIORITIES, Created, TicketInput
 
 from ..common.form import FormDialog
 from .picker import SearchPicker

@@ -9,10 +9,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
-from app.services import grid, ticket_queries, tickets
 from app.services.context import AppContext
+from app.services.grid import grids as grid
 from app.services.output_kinds import LEDGER_KINDS
-from app.services.ticket_queries import STATE_FILTERS, TicketQuery, TicketRow
+from app.services.tickets import queries as ticket_queries
+from app.services.tickets import workflow as tickets
+from app.services.tickets.queries import STATE_FILTERS, TicketQuery, TicketRow
 
 from ..common.page import Changes, Page
 from ..common.table_model import AnyIndex, Column, LazyTableModel, service_source

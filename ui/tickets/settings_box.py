@@ -11,9 +11,9 @@ from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QDialog, QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from app.services import ticket_settings
 from app.services.context import AppContext
-from app.services.ticket_settings import CategoryInfo, ServiceItemInfo, due_text
+from app.services.tickets import catalog as ticket_settings
+from app.services.tickets.catalog import CategoryInfo, ServiceItemInfo, due_text
 
 from ..common.list_editor import ListEditor, announce
 from ..common.table_model import Column

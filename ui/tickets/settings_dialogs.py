@@ -6,9 +6,9 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QSpinBox, QWidget
 
-from app.services import ticket_settings
 from app.services.context import AppContext
-from app.services.ticket_settings import CategoryInfo, ServiceItemInfo
+from app.services.tickets import catalog as ticket_settings
+from app.services.tickets.catalog import CategoryInfo, ServiceItemInfo
 
 from ..common.form import FormDialog
 

@@ -10,11 +10,12 @@ from typing import Any
 
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QPlainTextEdit, QRadioButton, QWidget
 
-from app.services import ticket_queries, tickets
 from app.services.context import AppContext
 from app.services.errors import FieldProblem, ValidationError
-from app.services.ticket_queries import HandlerChoice
-from app.services.tickets import ASSIGNEE_ROLES, MODES, SATISFACTION, AssigneeInput
+from app.services.tickets import queries as ticket_queries
+from app.services.tickets import workflow as tickets
+from app.services.tickets.queries import HandlerChoice
+from app.services.tickets.workflow import ASSIGNEE_ROLES, MODES, SATISFACTION, AssigneeInput
 
 from ..common.form import FormDialog
 from .picker import SearchPicker

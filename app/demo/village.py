@@ -1,0 +1,73 @@
+"""演示村: a deterministic, realistic demo village (东坟村, 房山区城关街道) for training and tests.
+
+`build_demo(s)` fills an empty database; `build_demo(s, force=True)` wipes every table first.
+Everything comes from one `random.Random(SEED)` and fixed dates around DEMO_TODAY, never today(),
+so two builds give the same names, ID numbers and links. Rows go in with bulk inserts (fast).
+demo_planner makes the plan (pure Python), demo_write writes it; demo_<area>.py add to it.
+
+Figures from the source reports: 东坟村 has 815 villagers and 59 党员 (seed 000); 东杨坨村 has
+7 area grids with 网格长 and 网格员 (seed 001); each 党员 联系 4–30 households.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Base, Unit
+
+from ..services.errors import ServiceError
+from .facts import DEMO_TODAY, SEED
+from .planner import _Planner
+from .summary import DemoSummary
+from .write import _write
+
+# DEMO_TODAY and DemoSummary live in demo_facts / demo_summary; callers keep importing them from here.
+__all__ = ["DEMO_TODAY", "DemoSummary", "build_demo", "has_data", "wipe_all"]
+
+
+def has_data(s: Session) -> bool:
+    """True when the database holds at least one unit (本村)."""
+    return s.scalar(select(Unit.id).limit(1)) is not None
+
+
+def wipe_all(s: Session) -> None:
+    """Delete every row of every table (children first). Only for `demo --force`."""
+    for table in reversed(Base.metadata.sorted_tables):
+        s.execute(table.delete())
+    s.expunge_all()
+
+
+def build_demo(s: Session, force: bool = False) -> DemoSummary:
+    """Fill the database with the demo village. The caller commits."""
+    if has_data(s):
+        if not force:
+            raise ServiceError("数据库中已有数据，未生成演示村。如确需清空全部数据，请用 --force 重建演示村。")
+        wipe_all(s)
+    plan = _Planner(random.Random(SEED)).plan()
+    summary = _write(s, plan)
+    unit_id = s.scalars(select(Unit.id)).one()
+    extra = tuple(line for extend in _area_extensions() for line in extend(s, unit_id, random.Random(SEED)))
+    return dataclasses.replace(summary, extra=extra)
+
+
+def _area_extensions() -> list[Callable[[Session, int, random.Random], list[str]]]:
+    """Each area adds its demo data after the village exists: extend(s, unit_id, rng) -> summary lines.
+
+    An area adds one line here, its function living in app/services/demo_<area>.py.
+    """
+    from . import grid as demo_grid
+    from . import points as demo_points
+    from . import stars as demo_stars
+    from . import tickets as demo_tickets
+
+    return [
+        demo_grid.extend,
+        demo_points.extend,
+        demo_stars.extend,
+        demo_tickets.extend,
+    ]

@@ -1,0 +1,177 @@
+"""The first 台账 for the township: 党员花名册, 党组织设置情况, 居民户籍台账, 网格员信息表.
+
+Ledgers for the township carry full 身份证号 and phone numbers (they are not public; only 公示 mask).
+Rows are streamed from the database (paged or yield_per), so a 150k-resident register never sits in
+memory as ORM objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from app.io.atomic import CancelCheck, Progress
+from app.io.ledgers import Ledger, LedgerColumn, LedgerResult, write_ledgers
+from app.models import Grid, Household, MemberPost, PartyMember, PartyOrg, Resident
+from app.models.people import HEAD_RELATION
+
+from .. import audit
+from ..errors import ServiceError
+from ..grid.ledgers import contacts_ledger, grids_ledger, households_per_area
+from ..grid.posts import list_grid_posts
+from ..org.members import MemberQuery, count_members, list_members
+from ..org.tree import list_org_tree
+from ..output_kinds import LEDGER_KINDS
+from ..people.residents import ACTIVE_STATUSES
+from ..points import household_ledgers as household_points_ledgers
+from ..points import ledgers as points_ledgers
+from ..search import unit_scan
+from ..stars import ledgers as star_ledgers
+from ..tickets import ledgers as ticket_ledgers
+from ..units import get_unit
+
+PAGE = 500
+STREAM_BATCH = 2000
+INDENT = "　"  # one full-width space per tree level in the org name column
+
+
+def _members(s: Session, unit_id: int, year: int | None) -> Ledger:
+    q = MemberQuery(unit_id=unit_id, stage="members", order_by="org")
+
+    def rows() -> Iterator[Any]:
+        offset = 0
+        while True:
+            page = list_members(s, q, offset, PAGE)
+            yield from page
+            if len(page) < PAGE:
+                return
+            offset += PAGE
+
+    columns = [
+        LedgerColumn("姓名", "name"), LedgerColumn("性别", "gender"), LedgerColumn("出生日期", "birth_date", "date"),
+        LedgerColumn("身份证号", "id_number", "id"), LedgerColumn("学历", "education"),
+        LedgerColumn("联系电话", "phone", "phone"), LedgerColumn("所在支部", "org_name"),
+        LedgerColumn("党小组", "group_name"), LedgerColumn("党员类别", "stage"),
+        LedgerColumn("入党日期", "joined_on", "date"), LedgerColumn("转正日期", "confirmed_on", "date"),
+        LedgerColumn("党员类型", "member_type"), LedgerColumn("管理方式", "management"),
+        LedgerColumn("党内职务", "posts"),
+    ]
+    return Ledger("党员花名册", columns, rows(), year=year, count=count_members(s, q), count_unit="名")
+
+
+def _secretaries(s: Session, unit_id: int) -> dict[int, str]:
+    """Current 书记 of each org (first one if several)."""
+    out: dict[int, str] = {}
+    stmt = (
+        select(MemberPost.org_id, Resident.name)
+        .join(PartyMember, PartyMember.id == MemberPost.member_id)
+        .join(Resident, Resident.id == PartyMember.resident_id)
+        .join(PartyOrg, PartyOrg.id == MemberPost.org_id)
+        .where(PartyOrg.unit_id == unit_id, MemberPost.post == "书记", MemberPost.end_on.is_(None))
+        .order_by(MemberPost.start_on, MemberPost.id)
+    )
+    for org_id, name in s.execute(stmt):
+        out.setdefault(org_id, name)
+    return out
+
+
+def _orgs(s: Session, unit_id: int, year: int | None) -> Ledger:
+    nodes = list_org_tree(s, unit_id)
+    names = {n.id: n.name for n in nodes}
+    secretaries = _secretaries(s, unit_id)
+    established = dict(s.execute(select(PartyOrg.id, PartyOrg.established_on).where(PartyOrg.unit_id == unit_id)).all())
+    columns = [
+        LedgerColumn("组织名称", lambda n: INDENT * n.depth + n.name),
+        LedgerColumn("组织类别", "kind"),
+        LedgerColumn("上级组织", lambda n: names.get(n.parent_id, "") if n.parent_id else ""),
+        LedgerColumn("组织代码", "code"),
+        LedgerColumn("成立日期", lambda n: established.get(n.id), "date"),
+        LedgerColumn("书记", lambda n: secretaries.get(n.id, "")),
+        LedgerColumn("党员人数（含下级）", "member_count", "int"),
+    ]
+    return Ledger("党组织设置情况", columns, nodes, year=year, count=len(nodes), count_unit="个",
+                  notes=("注：党员人数含下级组织，党员同时编入党支部和党小组的只计一次。",))
+
+
+def _households(s: Session, unit_id: int, year: int | None) -> Ledger:
+    grid = aliased(Grid)
+    stmt = (
+        select(Household.number, Household.address, Resident.name, Resident.relation, Resident.gender,
+               Resident.ethnicity, Resident.birth_date, Resident.id_number, Resident.phone, Resident.education,
+               Resident.status, grid.name.label("grid_name"), Resident.note)
+        .join(Household, Household.id == Resident.household_id)
+        .outerjoin(grid, grid.id == Household.grid_id)
+        .where(unit_scan(s, Resident.unit_id, unit_id), Resident.status.in_(ACTIVE_STATUSES),
+               Household.closed_on.is_(None))
+        .order_by(Household.number, Resident.relation != HEAD_RELATION, Resident.birth_date, Resident.id)
+        .execution_options(yield_per=STREAM_BATCH)
+    )
+    columns = [
+        LedgerColumn("户号", "number"), LedgerColumn("门牌/住址", "address"), LedgerColumn("姓名", "name"),
+        LedgerColumn("与户主关系", "relation"), LedgerColumn("性别", "gender"), LedgerColumn("民族", "ethnicity"),
+        LedgerColumn("出生日期", "birth_date", "date"), LedgerColumn("身份证号", "id_number", "id"),
+        LedgerColumn("联系电话", "phone", "phone"), LedgerColumn("学历", "education"),
+        LedgerColumn("人员状态", "status"), LedgerColumn("所属网格", "grid_name"), LedgerColumn("备注", "note"),
+    ]
+    count = s.scalar(
+        select(func.count(Resident.id)).join(Household, Household.id == Resident.household_id)
+        .where(unit_scan(s, Resident.unit_id, unit_id), Resident.status.in_(ACTIVE_STATUSES),
+               Household.closed_on.is_(None))
+    )
+    return Ledger("居民户籍台账", columns, s.execute(stmt), year=year, count=count or 0, count_unit="人")
+
+
+def _grid_posts(s: Session, unit_id: int, year: int | None) -> Ledger:
+    posts = list_grid_posts(s, unit_id)
+    served = households_per_area(s, unit_id)
+    columns = [
+        LedgerColumn("网格", "grid_name"), LedgerColumn("负责区域", lambda p: p.area_name.removeprefix(p.grid_name) or "全网格"),
+        LedgerColumn("岗位", "post"), LedgerColumn("姓名", "name"), LedgerColumn("性别", "gender"),
+        LedgerColumn("身份证号", "id_number", "id"), LedgerColumn("联系电话", "phone", "phone"),
+        LedgerColumn("负责户数", lambda p: served.get(p.area_id, 0), "int"),
+        LedgerColumn("任职日期", "start_on", "date"), LedgerColumn("备注", "note"),
+    ]
+    return Ledger("网格员信息表", columns, posts, year=year, count=len(posts), count_unit="人")
+
+
+BUILDERS = {"members": _members, "orgs": _orgs, "households": _households, "grid-posts": _grid_posts}
+BUILDERS.update({"grids": grids_ledger, "member-contacts": contacts_ledger})
+BUILDERS.update(star_ledgers.BUILDERS)
+BUILDERS.update(points_ledgers.BUILDERS)
+BUILDERS.update(household_points_ledgers.BUILDERS)
+BUILDERS.update(ticket_ledgers.BUILDERS)
+
+
+def build_ledger(s: Session, unit_id: int, kind: str, year: int | None = None) -> Ledger:
+    if kind not in BUILDERS:
+        raise ServiceError(f"没有“{kind}”这种台账（可选：{'、'.join(LEDGER_KINDS.values())}）")
+    return BUILDERS[kind](s, unit_id, year)
+
+
+def export_ledgers(
+    s: Session, unit_id: int, kinds: Sequence[str], out_path: Path, year: int | None = None,
+    filled_on: date | None = None, progress: Progress | None = None, cancel: CancelCheck | None = None,
+) -> LedgerResult:
+    """Write one workbook with a sheet per ledger kind (for the township's 上报)."""
+    if not kinds:
+        raise ServiceError("请至少选择一种台账")
+    unit = get_unit(s, unit_id)
+    year = year or (filled_on or date.today()).year
+    ledgers = [build_ledger(s, unit_id, k, year) for k in kinds]
+    result = write_ledgers(Path(out_path), unit, ledgers, filled_on=filled_on, progress=progress, cancel=cancel)
+    names = "、".join(LEDGER_KINDS[k] for k in kinds)
+    audit.record(s, unit_id, "export", "ledger", None, f"导出台账：{names}（{result.rows} 行）",
+                 {"path": str(Path(out_path).resolve()), "kinds": list(kinds), "year": year})
+    return result
+
+
+def export_ledger(
+    s: Session, unit_id: int, kind: str, out_path: Path, year: int | None = None, filled_on: date | None = None,
+    progress: Progress | None = None, cancel: CancelCheck | None = None,
+) -> LedgerResult:
+    return export_ledgers(s, unit_id, [kind], out_path, year, filled_on, progress, cancel)

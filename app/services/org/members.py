@@ -1,0 +1,405 @@
+"""党员 roster: queries (list, count, detail) and changes (add, edit, 发展党员 stage moves, 转出).
+
+Nothing is deleted: members leave (转出/死亡 …) with a date. The form and its checks are in member_checks.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, case, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from app.models import Household, MemberContact, MemberPost, PartyMember, PartyOrg, Resident
+from app.models.org import LEFT_KINDS, MANAGEMENT_BY_TYPE, MEMBER_STAGES, STAGES
+from app.models.people import HEAD_RELATION
+
+from .. import access, audit
+from ..errors import NotFound, ServiceError
+from ..people.residents import ACTIVE_STATUSES, check_person, resident_search
+from ..search import unit_scan
+from ..validation import Problems, age_on
+from .member_checks import (
+    DATE_LABELS,
+    STAGE_DATE,
+    MemberInput,
+    _check_member,
+    _check_pipeline,
+    _existing_resident,
+)
+from .tree import descendant_ids
+
+PIPELINE_STAGES = STAGES[:3]  # 申请入党, 入党积极分子, 发展对象
+
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    id: int
+    resident_id: int
+    name: str
+    gender: str | None
+    age: int | None
+    birth_date: date | None
+    id_number: str | None
+    phone: str
+    education: str
+    org_id: int
+    org_name: str
+    group_id: int | None
+    group_name: str | None
+    stage: str
+    joined_on: date | None
+    confirmed_on: date | None
+    member_type: str
+    management: str  # from MANAGEMENT_BY_TYPE
+    points_category: str
+    posts: str  # current posts, e.g. "书记，党小组长"
+    left_on: date | None
+    left_kind: str | None
+
+
+@dataclass(frozen=True)
+class PostRow:
+    id: int
+    org_id: int
+    org_name: str
+    post: str
+    start_on: date | None
+    end_on: date | None
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    id: int
+    household_id: int
+    household_number: str
+    head_name: str | None
+    address: str
+    since: date
+    until: date | None
+
+
+@dataclass(frozen=True)
+class MemberDetail:
+    row: MemberRow
+    ethnicity: str
+    applied_on: date | None
+    activist_on: date | None
+    candidate_on: date | None
+    flow_out_place: str
+    dual_report_unit: str
+    note: str
+    left_reason: str
+    posts: list[PostRow]  # all, current and ended, newest first
+    contacts: list[ContactRow]  # all, current first
+
+
+@dataclass
+class MemberQuery:
+    unit_id: int
+    org_id: int | None = None  # this org and everything under it (as 所在支部 or 党小组)
+    stage: str | None = None  # one of STAGES, "members" (正式+预备) or "pipeline" (申请…发展对象)
+    member_type: str | None = None
+    points_category: str | None = None
+    text: str = ""
+    include_left: bool = False
+    # name | id_number | birth_date | age | gender | org | stage | joined_on | confirmed_on |
+    # member_type | points_category | left_on | id
+    order_by: str = "name"
+    descending: bool = False
+
+
+_Org = aliased(PartyOrg, name="org")
+_Group = aliased(PartyOrg, name="grp")
+
+
+def _member_select() -> Select[Any]:
+    return (
+        select(
+            PartyMember, Resident.name, Resident.gender, Resident.birth_date, Resident.id_number, Resident.phone,
+            Resident.education, Resident.ethnicity, _Org.name.label("org_name"), _Group.name.label("group_name"),
+        )
+        .join(Resident, Resident.id == PartyMember.resident_id)
+        .join(_Org, _Org.id == PartyMember.org_id)
+        .outerjoin(_Group, _Group.id == PartyMember.group_id)
+    )
+
+
+def _member_where(s: Session, q: MemberQuery) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [unit_scan(s, Resident.unit_id, q.unit_id)]
+    if q.org_id is not None:
+        ids = descendant_ids(s, q.org_id)
+        where.append(or_(PartyMember.org_id.in_(ids), PartyMember.group_id.in_(ids)))
+    if q.stage == "members":
+        where.append(PartyMember.stage.in_(MEMBER_STAGES))
+    elif q.stage == "pipeline":
+        where.append(PartyMember.stage.in_(PIPELINE_STAGES))
+    elif q.stage:
+        where.append(PartyMember.stage == q.stage)
+    if q.member_type:
+        where.append(PartyMember.member_type == q.member_type)
+    if q.points_category:
+        where.append(PartyMember.points_category == q.points_category)
+    if not q.include_left:
+        where.append(PartyMember.left_on.is_(None))
+    cond = resident_search(q.text)
+    if cond is not None:
+        where.append(cond)
+    return where
+
+
+_STAGE_RANK = case({st: i for i, st in enumerate(STAGES)}, value=PartyMember.stage)
+_MEMBER_ORDER: dict[str, tuple[Any, ...]] = {
+    "name": (Resident.name_pinyin, Resident.name),
+    "id_number": (Resident.id_number,),
+    "birth_date": (Resident.birth_date,),
+    "gender": (Resident.gender,),
+    "org": (_Org.sort_order, _Org.name, _Group.sort_order, _Group.name),
+    "stage": (_STAGE_RANK,),
+    "joined_on": (PartyMember.joined_on,),
+    "confirmed_on": (PartyMember.confirmed_on,),
+    "member_type": (PartyMember.member_type,),
+    "points_category": (PartyMember.points_category,),
+    "left_on": (PartyMember.left_on,),
+    "id": (),
+}
+
+
+def _open_posts(s: Session, member_ids: Sequence[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    if member_ids:
+        rows = s.execute(
+            select(MemberPost.member_id, MemberPost.post)
+            .where(MemberPost.member_id.in_(member_ids), MemberPost.end_on.is_(None))
+            .order_by(MemberPost.start_on, MemberPost.id)
+        )
+        for mid, post in rows:
+            out.setdefault(mid, []).append(post)
+    return out
+
+
+def _member_rows(s: Session, rows: Sequence[Any]) -> list[MemberRow]:
+    posts = _open_posts(s, [r.PartyMember.id for r in rows])
+    today, masked = date.today(), access.is_grid_staff(s)
+    out = []
+    for r in rows:
+        m: PartyMember = r.PartyMember
+        out.append(MemberRow(
+            id=m.id, resident_id=m.resident_id, name=r.name, gender=r.gender,
+            age=age_on(r.birth_date, today) if r.birth_date else None, birth_date=r.birth_date,
+            id_number=access.id_for_display(r.id_number, masked), phone=r.phone, education=r.education,
+            org_id=m.org_id, org_name=r.org_name,
+            group_id=m.group_id, group_name=r.group_name, stage=m.stage, joined_on=m.joined_on,
+            confirmed_on=m.confirmed_on, member_type=m.member_type,
+            management=MANAGEMENT_BY_TYPE.get(m.member_type, ""), points_category=m.points_category,
+            posts="，".join(posts.get(m.id, [])), left_on=m.left_on, left_kind=m.left_kind,
+        ))
+    return out
+
+
+def count_members(s: Session, q: MemberQuery) -> int:
+    stmt = (
+        select(func.count(PartyMember.id)).join(Resident, Resident.id == PartyMember.resident_id)
+        .where(*_member_where(s, q))
+    )
+    return s.scalar(stmt) or 0
+
+
+def list_members(s: Session, q: MemberQuery, offset: int = 0, limit: int = 200) -> list[MemberRow]:
+    if q.order_by == "age":
+        cols, desc = (Resident.birth_date,), not q.descending
+    elif q.order_by in _MEMBER_ORDER:
+        cols, desc = _MEMBER_ORDER[q.order_by], q.descending
+    else:
+        raise ServiceError(f"不能按“{q.order_by}”排序")
+    order = [(c.desc() if desc else c.asc()).nulls_last() for c in cols]
+    order.append(PartyMember.id.desc() if desc else PartyMember.id.asc())
+    stmt = _member_select().where(*_member_where(s, q)).order_by(*order).offset(offset).limit(limit)
+    return _member_rows(s, s.execute(stmt).all())
+
+
+def _get_member(s: Session, member_id: int) -> PartyMember:
+    m = s.get(PartyMember, member_id)
+    if m is None:
+        raise NotFound("找不到该党员")
+    return m
+
+
+def get_member(s: Session, member_id: int) -> MemberDetail:
+    r = s.execute(_member_select().where(PartyMember.id == member_id)).first()
+    if r is None:
+        raise NotFound("找不到该党员")
+    row = _member_rows(s, [r])[0]
+    m: PartyMember = r.PartyMember
+    post_org = aliased(PartyOrg)
+    posts = [
+        PostRow(p.id, p.org_id, org_name, p.post, p.start_on, p.end_on)
+        for p, org_name in s.execute(
+            select(MemberPost, post_org.name).join(post_org, post_org.id == MemberPost.org_id)
+            .where(MemberPost.member_id == m.id)
+            .order_by(MemberPost.end_on.isnot(None), MemberPost.start_on.desc().nulls_last(), MemberPost.id.desc())
+        )
+    ]
+    head = (
+        select(Resident.name)
+        .where(Resident.household_id == Household.id, Resident.relation == HEAD_RELATION,
+               Resident.status.in_(ACTIVE_STATUSES))
+        .limit(1).scalar_subquery()
+    )
+    contacts = [
+        ContactRow(c.id, c.household_id, number, head_name, address, c.since, c.until)
+        for c, number, address, head_name in s.execute(
+            select(MemberContact, Household.number, Household.address, head)
+            .join(Household, Household.id == MemberContact.household_id)
+            .where(MemberContact.member_id == m.id)
+            .order_by(MemberContact.until.isnot(None), Household.number, MemberContact.id)
+        )
+    ]
+    return MemberDetail(
+        row=row, ethnicity=r.ethnicity, applied_on=m.applied_on, activist_on=m.activist_on,
+        candidate_on=m.candidate_on, flow_out_place=m.flow_out_place, dual_report_unit=m.dual_report_unit,
+        note=m.note, left_reason=m.left_reason, posts=posts, contacts=contacts,
+    )
+
+
+def member_input(s: Session, member_id: int) -> MemberInput:
+    """The stored values as an input, to prefill an edit dialog."""
+    d = get_member(s, member_id)
+    r = d.row
+    return MemberInput(
+        name=r.name, id_number=r.id_number or "", gender=r.gender, birth_date=r.birth_date, phone=r.phone,
+        education=r.education, ethnicity=d.ethnicity, org_id=r.org_id, group_id=r.group_id, stage=r.stage,
+        applied_on=d.applied_on, activist_on=d.activist_on, candidate_on=d.candidate_on, joined_on=r.joined_on,
+        confirmed_on=r.confirmed_on, member_type=r.member_type, points_category=r.points_category,
+        flow_out_place=d.flow_out_place, dual_report_unit=d.dual_report_unit, note=d.note,
+    )
+
+# ---------------------------------------------------------------- changes
+
+
+def add_member(s: Session, unit_id: int, data: MemberInput) -> int:
+    """Add a member (or applicant). Links to the resident with this 身份证号, or registers the person."""
+    access.require_role(s, *access.ENTRY_ROLES, action="登记党员")
+    p = Problems()
+    resident = _existing_resident(s, unit_id, data.id_number)
+    person = check_person(s, unit_id, data, p, resident_id=resident.id if resident else None, id_required=True)
+    if resident is not None:
+        if person.name and resident.name != person.name:
+            p.add("name", "姓名", f"该身份证号已登记为 {resident.name}，与填写的姓名不符")
+        other = s.execute(
+            select(PartyMember.id, PartyOrg.name).join(PartyOrg, PartyOrg.id == PartyMember.org_id)
+            .where(PartyMember.resident_id == resident.id)
+        ).first()
+        if other is not None:
+            p.add("id_number", "身份证号", f"{resident.name} 已在党员名册中（{other.name}）")
+    values = _check_member(s, unit_id, data, p, person.birth_date)
+    p.raise_if_any()
+    if resident is None:
+        resident = Resident(unit_id=unit_id)
+        person.apply(resident)
+        s.add(resident)
+        s.flush()
+        audit.record(s, unit_id, "create", "resident", resident.id, f"新增居民：{resident.name}（登记党员时）")
+    else:
+        # keep what the register knows; only fill in what the member form adds
+        for key in ("phone", "education"):
+            if getattr(person, key):
+                setattr(resident, key, getattr(person, key))
+        if data.ethnicity.strip() and data.ethnicity.strip() != "汉族":
+            resident.ethnicity = person.ethnicity
+        resident.gender = resident.gender or person.gender
+        resident.birth_date = resident.birth_date or person.birth_date
+    m = PartyMember(resident_id=resident.id, **values)
+    s.add(m)
+    s.flush()
+    audit.record(s, unit_id, "create", "party_member", m.id, f"新增{m.stage}：{resident.name}")
+    return m.id
+
+
+def update_member(s: Session, member_id: int, data: MemberInput) -> None:
+    """Correct a member's record (person fields go to the resident). Stage moves: use change_stage."""
+    access.require_role(s, *access.ENTRY_ROLES, action="修改党员信息")
+    m = _get_member(s, member_id)
+    resident = m.resident
+    data = replace(data, id_number=access.keep_masked(resident.id_number, data.id_number))
+    p = Problems()
+    person = check_person(s, resident.unit_id, data, p, resident_id=resident.id, id_required=True)
+    values = _check_member(s, resident.unit_id, data, p, person.birth_date)
+    p.raise_if_any()
+    person_fields = tuple(k for k in vars(person) if k not in ("name_initials", "name_pinyin"))
+    before = audit.snapshot(resident, person_fields) | audit.snapshot(m, values)
+    person.apply(resident)
+    for k, v in values.items():
+        setattr(m, k, v)
+    s.flush()
+    after = audit.snapshot(resident, person_fields) | audit.snapshot(m, values)
+    audit.record_change(s, resident.unit_id, "party_member", m.id, f"修改党员信息：{resident.name}", before, after)
+
+
+def change_stage(s: Session, member_id: int, stage: str, on: date) -> None:
+    """Move one step forward in 申请入党 → 入党积极分子 → 发展对象 → 预备党员 → 正式党员, dated `on`.
+
+    预备党员: `on` is the 入党日期; 正式党员: `on` is the 转正日期, at least one year after joining.
+    """
+    access.require_role(s, *access.ENTRY_ROLES, action="办理党员发展阶段")
+    m = _get_member(s, member_id)
+    p = Problems()
+    if m.left_on is not None:
+        p.add("stage", "阶段", f"{m.resident.name} 已于 {m.left_on.isoformat()} {m.left_kind or '离开'}")
+    stage = p.choice("stage", "阶段", stage, STAGES, required=True)
+    if stage:
+        current, target = STAGES.index(m.stage), STAGES.index(stage)
+        if target <= current:
+            p.add("stage", "阶段", f"已是{m.stage}，不能改回{stage}")
+        elif target != current + 1:
+            p.add("stage", "阶段", f"请按顺序办理：{m.stage}的下一步是{STAGES[current + 1]}")
+    if on is None:
+        p.add("stage", "阶段", "请填写日期")
+    if p:
+        p.raise_if_any()
+    key = STAGE_DATE[stage]
+    dates = {k: getattr(m, k) for k in DATE_LABELS}
+    dates[key] = on
+    _check_pipeline(p, stage, dates, m.resident.birth_date)
+    p.raise_if_any()
+    old, before = m.stage, audit.snapshot(m, ("stage", key))
+    m.stage = stage
+    setattr(m, key, on)
+    s.flush()
+    audit.record_change(s, m.resident.unit_id, "party_member", m.id,
+                        f"{m.resident.name}：{old} → {stage}（{on.isoformat()}）", before,
+                        audit.snapshot(m, ("stage", key)), action="stage")
+
+
+def transfer_out(s: Session, member_id: int, on: date, kind: str = "转出", reason: str = "") -> None:
+    """The member leaves the roster (转出, 死亡 …). The row stays; open posts and 联系户 end on that day."""
+    access.require_role(s, *access.ENTRY_ROLES, action="办理党员转出")
+    m = _get_member(s, member_id)
+    p = Problems()
+    if m.left_on is not None:
+        p.add("left_on", "离开日期", f"已于 {m.left_on.isoformat()} {m.left_kind or '离开'}")
+    if on is None:
+        p.add("left_on", "离开日期", "请填写日期")
+    elif on > date.today():
+        p.add("left_on", "离开日期", "日期晚于今天")
+    kind = p.choice("left_kind", "离开方式", kind, LEFT_KINDS, required=True)
+    p.raise_if_any()
+    m.left_on, m.left_kind, m.left_reason = on, kind, reason.strip()
+    for post in m.posts:
+        if post.end_on is None:
+            post.end_on = on
+    for contact in m.contacts:
+        if contact.until is None:
+            contact.until = on
+    s.flush()
+    audit.record(s, m.resident.unit_id, "close", "party_member", m.id, f"{m.resident.name} {kind}（{on.isoformat()}）")
+
+
+__all__ = [
+    "ContactRow", "MemberDetail", "MemberQuery", "MemberRow", "PostRow", "add_member", "change_stage",
+    "count_members", "get_member", "list_members", "member_input", "transfer_out", "update_member",
+]

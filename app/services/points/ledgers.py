@@ -1,0 +1,107 @@
+"""台账 of the points area: 党员积分台账, 积分明细, 三会一课记录台账, 参会情况 (三必到), 约谈/劝退名单.
+
+One kind is one sheet; `villagedesk export points point-entries -o 积分.xlsx` puts the totals and every
+entry in one workbook.
+
+The 积分台账 shows the year's published or draft assessment when there is one (rank, grade as decided),
+otherwise the live totals and ranks; the 积分明细 sheet lists every entry, voided ones marked.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from app.io.ledgers import Ledger, LedgerColumn
+from app.models.points import MEETING_KINDS
+
+from .assessments import assessment_status, follow_up_list
+from .meetings import list_meetings, member_counts
+from .member_points import PointsQuery, member_points, unit_entries
+
+
+def _year(year: int | None) -> int:
+    return year or date.today().year
+
+
+def points_ledger(s: Session, unit_id: int, year: int | None) -> Ledger:
+    year = _year(year)
+    rows = member_points(s, PointsQuery(unit_id, year, order_by="rank"))
+    status = assessment_status(s, unit_id, year)
+    state = {"已发布": f"评定已于 {status.published_on} 发布", "待发布": "评定待发布（草稿）",
+             "未计算": "尚未评定：名次为当前积分排名"}[status.state]
+    columns = [
+        LedgerColumn("姓名", "name"), LedgerColumn("所在支部", "org_name"), LedgerColumn("党小组", "group_name"),
+        LedgerColumn("积分类别", lambda r: f"{r.category}党员"),
+        LedgerColumn("基础分", "base", "decimal", total=True), LedgerColumn("履职分", "duty", "decimal", total=True),
+        LedgerColumn("奖励分", "reward", "decimal", total=True), LedgerColumn("扣减分", "deduct", "decimal", total=True),
+        LedgerColumn("总积分", "total", "decimal", total=True), LedgerColumn("支部内排名", "rank", "int"),
+        LedgerColumn("评定等次", "grade"), LedgerColumn("后续处理", "follow_up"),
+    ]
+    return Ledger("党员积分台账", columns, rows, year=year, count=len(rows), count_unit="名",
+                  notes=(f"注：总积分 = 基础分 + 履职分 + 奖励分 − 扣减分；{state}。{status.bands.describe()}",))
+
+
+def entries_ledger(s: Session, unit_id: int, year: int | None) -> Ledger:
+    """Every entry of the year, voided ones kept and marked (export it with `points` for one workbook)."""
+    year = _year(year)
+    entries = unit_entries(s, unit_id, year)
+    detail_columns = [
+        LedgerColumn("日期", "entry_date", "date"), LedgerColumn("姓名", "member_name"),
+        LedgerColumn("积分类别", "kind_label"), LedgerColumn("积分规则", "rule_name"),
+        LedgerColumn("分值", "points", "decimal"), LedgerColumn("来源", "source_label"),
+        LedgerColumn("说明", "note"), LedgerColumn("佐证", "evidence"),
+        LedgerColumn("状态", lambda e: "已作废" if e.voided else ("更正记录" if e.corrects_id else "有效")),
+        LedgerColumn("作废原因", "void_reason"), LedgerColumn("录入人", "operator"),
+    ]
+    return Ledger("党员积分明细", detail_columns, entries, year=year, count=len(entries), count_unit="条",
+                  sheet_name="积分明细", notes=("注：作废的记录保留在台账中，不计入总积分。",))
+
+
+def meetings_ledger(s: Session, unit_id: int, year: int | None) -> Ledger:
+    year = _year(year)
+    rows = sorted(list_meetings(s, unit_id, year), key=lambda m: (m.held_at, m.id))
+    columns = [
+        LedgerColumn("日期", lambda m: m.held_at.date(), "date"), LedgerColumn("会议类型", "kind"),
+        LedgerColumn("党组织", "org_name"), LedgerColumn("主题/议题", "title"), LedgerColumn("地点", "place"),
+        LedgerColumn("应到", "expected", "int", total=True), LedgerColumn("出席", "present", "int", total=True),
+        LedgerColumn("请假", "leave", "int", total=True), LedgerColumn("缺席", "absent", "int", total=True),
+        LedgerColumn("出席率", "rate"), LedgerColumn("状态", "state"),
+    ]
+    return Ledger("三会一课记录台账", columns, rows, year=year, count=len(rows), count_unit="次")
+
+
+def attendance_ledger(s: Session, unit_id: int, year: int | None) -> Ledger:
+    """Per member: how often present / on leave / absent (三必到), by meeting kind."""
+    year = _year(year)
+    counts = member_counts(s, unit_id, year)
+    per_member = [LedgerColumn("姓名", "name"), LedgerColumn("所在支部", "org_name")]
+    for kind in MEETING_KINDS:
+        if any(c.counts.get(kind) for c in counts):
+            per_member.append(LedgerColumn(f"{kind}出席", lambda c, k=kind: c.count(k, "出席"), "int"))
+    per_member += [LedgerColumn(f"{st}合计", lambda c, st=st: c.total(st), "int", total=True)
+                   for st in ("出席", "请假", "缺席")]
+    return Ledger("党员参加组织生活情况（三必到）", per_member, counts, year=year, count=len(counts),
+                  count_unit="名", sheet_name="党员参会情况")
+
+
+def follow_ups_ledger(s: Session, unit_id: int, year: int | None) -> Ledger:
+    year = _year(year)
+    rows = follow_up_list(s, unit_id, year)
+    columns = [
+        LedgerColumn("姓名", "name"), LedgerColumn("所在支部", "org_name"),
+        LedgerColumn("积分类别", lambda r: f"{r.category}党员"), LedgerColumn("总积分", "total", "decimal"),
+        LedgerColumn("支部内排名", "rank", "int"), LedgerColumn("评定等次", "grade"),
+        LedgerColumn("上年等次", "previous_grade"), LedgerColumn("处理方式", "follow_up"),
+        LedgerColumn("谈话/处理情况", "records_text", width=40),
+        LedgerColumn("评定状态", lambda r: "已发布" if r.published else "待发布"),
+    ]
+    return Ledger("党员积分评定约谈劝退名单", columns, rows, year=year, count=len(rows), count_unit="名",
+                  notes=("注：初次考核不达标，当面约谈；连续两年考核不达标，劝说退党，不退者除名。",))
+
+
+BUILDERS = {
+    "points": points_ledger, "point-entries": entries_ledger, "meetings": meetings_ledger,
+    "meeting-attendance": attendance_ledger, "point-follow-ups": follow_ups_ledger,
+}

@@ -1,0 +1,190 @@
+"""The 操作日志 viewer: filtered, paged queries over AuditEntry and the Excel export (书记 only).
+
+Times are stored in UTC and shown in local time. 身份证号 and phone numbers inside the from → to
+details are masked here: the log is read on screen and exported to files that travel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import Session
+
+from app.io.ledgers import Ledger, LedgerColumn, LedgerResult, write_ledgers
+from app.io.masking import mask_id_number, mask_phone
+from app.models import AuditEntry, Operator
+
+from ..access import require_role
+from ..units import get_unit
+
+ENTITY_LABELS = {
+    "resident": "居民", "household": "户", "tag": "户标签", "party_member": "党员", "party_org": "党组织",
+    "org_partner": "联建单位", "member_post": "党内职务", "member_contact": "联系户", "unit": "本村信息",
+    "setting": "设置", "operator": "操作员", "database": "数据库", "grid": "网格", "grid_post": "网格岗位",
+    "import_batch": "导入", "notice": "公示", "ticket": "工单", "point_entry": "积分", "star_round": "星级评选",
+    "household_point_entry": "乡风文明积分",
+}
+ACTION_LABELS = {
+    "create": "新增", "update": "修改", "close": "撤销/结束", "status": "状态变更", "stage": "发展阶段",
+    "password": "设置密码", "login": "登录", "login_failed": "登录失败", "restore": "恢复数据",
+    "import": "导入", "undo": "撤销导入", "void": "作废", "demo": "生成演示村",
+}
+FIELD_LABELS = {
+    "name": "姓名", "id_number": "身份证号", "phone": "联系电话", "gender": "性别", "birth_date": "出生日期",
+    "ethnicity": "民族", "education": "学历", "household_id": "所属户", "relation": "与户主关系", "note": "备注",
+    "status": "状态", "status_date": "状态日期", "status_note": "状态说明", "number": "户号",
+    "address": "门牌/住址", "grid_id": "网格", "map_x": "地图横坐标", "map_y": "地图纵坐标", "tags": "标签",
+    "closed_on": "撤销/销户日期", "close_reason": "原因", "kind": "类型", "code": "编码", "parent_id": "上级组织",
+    "established_on": "成立日期", "sort_order": "排序", "org_id": "所在支部", "group_id": "党小组",
+    "stage": "阶段", "applied_on": "申请入党日期", "activist_on": "确定为积极分子日期",
+    "candidate_on": "确定为发展对象日期", "joined_on": "入党日期", "confirmed_on": "转正日期",
+    "member_type": "党员类型", "points_category": "积分类别", "flow_out_place": "流出地",
+    "dual_report_unit": "双报到单位", "display_name": "姓名", "role": "角色", "active": "启用",
+    "grid_ids": "负责网格", "contact_person": "联系人", "contact_phone": "联系电话", "notice_days": "公示天数",
+    "township": "乡镇(街道)", "county": "县(区)", "objection_box": "意见箱位置", "notice_workdays": "按工作日计算",
+}
+_MASKED = {"id_number": mask_id_number, "phone": mask_phone, "contact_phone": mask_phone}
+NO_OPERATOR = -1  # filter value: entries made with no operator (command line, automatic)
+
+
+@dataclass
+class AuditQuery:
+    unit_id: int | None = None  # None: every unit; entries with no unit (restore) always show
+    date_from: date | None = None  # local dates, inclusive
+    date_to: date | None = None
+    operator_id: int | None = None  # None: all; NO_OPERATOR: made without an operator
+    entity: str | None = None
+    text: str = ""  # in the summary
+    descending: bool = True  # newest first
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    id: int
+    at: datetime  # local time
+    operator: str
+    action: str
+    entity: str
+    entity_id: int | None
+    summary: str
+    changes: str  # "联系电话：138****5678 → 139****1234；…"
+
+
+def _utc(day: date, end: bool = False) -> datetime:
+    local = datetime.combine(day + timedelta(days=1) if end else day, time.min).astimezone()
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def _local(at: datetime) -> datetime:
+    return at.replace(tzinfo=UTC).astimezone().replace(tzinfo=None)
+
+
+def _show(field: str, value: object) -> str:
+    if value is None or value == "" or value == []:
+        return "（空）"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    text = str(value)
+    mask = _MASKED.get(field)
+    return mask(text) if mask else text
+
+
+def changes_text(detail: object) -> str:
+    """The from → to of an entry's detail, in Chinese, personal numbers masked."""
+    if not isinstance(detail, dict) or not isinstance(detail.get("changes"), dict):
+        return ""
+    parts = []
+    for field, change in detail["changes"].items():
+        if isinstance(change, dict):
+            label = FIELD_LABELS.get(field, field)
+            parts.append(f"{label}：{_show(field, change.get('from'))} → {_show(field, change.get('to'))}")
+    return "；".join(parts)
+
+
+def _where(q: AuditQuery) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if q.unit_id is not None:
+        where.append(or_(AuditEntry.unit_id == q.unit_id, AuditEntry.unit_id.is_(None)))
+    if q.date_from is not None:
+        where.append(AuditEntry.at >= _utc(q.date_from))
+    if q.date_to is not None:
+        where.append(AuditEntry.at < _utc(q.date_to, end=True))
+    if q.operator_id == NO_OPERATOR:
+        where.append(AuditEntry.operator_id.is_(None))
+    elif q.operator_id is not None:
+        where.append(AuditEntry.operator_id == q.operator_id)
+    if q.entity:
+        where.append(AuditEntry.entity == q.entity)
+    if q.text.strip():
+        where.append(AuditEntry.summary.contains(q.text.strip()))
+    return where
+
+
+def count_audit(s: Session, q: AuditQuery) -> int:
+    require_role(s, "admin", action="查看操作日志")
+    return s.scalar(select(func.count(AuditEntry.id)).where(*_where(q))) or 0
+
+
+def list_audit(s: Session, q: AuditQuery, offset: int = 0, limit: int = 200) -> list[AuditRow]:
+    require_role(s, "admin", action="查看操作日志")
+    order = AuditEntry.id.desc() if q.descending else AuditEntry.id.asc()
+    stmt = (
+        select(AuditEntry, Operator.display_name)
+        .outerjoin(Operator, Operator.id == AuditEntry.operator_id)
+        .where(*_where(q)).order_by(order).offset(offset).limit(limit)
+    )
+    return [_row(e, name) for e, name in s.execute(stmt)]
+
+
+def _row(e: AuditEntry, operator: str | None) -> AuditRow:
+    return AuditRow(
+        id=e.id, at=_local(e.at), operator=operator or "（系统）", action=ACTION_LABELS.get(e.action, e.action),
+        entity=ENTITY_LABELS.get(e.entity, e.entity), entity_id=e.entity_id, summary=e.summary,
+        changes=changes_text(e.detail),
+    )
+
+
+def audit_filters(s: Session, unit_id: int) -> tuple[list[tuple[int, str]], list[tuple[str, str]]]:
+    """(operators as (id, name), entities as (key, 中文)) that occur in the log, for the filter boxes."""
+    require_role(s, "admin", action="查看操作日志")
+    ops = [(o.id, o.display_name) for o in s.scalars(
+        select(Operator).where(Operator.unit_id == unit_id).order_by(Operator.id))]
+    keys = s.scalars(select(AuditEntry.entity).distinct().order_by(AuditEntry.entity))
+    return ops, [(k, ENTITY_LABELS.get(k, k)) for k in keys]
+
+
+AUDIT_COLUMNS = (
+    LedgerColumn("序号", "id", "int"),
+    LedgerColumn("时间", lambda r: r.at.strftime("%Y-%m-%d %H:%M:%S")),
+    LedgerColumn("操作员", "operator"),
+    LedgerColumn("操作", "action"),
+    LedgerColumn("对象", "entity"),
+    LedgerColumn("对象编号", "entity_id", "int"),
+    LedgerColumn("摘要", "summary", width=40),
+    LedgerColumn("修改内容（原值 → 新值）", "changes", width=48),
+)
+
+
+def export_audit(s: Session, unit_id: int, q: AuditQuery, path: Path, **kwargs: Any) -> LedgerResult:
+    """The filtered log as an Excel 台账 (same layout as every ledger). kwargs: progress, cancel."""
+    require_role(s, "admin", action="导出操作日志")
+    total = count_audit(s, q)
+
+    def rows() -> Any:
+        stmt = (
+            select(AuditEntry, Operator.display_name)
+            .outerjoin(Operator, Operator.id == AuditEntry.operator_id)
+            .where(*_where(q)).order_by(AuditEntry.id.desc() if q.descending else AuditEntry.id.asc())
+            .execution_options(yield_per=500)
+        )
+        for e, name in s.execute(stmt):
+            yield _row(e, name)
+
+    ledger = Ledger(name="操作日志", columns=AUDIT_COLUMNS, rows=rows(), count=total, count_unit="条")
+    return write_ledgers(path, get_unit(s, unit_id), [ledger], **kwargs)

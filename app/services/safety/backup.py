@@ -1,0 +1,324 @@
+"""Backups with the SQLite online backup API, restore, and integrity checks.
+
+Every file is written under a temporary name, flushed to disk and then renamed, so an interrupted
+backup leaves no half file under the real name, and the database itself is never touched by a backup.
+A restore checks the backup, keeps a copy of the current state, empties the live WAL into the main
+file and only then swaps the files with one rename: cut the power anywhere and either the old or the
+restored database is there, whole.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sqlite3
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from app.db import Database, sqlite_path
+from app.models import Operator
+from app.paths import backup_dir
+
+from .. import access, audit
+from ..errors import ServiceError
+from . import backup_files
+from .backup_crypto import decrypt_file, encrypt_file, is_encrypted
+
+log = logging.getLogger(__name__)
+
+ENCRYPTED_SUFFIX = ".vdbak"  # 加密备份 (a plain backup is .sqlite)
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    """What a restore dialog shows before the user decides."""
+
+    path: Path
+    encrypted: bool
+    made_at: datetime  # from an automatic backup's name, else the file's time
+    last_change: datetime | None  # the newest 操作日志 entry inside
+    village: str
+    members: int | None  # 党员 (正式 + 预备, not left); None: the file has no such table
+    households: int | None
+    residents: int | None
+    tickets: int | None
+
+    def lines(self) -> list[str]:
+        def n(v: int | None) -> str:
+            return "—" if v is None else str(v)
+
+        out = [
+            f"备份文件：{self.path.name}{'（已加密）' if self.encrypted else ''}",
+            f"备份时间：{self.made_at:%Y-%m-%d %H:%M}",
+        ]
+        if self.last_change is not None:
+            out.append(f"最后一次修改：{self.last_change:%Y-%m-%d %H:%M}")
+        out += [
+            f"本村：{self.village or '—'}",
+            f"党员 {n(self.members)} 名，户 {n(self.households)} 户，居民 {n(self.residents)} 人，工单 {n(self.tickets)} 件",
+        ]
+        return out
+
+
+def _require_sqlite(db: Database) -> Path:
+    path = db.path
+    if path is None:
+        raise ServiceError("备份与恢复只适用于本机 SQLite 数据库；服务器数据库请用 pg_dump 等工具备份。")
+    return path
+
+
+def _require_role(db: Database, *roles: str, action: str) -> None:
+    if audit.current_operator_id.get() is None:
+        return  # command line / scripts: no operator, no restriction (see access)
+    with db.session() as s:
+        access.require_role(s, *roles, action=action)
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name != "posix":
+        return  # Windows flushes the directory entry with the file
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _replace_synced(tmp: Path, dst: Path) -> None:
+    with open(tmp, "rb+") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, dst)
+    _fsync_dir(dst.parent)
+
+
+def copy_sqlite(src: Path, dst: Path) -> None:
+    """Consistent copy of a live SQLite database (WAL included) into a new file, written then renamed."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.with_name(dst.name + ".part")
+    tmp.unlink(missing_ok=True)
+    source, target = sqlite3.connect(src), sqlite3.connect(tmp)
+    try:
+        source.backup(target)
+    finally:
+        # sqlite3's context manager does not close; close explicitly before the rename
+        source.close()
+        target.close()
+    _replace_synced(tmp, dst)
+
+
+def integrity_problems(path: Path) -> list[str]:
+    """PRAGMA integrity_check and foreign_key_check; an empty list means the file is sound."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn.text_factory = bytes  # a damaged page can put any bytes into the messages
+    try:
+        rows = [r[0].decode("utf-8", "replace") for r in conn.execute("PRAGMA integrity_check")]
+        problems = [] if rows == ["ok"] else [f"完整性检查：{r}" for r in rows]
+        for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check"):
+            problems.append(f"表 {table.decode()} 第 {rowid} 条记录引用的 {parent.decode()} 不存在")
+        return problems
+    except UnicodeDecodeError:  # SQLite's own message quoted garbage from a damaged page
+        return ["完整性检查：文件内容已损坏，无法读取"]
+    finally:
+        conn.close()
+
+
+def _checked(path: Path, label: str) -> None:
+    """Refuse a file that is not a sound VillageDesk database (ServiceError naming the problem)."""
+    problems: list[str] = []
+    try:
+        problems = integrity_problems(path)
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            ours = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='units'").fetchone()
+        finally:
+            conn.close()
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+        if problems:
+            raise ServiceError(f"{label} 已损坏：" + "；".join(problems[:5])) from exc
+        raise ServiceError(f"{label} 不是有效的数据库备份文件。") from exc
+    if problems:
+        raise ServiceError(f"{label} 已损坏：" + "；".join(problems[:5]))
+    if not ours:
+        raise ServiceError(f"{label} 不是村级党建工作台的数据库备份。")
+
+
+def backup_to(db: Database, target: Path, password: str | None = None) -> Path:
+    """Write a checked backup of db to target (a file path); encrypted when a password is given."""
+    src = _require_sqlite(db)
+    _require_role(db, "admin", "clerk", action="备份数据")
+    if not password:
+        copy_sqlite(src, target)
+        try:
+            _checked(target, "备份文件")
+        except ServiceError:
+            target.unlink(missing_ok=True)
+            raise
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # the plain copy stays on this PC (data folder), never on the stick
+        with tempfile.TemporaryDirectory(dir=backup_dir()) as tmp:
+            plain = Path(tmp) / "plain.sqlite"
+            copy_sqlite(src, plain)
+            _checked(plain, "备份文件")
+            encrypt_file(plain, target, password)
+    log.info("backup written to %s%s", target, " (encrypted)" if password else "")
+    return target
+
+
+def backup_before(db: Database, reason: str) -> Path | None:
+    """Automatic backup into the data folder (before a migration, an import, a restore; daily)."""
+    src = db.path
+    if src is None or not src.exists():
+        return None
+    target = backup_dir() / backup_files.auto_name(src.stem, reason, datetime.now())
+    copy_sqlite(src, target)
+    _checked(target, "自动备份")
+    log.info("automatic backup (%s) written to %s", reason, target)
+    return target
+
+
+def auto_backup(db: Database, now: datetime | None = None) -> Path | None:
+    """The daily backup on start (at most one a day), then the history is trimmed."""
+    src = db.path
+    if src is None or not src.exists():
+        return None
+    folder, now = backup_dir(), now or datetime.now()
+    made = None
+    if not backup_files.made_today(folder, src.stem, now):
+        made = backup_before(db, backup_files.DAILY_REASON)
+    for old in backup_files.rotate(folder, src.stem):
+        log.info("old automatic backup removed: %s", old)
+    return made
+
+
+def list_auto_backups(db: Database) -> list[backup_files.BackupFile]:
+    src = db.path
+    return [] if src is None else backup_files.list_auto(backup_dir(), src.stem)
+
+
+def default_backup_name(db: Database, village: str = "", encrypted: bool = False) -> str:
+    src = _require_sqlite(db)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return f"{village or src.stem}-备份-{stamp}{ENCRYPTED_SUFFIX if encrypted else '.sqlite'}"
+
+
+def _plain_copy(source: Path, staged: Path, password: str | None) -> None:
+    """source (plain or encrypted) → a plain SQLite file at staged."""
+    if is_encrypted(source):
+        decrypt_file(source, staged, password)
+    else:
+        tmp = staged.with_name(staged.name + ".part")
+        shutil.copyfile(source, tmp)
+        _replace_synced(tmp, staged)
+
+
+def _count(conn: sqlite3.Connection, sql: str) -> int | None:
+    try:
+        row = conn.execute(sql).fetchone()
+    except sqlite3.DatabaseError:
+        return None  # an older file without that table
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def inspect_backup(source: Path, password: str | None = None) -> BackupInfo:
+    """Date and counts of a backup, for the restore preview. Refuses damaged files."""
+    if not source.is_file():
+        raise ServiceError(f"找不到备份文件：{source}")
+    encrypted = is_encrypted(source)
+    with tempfile.TemporaryDirectory(dir=backup_dir()) as tmp:
+        plain = Path(tmp) / "preview.sqlite"
+        _plain_copy(source, plain, password)
+        _checked(plain, source.name)
+        conn = sqlite3.connect(f"file:{plain}?mode=ro", uri=True)
+        try:
+            members = _count(conn, "SELECT count(*) FROM party_members WHERE stage IN ('正式党员', '预备党员')"
+                                   " AND left_on IS NULL")
+            households = _count(conn, "SELECT count(*) FROM households WHERE closed_on IS NULL")
+            residents = _count(conn, "SELECT count(*) FROM residents WHERE status IN ('在册', '外出务工')")
+            tickets = _count(conn, "SELECT count(*) FROM tickets")
+            village = conn.execute("SELECT name FROM units ORDER BY id LIMIT 1").fetchone()
+            try:
+                last = conn.execute("SELECT max(at) FROM audit_entries").fetchone()[0]
+            except sqlite3.DatabaseError:
+                last = None
+        finally:
+            conn.close()
+    auto = backup_files.parse(source)
+    made = auto.made_at if auto else datetime.fromtimestamp(source.stat().st_mtime)
+    last_change = datetime.fromisoformat(str(last)) if last else None
+    return BackupInfo(source, encrypted, made, last_change, village[0] if village else "",
+                      members, households, residents, tickets)
+
+
+def _empty_wal(path: Path) -> None:
+    """Move everything committed in the WAL into the main file and truncate the WAL to zero bytes.
+
+    After this the -wal file holds nothing that could be replayed onto the restored file.
+    """
+    if not path.exists():
+        return
+    conn = sqlite3.connect(path)
+    try:
+        busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    finally:
+        conn.close()
+    if busy:
+        raise ServiceError("数据库正被其他程序使用，无法恢复；请关闭其他窗口后再试。")
+
+
+def restore_from(db: Database, source: Path, password: str | None = None, upgrade: bool = True) -> Path | None:
+    """Replace db's file by a checked backup (admin only). The current state is backed up first
+    (returned); the swap is one rename. upgrade: bring an older backup to the current schema."""
+    target = _require_sqlite(db)
+    _require_role(db, "admin", action="从备份恢复数据")
+    if not source.is_file():
+        raise ServiceError(f"找不到备份文件：{source}")
+    staged = target.with_name(target.name + ".restore")
+    staged.unlink(missing_ok=True)
+    try:
+        _plain_copy(source, staged, password)
+        _checked(staged, source.name)
+        safety = backup_before(db, reason="恢复前")
+        db.dispose()
+        _empty_wal(target)
+        _replace_synced(staged, target)
+    finally:
+        staged.unlink(missing_ok=True)
+    for suffix in ("-wal", "-shm"):
+        Path(str(target) + suffix).unlink(missing_ok=True)
+    log.info("restored %s from %s (previous state kept in %s)", target, source, safety)
+    if upgrade:
+        from app.migrate import upgrade_to_head
+
+        upgrade_to_head(db)
+        _record_restore(db, source, safety)
+    return safety
+
+
+def _record_restore(db: Database, source: Path, safety: Path | None) -> None:
+    """The restore itself goes into the restored 操作日志 (by the operator, if the file knows them)."""
+    with db.session() as s:
+        op_id = audit.current_operator_id.get()
+        known = op_id is not None and s.get(Operator, op_id) is not None
+        token = audit.current_operator_id.set(op_id if known else None)
+        try:
+            audit.record(s, None, "restore", "database", None, f"从备份恢复：{source.name}",
+                         {"source": str(source), "previous_state": str(safety) if safety else None})
+        finally:
+            audit.current_operator_id.reset(token)
+
+
+def check(db: Database) -> list[str]:
+    """Problems in the database (empty list: all good): file integrity, broken references, data rules."""
+    from .consistency import rule_problems
+
+    path = sqlite_path(db.url)
+    problems = integrity_problems(path) if path is not None else []
+    if any(p.startswith("完整性检查") for p in problems):
+        return problems  # a damaged file: the rule queries could mislead
+    with db.session() as s:
+        problems += rule_problems(s)
+    return problems
