@@ -10,16 +10,12 @@ from PySide6.QtWidgets import QComboBox, QLineEdit, QPushButton, QSpinBox, QWidg
 
 from app.services.context import AppContext
 from app.services.errors import FieldProblem, ValidationError
+from app.services.stars import applications
 from app.services.stars import publicity as star_publicity
 from app.services.stars import rounds as stars
+from app.services.stars.applications import ApplicationRow, ItemReview
 from app.services.stars.publicity import RoundObjection
-from app.services.stars.rounds import (
-    REVIEW_BODIES,
-    ROUND_STEP_LABELS,
-    ROUND_STEPS,
-    ApplicationRow,
-    ItemReview,
-)
+from app.services.stars.rounds import REVIEW_BODIES, ROUND_STEP_LABELS, ROUND_STEPS
 
 from ..common.files import ask_save_path
 from ..common.form import FormDialog, select_combo_data
@@ -109,7 +105,7 @@ class ReviewDialog(FormDialog):
 
     def save(self, values: dict[str, Any]) -> None:
         if self.objection is None:
-            self.ctx.call(stars.review_application, self.application.id, values["reviews"])
+            self.ctx.call(applications.review_application, self.application.id, values["reviews"])
         else:
             self.ctx.call(star_publicity.uphold_objection, self.application.round_id, self.objection.id,
                           self.application.id, values["reviews"], self.reason.text())

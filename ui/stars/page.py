@@ -25,17 +25,13 @@ from PySide6.QtWidgets import (
 from app.services.context import AppContext
 from app.services.errors import ValidationError
 from app.services.grid import grids as grid_service
+from app.services.stars import applications
 from app.services.stars import publicity as star_publicity
 from app.services.stars import rounds as stars
 from app.services.stars import stats as star_stats
+from app.services.stars.applications import ApplicationQuery, ApplicationRow
 from app.services.stars.publicity import RoundObjection
-from app.services.stars.rounds import (
-    ROUND_STEP_LABELS,
-    ApplicationQuery,
-    ApplicationRow,
-    CategoryInfo,
-    RoundInfo,
-)
+from app.services.stars.rounds import ROUND_STEP_LABELS, CategoryInfo, RoundInfo
 
 from ..common.page import Changes, Page
 from ..common.table_model import Column, LazyTableModel, list_source, service_source
@@ -383,7 +379,7 @@ class StarsPage(Page):
         if self.round is None:
             count, page = list_source(lambda: [])
         else:
-            count, page = service_source(self.ctx, stars.count_applications, stars.list_applications, self._query())
+            count, page = service_source(self.ctx, applications.count_applications, applications.list_applications, self._query())
         self.model.set_query(count, page)
         self.info.show_info(self.tr("共 {0} 户").format(self.model.total))
         if select_id is not None:
@@ -490,7 +486,7 @@ class StarsPage(Page):
         ids = [cid for cid, check in self.star_checks.items() if check.isChecked()]
         with user_errors(self):
             try:
-                new_id = self.ctx.call(stars.add_application, self.round.id, self.picker.household_id, ids,
+                new_id = self.ctx.call(applications.add_application, self.round.id, self.picker.household_id, ids,
                                        self.combo_source.currentData(), self.edit_recommender.text())
             except ValidationError as e:
                 self.label_entry_error.setText("\n".join(str(p) for p in e.problems))
@@ -517,7 +513,7 @@ class StarsPage(Page):
         reason, ok = QInputDialog.getText(self, self.tr("撤回申报"), self.tr("撤回 {0} 的申报，原因：").format(app.head_name))
         if ok:
             with user_errors(self):
-                self.ctx.call(stars.withdraw_application, app.id, reason)
+                self.ctx.call(applications.withdraw_application, app.id, reason)
                 self._after_change(select_id=app.id)
 
     def history(self) -> None:

@@ -17,14 +17,8 @@ from ..errors import ServiceError
 from ..notices.archive import TEMPLATE_KEY, NoticeDraft, committee_name, fill_template, party_issuer
 from ..settings import get_setting
 from ..units import get_unit
-from .rounds import (
-    ApplicationQuery,
-    ApplicationRow,
-    get_round_row,
-    level_label,
-    list_applications,
-    round_for_year,
-)
+from .applications import ApplicationQuery, ApplicationRow, list_applications
+from .rounds import get_round_row, level_label, round_for_year
 
 KIND = "stars"
 DEFAULT_TEMPLATE = (

@@ -27,19 +27,9 @@ from ..errors import NotFound, ServiceError
 from ..notices import archive as notices
 from ..notices.archive import NoticeInfo
 from ..validation import Problems
+from .applications import ItemReview, apply_reviews, pending_reviews
 from .notice import round_draft
-from .rounds import (
-    DISMISSED,
-    UPHELD,
-    ItemReview,
-    apply_reviews,
-    get_round,
-    get_round_row,
-    move_to,
-    pending_reviews,
-    require_step,
-    round_notices,
-)
+from .rounds import DISMISSED, UPHELD, get_round, get_round_row, move_to, require_step, round_notices
 
 
 @dataclass(frozen=True)

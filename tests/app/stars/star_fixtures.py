@@ -10,9 +10,10 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from app.models import Grid, Household, Resident
+from app.services.stars import applications
 from app.services.stars import publicity as star_publicity
 from app.services.stars import rounds as stars
-from app.services.stars.rounds import ItemReview
+from app.services.stars.applications import ItemReview
 
 TODAY = date.today()
 PAST = TODAY - timedelta(days=30)  # a 公示 started then has long ended
@@ -41,8 +42,8 @@ def make_village(s: Session, unit_id: int, n: int = 8) -> Village:
 
 
 def approve_all(s: Session, application_id: int, reject: set[int] = frozenset()) -> None:  # type: ignore[assignment]
-    app = stars.get_application(s, application_id)
-    stars.review_application(s, application_id, [
+    app = applications.get_application(s, application_id)
+    applications.review_application(s, application_id, [
         ItemReview(i.category_id, "rejected" if i.category_id in reject else "approved", "道德评议会",
                    "事迹不足" if i.category_id in reject else "同意") for i in app.items])
 
@@ -55,7 +56,7 @@ def round_in_publicity(s: Session, v: Village, tmp: Path, levels: list[int] | No
     apps = []
     for h, lv in zip(v.households, levels, strict=False):
         claimed = v.categories[: max(lv, 1)]
-        apps.append(stars.add_application(s, rid, h, claimed, applied_on=PAST - timedelta(days=14)))
+        apps.append(applications.add_application(s, rid, h, claimed, applied_on=PAST - timedelta(days=14)))
     stars.advance_round(s, rid, PAST - timedelta(days=10))
     for a, lv in zip(apps, levels, strict=False):
         approve_all(s, a, reject=set() if lv else set(v.categories[:1]))

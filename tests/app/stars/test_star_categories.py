@@ -14,6 +14,7 @@ from app.models import AuditEntry
 from app.services import audit
 from app.services.errors import PermissionDenied, ServiceError, ValidationError
 from app.services.safety import auth
+from app.services.stars import applications
 from app.services.stars import categories as star_categories
 from app.services.stars import ledgers as star_ledgers
 from app.services.stars import publicity as star_publicity
@@ -50,12 +51,12 @@ def test_rename_and_criteria_keep_the_history(session: Session, village) -> None
     uid, cid = village.unit_id, village.categories[0]
     rid = stars.create_round(session, uid, TODAY.year, started_on=PAST - timedelta(days=5))
     stars.advance_round(session, rid, PAST)
-    aid = stars.add_application(session, rid, village.households[0], [cid], applied_on=PAST)
+    aid = applications.add_application(session, rid, village.households[0], [cid], applied_on=PAST)
 
     stars.save_category(session, uid, "勤劳致富星", "靠双手致富，带动乡邻。", cid)
     info = next(c for c in star_categories.list_categories(session, uid) if c.id == cid)
     assert (info.name, info.criteria) == ("勤劳致富星", "靠双手致富，带动乡邻。")
-    assert [i.category for i in stars.get_application(session, aid).items] == ["勤劳致富星"]
+    assert [i.category for i in applications.get_application(session, aid).items] == ["勤劳致富星"]
     entry = session.scalars(select(AuditEntry).where(AuditEntry.entity == "star_category", AuditEntry.entity_id == cid)
                             .order_by(AuditEntry.id.desc())).first()
     assert entry is not None and "勤劳敬业星 → 勤劳致富星" in entry.summary
@@ -85,14 +86,14 @@ def test_stopped_category_is_off_new_applications_but_old_ones_stay_readable(
     assert "文化教育星" not in names(session, uid)
     assert "文化教育星" in names(session, uid, include_inactive=True)
     # the household that claimed five stars still shows all five
-    assert "文化教育星" in [i.category for i in stars.get_application(session, apps[0]).items]
+    assert "文化教育星" in [i.category for i in applications.get_application(session, apps[0]).items]
     assert "文化教育星" in [c.name for c in star_ledgers.list_categories(session, uid, include_inactive=True)]
 
     new_round = stars.create_round(session, uid, TODAY.year + 1, started_on=TODAY)
     stars.advance_round(session, new_round, TODAY)
     with pytest.raises(ValidationError, match="不存在或已停用"):
-        stars.add_application(session, new_round, village.households[6], [cats[4]], applied_on=TODAY)
-    stars.add_application(session, new_round, village.households[6], [cats[0]], applied_on=TODAY)
+        applications.add_application(session, new_round, village.households[6], [cats[4]], applied_on=TODAY)
+    applications.add_application(session, new_round, village.households[6], [cats[0]], applied_on=TODAY)
 
     star_categories.set_category_active(session, uid, cats[4], True)  # and back
     assert "文化教育星" in names(session, uid)
@@ -102,7 +103,7 @@ def test_a_star_claimed_in_a_round_under_way_cannot_be_stopped(session: Session,
     uid, cats = village.unit_id, village.categories
     rid = stars.create_round(session, uid, TODAY.year, started_on=TODAY)
     stars.advance_round(session, rid, TODAY)
-    stars.add_application(session, rid, village.households[0], [cats[1]], applied_on=TODAY)
+    applications.add_application(session, rid, village.households[0], [cats[1]], applied_on=TODAY)
     with pytest.raises(ServiceError, match="正在进行的评选批次中有 1 户申报了“孝老爱亲星”"):
         star_categories.set_category_active(session, uid, cats[1], False)
     with pytest.raises(ServiceError, match="请等两委会确定后再停用"):

@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session
 from app.models import Notice, Operator, StarChange, StarRoundStep
 from app.services import audit
 from app.services.errors import PermissionDenied, ServiceError, ValidationError
+from app.services.stars import applications
 from app.services.stars import changes as star_changes
 from app.services.stars import publicity as star_publicity
 from app.services.stars import rounds as stars
 from app.services.stars import stats as star_stats
-from app.services.stars.rounds import ItemReview
+from app.services.stars.applications import ItemReview
 
 from .star_fixtures import PAST, TODAY, approve_all, make_village, round_in_publicity
 
@@ -32,16 +33,16 @@ def test_steps_go_in_order_and_cannot_be_skipped(session: Session, village, tmp_
     rid = stars.create_round(s, v.unit_id, TODAY.year)
     assert stars.get_round(s, rid).step == "mobilize"
     with pytest.raises(ServiceError, match="动员部署"):  # no applications before 农户申报
-        stars.add_application(s, rid, v.households[0], v.categories[:2])
+        applications.add_application(s, rid, v.households[0], v.categories[:2])
     with pytest.raises(ServiceError, match="不能生成公示"):
         star_publicity.publicize_round(s, rid, tmp_path / "x.pdf")
     stars.advance_round(s, rid)
     with pytest.raises(ServiceError, match="还没有任何农户申报"):
         stars.advance_round(s, rid)
     assert stars.get_round(s, rid).step == "apply"
-    a = stars.add_application(s, rid, v.households[0], v.categories[:3], "推荐", recommender="邻居王某")
+    a = applications.add_application(s, rid, v.households[0], v.categories[:3], "推荐", recommender="邻居王某")
     with pytest.raises(ServiceError, match="农户申报"):
-        stars.review_application(s, a, [ItemReview(v.categories[0], "approved", "道德评议会")])
+        applications.review_application(s, a, [ItemReview(v.categories[0], "approved", "道德评议会")])
     stars.advance_round(s, rid)
     with pytest.raises(ServiceError, match="还有申报未审核完"):
         star_publicity.publicize_round(s, rid, tmp_path / "x.pdf")
@@ -57,27 +58,27 @@ def test_application_checks_name_every_problem(session: Session, village) -> Non
     rid = stars.create_round(s, v.unit_id, TODAY.year)
     stars.advance_round(s, rid)
     with pytest.raises(ValidationError) as e:
-        stars.add_application(s, rid, None, [], "推荐", "")
+        applications.add_application(s, rid, None, [], "推荐", "")
     fields = {p.field for p in e.value.problems}
     assert fields == {"household_id", "categories", "recommender"}
-    stars.add_application(s, rid, v.households[0], v.categories[:1])
+    applications.add_application(s, rid, v.households[0], v.categories[:1])
     with pytest.raises(ValidationError, match="已经申报过"):
-        stars.add_application(s, rid, v.households[0], v.categories[:1])
+        applications.add_application(s, rid, v.households[0], v.categories[:1])
 
 
 def test_review_per_star_sets_the_level(session: Session, village) -> None:  # type: ignore[no-untyped-def]
     s, v = session, village
     rid = stars.create_round(s, v.unit_id, TODAY.year)
     stars.advance_round(s, rid)
-    a = stars.add_application(s, rid, v.households[1], v.categories[:4])
+    a = applications.add_application(s, rid, v.households[1], v.categories[:4])
     stars.advance_round(s, rid)
     with pytest.raises(ValidationError) as e:  # a rejection needs an opinion, every decision a body
-        stars.review_application(s, a, [ItemReview(v.categories[0], "rejected", "道德评议会", ""),
+        applications.review_application(s, a, [ItemReview(v.categories[0], "rejected", "道德评议会", ""),
                                         ItemReview(v.categories[1], "approved", None)])
     assert {p.field for p in e.value.problems} == {f"opinion_{v.categories[0]}", f"body_{v.categories[1]}"}
-    assert stars.get_application(s, a).pending == 4  # nothing half-written
+    assert applications.get_application(s, a).pending == 4  # nothing half-written
     approve_all(s, a, reject={v.categories[3]})
-    row = stars.get_application(s, a)
+    row = applications.get_application(s, a)
     assert (row.approved, row.pending, row.status) == (3, 0, "三星级")
     assert row.item_for(v.categories[3]).opinion == "事迹不足"  # type: ignore[union-attr]
 
@@ -113,7 +114,7 @@ def test_upheld_objection_changes_the_application_and_needs_a_corrected_notice(
     reviews = [ItemReview(c, "rejected" if c == v.categories[1] else "approved", "村民议事会",
                           "经核实不属实" if c == v.categories[1] else "同意") for c in v.categories]
     star_publicity.uphold_objection(s, rid, oid, apps[0], reviews, "经村民议事会核实属实", PAST + timedelta(days=3))
-    assert stars.get_application(s, apps[0]).approved == 4
+    assert applications.get_application(s, apps[0]).approved == 4
     info = stars.get_round(s, rid)
     assert info.needs_correction and info.open_objections == 0
     with pytest.raises(ValidationError, match="更正公示"):
@@ -123,27 +124,27 @@ def test_upheld_objection_changes_the_application_and_needs_a_corrected_notice(
     assert old is not None and old.withdrawn_on is not None and "更正" in old.withdraw_reason
     assert "（更正）" in corrected.title
     star_publicity.decide_round(s, rid, TODAY)
-    assert stars.get_application(s, apps[0]).level == 4
+    assert applications.get_application(s, apps[0]).level == 4
 
 
 def test_frozen_round_refuses_edits(session: Session, village, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     s, v = session, village
     rid, apps = round_in_publicity(s, v, tmp_path)
     star_publicity.decide_round(s, rid, TODAY)
-    levels = [stars.get_application(s, a).level for a in apps]
+    levels = [applications.get_application(s, a).level for a in apps]
     assert levels == [5, 4, 3, 2, 1, 0]
     attempts = [
-        lambda: stars.add_application(s, rid, v.households[7], v.categories[:1]),
-        lambda: stars.update_application(s, apps[0], v.categories[:1], "自报"),
-        lambda: stars.withdraw_application(s, apps[1], "不想评了"),
-        lambda: stars.review_application(s, apps[2], [ItemReview(v.categories[0], "rejected", "道德评议会", "x")]),
+        lambda: applications.add_application(s, rid, v.households[7], v.categories[:1]),
+        lambda: applications.update_application(s, apps[0], v.categories[:1], "自报"),
+        lambda: applications.withdraw_application(s, apps[1], "不想评了"),
+        lambda: applications.review_application(s, apps[2], [ItemReview(v.categories[0], "rejected", "道德评议会", "x")]),
         lambda: star_publicity.add_round_objection(s, rid, TODAY, "", "迟到的异议"),
         lambda: star_publicity.publicize_round(s, rid, tmp_path / "again.pdf"),
     ]
     for attempt in attempts:
         with pytest.raises(ServiceError, match="锁定"):
             attempt()
-    assert [stars.get_application(s, a).level for a in apps] == levels
+    assert [applications.get_application(s, a).level for a in apps] == levels
 
 
 def test_reopen_only_by_admin_with_a_reason(session: Session, village, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
