@@ -22,7 +22,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from operator import attrgetter
 from pathlib import Path
@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from app.text import display_width
 
 from .atomic import CancelCheck, Progress, atomic_path, check_cancel
+from .ledger_cells import CONVERT, STYLE_OF, STYLES, add_styles, cell_text, is_plain, looks_like_formula
 
 # openpyxl (~0.15 s to import) is imported where a workbook is written, not when the ledger
 # definitions are: the window imports those at start and never needs openpyxl until an export.
@@ -50,12 +51,10 @@ CHECK_EVERY = 500  # rows between progress reports and cancel checks
 MIN_WIDTH, MAX_WIDTH = 6.0, 48.0
 # Widths (Excel character units) that fit the whole value of fixed-format kinds.
 KIND_WIDTH = {"id": 21.0, "phone": 15.0, "date": 12.0}
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
 
 FOOTER = "第 &P 页 共 &N 页"
 SIGNATURE = ("填报人：", "审核人：", "联系电话：")
-FONT_NAME = "宋体"
 
 
 class UnitLike(Protocol):
@@ -125,141 +124,6 @@ class LedgerResult:
     rows: int  # data rows written, all sheets
 
 
-# ---------------------------------------------------------------- values
-
-
-# openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE (the control characters XML 1.0 forbids) and ERROR_CODES,
-# here so that reading them does not import openpyxl.
-_ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
-_ERROR_CODES = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"))
-MAX_TEXT = 32767  # Excel's limit; openpyxl cuts longer text
-
-
-def cell_text(value: object) -> str:
-    """A value as a string for text cells (IDs, phones, names …); illegal XML characters dropped."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = value.date()
-    if isinstance(value, date):
-        return value.isoformat()
-    return _ILLEGAL_CHARACTERS_RE.sub("", str(value))
-
-
-def _number(value: object, kind: str) -> int | float | Decimal | str | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, int | float | Decimal):
-        return int(value) if kind == "int" and not isinstance(value, float) else value
-    return cell_text(value)  # not a number: keep what was given, as text
-
-
-def _date(value: object) -> date | str | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return cell_text(value)
-
-
-def _text(value: object) -> str | None:
-    return cell_text(value) or None
-
-
-def _int(value: object) -> int | float | Decimal | str | None:
-    return _number(value, "int")
-
-
-def _decimal(value: object) -> int | float | Decimal | str | None:
-    return _number(value, "decimal")
-
-
-# How a column kind converts its raw values; _STYLE_OF: which style a converted value gets (a value that
-# is not a date or a number is kept as text, in the text style).
-_CONVERT: dict[str, Callable[[object], object]] = {
-    "text": _text, "id": _text, "phone": _text, "date": _date, "int": _int, "decimal": _decimal,
-}
-
-
-def _text_style(_value: object) -> str:
-    return STYLES.text
-
-
-def _date_style(value: object) -> str:
-    return STYLES.date if isinstance(value, date) else STYLES.text
-
-
-def _number_style(value: object) -> str:
-    return STYLES.text if isinstance(value, str) else STYLES.number
-
-
-def looks_like_formula(text: str) -> bool:
-    return text.startswith(FORMULA_START)
-
-
-# Value types _RowXml writes itself (by exact type: bool, datetime and str subclasses are not here).
-_PLAIN_TYPES = frozenset((type(None), int, float, Decimal, date))
-
-
-def _plain(value: object) -> bool:
-    """True for a value _RowXml writes as openpyxl would; anything else (formula-like text, error
-    codes such as #N/A, over-long text) goes through an openpyxl cell."""
-    if type(value) is str:
-        return value != "" and len(value) <= MAX_TEXT and not looks_like_formula(value) and value not in _ERROR_CODES
-    return type(value) in _PLAIN_TYPES
-
-
-# ---------------------------------------------------------------- styles
-
-
-@dataclass(frozen=True)
-class _Styles:
-    title: str = "台账标题"
-    info: str = "台账填报信息"
-    header: str = "台账表头"
-    text: str = "台账文本"
-    number: str = "台账数字"
-    date: str = "台账日期"
-    total: str = "台账合计"
-    sign: str = "台账签名"
-
-
-STYLES = _Styles()
-_STYLE_OF: dict[str, Callable[[object], str]] = {
-    "text": _text_style, "id": _text_style, "phone": _text_style, "date": _date_style,
-    "int": _number_style, "decimal": _number_style,
-}
-
-
-def _add_styles(wb: Workbook) -> None:
-    from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
-
-    thin = Side(style="thin", color="000000")
-    box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    body = Font(name=FONT_NAME, size=11)
-    bold = Font(name=FONT_NAME, size=11, bold=True)
-    middle = Alignment(vertical="center", wrap_text=True)
-    specs = [
-        NamedStyle(STYLES.title, font=Font(name=FONT_NAME, size=16, bold=True),
-                   alignment=Alignment(horizontal="center", vertical="center")),
-        NamedStyle(STYLES.info, font=body, alignment=Alignment(vertical="center")),
-        NamedStyle(STYLES.header, font=bold, border=box,
-                   fill=PatternFill("solid", fgColor="D9E1F2"),
-                   alignment=Alignment(horizontal="center", vertical="center", wrap_text=True)),
-        NamedStyle(STYLES.text, font=body, border=box, alignment=middle, number_format="@"),
-        NamedStyle(STYLES.number, font=body, border=box, alignment=Alignment(vertical="center")),
-        NamedStyle(STYLES.date, font=body, border=box,
-                   alignment=Alignment(horizontal="center", vertical="center"), number_format="yyyy-mm-dd"),
-        NamedStyle(STYLES.total, font=bold, border=box, alignment=Alignment(vertical="center")),
-        NamedStyle(STYLES.sign, font=body, alignment=Alignment(vertical="center")),
-    ]
-    for style in specs:
-        wb.add_named_style(style)
-
 
 # ---------------------------------------------------------------- widths
 
@@ -305,7 +169,7 @@ def _cells_to_row(cells: Iterable[WriteOnlyCell | None], row_idx: int) -> Iterat
 
 
 class _PlainRow(tuple[tuple[object, str], ...]):
-    """A body row of (value, style name) pairs, every value _plain: written by _RowXml."""
+    """A body row of (value, style name) pairs, every value is_plain: written by _RowXml."""
 
 
 class _RowXml:
@@ -365,8 +229,8 @@ class _SheetWriter:
         self._total_at = [i for i, c in enumerate(self.columns) if c.total and c.kind in ("int", "decimal")]
         # per column, once: attrgetter is C (rows are mostly SQLAlchemy Rows or dataclasses; dicts use value_of)
         self._getters = [c.key if callable(c.key) else attrgetter(c.key) for c in self.columns]
-        self._convert = [_CONVERT[c.kind] for c in self.columns]
-        self._style_of = [_STYLE_OF[c.kind] for c in self.columns]
+        self._convert = [CONVERT[c.kind] for c in self.columns]
+        self._style_of = [STYLE_OF[c.kind] for c in self.columns]
         self._arrays: dict[str, StyleArray] = {}
         # Body cells: one reusable cell per (column, style); write-only mode writes a row out as it is
         # appended, so the next row can refill the same cells (no 2 million cell objects for 150k rows).
@@ -512,7 +376,7 @@ class _SheetWriter:
             if isinstance(v, int | float | Decimal):
                 self.totals[i] += v
         styles = [style_of(v) for style_of, v in zip(self._style_of, values, strict=True)]
-        if all(map(_plain, values)):
+        if all(map(is_plain, values)):
             self.append(_PlainRow(zip(values, styles, strict=True)))
         else:
             self.append([self.body_cell(i, v, style) for i, (v, style) in enumerate(zip(values, styles, strict=True))])
@@ -581,7 +445,7 @@ def write_ledgers(
     done = 0
     names: list[str] = []
     wb = Workbook(write_only=True)
-    _add_styles(wb)
+    add_styles(wb)
     try:
         for ledger in ledgers:
             check_cancel(cancel)
