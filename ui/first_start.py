@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import units
 from app.services.context import AppContext
 from app.services.errors import ServiceError, ValidationError
+from app.services.setup import founding
 
 from .common.form import ERROR_STYLE, INVALID_STYLE
 from .errors import show_service_error, show_unexpected
@@ -120,7 +120,7 @@ class FirstStartDialog(QDialog):
         self._clear()
         try:
             unit_id = self.ctx.call(
-                units.create_unit,
+                founding.create_unit,
                 self.edits["name"].text(),
                 township=self.edits["township"].text(),
                 county=self.edits["county"].text(),

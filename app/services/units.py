@@ -7,8 +7,7 @@ from dataclasses import dataclass, fields
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Tag, Unit
-from app.models.people import DEFAULT_HOUSEHOLD_TAGS
+from app.models import Unit
 from app.models.unit import UNIT_KINDS
 
 from . import access, audit
@@ -36,11 +35,11 @@ class UnitInfo:
         return f"{self.township}{self.name}"
 
 
-# Settings that create_unit/update_unit accept besides name/township/county/kind.
+# Settings that setup.founding.create_unit and update_unit accept besides name/township/county/kind.
 OPTION_FIELDS = ("contact_person", "contact_phone", "objection_box", "notice_days", "notice_workdays", "is_demo")
 
 
-def _check(p: Problems, values: dict[str, object]) -> dict[str, object]:
+def check_fields(p: Problems, values: dict[str, object]) -> dict[str, object]:
     out = dict(values)
     if "name" in values:
         out["name"] = p.text("name", "村(社区)名称", str(values["name"] or ""), required=True, max_len=60)
@@ -64,26 +63,6 @@ def _check(p: Problems, values: dict[str, object]) -> dict[str, object]:
     if unknown:
         raise TypeError(f"unknown unit fields: {sorted(unknown)}")  # a programming error, not user input
     return out
-
-
-def create_unit(
-    s: Session, name: str, township: str = "", county: str = "", kind: str = "村", **opts: object
-) -> int:
-    """Create a unit and seed its defaults (household tags). opts: see OPTION_FIELDS."""
-    p = Problems()
-    values = _check(p, {"name": name, "township": township, "county": county, "kind": kind, **opts})
-    p.raise_if_any()
-    unit = Unit(**values)
-    s.add(unit)
-    s.flush()
-    for i, tag in enumerate(DEFAULT_HOUSEHOLD_TAGS):
-        s.add(Tag(unit_id=unit.id, name=tag, sort_order=i))
-    audit.record(s, unit.id, "create", "unit", unit.id, f"新建{unit.kind}：{unit.name}")
-    from .safety.auth import ensure_admin
-
-    ensure_admin(s, unit.id)  # the first start creates the admin (书记) account
-    s.flush()
-    return unit.id
 
 
 def _info(u: Unit) -> UnitInfo:
@@ -113,7 +92,7 @@ def update_unit(s: Session, unit_id: int, **changes: object) -> None:
     if unit is None:
         raise NotFound("找不到该村(社区)")
     p = Problems()
-    values = _check(p, changes)
+    values = check_fields(p, changes)
     p.raise_if_any()
     changed = [k for k, v in values.items() if getattr(unit, k) != v]
     before = audit.snapshot(unit, changed)

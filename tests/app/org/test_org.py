@@ -8,7 +8,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import AuditEntry, MemberPost, PartyMember, Resident
-from app.services import units
 from app.services.errors import ValidationError
 from app.services.org import member_posts, members
 from app.services.org import tree as org
@@ -19,6 +18,7 @@ from app.services.people import households
 from app.services.people import residents as people
 from app.services.people.households import HouseholdInput
 from app.services.people.residents import ResidentInput
+from app.services.setup import founding
 from app.services.validation import make_id_number
 
 
@@ -28,7 +28,7 @@ def rid(birth: date, seq: int) -> str:
 
 @pytest.fixture
 def vid(session: Session) -> int:
-    return units.create_unit(session, "东坟村", "城关街道", "房山区")
+    return founding.create_unit(session, "东坟村", "城关街道", "房山区")
 
 
 @pytest.fixture

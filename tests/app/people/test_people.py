@@ -14,6 +14,7 @@ from app.services.people import households
 from app.services.people import residents as people
 from app.services.people.households import HouseholdInput, HouseholdQuery
 from app.services.people.residents import ResidentInput, ResidentQuery
+from app.services.setup import founding
 from app.services.validation import make_id_number
 
 
@@ -23,7 +24,7 @@ def rid(birth: date, seq: int) -> str:
 
 @pytest.fixture
 def vid(session: Session) -> int:
-    return units.create_unit(session, "东坟村", "城关街道", "房山区", contact_phone="010-62345678")
+    return founding.create_unit(session, "东坟村", "城关街道", "房山区", contact_phone="010-62345678")
 
 
 @pytest.fixture
@@ -55,7 +56,7 @@ def test_create_unit_seeds_tags_and_reads_back(session: Session, vid: int) -> No
 
 def test_create_unit_validation(session: Session) -> None:
     with pytest.raises(ValidationError) as e:
-        units.create_unit(session, " ", kind="镇", contact_phone="123", notice_days=0)
+        founding.create_unit(session, " ", kind="镇", contact_phone="123", notice_days=0)
     assert sorted(p.field for p in e.value.problems) == ["contact_phone", "kind", "name", "notice_days"]
 
 
@@ -117,7 +118,7 @@ def test_id_unique_per_unit_names_existing_person(session: Session, vid: int, hh
         people.add_resident(session, vid, ResidentInput("王六", "11010519491231002x"))
     assert e.value.for_field("id_number") == ["该身份证号已登记为 王五（户号 001）"]
     # the same number in another village is fine
-    other = units.create_unit(session, "西坟村", "城关街道")
+    other = founding.create_unit(session, "西坟村", "城关街道")
     assert people.add_resident(session, other, ResidentInput("王六", "11010519491231002X")) > 0
 
 

@@ -29,6 +29,7 @@ from app.services.points import member_points as points
 from app.services.points import rules as point_rules
 from app.services.points.household_points import HouseholdEntryInput
 from app.services.points.member_points import EntryInput
+from app.services.setup import founding
 from app.services.validation import make_id_number
 
 D = Decimal
@@ -39,7 +40,7 @@ Y = 2025
 def village(session: Session) -> dict[str, int]:
     """辛庄村: three households (张大山 0001, 李二河 0002, 王三林 0003), a 党小组长 刘组长, a member 陈党员,
     an 入党积极分子 周积极."""
-    vid = units.create_unit(session, "辛庄村", "大石窝镇", "房山区")
+    vid = founding.create_unit(session, "辛庄村", "大石窝镇", "房山区")
     t = {"vid": vid}
     for i, (number, head) in enumerate((("0001", "张大山"), ("0002", "李二河"), ("0003", "王三林")), start=1):
         hid = add_household(session, vid, HouseholdInput(number, f"辛庄村{i}号"))

@@ -26,6 +26,7 @@ from app.services.points import member_points as points
 from app.services.points import rules as point_rules
 from app.services.points.meetings import MeetingInput
 from app.services.points.member_points import EntryInput, PointsQuery
+from app.services.setup import founding
 from app.services.validation import make_id_number
 
 D = Decimal
@@ -34,7 +35,7 @@ Y = 2025
 
 @pytest.fixture
 def vid(session: Session) -> int:
-    return units.create_unit(session, "东坟村", "城关街道", "房山区")
+    return founding.create_unit(session, "东坟村", "城关街道", "房山区")
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from app.services.org import tree as org
 from app.services.people import households
 from app.services.people import residents as people
 from app.services.safety import auth, backup
+from app.services.setup import founding
 
 
 @pytest.fixture
@@ -95,7 +96,7 @@ def test_single_operator_mode_default_and_switching(ctx: AppContext, staff: dict
 
 def test_new_village_gets_an_admin(db: Database) -> None:
     ctx = AppContext(db)
-    uid = ctx.call(units.create_unit, "新村")
+    uid = ctx.call(founding.create_unit, "新村")
     ops = ctx.call(auth.list_operators, uid)
     assert [(o.role, o.has_password) for o in ops] == [("admin", False)]
     assert ctx.call(auth.single_operator_mode, uid) is True

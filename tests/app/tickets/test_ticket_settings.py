@@ -11,9 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import AuditEntry
-from app.services import audit, units
+from app.services import audit
 from app.services.errors import PermissionDenied, ValidationError
 from app.services.safety import auth
+from app.services.setup import founding
 from app.services.tickets import catalog as ticket_settings
 from app.services.tickets import queries as ticket_queries
 from app.services.tickets import workflow as tickets
@@ -25,7 +26,7 @@ T0 = datetime(2026, 3, 2, 9, 0)
 
 @pytest.fixture
 def vid(session: Session) -> int:
-    return units.create_unit(session, "东坟村", "城关街道", "房山区")
+    return founding.create_unit(session, "东坟村", "城关街道", "房山区")
 
 
 @contextmanager

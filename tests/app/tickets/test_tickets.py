@@ -23,6 +23,7 @@ from app.services.org import tree as org
 from app.services.org.member_checks import MemberInput
 from app.services.org.tree import OrgInput
 from app.services.points import rules as point_rules
+from app.services.setup import founding
 from app.services.tickets import queries as ticket_queries
 from app.services.tickets import stats as ticket_stats
 from app.services.tickets import workflow as tickets
@@ -35,7 +36,7 @@ T0 = datetime(2026, 3, 2, 9, 0)
 
 @pytest.fixture
 def vid(session: Session) -> int:
-    return units.create_unit(session, "东坟村", "城关街道", "房山区")
+    return founding.create_unit(session, "东坟村", "城关街道", "房山区")
 
 
 def cat(s: Session, vid: int, name: str) -> int:
@@ -402,7 +403,7 @@ def seeded_template(template_db: Path, tmp_path_factory: pytest.TempPathFactory)
     shutil.copyfile(template_db, path)
     db = open_database(resolve_url(path))
     with db.session() as s:
-        vid = units.create_unit(s, "大厂村", "城关街道", "大厂县")
+        vid = founding.create_unit(s, "大厂村", "城关街道", "大厂县")
         build_7621(s, vid)
     db.dispose()
     return path
