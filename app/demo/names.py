@@ -1,6 +1,6 @@
 """Name pools of the demo: surnames, given names by era, places people work away in, work units.
 
-Also read by demo_county.py and bench/dataset.py, which draw names from the same pools.
+Also read by county.py and bench/dataset.py, which draw names from the same pools.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The plan of the demo village: pure data (no database), made by demo_planner, written by demo_write."""
+"""The plan of the demo village: pure data (no database), made by planner.py, written by write.py."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from .names import _S_FLAT, _S_LOCAL, _S_NAMES, FLOW_PLACES, GIVEN, SINGLE_GIVEN
 from .plan import _era, _House, _Person
 
 
-# The first half of the planner; demo_planner._Planner adds the map, the party and the links.
+# The first half of the planner; planner._Planner adds the map, the party and the links.
 class _PeoplePlanner:
     def __init__(self, rng: random.Random):
         self.rng = rng

@@ -1,4 +1,4 @@
-"""Planning the whole demo village from one random.Random: people (demo_plan_people), then grids
+"""Planning the whole demo village from one random.Random: people (plan_people), then grids
 and the map, the party organisation, members, contacts and grid posts. Pure Python, no database.
 """
 

@@ -3,7 +3,7 @@
 `build_demo(s)` fills an empty database; `build_demo(s, force=True)` wipes every table first.
 Everything comes from one `random.Random(SEED)` and fixed dates around DEMO_TODAY, never today(),
 so two builds give the same names, ID numbers and links. Rows go in with bulk inserts (fast).
-demo_planner makes the plan (pure Python), demo_write writes it; demo_<area>.py add to it.
+planner makes the plan (pure Python), write writes it; the area modules (grid, points, stars, tickets) add to it.
 
 Figures from the source reports: 东坟村 has 815 villagers and 59 党员 (seed 000); 东杨坨村 has
 7 area grids with 网格长 and 网格员 (seed 001); each 党员 联系 4–30 households.
@@ -58,7 +58,7 @@ def build_demo(s: Session, force: bool = False) -> DemoSummary:
 def _area_extensions() -> list[Callable[[Session, int, random.Random], list[str]]]:
     """Each area adds its demo data after the village exists: extend(s, unit_id, rng) -> summary lines.
 
-    An area adds one line here, its function living in app/services/demo_<area>.py.
+    An area adds one line here, its function living in app/demo/<area>.py.
     """
     from . import grid as demo_grid
     from . import points as demo_points

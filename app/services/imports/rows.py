@@ -3,7 +3,7 @@
 Each kind has a handler `(state, row, values) → (action, note)`. Handlers go through the same
 service functions the dialogs use (people.add_resident, members.add_member, tickets.create_ticket …), so an
 imported row obeys exactly the rules a typed one does; problems come back as ValidationError and the
-engine (imports.py) turns them into report lines. Grid posts have no service of their own yet, so their
+engine (flow.py) turns them into report lines. Grid posts have no service of their own yet, so their
 rules are checked in import_grid_post_rows, from what the models allow.
 """
 

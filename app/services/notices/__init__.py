@@ -1,0 +1,6 @@
+"""公示: building, rendering and archiving notices, objections, verifying a printed PDF.
+
+Public:
+    archive  build / publish / reprint / withdraw a notice, list notices, objections, verify_pdf;
+             BUILDERS holds each kind's draft builder (the areas' notice modules)
+"""

@@ -1,0 +1,8 @@
+"""党组织与党员: the 党组织 tree, the 党员 roster with the 发展党员 stages, posts (党内职务) and 党员联系户.
+
+Public (what ui/, the CLI and other areas call):
+    tree           党组织 tree: create, edit, move, close; 联建 partners
+    members        党员 queries (list, count, detail) and changes (add, edit, stage moves, 转出)
+    member_checks  the 党员 form (MemberInput) and its checks, also used by the roster import
+    member_posts   党内职务 and 党员联系户: begin and end them
+"""

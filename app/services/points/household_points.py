@@ -3,7 +3,7 @@
 Seed 002 (辛庄村): 推行乡风文明积分制管理，党小组长参与“五讲五不”积分考评. Each villager household collects
 points through the household rules (scope "household": 讲文明/不说脏话, 讲卫生/不乱扔乱倒, 讲孝道/不虐待老人,
 讲诚信/不坑蒙拐骗, 讲法治/不违法乱纪 — a 奖励 and a 扣减 for each theme, editable in 设置 like the member
-rules). Entries follow the same append-only rules as 党员积分 (app.services.point_entries): the rule's
+rules). Entries follow the same append-only rules as 党员积分 (app.services.points.entries): the rule's
 points or within its range, evidence when asked, a yearly cap per household, voids with a reason, a
 correcting entry pointing back. Every entry names the 党小组长 (or at least a party member) who scored it.
 The yearly ranking of households is summed and ranked in SQL (equal totals share a rank: 1, 2, 2, 4).
