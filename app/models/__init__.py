@@ -5,7 +5,7 @@ from .base import Base
 from .grid import Grid, GridPost, HouseholdMove, VillageMap
 from .imports import ImportBatch
 from .notices import Notice, Objection
-from .org import MemberContact, MemberPost, OrgPartner, PartyMember, PartyOrg
+from .org import MemberContact, MemberPost, OrgMembership, OrgPartner, PartyMember, PartyOrg
 from .people import Household, Resident, Tag, household_tags
 from .points import Assessment, Attendance, HouseholdPointEntry, Meeting, PointEntry, PointRule
 from .stars import (
@@ -22,7 +22,7 @@ from .unit import CalendarOverride, Setting, Unit
 __all__ = [
     "Assessment", "Attendance", "AuditEntry", "Base", "CalendarOverride", "Grid", "GridPost",
     "Household", "HouseholdMove", "HouseholdPointEntry", "ImportBatch", "Meeting", "MemberContact", "MemberPost", "Notice",
-    "Objection", "Operator", "OrgPartner", "PartyMember", "PartyOrg", "PointEntry", "PointRule",
+    "Objection", "Operator", "OrgMembership", "OrgPartner", "PartyMember", "PartyOrg", "PointEntry", "PointRule",
     "Resident", "ServiceItem", "Setting", "StarApplication", "StarApplicationItem", "StarCategory",
     "StarChange", "StarRound", "StarRoundStep", "Tag", "Ticket", "TicketAssignee", "TicketCategory",
     "TicketEvent", "Unit", "VillageMap", "household_tags",

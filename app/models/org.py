@@ -95,6 +95,11 @@ class PartyMember(Timestamps, Base):
     left_on: Mapped[date | None] = mapped_column(Date)
     left_kind: Mapped[str | None] = mapped_column(String(6))
     left_reason: Mapped[str] = mapped_column(Text, default="")
+    left_to: Mapped[str] = mapped_column(String(100), default="")  # 转出: the receiving 党组织
+    left_letter_no: Mapped[str] = mapped_column(String(30), default="")  # 转出: 介绍信编号
+    arrived_on: Mapped[date | None] = mapped_column(Date)  # 转入: the day the relation arrived here
+    arrived_from: Mapped[str] = mapped_column(String(100), default="")  # 转入: the sending 党组织
+    arrived_letter_no: Mapped[str] = mapped_column(String(30), default="")  # 转入: 介绍信编号
     note: Mapped[str] = mapped_column(Text, default="")
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
 
@@ -136,3 +141,21 @@ class MemberContact(Timestamps, Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
     member: Mapped[PartyMember] = relationship(back_populates="contacts")
+
+
+class OrgMembership(Timestamps, Base):
+    """A member taking part in a 功能型党小组 or 联合党支部 beyond their own branch (members from several
+    branches). Their 所在支部 stays PartyMember.org_id; ending sets until, never deleted."""
+
+    __tablename__ = "org_memberships"
+    __table_args__ = (CheckConstraint("until IS NULL OR since IS NULL OR until >= since", name="until_after_since"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("party_orgs.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("party_members.id"), index=True)
+    since: Mapped[date | None] = mapped_column(Date)
+    until: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    org: Mapped[PartyOrg] = relationship()
+    member: Mapped[PartyMember] = relationship()

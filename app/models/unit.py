@@ -25,6 +25,7 @@ class Unit(Timestamps, Base):
     county: Mapped[str] = mapped_column(String(60), default="")
     contact_person: Mapped[str] = mapped_column(String(30), default="")
     contact_phone: Mapped[str] = mapped_column(String(20), default="")
+    committee_phone: Mapped[str] = mapped_column(String(20), default="")  # 村委会电话 (not the 公示 contact's)
     objection_box: Mapped[str] = mapped_column(String(100), default="")  # 意见箱位置
     notice_days: Mapped[int] = mapped_column(Integer, default=5)  # 默认公示天数
     notice_workdays: Mapped[bool] = mapped_column(default=False)  # 公示期按工作日计算
