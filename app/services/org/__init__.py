@@ -2,7 +2,8 @@
 
 Public (what ui/, the CLI and other areas call):
     tree           党组织 tree: create, edit, move, close; 联建 partners
-    members        党员 queries (list, count, detail) and changes (add, edit, stage moves, 转出)
+    members        党员 queries (list, count, detail) and changes (add, edit, 发展党员 stage moves)
     member_checks  the 党员 form (MemberInput) and its checks, also used by the roster import
-    member_posts   党内职务 and 党员联系户: begin and end them
+    member_posts   党内职务 and 党员联系户: begin and end them; who looks after a household
+    roster_changes 转入, leaving the roster (转出, 死亡, 出党, 停止党籍), 恢复, 删除（误录）
 """

@@ -1,6 +1,7 @@
-"""党员 roster: queries (list, count, detail) and changes (add, edit, 发展党员 stage moves, 转出).
+"""党员 roster: queries (list, count, detail) and changes (add, edit, 发展党员 stage moves).
 
-Nothing is deleted: members leave (转出/死亡 …) with a date. The form and its checks are in member_checks.py.
+Nothing is deleted: members leave (转出/死亡 …) with a date, in roster_changes.py with 转入 and 恢复. The form
+and its checks are in member_checks.py.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlalchemy import ColumnElement, Select, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.models import Household, MemberContact, MemberPost, PartyMember, PartyOrg, Resident
-from app.models.org import LEFT_KINDS, MANAGEMENT_BY_TYPE, MEMBER_STAGES, STAGES
+from app.models.org import MANAGEMENT_BY_TYPE, MEMBER_STAGES, STAGES
 from app.models.people import HEAD_RELATION
 
 from .. import access, audit
@@ -70,6 +71,7 @@ class PostRow:
     post: str
     start_on: date | None
     end_on: date | None
+    note: str = ""  # e.g. a 委员's duties
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,11 @@ class MemberDetail:
     left_reason: str
     posts: list[PostRow]  # all, current and ended, newest first
     contacts: list[ContactRow]  # all, current first
+    left_to: str = ""  # 转出: the receiving 党组织
+    left_letter_no: str = ""  # 转出: 介绍信编号
+    arrived_on: date | None = None  # 转入
+    arrived_from: str = ""
+    arrived_letter_no: str = ""
 
 
 @dataclass
@@ -237,7 +244,7 @@ def get_member(s: Session, member_id: int) -> MemberDetail:
     m: PartyMember = r.PartyMember
     post_org = aliased(PartyOrg)
     posts = [
-        PostRow(p.id, p.org_id, org_name, p.post, p.start_on, p.end_on)
+        PostRow(p.id, p.org_id, org_name, p.post, p.start_on, p.end_on, p.note)
         for p, org_name in s.execute(
             select(MemberPost, post_org.name).join(post_org, post_org.id == MemberPost.org_id)
             .where(MemberPost.member_id == m.id)
@@ -263,6 +270,8 @@ def get_member(s: Session, member_id: int) -> MemberDetail:
         row=row, ethnicity=r.ethnicity, applied_on=m.applied_on, activist_on=m.activist_on,
         candidate_on=m.candidate_on, flow_out_place=m.flow_out_place, dual_report_unit=m.dual_report_unit,
         note=m.note, left_reason=m.left_reason, posts=posts, contacts=contacts,
+        left_to=m.left_to, left_letter_no=m.left_letter_no, arrived_on=m.arrived_on, arrived_from=m.arrived_from,
+        arrived_letter_no=m.arrived_letter_no,
     )
 
 
@@ -357,10 +366,9 @@ def change_stage(s: Session, member_id: int, stage: str, on: date) -> None:
             p.add("stage", "阶段", f"已是{m.stage}，不能改回{stage}")
         elif target != current + 1:
             p.add("stage", "阶段", f"请按顺序办理：{m.stage}的下一步是{STAGES[current + 1]}")
-    if on is None:
-        p.add("stage", "阶段", "请填写日期")
-    if p:
-        p.raise_if_any()
+    if on is None and stage in STAGE_DATE:
+        p.add(STAGE_DATE[stage], DATE_LABELS[STAGE_DATE[stage]], f"请填写{DATE_LABELS[STAGE_DATE[stage]]}")
+    p.raise_if_any()
     key = STAGE_DATE[stage]
     dates = {k: getattr(m, k) for k in DATE_LABELS}
     dates[key] = on
@@ -375,31 +383,7 @@ def change_stage(s: Session, member_id: int, stage: str, on: date) -> None:
                         audit.snapshot(m, ("stage", key)), action="stage")
 
 
-def transfer_out(s: Session, member_id: int, on: date, kind: str = "转出", reason: str = "") -> None:
-    """The member leaves the roster (转出, 死亡 …). The row stays; open posts and 联系户 end on that day."""
-    access.require_role(s, *access.ENTRY_ROLES, action="办理党员转出")
-    m = _get_member(s, member_id)
-    p = Problems()
-    if m.left_on is not None:
-        p.add("left_on", "离开日期", f"已于 {m.left_on.isoformat()} {m.left_kind or '离开'}")
-    if on is None:
-        p.add("left_on", "离开日期", "请填写日期")
-    elif on > date.today():
-        p.add("left_on", "离开日期", "日期晚于今天")
-    kind = p.choice("left_kind", "离开方式", kind, LEFT_KINDS, required=True)
-    p.raise_if_any()
-    m.left_on, m.left_kind, m.left_reason = on, kind, reason.strip()
-    for post in m.posts:
-        if post.end_on is None:
-            post.end_on = on
-    for contact in m.contacts:
-        if contact.until is None:
-            contact.until = on
-    s.flush()
-    audit.record(s, m.resident.unit_id, "close", "party_member", m.id, f"{m.resident.name} {kind}（{on.isoformat()}）")
-
-
 __all__ = [
     "ContactRow", "MemberDetail", "MemberQuery", "MemberRow", "PostRow", "add_member", "change_stage",
-    "count_members", "get_member", "list_members", "member_input", "transfer_out", "update_member",
+    "count_members", "get_member", "list_members", "member_input", "update_member",
 ]

@@ -128,15 +128,6 @@ def list_scorers(s: Session, unit_id: int) -> list[ScorerChoice]:
     return list(seen.values())
 
 
-def is_group_leader(s: Session, member_id: int, on: date | None = None) -> bool:
-    """Did the member hold a 党小组长 post on that day (today when not given)?"""
-    on = on or date.today()
-    return s.scalar(select(func.count(MemberPost.id)).where(
-        MemberPost.member_id == member_id, MemberPost.post == GROUP_LEADER,
-        or_(MemberPost.start_on.is_(None), MemberPost.start_on <= on),
-        or_(MemberPost.end_on.is_(None), MemberPost.end_on >= on))) != 0
-
-
 # ================================================================ entries
 
 

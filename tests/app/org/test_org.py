@@ -9,10 +9,11 @@ from sqlalchemy.orm import Session
 
 from app.models import AuditEntry, MemberPost, PartyMember, Resident
 from app.services.errors import ValidationError
-from app.services.org import member_posts, members
+from app.services.org import member_posts, members, roster_changes
 from app.services.org import tree as org
 from app.services.org.member_checks import MemberInput
 from app.services.org.members import MemberQuery
+from app.services.org.roster_changes import LeaveInput
 from app.services.org.tree import OrgInput
 from app.services.people import households
 from app.services.people import residents as people
@@ -108,7 +109,7 @@ def test_close_org_refused_with_members_and_children(session: Session, vid: int,
     with pytest.raises(ValidationError) as e:
         org.close_org(session, tree["b1"], date(2024, 1, 1), "合并")
     assert e.value.for_field("closed_on") == ["该组织还有 2 个下级组织未撤销"]
-    members.transfer_out(session, m, date(2023, 12, 1), "转出", "迁往城区")
+    roster_changes.end_membership(session, m, LeaveInput("转出", date(2023, 12, 1), "迁往城区", left_to="城关街道党工委"))
     org.close_org(session, tree["b2"], date(2024, 1, 1), "合并")
     names = [n.name for n in org.list_org_tree(session, vid)]
     assert "第二党支部" not in names
@@ -298,7 +299,7 @@ def test_posts_contacts_and_transfer_out(session: Session, vid: int, tree: dict[
     assert [(c.household_number, c.head_name) for c in d.contacts] == [("001", "户主甲")]
     assert {p.post for p in d.posts} == {"书记", "党小组长"}
 
-    members.transfer_out(session, zs, date(2024, 5, 1), "转出", "调往县城")
+    roster_changes.end_membership(session, zs, LeaveInput("转出", date(2024, 5, 1), "调往县城", left_to="县委办公室党支部"))
     m = session.get(PartyMember, zs)
     assert m is not None and (m.left_on, m.left_kind, m.left_reason) == (date(2024, 5, 1), "转出", "调往县城")
     assert all(p.end_on == date(2024, 5, 1) for p in session.scalars(select(MemberPost).where(MemberPost.member_id == zs)))
@@ -307,7 +308,7 @@ def test_posts_contacts_and_transfer_out(session: Session, vid: int, tree: dict[
     assert "张三" in mnames(session, MemberQuery(vid, include_left=True))
     assert org.list_org_tree(session, vid)[0].member_count == 2
     with pytest.raises(ValidationError, match="已于 2024-05-01 转出"):
-        members.transfer_out(session, zs, date(2024, 6, 1))
+        roster_changes.end_membership(session, zs, LeaveInput("死亡", date(2024, 6, 1)))
     with pytest.raises(ValidationError):
         members.change_stage(session, zs, "正式党员", date(2024, 6, 1))
     assert audits(session, "party_member", zs) == ["create", "close"]
