@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.services.context import AppContext
 from app.services.tickets import stats as ticket_stats
@@ -15,6 +24,7 @@ from ..common.charts import BarChart
 from ..common.table_model import Column, LazyTableModel, list_source
 from ..common.widgets import DataTable, InfoLabel
 from ..errors import user_errors
+from .monthly_report import MonthlyReportDialog
 
 RATE_COLUMNS: list[Column[TicketStats]] = [
     Column("诉求类别", "label", width=6), Column("受理", "total", width=3), Column("办结", "closed", width=3),
@@ -45,6 +55,12 @@ class TicketDashboard(QWidget):
         bar.addWidget(self.spin_year)
         bar.addWidget(self.combo_month)
         bar.addStretch(1)
+        self.btn_monthly = QPushButton(self.tr("月度通报"), self)
+        self.btn_monthly.setObjectName("btn_ticket_monthly")
+        self.btn_monthly.setToolTip(self.tr("选定月份的工单办理情况，可复制到述职报告或通报中"))
+        self.btn_monthly.setEnabled(False)
+        self.btn_monthly.clicked.connect(self.show_monthly_report)
+        bar.addWidget(self.btn_monthly)
         outer.addLayout(bar)
 
         figures = QGridLayout()
@@ -76,12 +92,31 @@ class TicketDashboard(QWidget):
         outer.addLayout(charts, 1)
         self.spin_year.valueChanged.connect(lambda _v: self.refresh())
         self.combo_month.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.combo_month.currentIndexChanged.connect(
+            lambda _i: self.btn_monthly.setEnabled(self.combo_month.currentData() is not None))
 
     def period(self) -> tuple[date, date]:
         year, month = self.spin_year.value(), self.combo_month.currentData()
         if month is None:
             return date(year, 1, 1), date(year, 12, 31)
         return ticket_stats.month_range(year, month)
+
+    def monthly_dialog(self) -> MonthlyReportDialog | None:
+        """The 月度通报 of the chosen month (None when the figures could not be read)."""
+        year, month = self.spin_year.value(), self.combo_month.currentData()
+        if month is None:
+            return None
+        lines: list[str] = []
+        with user_errors(self):
+            lines = self.ctx.call(ticket_stats.monthly_report, self.unit_id, year, month)
+        if not lines:
+            return None
+        return MonthlyReportDialog(self.tr("{0}年{1}月工单月度通报").format(year, month), lines, self)
+
+    def show_monthly_report(self) -> None:
+        dialog = self.monthly_dialog()
+        if dialog is not None:
+            dialog.exec()
 
     def refresh(self) -> None:
         start, end = self.period()

@@ -19,11 +19,11 @@ from PySide6.QtWidgets import (
 from app.services.context import AppContext
 from app.services.tickets import queries as ticket_queries
 from app.services.tickets.queries import TicketDetail
-from app.services.tickets.workflow import STATE_LABELS
+from app.services.tickets.workflow import OPEN_STATES, STATE_LABELS
 
 from ..common.table_model import format_value
 from ..errors import user_errors
-from .steps import AssignDialog, EscalateDialog, ReasonDialog, ReplyDialog, VisitDialog
+from .steps import AssignDialog, DueDialog, EscalateDialog, ReasonDialog, ReplyDialog, VisitDialog
 
 # action → (button objectName, Chinese text); the order is the order of the buttons
 BUTTONS = {
@@ -65,6 +65,10 @@ class TicketDetailDialog(QDialog):
             btn.clicked.connect(lambda _c=False, a=action: self.run(a))
             row.addWidget(btn)
             self.buttons[action] = btn
+        self.btn_due = QPushButton(self.tr("调整办理期限"), self)
+        self.btn_due.setObjectName("btn_ticket_due")
+        self.btn_due.clicked.connect(lambda: self.run("due"))
+        row.addWidget(self.btn_due)
         self.btn_note = QPushButton(self.tr("添加办理记录"), self)
         self.btn_note.setObjectName("btn_ticket_note")
         self.btn_note.clicked.connect(lambda: self.run("note"))
@@ -96,6 +100,7 @@ class TicketDetailDialog(QDialog):
         for action, btn in self.buttons.items():
             btn.setVisible(action in d.actions)  # only what the state allows
         self.btn_note.setVisible(r.state != "cancelled")
+        self.btn_due.setVisible(r.state in OPEN_STATES)
 
     def _info_html(self, d: TicketDetail) -> str:
         r = d.row
@@ -133,6 +138,8 @@ class TicketDetailDialog(QDialog):
             return ReplyDialog(self.ctx, tid, d.row.state == "escalated", d.row.mode, self, solve=action == "solve")
         if action == "visit":
             return VisitDialog(self.ctx, tid, self._visitor(), self)
+        if action == "due":
+            return DueDialog(self.ctx, tid, d.row.due_at, self)
         if action in ("cancel", "reopen", "note"):
             return ReasonDialog(self.ctx, tid, action, self)
         return None

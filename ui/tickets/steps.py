@@ -1,4 +1,4 @@
-"""The dialogs of each step: 派单/改派, 上报, 答复, 回访, and a reason (撤销, 重新办理, 办理记录).
+"""The dialogs of each step: 派单/改派, 上报, 答复, 回访, a reason (撤销, 重新办理, 办理记录), 调整办理期限.
 
 Each is a FormDialog whose save() calls the one service function of that step, so a refused input shows
 beside its field and nothing is written.
@@ -6,9 +6,11 @@ beside its field and nothing is written.
 
 from __future__ import annotations
 
+from datetime import datetime, time
 from typing import Any
 
-from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QPlainTextEdit, QRadioButton, QWidget
+from PySide6.QtCore import QTime
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QPlainTextEdit, QRadioButton, QTimeEdit, QWidget
 
 from app.services.context import AppContext
 from app.services.errors import FieldProblem, ValidationError
@@ -17,7 +19,7 @@ from app.services.tickets import workflow as tickets
 from app.services.tickets.queries import HandlerChoice
 from app.services.tickets.workflow import ASSIGNEE_ROLES, MODES, SATISFACTION, AssigneeInput
 
-from ..common.form import FormDialog
+from ..common.form import DateText, FormDialog
 from .picker import SearchPicker
 
 
@@ -155,3 +157,37 @@ class ReasonDialog(FormDialog):
     def save(self, values: dict[str, Any]) -> None:
         fn = {"cancel": tickets.cancel, "reopen": tickets.reopen, "note": tickets.add_note}[self.kind]
         self.ctx.call(fn, self.ticket_id, values["text"])
+
+
+class DueDialog(FormDialog):
+    """dlg_ticket_due: 调整办理期限 — a new date and time and why; the 办理记录 keeps the change and the reason."""
+
+    def __init__(self, ctx: AppContext, ticket_id: int, due_at: datetime | None, parent: QWidget | None = None) -> None:
+        super().__init__("dlg_ticket_due", self.tr("调整办理期限"), parent)
+        self.ctx, self.ticket_id = ctx, ticket_id
+        self.edit_date = DateText(self)
+        self.add_field("due_date", self.tr("新的期限（日期）"), self.edit_date, required=True, service_field="due_at")
+        self.edit_time = QTimeEdit(self)
+        self.edit_time.setDisplayFormat("HH:mm")
+        self.add_field("due_time", self.tr("时间"), self.edit_time)
+        if due_at is not None:
+            self.edit_date.set_date(due_at.date())
+            self.edit_time.setTime(QTime(due_at.hour, due_at.minute))
+        else:
+            self.edit_time.setTime(QTime(18, 0))
+        self.edit_reason = self.add_text("reason", self.tr("调整原因"))
+        self.btn_save.setText(self.tr("调整期限"))
+
+    def values(self) -> dict[str, Any]:
+        problems: list[FieldProblem] = []
+        day = self.date_value("due_date", problems)
+        if day is None and not problems:
+            problems.append(FieldProblem("due_date", "新的期限", "请填写新的办理期限"))
+        if problems:
+            raise ValidationError(problems)
+        assert day is not None
+        t = self.edit_time.time()
+        return {"due_at": datetime.combine(day, time(t.hour(), t.minute())), "reason": _text(self.edit_reason)}
+
+    def save(self, values: dict[str, Any]) -> None:
+        self.ctx.call(tickets.set_due, self.ticket_id, values["due_at"], values["reason"])

@@ -498,6 +498,7 @@ def add_note(s: Session, ticket_id: int, note: str, at: datetime | None = None) 
 
 def set_due(s: Session, ticket_id: int, due_at: datetime, reason: str) -> None:
     """Change a ticket's 办理期限 (the category's default does not fit this case); recorded with a reason."""
+    access.require_role(s, *access.ENTRY_ROLES, action="调整工单办理期限")
     t = _get(s, ticket_id)
     p = Problems()
     if t.state in DONE_STATES:

@@ -427,6 +427,16 @@ def test_cli_stats_prints_the_rates(seeded_path: Path, capsys: pytest.CaptureFix
     assert "早于开始日期" in capsys.readouterr().err
 
 
+def test_cli_monthly_report(seeded_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_main(["--db", str(seeded_path), "tickets", "monthly", "--year", "2025", "--month", "3"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "2025年3月工单办理情况"
+    assert any(line.startswith("　") and "办结率" in line for line in lines[1:])  # one line per category
+    with pytest.raises(SystemExit) as usage:
+        cli_main(["--db", str(seeded_path), "tickets", "monthly", "--year", "2025", "--month", "13"])
+    assert usage.value.code == 2
+
+
 def test_cli_export_ledger_with_rates_sheet(seeded_path: Path, tmp_path: Path) -> None:
     out = tmp_path / "tickets.xlsx"
     assert cli_main(["--db", str(seeded_path), "export", "tickets", "ticket-rates", "ticket-monthly", "-o", str(out), "--year", "2025"]) == 0
