@@ -459,6 +459,9 @@ def _add_tickets_command(sub: argparse._SubParsersAction[ChineseParser]) -> None
     stats.add_argument("--to", dest="end", type=_iso_date, metavar="YYYY-MM-DD", required=True, help="结束日期（含）")
     stats.add_argument("--by", choices=("category", "channel", "grid", "assignee", "month", "mode"),
                        help="再按类别/渠道/网格/办理人/月份/办理方式分组列出")
+    monthly = what.add_parser("monthly", help="月度通报：某月受理工单的办理情况和各类别办结率、满意率")
+    monthly.add_argument("--year", type=int, required=True, metavar="YYYY", help="年份")
+    monthly.add_argument("--month", type=int, required=True, choices=range(1, 13), metavar="M", help="月份（1-12）")
 
 
 def cmd_tickets(args: argparse.Namespace) -> int:
@@ -468,6 +471,10 @@ def cmd_tickets(args: argparse.Namespace) -> int:
     try:
         with db.session() as s:
             unit_id = _unit_id(s)
+            if args.tickets_command == "monthly":
+                for line in ticket_stats.monthly_report(s, unit_id, args.year, args.month):
+                    print(line)
+                return EXIT_OK
             total = ticket_stats.summary(s, unit_id, args.start, args.end)
             groups = ticket_stats.ticket_stats(s, unit_id, args.start, args.end, args.by) if args.by else []
         print(f"{args.start} 至 {args.end} 受理的工单：")
