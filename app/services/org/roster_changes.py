@@ -274,7 +274,7 @@ def _created_with_member(s: Session, resident_id: int) -> bool:
     """The resident was registered by 新增党员 (not on the 居民 page)."""
     summary = s.scalar(select(AuditEntry.summary).where(
         AuditEntry.entity == "resident", AuditEntry.entity_id == resident_id, AuditEntry.action == "create"
-    ).order_by(AuditEntry.id).limit(1))
+    ).order_by(AuditEntry.id.desc()).limit(1))  # the latest: a deleted row's id may be given again
     return bool(summary and summary.endswith("（登记党员时）"))
 
 
