@@ -61,8 +61,8 @@ def write_roster(path: Path, db_path: Path, rows: int) -> None:
 
     from openpyxl import Workbook
 
+    from app.demo.ids import make_id_number
     from app.demo.names import GIVEN, SURNAMES
-    from app.services.validation import make_id_number
 
     rng = random.Random(11)
     with sqlite3.connect(db_path) as con:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from app.services.validation import make_id_number
+from app.demo.ids import make_id_number
 
 AREA = "110111"
 

@@ -58,7 +58,7 @@ from app.text import name_initials, name_pinyin
 
 from ..services.errors import ServiceError
 from ..services.points.rules import ensure_default_rules
-from ..services.validation import make_id_number
+from .ids import make_id_number
 from .names import GIVEN, SINGLE_GIVEN, SURNAMES
 from .village import has_data, wipe_all
 

@@ -319,11 +319,3 @@ def _make_date(text: str, year: int, month: int, day: int) -> date:
         raise InvalidValue(f"日期“{text}”不合理")
     return d
 
-
-def make_id_number(area: str, birth: date, sequence: int) -> str:
-    """Build a valid 18-digit 身份证号 (area code, birth date, 3-digit sequence; odd sequence = 男).
-
-    For demo data and tests; the check digit is computed with stdnum (GB 11643).
-    """
-    body = f"{area[:6]:0>6}{birth:%Y%m%d}{sequence % 1000:03d}"
-    return body + ric.calc_check_digit(body + "0")

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from app.demo.ids import make_id_number
 from app.services.errors import ValidationError
 from app.services.validation import (
     InvalidValue,
@@ -13,7 +14,6 @@ from app.services.validation import (
     check_date_order,
     check_id_number,
     check_phone,
-    make_id_number,
 )
 
 VALID = "11010519491231002X"

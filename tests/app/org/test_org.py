@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.demo.ids import make_id_number
 from app.models import AuditEntry, MemberPost, PartyMember, Resident
 from app.services.errors import ValidationError
 from app.services.org import member_posts, members, roster_changes
@@ -20,7 +21,6 @@ from app.services.people import residents as people
 from app.services.people.households import HouseholdInput
 from app.services.people.residents import ResidentInput
 from app.services.setup import founding
-from app.services.validation import make_id_number
 
 
 def rid(birth: date, seq: int) -> str:

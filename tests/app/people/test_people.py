@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.demo.ids import make_id_number
 from app.models import AuditEntry, Resident, Tag
 from app.models.people import DEFAULT_HOUSEHOLD_TAGS
 from app.services import units
@@ -15,7 +16,6 @@ from app.services.people import residents as people
 from app.services.people.households import HouseholdInput, HouseholdQuery
 from app.services.people.residents import ResidentInput, ResidentQuery
 from app.services.setup import founding
-from app.services.validation import make_id_number
 
 
 def rid(birth: date, seq: int) -> str:

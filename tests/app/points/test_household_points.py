@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.cli import main as cli_main
 from app.db import Database, open_database, resolve_url
+from app.demo.ids import make_id_number
 from app.models import AuditEntry, Household, HouseholdPointEntry, Operator, PointEntry, Resident
 from app.services import audit, units
 from app.services.errors import PermissionDenied, ValidationError
@@ -30,7 +31,6 @@ from app.services.points import rules as point_rules
 from app.services.points.household_points import HouseholdEntryInput
 from app.services.points.member_points import EntryInput
 from app.services.setup import founding
-from app.services.validation import make_id_number
 
 D = Decimal
 Y = 2025

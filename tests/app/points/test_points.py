@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.cli import main as cli_main
 from app.db import Database
+from app.demo.ids import make_id_number
 from app.models import Assessment, PointEntry
 from app.services import units
 from app.services.errors import ServiceError, ValidationError
@@ -27,7 +28,6 @@ from app.services.points import rules as point_rules
 from app.services.points.meetings import MeetingInput
 from app.services.points.member_points import EntryInput, PointsQuery
 from app.services.setup import founding
-from app.services.validation import make_id_number
 
 D = Decimal
 Y = 2025

@@ -21,11 +21,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from app.db import open_database, resolve_url
+from app.demo.ids import make_id_number
 from app.models import ImportBatch, PointEntry, Resident, Ticket, TicketEvent
 from app.services.org import member_checks, members
 from app.services.people import residents as people
 from app.services.safety import backup
-from app.services.validation import make_id_number
 
 BATCH_SIZE = 25
 POINTS_PER_TX = 40

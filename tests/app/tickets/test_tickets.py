@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.cli import main as cli_main
 from app.db import Database, open_database, resolve_url
+from app.demo.ids import make_id_number
 from app.models import Grid, Household, PointEntry, Resident, Setting, Ticket, TicketEvent
 from app.services import audit, units
 from app.services.errors import ServiceError, ValidationError
@@ -29,7 +30,6 @@ from app.services.tickets import stats as ticket_stats
 from app.services.tickets import workflow as tickets
 from app.services.tickets.queries import TicketQuery
 from app.services.tickets.workflow import ACTIONS, AssigneeInput, TicketInput
-from app.services.validation import make_id_number
 
 T0 = datetime(2026, 3, 2, 9, 0)
 
