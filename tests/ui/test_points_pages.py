@@ -56,6 +56,8 @@ def test_record_attendance_by_clicks_changes_the_members_total(
     _click_cell(qtbot, table, 2, mp.STATE_COLUMNS["缺席"])
     assert table.item(0, mp.STATE_COLUMNS["出席"]).text() == mp.MARK
     assert table.item(1, 5).text() == "外出务工"
+    shown = page.meetings_model.index(page.table_meetings.current_row(), 4)  # 出席/应到 follows each mark
+    assert page.meetings_model.data(shown) == f"1/{len(page.sheet)}"
     sheet = {r.member_id: r for r in demo_ctx.call(meetings.attendance_sheet, mid)}
     assert (sheet[present.member_id].status, sheet[on_leave.member_id].status, sheet[absent.member_id].status) == (
         "出席", "请假", "缺席")

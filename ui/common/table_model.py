@@ -171,6 +171,15 @@ class LazyTableModel(QAbstractTableModel, Generic[T]):
                 break
         return -1
 
+    def replace_row(self, row: int, value: T) -> None:
+        """Show a row read again after a change to it (the rest of the table stays as it was read)."""
+        number, i = divmod(row, self.page_size)
+        page = self._pages.get(number)
+        if page is None or not 0 <= i < len(page):
+            return
+        page[i] = value
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.columns) - 1))
+
     def _row(self, row: int) -> T | None:
         number, i = divmod(row, self.page_size)
         page = self._page(number)

@@ -1,4 +1,5 @@
-"""积分明细 of one member: every entry of the year, voided ones greyed and struck through, 作废 with a reason."""
+"""积分明细 of one member: every entry of the year, voided ones greyed and struck through, 作废 with a reason,
+更正 (the wrong entry voided, the right one added in its place)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.context import AppContext
+from app.services.errors import ServiceError
 from app.services.points import member_points as points
 from app.services.points.member_points import EntryRow
 from app.services.points.rules import points_text, signed_text
@@ -24,6 +26,7 @@ from app.services.points.rules import points_text, signed_text
 from ..common.table_model import Column, LazyTableModel, list_source
 from ..common.widgets import DataTable
 from ..errors import user_errors
+from .correct_dialog import CorrectMemberEntryDialog
 
 GREY = QBrush(QColor("#9e9e9e"))
 
@@ -79,15 +82,20 @@ class MemberPointsDialog(QDialog):
         bar = QHBoxLayout()
         self.btn_void = QPushButton(self.tr("作废所选记录…"), self)
         self.btn_void.setObjectName("btn_void_entry")
+        self.btn_correct = QPushButton(self.tr("更正所选记录…"), self)
+        self.btn_correct.setObjectName("btn_correct_entry")
         self.btn_close = QPushButton(self.tr("关闭"), self)
         self.btn_close.setObjectName("btn_close")
+        bar.addWidget(self.btn_correct)
         bar.addWidget(self.btn_void)
         bar.addStretch(1)
         bar.addWidget(self.btn_close)
         layout.addLayout(bar)
         self.btn_void.clicked.connect(self.void_selected)
+        self.btn_correct.clicked.connect(self.correct_selected)
         self.btn_close.clicked.connect(self.accept)
         self.resize(self.fontMetrics().horizontalAdvance("中") * 70, self.fontMetrics().height() * 30)
+        self.name = name
         self.refresh()
 
     def refresh(self) -> None:
@@ -109,3 +117,20 @@ class MemberPointsDialog(QDialog):
             self.ctx.call(points.void_entry, e.id, reason)
             self.changed = True
         self.refresh()
+
+    def correct_dialog(self) -> CorrectMemberEntryDialog | None:
+        """The 更正 dialog of the selected entry (None when nothing, or a voided entry, is selected)."""
+        e = self.model.row_at(self.table.current_row())
+        if e is None:
+            return None
+        if e.voided:
+            raise ServiceError(self.tr("该记录已作废，不能再更正；需要时另记一条。"))
+        return CorrectMemberEntryDialog(self.ctx, e, self.name, self)
+
+    def correct_selected(self) -> None:
+        with user_errors(self):
+            dialog = self.correct_dialog()
+            if dialog is not None and dialog.exec() == QDialog.DialogCode.Accepted:
+                self.changed = True
+                self.refresh()
+                self.table.select_row(self.model.find_row(lambda r: r.id == dialog.result_value))

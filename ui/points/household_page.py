@@ -1,5 +1,6 @@
 """乡风文明积分 (五讲五不): the year's ranking of households, a household's entries with voids, and
-fast entry (户主 by 拼音 or 户号, the 党小组长 who scored, rule, date = today, Enter saves and stays)."""
+fast entry (户主 by 拼音 or 户号, the 党小组长 who scored, rule, date = today, Enter saves and stays); a wrong
+entry is 作废 or 更正 (voided, the right one added in its place)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import date
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.context import AppContext
+from app.services.errors import ServiceError
 from app.services.points import household_points
 from app.services.points.household_points import HouseholdEntryInput, HouseholdEntryRow, HouseholdPoints
 from app.services.points.rules import RuleRow, points_text, signed_text
@@ -27,6 +30,7 @@ from ..common.page import Changes, Page
 from ..common.table_model import Column, LazyTableModel, list_source
 from ..common.widgets import DataTable, InfoLabel, SearchBox
 from ..errors import user_errors
+from .correct_dialog import CorrectHouseholdEntryDialog
 from .detail_dialog import EntryModel
 from .entry_bar import QuickEntry
 
@@ -163,6 +167,9 @@ class HouseholdPointsPage(Page):
         row = QHBoxLayout()
         self.btn_void = QPushButton(self.tr("作废所选记录…"), right)
         self.btn_void.setObjectName("btn_void_household_entry")
+        self.btn_correct = QPushButton(self.tr("更正所选记录…"), right)
+        self.btn_correct.setObjectName("btn_correct_household_entry")
+        row.addWidget(self.btn_correct)
         row.addWidget(self.btn_void)
         row.addStretch(1)
         rlay.addLayout(row)
@@ -179,6 +186,7 @@ class HouseholdPointsPage(Page):
         self.edit_search.search.connect(lambda _t: self.refresh_ranking())
         self.table_ranking.selectionModel().currentRowChanged.connect(lambda *_a: self._ranking_clicked())
         self.btn_void.clicked.connect(self.void_selected)
+        self.btn_correct.clicked.connect(self.correct_selected)
         self.refresh()
 
     # ---- queries --------------------------------------------------------------------------------
@@ -261,3 +269,21 @@ class HouseholdPointsPage(Page):
             self.ctx.call(household_points.void_household_entry, e.id, reason)
             self.announce("household_points")
         self.refresh_ranking()
+
+    def correct_dialog(self) -> CorrectHouseholdEntryDialog | None:
+        """The 更正 dialog of the selected entry (None when none is selected; a voided one is refused)."""
+        e = self.history_model.row_at(self.table_history.current_row())
+        if e is None:
+            return None
+        if e.voided:
+            raise ServiceError(self.tr("该记录已作废，不能再更正；需要时另记一条。"))
+        return CorrectHouseholdEntryDialog(self.ctx, e, self.tr("{0}户（户号 {1}）").format(
+            e.head_name, e.household_number), self)
+
+    def correct_selected(self) -> None:
+        with user_errors(self):
+            dialog = self.correct_dialog()
+            if dialog is not None and dialog.exec() == QDialog.DialogCode.Accepted:
+                self.announce("household_points")
+                self.refresh_ranking()
+                self.table_history.select_row(self.history_model.find_row(lambda r: r.id == dialog.result_value))

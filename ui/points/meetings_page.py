@@ -291,6 +291,14 @@ class MeetingsPage(Page):
                                             status, reason if status == "请假" else "")
             self._show_row(row, self.sheet[row])
             self._show_counts()
+            self._reread_meeting()
+
+    def _reread_meeting(self) -> None:
+        """The meeting's 出席/应到 in the list follows each mark (one row read again, not the whole year)."""
+        index = self.table_meetings.current_row()
+        m = self.current()
+        if m is not None:
+            self.meetings_model.replace_row(index, self.ctx.call(meetings.get_meeting, m.id))
 
     def rest_present(self) -> None:
         m = self.current()
@@ -298,6 +306,7 @@ class MeetingsPage(Page):
             return
         with user_errors(self):
             self.ctx.call(meetings.mark_rest, m.id, "出席")
+            self._reread_meeting()
         self.load_attendance()
 
     def close_attendance(self) -> None:

@@ -34,7 +34,7 @@ from ..people.residents import resident_search
 from ..search import unit_scan
 from ..validation import Problems
 from . import entries as ledger
-from .rules import BASE_TRIGGER, MEMBER, TICKET_TRIGGER, RuleRow, list_rules, signed_text
+from .rules import BASE_TRIGGER, MEMBER, TICKET_TRIGGER, RuleRow, list_rules, rule_for_trigger, signed_text
 
 ZERO = Decimal("0")
 SOURCE_LABELS = {"manual": "手工录入", "meeting": "会议考勤", "ticket": "代办工单", "import": "导入"}
@@ -291,8 +291,7 @@ def award_for_ticket(s: Session, member_id: int, ticket_number: str, on: date) -
         return existing
     if member.stage not in MEMBER_STAGES or published_on(s, resident.unit_id, on.year) is not None:
         return None
-    rule = next((r for r in list_rules(s, resident.unit_id)
-                 if r.trigger == TICKET_TRIGGER and r.applies_to(member.points_category)), None)
+    rule = rule_for_trigger(s, resident.unit_id, TICKET_TRIGGER, member.points_category)
     if rule is None:
         return None
     entry = add_automatic(s, resident.unit_id, member.id, rule, on, f"代办工单 {ticket_number} 办结", "ticket", ref)
