@@ -31,6 +31,7 @@ from .member_checks import (
     _check_pipeline,
     _existing_resident,
 )
+from .memberships import taking_part
 from .tree import descendant_ids
 
 PIPELINE_STAGES = STAGES[:3]  # 申请入党, 入党积极分子, 发展对象
@@ -140,7 +141,7 @@ def _member_where(s: Session, q: MemberQuery) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [unit_scan(s, Resident.unit_id, q.unit_id)]
     if q.org_id is not None:
         ids = descendant_ids(s, q.org_id)
-        where.append(or_(PartyMember.org_id.in_(ids), PartyMember.group_id.in_(ids)))
+        where.append(or_(PartyMember.org_id.in_(ids), PartyMember.group_id.in_(ids), taking_part(ids)))
     if q.stage == "members":
         where.append(PartyMember.stage.in_(MEMBER_STAGES))
     elif q.stage == "pipeline":

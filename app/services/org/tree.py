@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from app.models import OrgPartner, PartyMember, PartyOrg
+from app.models import OrgMembership, OrgPartner, PartyMember, PartyOrg
 from app.models.org import MEMBER_STAGES, ORG_KINDS, PARTNER_KINDS
 
 from .. import access, audit
@@ -22,6 +22,8 @@ from ..validation import Problems, check_term_end
 
 BRANCH_KINDS = ("党支部", "联合党支部", "党总支")  # a member's 所在支部 (org_id)
 GROUP_KINDS = ("党小组", "功能型党小组")  # a member's 党小组 (group_id); they have no sub-organisations
+# members from several branches take part in these through OrgMembership (memberships.py)
+CROSS_BRANCH_KINDS = ("功能型党小组", "联合党支部")
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,15 @@ def list_org_tree(s: Session, unit_id: int, include_closed: bool = False) -> lis
     for mid, org_id, group_id in rows:
         for oid in {org_id, group_id} - {None}:
             members.setdefault(oid, set()).add(mid)
+    taking_part = s.execute(  # members of other branches in a 功能型党小组 / 联合党支部
+        select(OrgMembership.member_id, OrgMembership.org_id)
+        .join(PartyMember, PartyMember.id == OrgMembership.member_id)
+        .join(PartyOrg, PartyOrg.id == OrgMembership.org_id)
+        .where(PartyOrg.unit_id == unit_id, OrgMembership.until.is_(None), PartyMember.left_on.is_(None),
+               PartyMember.stage.in_(MEMBER_STAGES))
+    )
+    for mid, oid in taking_part:
+        members.setdefault(oid, set()).add(mid)
 
     out: list[OrgNode] = []
 
@@ -194,10 +205,16 @@ def _check_org(s: Session, unit_id: int, data: OrgInput, p: Problems, org: Party
 
 
 def _check_kind_change(s: Session, org: PartyOrg, kind: str, p: Problems) -> None:
+    """A new kind must suit what is already under the org: sub-organisations, members, participants."""
+    children = select(func.count(PartyOrg.id)).where(PartyOrg.parent_id == org.id, PartyOrg.closed_on.is_(None))
     if kind in GROUP_KINDS:
-        n = _count(s, select(func.count(PartyOrg.id)).where(PartyOrg.parent_id == org.id, PartyOrg.closed_on.is_(None)))
+        n = _count(s, children)
         if n:
             p.add("kind", "组织类别", f"该组织下还有 {n} 个下级组织，不能改为{kind}")
+    elif kind not in BRANCH_KINDS:
+        n = _count(s, children.where(PartyOrg.kind.in_(GROUP_KINDS)))
+        if n:
+            p.add("kind", "组织类别", f"该组织下有 {n} 个党小组，党小组只能设在党支部、联合党支部或党总支之下，不能改为{kind}")
     if kind not in BRANCH_KINDS:
         n = _count(s, select(func.count(PartyMember.id)).where(PartyMember.org_id == org.id, PartyMember.left_on.is_(None)))
         if n:
@@ -206,6 +223,11 @@ def _check_kind_change(s: Session, org: PartyOrg, kind: str, p: Problems) -> Non
         n = _count(s, select(func.count(PartyMember.id)).where(PartyMember.group_id == org.id, PartyMember.left_on.is_(None)))
         if n:
             p.add("kind", "组织类别", f"有 {n} 名党员编在该党小组，不能改为{kind}")
+    if kind not in CROSS_BRANCH_KINDS:
+        n = _count(s, select(func.count(OrgMembership.id)).where(OrgMembership.org_id == org.id,
+                                                                 OrgMembership.until.is_(None)))
+        if n:
+            p.add("kind", "组织类别", f"有 {n} 名其他支部的党员参加该组织，不能改为{kind}；请先结束他们的参加记录")
 
 
 ORG_AUDIT_FIELDS = ("name", "kind", "code", "parent_id", "established_on", "sort_order", "note")
@@ -232,13 +254,61 @@ def update_org(s: Session, org_id: int, data: OrgInput) -> None:
         access.require_role(s, "admin", action="调整党组织隶属关系")
     p = Problems()
     name, code = _check_org(s, org.unit_id, data, p, org)
+    if org.closed_on is not None and data.parent_id != org.parent_id:
+        p.add("parent_id", "上级组织", f"{org.name} 已于 {org.closed_on.isoformat()} 撤销，不能再调整隶属关系")
     p.raise_if_any()
     before = audit.snapshot(org, ORG_AUDIT_FIELDS)
+    moved = data.parent_id != org.parent_id
     org.name, org.kind, org.code, org.parent_id = name, data.kind, code, data.parent_id
     org.established_on, org.sort_order, org.note = data.established_on, data.sort_order, data.note.strip()
     s.flush()
     audit.record_change(s, org.unit_id, "party_org", org.id, f"修改党组织：{name}", before,
                         audit.snapshot(org, ORG_AUDIT_FIELDS))
+    if moved and org.kind in GROUP_KINDS and org.parent_id is not None:
+        _follow_group(s, org)
+
+
+def _ancestor_ids(s: Session, org: PartyOrg) -> set[int]:
+    out: set[int] = set()
+    current: PartyOrg | None = org
+    while current is not None and current.id not in out:
+        out.add(current.id)
+        current = s.get(PartyOrg, current.parent_id) if current.parent_id else None
+    return out
+
+
+def _follow_group(s: Session, group: PartyOrg) -> None:
+    """A 党小组 moved to another branch takes its members along: their 所在支部 becomes the new branch."""
+    above = _ancestor_ids(s, group)
+    branch = _get_org(s, group.parent_id)  # type: ignore[arg-type]  # a group always has a parent
+    for m in s.scalars(select(PartyMember).where(PartyMember.group_id == group.id, PartyMember.left_on.is_(None))):
+        if m.org_id in above:
+            continue
+        before = audit.snapshot(m, ("org_id", "group_id"))
+        m.org_id = branch.id
+        s.flush()
+        audit.record_change(s, group.unit_id, "party_member", m.id,
+                            f"{m.resident.name}：所在支部随{group.name}调整为{branch.name}", before,
+                            audit.snapshot(m, ("org_id", "group_id")))
+
+
+def members_in(s: Session, org_id: int) -> int:
+    """党员 and people in the pipeline (not left) whose 所在支部 or 党小组 is the org or one under it."""
+    ids = descendant_ids(s, org_id)
+    return _count(s, select(func.count(PartyMember.id)).where(
+        or_(PartyMember.org_id.in_(ids), PartyMember.group_id.in_(ids)), PartyMember.left_on.is_(None)))
+
+
+def parent_choices(s: Session, org_id: int) -> list[OrgNode]:
+    """Where the org may be moved (「移到…」): open orgs outside its own subtree that may hold its kind.
+
+    Its present parent is left out. Whether it may become a top org: `org.kind not in GROUP_KINDS`.
+    """
+    org = _get_org(s, org_id)
+    below = descendant_ids(s, org_id)
+    return [n for n in list_org_tree(s, org.unit_id)
+            if n.id not in below and n.id != org.parent_id and n.kind not in GROUP_KINDS
+            and (org.kind not in GROUP_KINDS or n.kind in BRANCH_KINDS)]
 
 
 def move_org(s: Session, org_id: int, new_parent_id: int | None) -> None:
@@ -250,7 +320,10 @@ def move_org(s: Session, org_id: int, new_parent_id: int | None) -> None:
 
 
 def close_org(s: Session, org_id: int, on: date, reason: str) -> None:
-    """撤销. Refused while it has members (any stage, not left) or open sub-organisations."""
+    """撤销. Refused while it or an org under it has members (any stage, not left) or open sub-organisations.
+
+    Its open 联建 and the participation of other branches' members (OrgMembership) end on the same day.
+    """
     access.require_role(s, "admin", action="撤销党组织")
     org = _get_org(s, org_id)
     p = Problems()
@@ -258,9 +331,10 @@ def close_org(s: Session, org_id: int, on: date, reason: str) -> None:
         p.add("closed_on", "撤销日期", f"该组织已于 {org.closed_on.isoformat()} 撤销")
     if on is None:
         p.add("closed_on", "撤销日期", "请填写撤销日期")
+    elif org.established_on is not None and on < org.established_on:
+        p.add("closed_on", "撤销日期", f"不能早于成立日期（{org.established_on.isoformat()}）")
     reason = p.text("close_reason", "撤销原因", reason, required=True)
-    n = _count(s, select(func.count(PartyMember.id)).where(
-        or_(PartyMember.org_id == org.id, PartyMember.group_id == org.id), PartyMember.left_on.is_(None)))
+    n = members_in(s, org.id)
     if n:
         p.add("closed_on", "撤销日期", f"该组织还有 {n} 名党员（含入党申请人等），请先转出或调整到其他组织")
     n = _count(s, select(func.count(PartyOrg.id)).where(PartyOrg.parent_id == org.id, PartyOrg.closed_on.is_(None)))
@@ -268,6 +342,13 @@ def close_org(s: Session, org_id: int, on: date, reason: str) -> None:
         p.add("closed_on", "撤销日期", f"该组织还有 {n} 个下级组织未撤销")
     p.raise_if_any()
     org.closed_on, org.close_reason = on, reason
+    for partner in s.scalars(select(OrgPartner).where(OrgPartner.org_id == org.id, OrgPartner.until.is_(None))):
+        partner.until = max(on, partner.since) if partner.since else on
+        audit.record(s, org.unit_id, "close", "org_partner", partner.id, f"结束联建：{partner.name}（{org.name}撤销）")
+    for ms in s.scalars(select(OrgMembership).where(OrgMembership.org_id == org.id, OrgMembership.until.is_(None))):
+        ms.until = max(on, ms.since) if ms.since else on
+        audit.record(s, org.unit_id, "close", "org_membership", ms.id,
+                     f"{ms.member.resident.name} 不再参加{org.name}（该组织撤销）")
     s.flush()
     audit.record(s, org.unit_id, "close", "party_org", org.id, f"撤销党组织：{org.name}（{reason}）")
 
@@ -310,7 +391,7 @@ def end_partner(s: Session, partner_id: int, on: date) -> None:
 
 
 __all__ = [
-    "BRANCH_KINDS", "GROUP_KINDS", "OrgInfo", "OrgInput", "OrgNode", "PartnerRow", "add_partner", "close_org",
-    "create_org", "descendant_ids", "end_partner", "get_org", "list_org_tree", "list_partners", "move_org",
-    "org_input", "update_org",
+    "BRANCH_KINDS", "CROSS_BRANCH_KINDS", "GROUP_KINDS", "OrgInfo", "OrgInput", "OrgNode", "PartnerRow",
+    "add_partner", "close_org", "create_org", "descendant_ids", "end_partner", "get_org", "list_org_tree",
+    "list_partners", "members_in", "move_org", "org_input", "parent_choices", "update_org",
 ]
