@@ -48,6 +48,7 @@ from .dialogs import (
     ReopenDialog,
     ReviewDialog,
 )
+from .edit_application import EditApplicationDialog
 from .history import HouseholdHistoryDialog
 from .household_picker import HouseholdPicker
 from .stats_panel import StatsPanel
@@ -229,9 +230,10 @@ class StarsPage(Page):
 
         buttons = QHBoxLayout()
         self.btn_review = self._button("btn_review", "审核…", self.review, box)
+        self.btn_edit = self._button("btn_edit_application", "编辑申报…", self.edit_application, box)
         self.btn_withdraw = self._button("btn_withdraw_application", "撤回申报…", self.withdraw, box)
         self.btn_history = self._button("btn_star_history", "星级档案（加星/减星）…", self.history, box)
-        for b in (self.btn_review, self.btn_withdraw, self.btn_history):
+        for b in (self.btn_review, self.btn_edit, self.btn_withdraw, self.btn_history):
             buttons.addWidget(b)
         buttons.addStretch(1)
         layout.addLayout(buttons)
@@ -405,6 +407,7 @@ class StarsPage(Page):
         app = self._current()
         self.btn_review.setEnabled(app is not None and step == "review" and app.withdrawn_on is None)
         self.btn_withdraw.setEnabled(app is not None and editable and app.withdrawn_on is None)
+        self.btn_edit.setEnabled(app is not None and editable and app.withdrawn_on is None)
         self.btn_history.setEnabled(app is not None)
         obj = self._current_objection()
         in_notice = step == "publicize"
@@ -504,6 +507,14 @@ class StarsPage(Page):
         if app is None or self.round is None or self.round.step != "review":
             return
         if self._run(ReviewDialog(self.ctx, app, parent=self)):
+            self._after_change(select_id=app.id)
+
+    def edit_application(self) -> None:
+        app, dialog = self._current(), None
+        if app is not None:
+            with user_errors(self):
+                dialog = EditApplicationDialog(self.ctx, app.id, self.categories, self)
+        if app is not None and dialog is not None and self._run(dialog):
             self._after_change(select_id=app.id)
 
     def withdraw(self) -> None:

@@ -308,6 +308,7 @@ def update_application(
     evidence: str = "",
 ) -> None:
     """Change the claimed stars (stars already reviewed keep their review; removed ones go)."""
+    access.require_role(s, "admin", "clerk", "grid", action="修改申报")
     a = _get_application(s, application_id)
     r = get_round_row(s, a.round_id)
     require_step(r, EDIT_STEPS, "修改申报")
