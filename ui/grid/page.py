@@ -102,6 +102,7 @@ class GridMapPage(Page):
         self.scene.markerDropped.connect(self.on_marker_dropped)
         self.scene.markerClicked.connect(lambda m: self.open_household(m.household_id))
         self.posts.changed.connect(self.on_posts_changed)
+        self.side.contactsChanged.connect(self.on_contacts_changed)
         self.side.gridSelected.connect(self.on_grid_selected)
         self.scene.polygonEdited.connect(self.edits.on_polygon_edited)
         self.view.polygonDrawn.connect(self.edits.on_polygon_drawn)
@@ -214,6 +215,11 @@ class GridMapPage(Page):
     def is_busy(self) -> bool:
         """Still reading households or counting off the GUI thread (tests wait for this to end)."""
         return bool(self.marker_loader.is_busy() or self.side.is_busy() or self.jobs.is_busy())
+
+    def on_contacts_changed(self) -> None:
+        """A 联系户 assigned from the coverage gap list: the org and people pages follow; the map redraws its links."""
+        self.announce("member")
+        self.refresh()
 
     def on_posts_changed(self) -> None:
         self.announce("grid")

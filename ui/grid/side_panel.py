@@ -1,5 +1,8 @@
 """Beside the map: the grid tree with its statistics, 网格岗位, 联系户覆盖 and the households not on the map.
 
+The 联系户覆盖 tab lists the households nobody looks after; 「指定联系党员」 on one of them picks the member
+in one step (the org area's dialog), and the page then reads the map again (contactsChanged).
+
 A village counts everything at once. A large map (MapData.partial) shows each grid's households at once
 (known from the map's data) and counts the other numbers and the coverage off the GUI thread; results
 of older work are dropped (a generation counter), and the numbers are written a few hundred rows per
@@ -32,6 +35,7 @@ from app.services.grid.grids import GridInfo
 
 from ..common.widgets import InfoLabel
 from ..errors import user_errors
+from ..org.contact_dialogs import assign_household_contact
 from .buttons import button
 from .option_dialogs import ContactBandDialog
 from .posts_panel import PostsPanel
@@ -43,6 +47,7 @@ TREE_COLUMNS = ("网格", "户", "人", "党员", "重点户")
 COUNTING = "…"  # a cell whose number is still being counted off the GUI thread
 TREE_BATCH = 300  # tree rows given their numbers per turn of the event loop
 TreeRow = tuple[GridInfo, list[str], "str | None"]  # the grid, its number cells, its staff (None: counting)
+GAP_LIST_LIMIT = 500  # households without a contact listed for 「指定联系党员」 (a county has thousands)
 
 
 class UnplacedList(QListWidget):
@@ -61,6 +66,7 @@ class GridSidePanel(QWidget):
     # the tree's selection changed: the grid (None: none), and whether the user picked it in the list
     # (not the map or the program choosing it: only then does the map move to show it)
     gridSelected = Signal(object, bool)  # noqa: N815
+    contactsChanged = Signal()  # noqa: N815 - a 联系户 was assigned from the gap list
 
     def __init__(self, ctx: AppContext, unit_id: int, scene: MapScene, jobs: JobRunner, status: InfoLabel,
                  parent: QWidget | None = None) -> None:
@@ -99,6 +105,20 @@ class GridSidePanel(QWidget):
         self.text_coverage = QTextBrowser(tab)
         self.text_coverage.setObjectName("text_coverage")
         lay.addWidget(self.text_coverage, 1)
+        gaps = QHBoxLayout()
+        self.lbl_uncovered = QLabel(self.tr("无联系党员的户："), tab)
+        gaps.addWidget(self.lbl_uncovered)
+        gaps.addStretch(1)
+        self.btn_assign_contact = button(self, "btn_assign_contact", self.tr("指定联系党员…"), self.assign_contact,
+                                         self.tr("为选中的户指定一名联系党员"))
+        gaps.addWidget(self.btn_assign_contact)
+        lay.addLayout(gaps)
+        self.list_uncovered = QListWidget(tab)
+        self.list_uncovered.setObjectName("list_uncovered")
+        self.list_uncovered.itemDoubleClicked.connect(lambda _i: self.assign_contact())
+        self.list_uncovered.currentRowChanged.connect(
+            lambda row: self.btn_assign_contact.setEnabled(row >= 0))
+        lay.addWidget(self.list_uncovered, 1)
         row = QHBoxLayout()
         self.lbl_band = QLabel(tab)
         self.lbl_band.setObjectName("lbl_contact_band")
@@ -270,6 +290,25 @@ class GridSidePanel(QWidget):
     def _show_coverage(self, report: CoverageReport) -> None:
         self.text_coverage.setPlainText("\n".join(report.lines()))
         self.lbl_band.setText(self.tr("每名党员联系 {0}–{1} 户").format(*report.band))
+        self.list_uncovered.clear()
+        for h in report.uncovered[:GAP_LIST_LIMIT]:
+            item = QListWidgetItem(f"{h.number} {h.head_name}　{h.grid_name}".strip(), self.list_uncovered)
+            item.setData(Qt.ItemDataRole.UserRole, h.id)
+        text = self.tr("无联系党员的户：{0} 户").format(len(report.uncovered))
+        if len(report.uncovered) > GAP_LIST_LIMIT:
+            text += self.tr("，列出前 {0} 户").format(GAP_LIST_LIMIT)
+        self.lbl_uncovered.setText(text)
+        self.btn_assign_contact.setEnabled(self.list_uncovered.currentRow() >= 0)
+
+    def assign_contact(self) -> None:
+        """「指定联系党员」 for the household selected in the gap list."""
+        item = self.list_uncovered.currentItem()
+        if item is None:
+            self.status.show_info(self.tr("请先在“无联系党员的户”中选中一户"))
+            return
+        if assign_household_contact(self, self.ctx, self.unit_id, int(item.data(Qt.ItemDataRole.UserRole))):
+            self.status.show_info(self.tr("已为 {0} 指定联系党员").format(item.text().split("　")[0]))
+            self.contactsChanged.emit()
 
     def edit_contact_band(self) -> None:
         with user_errors(self):

@@ -6,6 +6,7 @@ from html import escape
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QHBoxLayout,
@@ -21,16 +22,20 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.context import AppContext
+from app.services.grid import coverage as grid_coverage
 from app.services.org import members
 from app.services.org import tree as org
 from app.services.org.member_checks import MEMBER_TYPES, POINTS_CATEGORIES
-from app.services.org.members import MemberDetail, MemberQuery, MemberRow
+from app.services.org.members import MemberQuery, MemberRow
 from app.services.org.tree import OrgNode
 
 from ..common.page import Changes, Page
-from ..common.table_model import Column, LazyTableModel, format_value, service_source
+from ..common.table_model import Column, LazyTableModel, service_source
 from ..common.widgets import DataTable, InfoLabel, SearchBox
 from ..errors import user_errors
+from .leave_dialogs import TransferInDialog
+from .member_actions import MemberActions
+from .member_detail import detail_html
 from .member_dialog import MemberDialog
 
 RIGHT = Qt.AlignmentFlag.AlignRight
@@ -66,6 +71,8 @@ MEMBER_COLUMNS: list[Column[MemberRow]] = [
     Column("职务", "posts", width=6),
     Column("联系电话", "phone", width=8),
     Column("身份证号", "id_number", sort_key="id_number", width=11),
+    Column("离开", lambda r: f"{r.left_on.isoformat()} {'去世' if r.left_kind == '死亡' else r.left_kind or ''}"
+           if r.left_on else "", sort_key="left_on", width=8),
 ]
 
 
@@ -125,6 +132,11 @@ class MembersPage(Page):
         bar.addWidget(QLabel(self.tr("类型"), right))
         bar.addWidget(self.combo_category)
         bar.addWidget(self.combo_points_category)
+        self.check_include_left = QCheckBox(self.tr("含已离开"), right)
+        self.check_include_left.setObjectName("check_include_left")
+        self.check_include_left.setToolTip(self.tr("同时列出已转出、去世、出党等离开党员名册的人员"))
+        self.check_include_left.toggled.connect(lambda _c: self.refresh_members())
+        bar.addWidget(self.check_include_left)
         right_layout.addLayout(bar)
 
         buttons = QHBoxLayout()
@@ -132,9 +144,13 @@ class MembersPage(Page):
         self.btn_add_member.setObjectName("btn_add_member")
         self.btn_edit_member = QPushButton(self.tr("编辑"), right)
         self.btn_edit_member.setObjectName("btn_edit_member")
+        self.btn_transfer_in = QPushButton(self.tr("转入党员…"), right)
+        self.btn_transfer_in.setObjectName("btn_transfer_in")
+        self.btn_transfer_in.setToolTip(self.tr("组织关系从外单位转入的党员"))
         self.info_members = InfoLabel("info_members", right)
         buttons.addWidget(self.btn_add_member)
         buttons.addWidget(self.btn_edit_member)
+        buttons.addWidget(self.btn_transfer_in)
         buttons.addSpacing(12)
         buttons.addWidget(self.info_members, 1)
         right_layout.addLayout(buttons)
@@ -148,11 +164,19 @@ class MembersPage(Page):
         self.table_members.doubleClicked.connect(lambda _i: self.edit_member())
         self.members_model.loadFailed.connect(self.info_members.show_error)
 
-        self.text_member_detail = QTextBrowser(vsplit)
+        lower = QWidget(vsplit)  # the selected member: what can be done to them, then their panel
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        self.member_actions = MemberActions(self.ctx, self.unit_id, lower)
+        self.member_actions.changed.connect(self._after_member_action)
+        self.member_actions.message.connect(self.info_members.show_info)
+        lower_layout.addWidget(self.member_actions)
+        self.text_member_detail = QTextBrowser(lower)
         self.text_member_detail.setObjectName("text_member_detail")
         self.text_member_detail.setOpenLinks(False)
+        lower_layout.addWidget(self.text_member_detail, 1)
         vsplit.addWidget(self.table_members)
-        vsplit.addWidget(self.text_member_detail)
+        vsplit.addWidget(lower)
         vsplit.setStretchFactor(0, 3)
         vsplit.setStretchFactor(1, 2)
         right_layout.addWidget(vsplit, 1)
@@ -166,6 +190,7 @@ class MembersPage(Page):
 
         self.btn_add_member.clicked.connect(self.add_member)
         self.btn_edit_member.clicked.connect(self.edit_member)
+        self.btn_transfer_in.clicked.connect(self.transfer_in)
         self.refresh()
 
     def _fit_tree(self) -> None:
@@ -196,6 +221,7 @@ class MembersPage(Page):
             member_type=self.combo_category.currentData(),
             points_category=self.combo_points_category.currentData(),
             text=self.edit_search_members.query(),
+            include_left=self.check_include_left.isChecked(),
         )
 
     def current_member(self) -> MemberRow | None:
@@ -246,6 +272,7 @@ class MembersPage(Page):
     def _on_member(self) -> None:
         m = self.current_member()
         self.btn_edit_member.setEnabled(m is not None)
+        self.member_actions.set_member(None, None)
         if m is None:
             self.text_member_detail.setHtml(f"<p style='color:gray'>{escape(self.tr('没有选中的党员'))}</p>")
             return
@@ -259,77 +286,9 @@ class MembersPage(Page):
 
             logging.getLogger(__name__).exception("loading member %s failed", m.id)
             return
-        self.text_member_detail.setHtml(self.detail_html(detail))
-
-    def detail_html(self, d: MemberDetail) -> str:
-        r = d.row
-
-        def v(value: object) -> str:
-            return escape(format_value(value)) or "—"
-
-        def cell_rows(pairs: list[tuple[str, object]]) -> str:
-            cells = "".join(
-                f"<td style='color:#555; white-space:nowrap'>{escape(k)}</td>"
-                f"<td style='padding-right:18px; white-space:nowrap'>{v(val)}</td>"
-                for k, val in pairs
-            )
-            return cells
-
-        person = [
-            ("性别", r.gender), ("年龄", r.age), ("民族", d.ethnicity),
-            ("身份证号", r.id_number), ("联系电话", r.phone), ("学历", r.education),
-        ]
-        membership = [
-            ("所在支部", r.org_name), ("党小组", r.group_name), ("阶段", r.stage),
-            ("党员类型", f"{r.member_type}（{r.management}）" if r.management else r.member_type),
-            ("积分类别", r.points_category), ("流出地", d.flow_out_place),
-            ("双报到单位", d.dual_report_unit),
-        ]
-        pipeline = [
-            ("申请入党", d.applied_on), ("确定为积极分子", d.activist_on), ("确定为发展对象", d.candidate_on),
-            ("入党", r.joined_on), ("转正", r.confirmed_on),
-        ]
-
-        def table(pairs: list[tuple[str, object]], per_row: int = 3) -> str:
-            rows = [pairs[i : i + per_row] for i in range(0, len(pairs), per_row)]
-            return (
-                "<table cellspacing='0' cellpadding='3'>"
-                + "".join(f"<tr>{cell_rows(chunk)}</tr>" for chunk in rows)
-                + "</table>"
-            )
-
-        parts = [f"<h3 style='margin:2px 0'>{escape(r.name)}"]
-        if r.posts:
-            parts.append(f"　<span style='color:#c62828;font-weight:normal'>{escape(r.posts)}</span>")
-        if r.left_on:
-            parts.append(f"　<span style='color:gray'>（{v(r.left_on)} {v(r.left_kind)}）</span>")
-        parts.append("</h3>")
-        parts.append(table(person + membership))
-        parts.append(f"<p style='margin:6px 0 2px 0'><b>{escape(self.tr('发展党员各阶段'))}</b></p>")
-        parts.append(table(pipeline))
-        parts.append(f"<p style='margin:6px 0 2px 0'><b>{escape(self.tr('任职'))}</b></p>")
-        if d.posts:
-            items = [
-                f"{escape(p.org_name)} {escape(p.post)}（{v(p.start_on)} 至 "
-                f"{v(p.end_on) if p.end_on else escape(self.tr('今'))}）"
-                for p in d.posts
-            ]
-            parts.append("<br>".join(items))
-        else:
-            parts.append(f"<span style='color:gray'>{escape(self.tr('无'))}</span>")
-        parts.append(f"<p style='margin:6px 0 2px 0'><b>{escape(self.tr('联系户'))}</b></p>")
-        current = [c for c in d.contacts if c.until is None]
-        if current:
-            items = [
-                f"{escape(c.household_number)} {escape(c.head_name or '')} {escape(c.address)}（{v(c.since)} 起）"
-                for c in current
-            ]
-            parts.append("<br>".join(items))
-        else:
-            parts.append(f"<span style='color:gray'>{escape(self.tr('无'))}</span>")
-        if d.note:
-            parts.append(f"<p><b>{escape(self.tr('备注'))}</b>　{escape(d.note)}</p>")
-        return "".join(parts)
+        band = self.ctx.call(grid_coverage.contact_band, self.unit_id)
+        self.member_actions.set_member(m, detail, band)
+        self.text_member_detail.setHtml(detail_html(detail, band))
 
     # ---- actions --------------------------------------------------------------------------------
 
@@ -357,3 +316,20 @@ class MembersPage(Page):
                 self.refresh_tree()
                 self.refresh_members(select_id=m.id)
                 self.announce("member")
+
+    def transfer_in(self) -> None:
+        with user_errors(self):
+            dialog = TransferInDialog(self.ctx, self.unit_id, org_id=self.selected_org_id(), parent=self)
+            if dialog.exec() == QDialog.DialogCode.Accepted and isinstance(dialog.result_value, int):
+                self.edit_search_members.clear()
+                self.combo_stage.setCurrentIndex(self.combo_stage.findData(None))
+                self.refresh_tree()
+                self.refresh_members(select_id=dialog.result_value)
+                self.announce("member")
+
+    def _after_member_action(self, member_id: int | None) -> None:
+        """A post, 联系户, stage, leaving or deletion was saved: show the member (a member who left is no longer
+        listed unless 含已离开 is ticked: the row next to them is selected)."""
+        self.refresh_tree()
+        self.refresh_members(select_id=member_id)
+        self.announce("member")

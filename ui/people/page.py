@@ -25,6 +25,7 @@ from ..common.page import Changes, Page
 from ..common.table_model import Column, LazyTableModel, list_source, service_source
 from ..common.widgets import DataTable, InfoLabel, SearchBox
 from ..errors import user_errors
+from ..org.contact_dialogs import assign_household_contact
 from .dialogs import HouseholdDialog, ResidentDialog
 
 RIGHT = Qt.AlignmentFlag.AlignRight
@@ -137,6 +138,10 @@ class ResidentsPage(Page):
         self.table_household_residents.doubleClicked.connect(lambda _i: self.edit_household_resident())
         right_layout.addWidget(self.table_household_residents, 1)
         rbar = QHBoxLayout()
+        self.btn_household_contact = QPushButton(self.tr("指定联系党员…"), right)  # 党员联系户 (org area's dialog)
+        self.btn_household_contact.setObjectName("btn_household_contact")
+        self.btn_household_contact.clicked.connect(self.assign_contact)
+        rbar.addWidget(self.btn_household_contact)
         rbar.addStretch(1)
         self.btn_add_household_resident = QPushButton(self.tr("在本户新增居民"), right)
         self.btn_add_household_resident.setObjectName("btn_add_household_resident")
@@ -265,6 +270,7 @@ class ResidentsPage(Page):
         has_household = self._current_household() is not None
         self.btn_edit_household.setEnabled(has_household)
         self.btn_add_household_resident.setEnabled(has_household)
+        self.btn_household_contact.setEnabled(has_household)
         self.btn_edit_household_resident.setEnabled(self.table_household_residents.current_row() >= 0)
         self.btn_edit_resident.setEnabled(self.table_residents.current_row() >= 0)
 
@@ -321,3 +327,11 @@ class ResidentsPage(Page):
 
     def edit_household_resident(self) -> None:
         self._edit(self.household_residents_model.row_at(self.table_household_residents.current_row()))
+
+    def assign_contact(self) -> None:
+        """党员联系户 from the household's side: pick the member who looks after it."""
+        h = self._current_household()
+        if h is not None and assign_household_contact(self, self.ctx, self.unit_id, h.id):
+            self.refresh_households(select_id=h.id)
+            self.info_households.show_info(self.tr("已为户号 {0} 指定联系党员").format(h.number))
+            self.announce("member")

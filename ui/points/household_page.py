@@ -111,7 +111,7 @@ class HouseholdQuickEntry(QuickEntry):
         for c in self.ctx.call(household_points.list_scorers, self.unit_id):
             self.combo_scorer.addItem(c.label, c.member_id)
         if self.combo_scorer.count() == 0:
-            self.combo_scorer.addItem(self.tr("（尚未登记党小组长，请先在党员管理中登记）"), None)
+            self.combo_scorer.addItem(self.tr("（尚未任命党小组长：在“党组织与党员”中选中党员，点“任职…”）"), None)
         self.combo_scorer.setCurrentIndex(max(0, self.combo_scorer.findData(keep)))
 
 

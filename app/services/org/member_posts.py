@@ -182,4 +182,7 @@ def end_contact(s: Session, contact_id: int, on: date) -> None:
     audit.record(s, row.member.resident.unit_id, "close", "member_contact", row.id, f"{row.member.resident.name} 结束联系户")
 
 
-__all__ = ["HouseholdContact", "add_contact", "add_post", "end_contact", "end_post", "household_contacts"]
+__all__ = [
+    "GROUP_LEADER", "POSTS", "SINGLE_HOLDER_POSTS", "HouseholdContact", "add_contact", "add_post", "end_contact",
+    "end_post", "household_contacts",
+]

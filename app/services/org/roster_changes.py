@@ -295,6 +295,6 @@ def delete_member(s: Session, member_id: int) -> str:
 
 
 __all__ = [
-    "EXIT_MODES", "ArrivalInput", "LeaveInput", "RestoreResult", "delete_member", "end_membership",
+    "EXIT_MODES", "MEMBER_ONLY_KINDS", "MEMBER_STAGES", "REASON_REQUIRED", "ArrivalInput", "LeaveInput", "RestoreResult", "delete_member", "end_membership",
     "restore_membership", "transfer_in",
 ]
