@@ -75,6 +75,12 @@ def build_parser() -> ChineseParser:
     where.add_argument("--db-url", metavar="URL", help="任意 SQLAlchemy 数据库地址，例如 PostgreSQL")
     sub = p.add_subparsers(dest="command", parser_class=ChineseParser, title="命令")
     sub.add_parser("gui", help="打开窗口（默认）")
+    init = sub.add_parser("init", help="新建空白村(社区)：数据库中已有村(社区)时不做改动",
+                          description="在空数据库中新建本村(社区)，之后在窗口中按“开始使用”录入党组织、党员、居民和网格。")
+    init.add_argument("--name", required=True, metavar="村名", help="村(社区)名称，如 东坟村")
+    init.add_argument("--township", required=True, metavar="镇/街道", help="所属乡镇(街道)")
+    init.add_argument("--county", required=True, metavar="县/区", help="所属县(区)")
+    init.add_argument("--kind", choices=("村", "社区"), default="村", help="村 或 社区（默认 村）")
     demo = sub.add_parser("demo", help="用演示村填充数据库")
     demo.add_argument("--force", action="store_true", help="清空现有数据后重建演示村")
     demo.add_argument("--if-empty", action="store_true", help="仅当数据库为空时填充，否则什么也不做")
@@ -150,6 +156,20 @@ def _add_output_commands(sub: argparse._SubParsersAction[ChineseParser]) -> None
 
 def _open(args: argparse.Namespace, migrate: bool = True) -> Database:
     return open_database(resolve_url(args.db, args.db_url), migrate=migrate)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from .services.setup import founding
+
+    db = _open(args)
+    try:
+        with db.session() as s:
+            founding.ensure_blank(s)
+            founding.create_unit(s, args.name, township=args.township, county=args.county, kind=args.kind)
+        print(f"已新建{args.kind}：{args.township}{args.name.strip()}（{args.county}）。打开窗口后按“开始使用”继续录入。")
+        return EXIT_OK
+    finally:
+        db.dispose()
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -495,6 +515,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "tickets": cmd_tickets,
     "import": cmd_import,
     "gui": cmd_gui,
+    "init": cmd_init,
     "demo": cmd_demo,
     "backup": cmd_backup,
     "restore": cmd_restore,

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.models import CalendarOverride, Unit
 
-from . import audit
+from . import access, audit
 from .errors import NotFound
 from .validation import Problems
 
@@ -43,10 +43,10 @@ def _year(year: int) -> _Year:
 
 
 def public_holidays(year: int) -> dict[date, str]:
-    """The library's 法定节假日 of a year, with their (English) names."""
+    """The library's 法定节假日 of a year (with the 调休 days off), named in Chinese (元旦, 春节（补假）…)."""
     import holidays
 
-    cal = holidays.China(years=year, categories=(holidays.PUBLIC,))
+    cal = holidays.China(years=year, categories=(holidays.PUBLIC,), language="zh_CN")
     return {d: name for d, name in sorted(cal.items()) if d.year == year}
 
 
@@ -102,13 +102,17 @@ def overrides_for(s: Session, unit_id: int) -> dict[date, bool]:
     )}
 
 
-def list_overrides(s: Session, unit_id: int) -> list[OverrideRow]:
+def list_overrides(s: Session, unit_id: int, year: int | None = None) -> list[OverrideRow]:
+    """The office's overrides in date order (of one year when given)."""
     stmt = select(CalendarOverride).where(CalendarOverride.unit_id == unit_id).order_by(CalendarOverride.day)
+    if year is not None:
+        stmt = stmt.where(CalendarOverride.day >= date(year, 1, 1), CalendarOverride.day <= date(year, 12, 31))
     return [OverrideRow(o.id, o.day, o.is_workday, o.note) for o in s.scalars(stmt)]
 
 
 def set_override(s: Session, unit_id: int, day: date, is_workday: bool, note: str = "") -> int:
     """Mark a day as a holiday (False) or a 调休 working day (True); replaces an earlier mark of that day."""
+    access.require_role(s, *access.ENTRY_ROLES, action="设置节假日和调休")
     p = Problems()
     if day is None:
         p.add("day", "日期", "请填写日期")
@@ -127,12 +131,16 @@ def set_override(s: Session, unit_id: int, day: date, is_workday: bool, note: st
 
 
 def remove_override(s: Session, override_id: int) -> None:
+    """Take an override away: the day follows the holiday library again (the 操作日志 keeps what it was)."""
+    access.require_role(s, *access.ENTRY_ROLES, action="设置节假日和调休")
     row = s.get(CalendarOverride, override_id)
     if row is None:
         raise NotFound("找不到该日期设置")
     s.delete(row)
     s.flush()
-    audit.record(s, row.unit_id, "delete", "calendar_override", override_id, f"取消 {row.day.isoformat()} 的日期设置")
+    what = "工作日（调休）" if row.is_workday else "休息日"
+    audit.record(s, row.unit_id, "delete", "calendar_override", override_id,
+                 f"取消 {row.day.isoformat()} 的日期设置（原为{what}{'：' + row.note if row.note else ''}）")
 
 
 def notice_period(

@@ -24,6 +24,7 @@ class UnitInfo:
     county: str
     contact_person: str
     contact_phone: str
+    committee_phone: str  # 村委会电话: the office's number, on the 便民服务卡 (not the 公示 contact's)
     objection_box: str
     notice_days: int
     notice_workdays: bool
@@ -36,7 +37,14 @@ class UnitInfo:
 
 
 # Settings that setup.founding.create_unit and update_unit accept besides name/township/county/kind.
-OPTION_FIELDS = ("contact_person", "contact_phone", "objection_box", "notice_days", "notice_workdays", "is_demo")
+OPTION_FIELDS = ("contact_person", "contact_phone", "committee_phone", "objection_box", "notice_days",
+                 "notice_workdays", "is_demo")
+
+FIELD_LABELS = {
+    "name": "名称", "kind": "村/社区", "township": "乡镇(街道)", "county": "县(区)", "contact_person": "公示联系人",
+    "contact_phone": "公示联系电话", "committee_phone": "村委会电话", "objection_box": "意见箱位置",
+    "notice_days": "默认公示天数", "notice_workdays": "公示期按工作日计算", "is_demo": "演示村",
+}
 
 
 def check_fields(p: Problems, values: dict[str, object]) -> dict[str, object]:
@@ -50,19 +58,29 @@ def check_fields(p: Problems, values: dict[str, object]) -> dict[str, object]:
     if "kind" in values:
         out["kind"] = p.choice("kind", "类型", str(values["kind"] or ""), UNIT_KINDS, required=True)
     if "contact_person" in values:
-        out["contact_person"] = p.text("contact_person", "联系人", str(values["contact_person"] or ""), max_len=30)
+        out["contact_person"] = p.text("contact_person", "公示联系人", str(values["contact_person"] or ""), max_len=30)
     if "contact_phone" in values:
-        out["contact_phone"] = p.phone("contact_phone", "联系电话", values["contact_phone"])
+        out["contact_phone"] = p.phone("contact_phone", "公示联系电话", values["contact_phone"])
+    if "committee_phone" in values:
+        out["committee_phone"] = p.phone("committee_phone", "村委会电话", values["committee_phone"])
     if "objection_box" in values:
         out["objection_box"] = p.text("objection_box", "意见箱位置", str(values["objection_box"] or ""), max_len=100)
     if "notice_days" in values:
         days = values["notice_days"]
         if not isinstance(days, int) or not 1 <= days <= 60:
             p.add("notice_days", "公示天数", "应为1到60之间的整数")
+    if "notice_workdays" in values:
+        out["notice_workdays"] = bool(values["notice_workdays"])
     unknown = set(values) - {"name", "township", "county", "kind", *OPTION_FIELDS}
     if unknown:
         raise TypeError(f"unknown unit fields: {sorted(unknown)}")  # a programming error, not user input
     return out
+
+
+def check_distinct_phones(p: Problems, contact_phone: object, committee_phone: object) -> None:
+    """The 公示 contact's number and the 村委会电话 are two numbers: a notice and a card must not print one twice."""
+    if contact_phone and committee_phone and contact_phone == committee_phone and not p.has("committee_phone"):
+        p.add("committee_phone", "村委会电话", "与公示联系电话相同：村委会电话应填村委会办公室的电话")
 
 
 def _info(u: Unit) -> UnitInfo:
@@ -93,12 +111,14 @@ def update_unit(s: Session, unit_id: int, **changes: object) -> None:
         raise NotFound("找不到该村(社区)")
     p = Problems()
     values = check_fields(p, changes)
+    check_distinct_phones(p, values.get("contact_phone", unit.contact_phone),
+                          values.get("committee_phone", unit.committee_phone))
     p.raise_if_any()
     changed = [k for k, v in values.items() if getattr(unit, k) != v]
     before = audit.snapshot(unit, changed)
     for k in changed:
         setattr(unit, k, values[k])
     if changed:
-        audit.record_change(s, unit_id, "unit", unit_id, f"修改本村信息：{'、'.join(changed)}", before,
-                            audit.snapshot(unit, changed))
+        what = "、".join(FIELD_LABELS[k] for k in changed)
+        audit.record_change(s, unit_id, "unit", unit_id, f"修改本村信息：{what}", before, audit.snapshot(unit, changed))
     s.flush()

@@ -64,7 +64,8 @@ def build_cards(s: Session, unit_id: int, per: CardsPer = "household", grid_code
         top = grids.get(area.parent_id) if area.parent_id else area
         assert top is not None
         sub = area.name.removeprefix(top.name) if area.parent_id else ""
-        return ServiceCard(unit.full_name, top.name, sub, holder, staff(area), unit.contact_phone)
+        hotline = unit.committee_phone or unit.contact_phone  # 村委会电话; older data kept only the 公示 number
+        return ServiceCard(unit.full_name, top.name, sub, holder, staff(area), hotline)
 
     if per == "grid":
         return [card(a) for a in areas]

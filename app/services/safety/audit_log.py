@@ -46,6 +46,7 @@ FIELD_LABELS = {
     "dual_report_unit": "双报到单位", "display_name": "姓名", "role": "角色", "active": "启用",
     "grid_ids": "负责网格", "contact_person": "联系人", "contact_phone": "联系电话", "notice_days": "公示天数",
     "township": "乡镇(街道)", "county": "县(区)", "objection_box": "意见箱位置", "notice_workdays": "按工作日计算",
+    "committee_phone": "村委会电话",
 }
 _MASKED = {"id_number": mask_id_number, "phone": mask_phone, "contact_phone": mask_phone}
 NO_OPERATOR = -1  # filter value: entries made with no operator (command line, automatic)

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy.orm import Session
 
+from app.db import Database
 from app.services import calendar
+from app.services.context import AppContext
+from app.services.errors import PermissionDenied
+from app.services.grid import grids
+from app.services.safety import auth
+from app.services.setup import founding
 
 
 def test_library_knows_2026_national_day_and_its_workdays() -> None:
@@ -53,3 +60,28 @@ def test_overrides_win(session: Session, unit_id: int) -> None:
 
 def test_unit_defaults(session: Session, unit_id: int) -> None:
     assert calendar.notice_period(session, unit_id, date(2026, 9, 28)) == (date(2026, 9, 28), date(2026, 10, 2))
+
+
+def test_holiday_names_are_chinese_and_overrides_listed_by_year(session: Session, unit_id: int) -> None:
+    names = calendar.public_holidays(2026)
+    assert names[date(2026, 1, 1)] == "元旦"
+    assert names[date(2026, 10, 1)] == "国庆节"
+    calendar.set_override(session, unit_id, date(2026, 12, 31), False, "村里放假")
+    calendar.set_override(session, unit_id, date(2027, 2, 20), True, "补班")
+    assert [r.day for r in calendar.list_overrides(session, unit_id, 2027)] == [date(2027, 2, 20)]
+    assert len(calendar.list_overrides(session, unit_id)) == 2
+
+
+def test_grid_staff_cannot_change_the_calendar(db: Database) -> None:
+    ctx = AppContext(db)
+    vid = ctx.call(founding.create_unit, "东坟村")
+    clerk = ctx.call(auth.create_operator, vid, "wenshu", "王文书", "clerk", "clerk-pass")
+    area = ctx.call(grids.create_grid, vid, grids.GridInput("G01", "第一网格"))
+    grid = ctx.call(auth.create_operator, vid, "wangge", "李网格", "grid", "grid-pass", (area,))
+    ctx.operator_id = clerk  # the 文书 keeps the calendar
+    override = ctx.call(calendar.set_override, vid, date(2027, 2, 20), True, "补班")
+    ctx.operator_id = grid
+    with pytest.raises(PermissionDenied):
+        ctx.call(calendar.set_override, vid, date(2027, 2, 21), True)
+    with pytest.raises(PermissionDenied):
+        ctx.call(calendar.remove_override, override)
