@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -278,6 +279,7 @@ def update_household(s: Session, household_id: int, data: HouseholdInput) -> Non
 
 
 def set_household_tags(s: Session, household_id: int, tag_names: Iterable[str]) -> None:
+    """The household's tags (低保, 空巢 …), from the village's list of tags."""
     h = _get_household(s, household_id)
     access.check_household(s, h.id, "修改")
     p = Problems()
@@ -293,6 +295,7 @@ def set_household_tags(s: Session, household_id: int, tag_names: Iterable[str]) 
 
 def close_household(s: Session, household_id: int, on: date, reason: str) -> None:
     """销户. Refused while people still live in it (move them out or to another household first)."""
+    access.require_role(s, *access.ENTRY_ROLES, action="销户")
     h = _get_household(s, household_id)
     access.check_household(s, h.id, "销户")
     p = Problems()
@@ -303,13 +306,13 @@ def close_household(s: Session, household_id: int, on: date, reason: str) -> Non
     elif on > date.today():
         p.add("closed_on", "销户日期", "日期晚于今天")
     reason = p.text("close_reason", "销户原因", reason, required=True)
-    living = s.scalar(
-        select(func.count(Resident.id)).where(
-            Resident.household_id == h.id, Resident.status.in_(ACTIVE_STATUSES)
-        )
-    ) or 0
+    living = list(s.scalars(
+        select(Resident.name).where(Resident.household_id == h.id, Resident.status.in_(ACTIVE_STATUSES))
+        .order_by(Resident.id)
+    ))
     if living:
-        p.add("closed_on", "销户日期", f"该户还有 {living} 名在册居民，请先办理迁出或转入其他户")
+        p.add("residents", "在册居民", f"该户还有 {len(living)} 名在册居民（{'、'.join(living)}），"
+                                     "请先把他们转到其他户，或登记迁出、死亡")
     p.raise_if_any()
     h.closed_on, h.close_reason = on, reason
     s.flush()
@@ -318,6 +321,8 @@ def close_household(s: Session, household_id: int, on: date, reason: str) -> Non
 
 
 # ---------------------------------------------------------------- tags
+
+TAG_SEPARATORS = re.compile(r"[、,，;；\s]")  # they separate a household's tags in a ledger cell
 
 
 def list_tags(s: Session, unit_id: int, include_inactive: bool = False) -> list[TagInfo]:
@@ -337,7 +342,9 @@ def add_tag(s: Session, unit_id: int, name: str) -> int:
     access.require_role(s, *access.ENTRY_ROLES, action="新增户标签")
     p = Problems()
     name = p.text("name", "标签名称", name, required=True, max_len=30)
-    if name and s.scalar(select(Tag.id).where(Tag.unit_id == unit_id, Tag.name == name)):
+    if name and TAG_SEPARATORS.search(name):
+        p.add("name", "标签名称", "标签名称里不能有空格或 、，, ；; 这些分隔符（台账里用它们分开多个标签）")
+    elif name and s.scalar(select(Tag.id).where(Tag.unit_id == unit_id, Tag.name == name)):
         p.add("name", "标签名称", f"已有标签“{name}”")
     p.raise_if_any()
     last = s.scalar(select(func.max(Tag.sort_order)).where(Tag.unit_id == unit_id))

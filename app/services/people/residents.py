@@ -363,8 +363,13 @@ def update_resident(s: Session, resident_id: int, data: ResidentInput) -> None:
     )
 
 
-def set_resident_status(s: Session, resident_id: int, status: str, on: date | None = None, note: str = "") -> None:
-    """在册 / 外出务工 / 迁出 / 死亡, with the date; the row stays (history and ledgers need it)."""
+def set_resident_status(
+    s: Session, resident_id: int, status: str, on: date | None = None, note: str = "", *, summary: str = "",
+) -> None:
+    """在册 / 外出务工 / 迁出 / 死亡, with the date; the row stays (history and ledgers need it).
+
+    The plain write (also 恢复 of a member's death uses it). What a user records — which change may follow
+    which, a 党员's death, a 户主 leaving — is status_changes.record_status_change."""
     r = _get_resident(s, resident_id)
     access.check_household(s, r.household_id, "修改")
     p = Problems()
@@ -373,6 +378,8 @@ def set_resident_status(s: Session, resident_id: int, status: str, on: date | No
         p.add("status_date", "日期", f"请填写{status}日期")
     if on is not None and on > date.today():
         p.add("status_date", "日期", "日期晚于今天")
+    elif on is not None and r.birth_date is not None and on < r.birth_date:
+        p.add("status_date", "日期", f"不能早于出生日期（{r.birth_date.isoformat()}）")
     if status in ACTIVE_STATUSES and r.relation == HEAD_RELATION and r.household_id is not None:
         # coming back as 户主 while someone else became head meanwhile
         _check_household_link(s, r.unit_id, r.household_id, r.relation, p, r.id, status)
@@ -381,5 +388,5 @@ def set_resident_status(s: Session, resident_id: int, status: str, on: date | No
     before = audit.snapshot(r, fields)
     r.status, r.status_date, r.status_note = status, on, note.strip()
     s.flush()
-    audit.record_change(s, r.unit_id, "resident", r.id, f"{r.name}：{old} → {status}", before,
+    audit.record_change(s, r.unit_id, "resident", r.id, summary or f"{r.name}：{old} → {status}", before,
                         audit.snapshot(r, fields), action="status")

@@ -314,10 +314,10 @@ def test_close_household(session: Session, vid: int, hh: int) -> None:
     r = people.add_resident(session, vid, ResidentInput("张三", household_id=hh, relation="户主"))
     with pytest.raises(ValidationError) as e:
         households.close_household(session, hh, date(2024, 1, 1), "全户迁出")
-    assert e.value.for_field("closed_on") == ["该户还有 1 名在册居民，请先办理迁出或转入其他户"]
+    assert e.value.for_field("residents") == ["该户还有 1 名在册居民（张三），请先把他们转到其他户，或登记迁出、死亡"]
     with pytest.raises(ValidationError) as e:
         households.close_household(session, hh, date(2024, 1, 1), "")
-    assert {p.field for p in e.value.problems} == {"closed_on", "close_reason"}
+    assert {p.field for p in e.value.problems} == {"residents", "close_reason"}
     people.set_resident_status(session, r, "迁出", date(2024, 1, 1))
     households.close_household(session, hh, date(2024, 1, 2), "全户迁出")
     assert households.count_households(session, HouseholdQuery(vid)) == 0
