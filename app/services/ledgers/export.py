@@ -169,9 +169,3 @@ def export_ledgers(
                  {"path": str(Path(out_path).resolve()), "kinds": list(kinds), "year": year})
     return result
 
-
-def export_ledger(
-    s: Session, unit_id: int, kind: str, out_path: Path, year: int | None = None, filled_on: date | None = None,
-    progress: Progress | None = None, cancel: CancelCheck | None = None,
-) -> LedgerResult:
-    return export_ledgers(s, unit_id, [kind], out_path, year, filled_on, progress, cancel)
