@@ -1,4 +1,5 @@
-"""Editing the grids on the map: 新建网格, 网格信息, 画边界, 调整边界点, 改颜色 and 导入底图.
+"""Editing the grids on the map: 新建网格, 网格信息, 画边界, 调整边界点, 改颜色, 导入底图 and 撤销网格
+(with the list of 已撤销的网格).
 
 The buttons live here with what they do; the page lays them out and wires the map's signals
 (a boundary drawn or a vertex moved) to on_polygon_drawn / on_polygon_edited.
@@ -18,6 +19,7 @@ from app.services.grid import grids as grid
 from app.services.grid import map_data as grid_map
 
 from .buttons import button
+from .close_dialog import ClosedGridsDialog, CloseGridDialog
 from .dialogs import GridDialog
 from .items import GridItem
 from .service_calls import try_call
@@ -44,10 +46,14 @@ class GridEditActions(QObject):
         self.btn_recolor = button(page, "btn_recolor", self.tr("改颜色"), self.recolor)
         self.btn_picture = button(page, "btn_import_picture", self.tr("导入底图"), self.import_picture,
                                   self.tr("导入村庄平面图（PNG/JPG 扫描件或照片），保存在数据库中"))
+        self.btn_close_grid = button(page, "btn_close_grid", self.tr("撤销网格"), self.close_grid,
+                                     self.tr("撤销选中的网格或微网格（须先调出其中的户、为在岗人员办理卸任）"))
+        self.btn_closed_grids = button(page, "btn_closed_grids", self.tr("已撤销的网格"), self.show_closed,
+                                       self.tr("查看已撤销的网格：撤销日期和原因"))
 
     def buttons(self) -> list[QPushButton]:
         return [self.btn_new_grid, self.btn_edit_grid, self.btn_draw, self.btn_vertices, self.btn_recolor,
-                self.btn_picture]
+                self.btn_picture, self.btn_close_grid, self.btn_closed_grids]
 
     def grid_selected(self, gid: int | None) -> None:
         if self.btn_vertices.isChecked():
@@ -81,6 +87,20 @@ class GridEditActions(QObject):
         if dialog.exec():
             self.page.announce("grid")
             self.page.refresh()
+
+    def close_grid(self) -> None:
+        gid = self._need_grid()
+        if gid is None or gid not in self.scene.grids:
+            return
+        info = self.scene.grids[gid].info
+        if CloseGridDialog(self.page.ctx, info, self.page).exec():
+            self.page.announce("grid")
+            self.page.select_grid(info.parent_id)
+            self.page.refresh()
+            self.status.show_info(self.tr("已撤销“{0}”，地图上不再显示").format(info.name))
+
+    def show_closed(self) -> None:
+        ClosedGridsDialog(self.page.ctx, self.page.unit_id, self.page).exec()
 
     def draw_boundary(self) -> None:
         gid = self._need_grid()

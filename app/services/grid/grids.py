@@ -267,27 +267,67 @@ def set_grid_color(s: Session, grid_id: int, color: str) -> None:
     audit.record_change(s, g.unit_id, "grid", g.id, f"修改网格颜色：{g.name}", before, {"color": color})
 
 
-def close_grid(s: Session, grid_id: int, on: date, reason: str) -> None:
-    """撤销 a grid: refused while households or open micro-grids are still in it (move them first)."""
-    g = _get(s, grid_id)
+def close_grid(s: Session, grid_id: int, on: date | None, reason: str) -> None:
+    """撤销 a grid from a date, with a reason: refused while open micro-grids, households or staff in post
+    remain in it (the message names them: move the households, 卸任 the staff, first), and dated no
+    earlier than the last household left or the last post ended (grid_on reads the day back)."""
     access.require_role(s, *access.ENTRY_ROLES, action="撤销网格")
+    g = _get(s, grid_id)
     p = Problems()
-    reason = p.text("note", "撤销原因", reason, required=True)
+    reason = p.text("note", "撤销原因", reason, required=True, max_len=500)
+    if on is None:
+        p.add("closed_on", "撤销日期", "请填写撤销日期")
+    elif on > date.today():
+        p.add("closed_on", "撤销日期", "撤销日期晚于今天")
     if g.closed_on is not None:
         p.add("closed_on", "撤销日期", f"该网格已于 {g.closed_on.isoformat()} 撤销")
     open_children = [c.name for c in g.children if c.closed_on is None]
     if open_children:
-        p.add("closed_on", "撤销日期", f"请先撤销或调整下属微网格：{'、'.join(open_children)}")
-    n = s.scalar(select(func.count(Household.id)).where(Household.grid_id == g.id, Household.closed_on.is_(None))) or 0
-    if n:
-        p.add("closed_on", "撤销日期", f"网格内还有 {n} 户，请先把这些户移到其他网格")
+        p.add("closed_on", "撤销日期", f"请先撤销下属微网格：{'、'.join(open_children)}")
+    left = _still_in(s, g)
+    if left:
+        p.add("closed_on", "撤销日期", f"网格内还有 {left[0]} 户（{left[1]}），请先把这些户调整到其他网格")
+    staff = [f"{post.post} {post.person_name}" for post in s.scalars(
+        select(GridPost).where(GridPost.grid_id == g.id, GridPost.end_on.is_(None)).order_by(GridPost.id))]
+    if staff:
+        p.add("closed_on", "撤销日期", f"网格还有在岗人员：{'、'.join(staff)}，请先在“网格员”中办理卸任")
+    if on is not None and not p.has("closed_on"):
+        _check_close_date(s, g, on, p)
     p.raise_if_any()
+    assert on is not None
     g.closed_on = on
-    g.note = (g.note + "\n" if g.note else "") + f"撤销：{reason}"
-    for post in s.scalars(select(GridPost).where(GridPost.grid_id == g.id, GridPost.end_on.is_(None))):
-        post.end_on = on
+    g.note = (g.note + "\n" if g.note else "") + f"{on.isoformat()} 撤销：{reason}"
     s.flush()
-    audit.record(s, g.unit_id, "close", "grid", g.id, f"撤销网格：{g.name}（{reason}）")
+    audit.record(s, g.unit_id, "close", "grid", g.id, f"撤销网格：{g.name}（{on.isoformat()}，{reason}）")
+
+
+def _still_in(s: Session, g: Grid) -> tuple[int, str] | None:
+    """How many open households are in the grid, and the first few of them (户号 户主)."""
+    n = s.scalar(select(func.count(Household.id)).where(Household.grid_id == g.id, Household.closed_on.is_(None)))
+    if not n:
+        return None
+    head = (select(Resident.name).where(Resident.household_id == Household.id, Resident.relation == HEAD_RELATION)
+            .limit(1).scalar_subquery())
+    some = s.execute(select(Household.number, head).where(Household.grid_id == g.id, Household.closed_on.is_(None))
+                     .order_by(Household.number).limit(5)).all()
+    named = "、".join(f"户号 {number}" + (f" {name}" if name else "") for number, name in some)
+    return n, named + ("等" if n > len(some) else "")
+
+
+def _check_close_date(s: Session, g: Grid, on: date, p: Problems) -> None:
+    """The grid held no household and no staff from the closing date on."""
+    moved = s.scalars(select(HouseholdMove.household_id).where(
+        HouseholdMove.moved_on > on, (HouseholdMove.from_grid_id == g.id) | (HouseholdMove.to_grid_id == g.id))
+        .distinct())
+    late = [hid for hid in moved if grid_on(s, hid, on) == g.id]
+    if late:
+        last = s.scalar(select(func.max(HouseholdMove.moved_on)).where(
+            HouseholdMove.household_id.in_(late), HouseholdMove.from_grid_id == g.id))
+        p.add("closed_on", "撤销日期", f"{on.isoformat()} 时网格内还有 {len(late)} 户（最后一户 {last} 才调出），"
+                                      f"撤销日期不能早于 {last}")
+    ended = s.scalar(select(func.max(GridPost.end_on)).where(GridPost.grid_id == g.id))
+    if ended is not None and ended > on:
+        p.add("closed_on", "撤销日期", f"网格员 {ended.isoformat()} 才卸任，撤销日期不能早于卸任日期")
 
 
 # ---------------------------------------------------------------- posts

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.cli import main
 from app.db import Database
 from app.demo import grid as demo_grid
-from app.models import GridPost, Household, HouseholdMove, Operator
+from app.models import AuditEntry, GridPost, Household, HouseholdMove, Operator
 from app.services import access, audit
 from app.services.errors import ServiceError, ValidationError
 from app.services.grid import coverage as grid_coverage
@@ -313,3 +313,47 @@ def test_grid_staff_see_only_their_grids_on_a_large_map(demo_db: Database) -> No
             assert [(st.grid.id, st.households) for st in stats if st.grid.parent_id is None] == [(g1.id, 45)]
         finally:
             audit.current_operator_id.reset(token)
+
+
+def test_closing_a_grid_says_what_is_still_in_it(demo_db: Database) -> None:
+    """撤销网格: refused while households or staff remain (named), dated no earlier than the last one left."""
+    today = date.today()
+    with demo_db.session() as s:
+        uid = _unit(s)
+        g12, g11 = grid.grid_by_code(s, uid, "G01-2"), grid.grid_by_code(s, uid, "G01-1")
+        houses = list(s.scalars(select(Household).where(Household.grid_id == g12.id, Household.closed_on.is_(None))
+                                .order_by(Household.number)))
+        staff = [p for p in grid.current_posts(s, g12.id) if p.grid_id == g12.id]
+        assert houses and staff
+        with pytest.raises(ValidationError) as refused:
+            grid.close_grid(s, g12.id, today, "")
+        said = {p.field: [] for p in refused.value.problems}
+        for problem in refused.value.problems:
+            said[problem.field].append(problem.message)
+        assert said["note"] == ["请填写撤销原因"]
+        text = "；".join(said["closed_on"])
+        assert f"网格内还有 {len(houses)} 户" in text and f"户号 {houses[0].number}" in text
+        assert f"{staff[0].post} {staff[0].name}" in text and "卸任" in text
+        with pytest.raises(ValidationError, match="请先撤销下属微网格"):
+            grid.close_grid(s, g12.parent_id, today, "合并网格")
+
+        moved_on = today - timedelta(days=3)
+        for h in houses:
+            grid.move_household(s, h.id, g11.id, moved_on, "网格合并")
+        for p in staff:
+            grid.end_grid_post(s, p.id, moved_on, "网格合并")
+        with pytest.raises(ValidationError, match=f"撤销日期不能早于 {moved_on}"):  # grid_on reads the day back
+            grid.close_grid(s, g12.id, moved_on - timedelta(days=1), "网格合并")
+        with pytest.raises(ValidationError, match="晚于今天"):
+            grid.close_grid(s, g12.id, today + timedelta(days=1), "网格合并")
+        grid.close_grid(s, g12.id, moved_on, "与第一微网格合并")
+        closed = grid.get_grid(s, g12.id)
+        assert closed.closed_on == moved_on and "撤销：与第一微网格合并" in closed.note
+        assert g12.id not in {g.id for g in grid.list_grids(s, uid)}  # off the map and the lists
+        assert g12.id in {g.id for g in grid.list_grids(s, uid, include_closed=True)}
+        assert g12.id not in {g.id for g in grid_map.map_data(s, uid).grids}
+        with pytest.raises(ValidationError, match="已于"):
+            grid.close_grid(s, g12.id, today, "再撤一次")
+        logged = s.scalars(select(AuditEntry.summary).where(AuditEntry.entity == "grid",
+                                                                  AuditEntry.entity_id == g12.id)).all()
+        assert any("撤销网格" in line for line in logged)
