@@ -402,3 +402,29 @@ def test_changed_file_is_not_printed(
     assert popups.shown[-1][0] == "question" and "不一致" in popups.shown[-1][2]
     assert opened == [] and cli_notice.read_bytes() == bytes(data)
     assert notices.STATUS_OPEN == page.current_notice().status
+
+
+def test_notice_rows_as_posted_with_a_filter(page: Any, cli_notice: Path, qtbot: Any,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui.notices.rows_dialog import NoticeRowsDialog
+
+    _select(page, cli_notice)
+    seen: list[QDialog] = []
+    read: list[tuple[list[str], int, int, str]] = []
+
+    def look(d: Any) -> None:
+        headers = [d.table.horizontalHeaderItem(j).text() for j in range(d.table.columnCount())]
+        name = d.table.item(0, 1).text()
+        qtbot.keyClicks(d.edit_filter, "zzz-none")
+        hidden_all = sum(not d.table.isRowHidden(i) for i in range(d.table.rowCount()))
+        d.edit_filter.clear()
+        d.edit_filter.setText(name)  # (QTest types Latin-1 only)
+        read.append((headers, d.table.rowCount(), hidden_all, d.label_count.text()))
+        qtbot.mouseClick(d.btn_close, LEFT)
+
+    _drive(monkeypatch, NoticeRowsDialog, look, seen)
+    qtbot.mouseClick(page.btn_notice_rows, LEFT)
+    columns, rows = page.ctx.call(notices.notice_table, page.current_notice().id)
+    headers, count, shown_for_nonsense, label = read[0]
+    assert headers == [c["header"] for c in columns] and count == len(rows) >= 3
+    assert shown_for_nonsense == 0 and label.endswith(f"/ {len(rows)} 条") and not label.startswith("0 ")

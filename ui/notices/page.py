@@ -29,6 +29,7 @@ from ..common.widgets import DataTable, InfoLabel
 from ..errors import user_errors
 from .dialogs import PDF_FILTER, NewNoticeDialog, ObjectionDialog, ResolveObjectionDialog
 from .export_dialog import LedgerExportDialog
+from .rows_dialog import NoticeRowsDialog
 
 RIGHT = Qt.AlignmentFlag.AlignRight
 
@@ -81,6 +82,8 @@ class NoticesPage(Page):
         bar = QHBoxLayout()
         self.btn_new_notice = self._button("btn_new_notice", self.tr("生成公示…"), self.new_notice, bar)
         self.btn_open_notice = self._button("btn_open_notice", self.tr("打开"), self.open_notice, bar)
+        self.btn_notice_rows = self._button("btn_notice_rows", self.tr("查看名单"), self.show_rows, bar)
+        self.btn_notice_rows.setToolTip(self.tr("公示张贴时的名单（已脱敏），可筛选，便于核对异议"))
         self.btn_preview_notice = self._button("btn_preview_notice", self.tr("打印预览"), self.preview_notice, bar)
         self.btn_preview_notice.setToolTip(self.tr("打印预览，可直接打印或另存为 PDF（Ctrl+P）"))
         self.btn_verify_notice = self._button("btn_verify_notice", self.tr("核验文件…"), self.verify_file, bar)
@@ -188,7 +191,7 @@ class NoticesPage(Page):
 
     def _update_buttons(self) -> None:
         has_notice = self.current_notice() is not None
-        for button in (self.btn_open_notice, self.btn_preview_notice, self.btn_add_objection):
+        for button in (self.btn_open_notice, self.btn_notice_rows, self.btn_preview_notice, self.btn_add_objection):
             button.setEnabled(has_notice)
         self.action_print_notice.setEnabled(has_notice)
         self.btn_resolve_objection.setEnabled(self.current_objection() is not None)
@@ -254,6 +257,14 @@ class NoticesPage(Page):
                 QMessageBox.warning(self, self.tr("打开公示"), self.tr(
                     "无法打开 {0}。\n请确认本机装有 PDF 阅读器（如 WPS、福昕阅读器），或用“打印预览”直接打印。")
                     .format(path))
+
+    def show_rows(self) -> None:
+        notice = self.current_notice()
+        if notice is None:
+            return
+        with user_errors(self):
+            columns, rows = self.ctx.call(notices.notice_table, notice.id)
+            NoticeRowsDialog(f"{notice.number}《{notice.title}》", columns, rows, self).exec()
 
     def preview_notice(self) -> None:
         notice = self.current_notice()
