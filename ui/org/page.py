@@ -10,13 +10,10 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
     QTextBrowser,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -24,10 +21,8 @@ from PySide6.QtWidgets import (
 from app.services.context import AppContext
 from app.services.grid import coverage as grid_coverage
 from app.services.org import members
-from app.services.org import tree as org
 from app.services.org.member_checks import MEMBER_TYPES, POINTS_CATEGORIES
 from app.services.org.members import MemberQuery, MemberRow
-from app.services.org.tree import OrgNode
 
 from ..common.page import Changes, Page
 from ..common.table_model import Column, LazyTableModel, service_source
@@ -37,6 +32,7 @@ from .leave_dialogs import TransferInDialog
 from .member_actions import MemberActions
 from .member_detail import detail_html
 from .member_dialog import MemberDialog
+from .tree_panel import OrgTreePanel
 
 RIGHT = Qt.AlignmentFlag.AlignRight
 ORG_ROLE = Qt.ItemDataRole.UserRole
@@ -89,16 +85,11 @@ class MembersPage(Page):
         splitter.setObjectName("split_members")
         layout.addWidget(splitter)
 
-        # the organisation tree
-        self.tree_orgs = QTreeWidget(splitter)
-        self.tree_orgs.setObjectName("tree_orgs")
-        self.tree_orgs.setHeaderLabels([self.tr("党组织"), self.tr("党员")])
-        self.tree_orgs.setColumnCount(2)
-        self.tree_orgs.header().setStretchLastSection(False)
-        self.tree_orgs.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.tree_orgs.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        self.tree_orgs.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * 12)
-        self.tree_orgs.currentItemChanged.connect(lambda *_: self.refresh_members())
+        # the organisation tree and what can be done to an org (tree_panel.py)
+        self.org_panel = OrgTreePanel(ctx, splitter)
+        self.tree_orgs = self.org_panel.tree
+        self.org_panel.current_changed.connect(lambda: self.refresh_members())
+        self.org_panel.changed.connect(self._org_changed)
 
         right = QWidget(splitter)
         right_layout = QVBoxLayout(right)
@@ -181,7 +172,7 @@ class MembersPage(Page):
         vsplit.setStretchFactor(1, 2)
         right_layout.addWidget(vsplit, 1)
 
-        splitter.addWidget(self.tree_orgs)
+        splitter.addWidget(self.org_panel)
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
@@ -196,7 +187,7 @@ class MembersPage(Page):
     def _fit_tree(self) -> None:
         em = self.fontMetrics().horizontalAdvance("中")
         total = max(sum(self.splitter.sizes()), em * 80)
-        tree = min(em * 17, total // 3)
+        tree = min(em * 19, total // 3)
         self.splitter.setSizes([tree, total - tree])
 
     def changeEvent(self, event: QEvent) -> None:
@@ -232,31 +223,13 @@ class MembersPage(Page):
         self.refresh_members()
 
     def refresh_tree(self) -> None:
-        keep = self.selected_org_id()
-        nodes: list[OrgNode] = self.ctx.call(org.list_org_tree, self.unit_id)
-        self.tree_orgs.blockSignals(True)
-        self.tree_orgs.clear()
-        items: dict[int, QTreeWidgetItem] = {}
-        roots = [n for n in nodes if n.parent_id is None or n.parent_id not in {m.id for m in nodes}]
-        top: QTreeWidget | QTreeWidgetItem = self.tree_orgs
-        if len(roots) != 1:
-            all_item = QTreeWidgetItem(self.tree_orgs, [self.tr("全部党组织"), ""])
-            all_item.setData(0, ORG_ROLE, None)
-            top = all_item
-        for n in nodes:
-            parent = items.get(n.parent_id) if n.parent_id is not None else None
-            item = QTreeWidgetItem(parent if parent is not None else top, [n.name, str(n.member_count)])
-            item.setData(0, ORG_ROLE, n.id)
-            item.setToolTip(0, f"{n.kind}：{n.name}")
-            item.setTextAlignment(1, RIGHT | Qt.AlignmentFlag.AlignVCenter)
-            items[n.id] = item
-        self.tree_orgs.expandAll()
-        current = items.get(keep) if keep is not None else None
-        if current is None:
-            current = self.tree_orgs.topLevelItem(0)
-        if current is not None:
-            self.tree_orgs.setCurrentItem(current)
-        self.tree_orgs.blockSignals(False)
+        self.org_panel.refresh()
+
+    def _org_changed(self, kinds: set[str]) -> None:
+        """An org was created, changed, moved or closed from the tree (which has reloaded itself)."""
+        self.refresh_members()
+        for kind in sorted(kinds):
+            self.announce(kind)
 
     def refresh_members(self, select_id: int | None = None) -> None:
         keep = select_id if select_id is not None else getattr(self.current_member(), "id", None)
