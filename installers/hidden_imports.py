@@ -8,7 +8,7 @@ from __future__ import annotations
 
 # The window is found through the entry-point group "villagedesk.gui" (or, frozen, by the string
 # "ui.main" in app/cli.py): nothing imports it statically, so the scan would leave all of `ui` out.
-GUI_MODULES = ["ui.main", "ui.main_window", "ui.first_start"]
+GUI_MODULES = ["ui.main", "ui.main_window", "ui.setup.first_start"]
 
 # Our own packages are bundled whole (every page, dialog and service, also those imported inside
 # functions). Alembic's scripts are not modules of the program: they are bundled as files (MIGRATION_FILES).

@@ -95,7 +95,7 @@ def run_gui(ctx: AppContext, argv: list[str]) -> int:
     setup_fonts(app)
 
     if ctx.unit_id is None:
-        from .first_start import FirstStartDialog
+        from .setup.first_start import FirstStartDialog
 
         dialog = FirstStartDialog(ctx)
         if dialog.exec() != QDialog.DialogCode.Accepted or ctx.unit_id is None:

@@ -44,10 +44,12 @@ def page_classes() -> list[type[Page]]:
     from .points.meetings_page import MeetingsPage
     from .points.page import PointsPage
     from .settings.page import SettingsPage
+    from .setup.start_page import StartPage
     from .stars.page import StarsPage
     from .tickets.page import TicketsPage
 
-    return [MembersPage, ResidentsPage, GridMapPage, StarsPage, PointsPage, MeetingsPage, HouseholdPointsPage,
+    return [StartPage,  # 开始使用: at the top while the village is being set up (ui/setup/start_nav.py)
+            MembersPage, ResidentsPage, GridMapPage, StarsPage, PointsPage, MeetingsPage, HouseholdPointsPage,
             TicketsPage, NoticesPage, AuditPage, SettingsPage]
 
 
@@ -85,6 +87,9 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self._on_nav)
 
         self._build_actions()
+        from .setup.start_nav import StartNavigation
+
+        self.start_nav = StartNavigation(self)  # 开始使用: its navigation entry and 帮助 → 开始使用
         self._fit_nav()
         self.status_unit = QLabel(self)
         self.status_unit.setObjectName("status_unit")

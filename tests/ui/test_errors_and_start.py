@@ -58,7 +58,7 @@ def test_run_gui_first_start_closed_means_exit(
     db: Any, monkeypatch: pytest.MonkeyPatch, qapp: QApplication
 ) -> None:
     from ui import main
-    from ui.first_start import FirstStartDialog
+    from ui.setup.first_start import FirstStartDialog
 
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
     opened: list[str] = []

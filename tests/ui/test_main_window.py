@@ -324,51 +324,6 @@ def test_add_resident_through_dialog(
     assert row is not None and row.name == "新居民" and row.gender == "男"
 
 
-# ------------------------------------------------------------------------------ first start
-
-
-def test_first_start_creates_a_blank_village(qtbot: Any, db: Any) -> None:
-    from ui.first_start import FirstStartDialog
-    from ui.main_window import MainWindow
-
-    ctx = AppContext(db)
-    assert ctx.unit_id is None
-    dialog = FirstStartDialog(ctx)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    assert dialog.objectName() == "dlg_first_start"
-    create = dialog.findChild(QPushButton, "btn_create_unit")
-    qtbot.mouseClick(create, Qt.MouseButton.LeftButton)  # no name yet
-    assert dialog.findChild(QLabel, "err_name").isVisible()
-    assert ctx.call(units.current_unit_id) is None
-    type_text(qtbot, dialog.findChild(QLineEdit, "edit_unit_name"), "杏花村")
-    type_text(qtbot, dialog.findChild(QLineEdit, "edit_township"), "城关镇")
-    type_text(qtbot, dialog.findChild(QLineEdit, "edit_county"), "汾阳县")
-    qtbot.mouseClick(create, Qt.MouseButton.LeftButton)
-    assert dialog.result() == 1
-    unit_id = ctx.call(units.current_unit_id)
-    assert unit_id is not None and ctx.unit_id == unit_id
-    assert ctx.call(units.get_unit, unit_id).township == "城关镇"
-
-    window = MainWindow(ctx)
-    qtbot.addWidget(window)
-    assert window.windowTitle() == "村级党建工作台 — 杏花村"
-    assert window.pages["page_members"].table_members.model().rowCount() == 0
-
-
-def test_first_start_demo_village(qtbot: Any, db: Any) -> None:
-    from ui.first_start import FirstStartDialog
-
-    ctx = AppContext(db)
-    dialog = FirstStartDialog(ctx)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.mouseClick(dialog.findChild(QPushButton, "btn_use_demo"), Qt.MouseButton.LeftButton)
-    assert dialog.result() == 1
-    assert ctx.unit_id is not None
-    assert ctx.call(units.get_unit, ctx.unit_id).is_demo
-
-
 def test_branch_choices_are_branches(demo_ctx: AppContext, qtbot: Any) -> None:
     d = MemberDialog(demo_ctx, demo_ctx.unit_id)  # type: ignore[arg-type]
     qtbot.addWidget(d)

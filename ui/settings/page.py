@@ -1,4 +1,5 @@
-"""设置: backups (备份到…, 从备份恢复…, the automatic backups, the folder), sign-in and operators.
+"""设置: 本村信息与公示, 节假日与调休, backups (备份到…, 从备份恢复…, the automatic backups, the folder),
+sign-in and operators, and the areas' rule boxes.
 
 Restore, sign-in settings and operators are the 书记's: the services refuse anyone else, and the page
 disables those controls for other roles so nobody is offered what will be refused.
@@ -42,7 +43,9 @@ from ..errors import user_errors
 from ..points.rules_box import PointSettingsBox
 from ..stars.categories_box import StarCategoriesBox
 from ..tickets.settings_box import TicketSettingsBox
+from .calendar_box import CalendarBox
 from .operator_dialog import OperatorDialog, PasswordDialog
+from .unit_box import UnitInfoBox
 
 BACKUP_COLUMNS: list[Column[BackupFile]] = [
     Column("备份时间", "made_at", width=9),
@@ -67,12 +70,16 @@ class SettingsPage(Page):
         super().__init__(ctx, changes, parent)
         self.setObjectName("page_settings")
         outer = QVBoxLayout(self)
-        scroll = QScrollArea(self)
+        self.scroll = scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         body = QWidget(scroll)
         layout = QVBoxLayout(body)
         scroll.setWidget(body)
         outer.addWidget(scroll)
+        role = self._role()
+        self.unit_box = UnitInfoBox(ctx, self.unit_id, role in (None, "admin"), body)  # 本村信息与公示
+        layout.addWidget(self.unit_box)
+        layout.addWidget(CalendarBox(ctx, self.unit_id, role in (None, "admin", "clerk"), body))  # 节假日与调休
         layout.addWidget(self._backup_box(body))
         layout.addWidget(self._login_box(body))
         layout.addWidget(PointSettingsBox(ctx, self.unit_id, self._role() in (None, "admin"), body))  # 积分规则
@@ -175,6 +182,11 @@ class SettingsPage(Page):
         self.btn_edit_operator.clicked.connect(self.edit_operator)
         self.btn_set_password.clicked.connect(self.set_password)
         return box
+
+    def show_unit_box(self) -> None:
+        """开始使用 → 公示设置: bring 本村信息与公示 into view, the cursor in its first 公示 field."""
+        self.scroll.ensureWidgetVisible(self.unit_box)
+        self.unit_box.focus_first()
 
     # ---- state ----------------------------------------------------------------------------------
 
