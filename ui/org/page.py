@@ -151,7 +151,9 @@ class MembersPage(Page):
         count, page = service_source(self.ctx, members.count_members, members.list_members, MemberQuery(self.unit_id))
         self.members_model: LazyTableModel[MemberRow] = LazyTableModel(MEMBER_COLUMNS, count, page, parent=self)
         self.table_members.setModel(self.members_model)
-        self.table_members.selectionModel().currentRowChanged.connect(lambda *_: self._on_member())
+        # selectionChanged, not currentRowChanged: a mouse click moves the current row before the selection, and
+        # current_member() reads the selection (the panel showed the previously selected member)
+        self.table_members.selectionModel().selectionChanged.connect(lambda *_: self._on_member())
         self.table_members.doubleClicked.connect(lambda _i: self.edit_member())
         self.members_model.loadFailed.connect(self.info_members.show_error)
 
