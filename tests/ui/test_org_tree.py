@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QDropEvent, QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit, QTreeWidgetItem, QWidget
 
@@ -137,6 +137,8 @@ def drop(page: MembersPage, name: str, onto: str | None) -> None:
         pos = QPointF(tree.visualItemRect(items(page)[onto]).center())
     event = QDropEvent(pos, Qt.DropAction.MoveAction, data, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
     tree.dropEvent(event)
+    assert event.isAccepted() and event.dropAction() == Qt.DropAction.IgnoreAction  # the items never move by Qt
+    QApplication.processEvents()  # the move runs once the drag has ended
 
 
 def add_member(ctx: AppContext, name: str, seq: int, org_id: int) -> int:
@@ -207,6 +209,9 @@ def test_build_the_org_tree_from_a_blank_village(qtbot: Any, page: MembersPage, 
     drop(page, "第三党支部", "新庄村党总支")
     assert parent_name(page, "第三党支部") == "新庄村党总支"
     assert any(kind == "question" and "第三党支部" in text for kind, _t, text in FakeMessageBox.shown)
+    edge = page.tree_orgs.visualItemRect(items(page)["第一党支部"])
+    assert page.tree_orgs.drop_parent(QPoint(edge.center().x(), edge.top() + 1)) == ids["新庄村党总支"]  # between
+    assert page.tree_orgs.drop_parent(edge.center()) == ids["第一党支部"]  # onto
     drop(page, "新庄村党总支", "第一党小组")
     assert ("warning", "无法完成", "上级组织：不能把组织移到它自己或它的下级组织之下") in FakeMessageBox.shown
     assert parent_name(page, "新庄村党总支") is None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QByteArray, QMimeData, QPoint, Qt, Signal
+from PySide6.QtCore import QByteArray, QMimeData, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QBrush, QColor, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -90,7 +90,9 @@ class OrgTree(QTreeWidget):
             return
         event.setDropAction(Qt.DropAction.IgnoreAction)  # the tree is rebuilt from the database instead
         event.accept()
-        self.org_dropped.emit(int(bytes(raw.data()).decode()), self.drop_parent(event.position().toPoint()))
+        org_id, parent_id = int(bytes(raw.data()).decode()), self.drop_parent(event.position().toPoint())
+        # once the drag has ended: the confirmation and the rebuilt tree must not run inside it
+        QTimer.singleShot(0, lambda: self.org_dropped.emit(org_id, parent_id))
 
 
 class OrgTreePanel(QWidget):
