@@ -8,6 +8,8 @@ When an item counts as done:
   households  居民与户    at least one open 户 with a resident in it.
   grid        网格        at least one open 网格; the status says how many 户 are placed in grids.
   publicity   公示设置    the 公示联系人 and 公示联系电话 are set (默认公示天数 always has a value, 5 at first).
+
+Once every item is done the window leaves 开始使用 out of the navigation (帮助 → 开始使用 still opens it).
 """
 
 from __future__ import annotations
@@ -72,7 +74,3 @@ def checklist(s: Session, unit_id: int) -> list[ChecklistItem]:
                                 else "尚未填写公示联系人和电话") + f"；默认公示 {unit.notice_days} 天（{basis}）"),
     ]
 
-
-def is_complete(s: Session, unit_id: int) -> bool:
-    """Every item ticked: the window then leaves 开始使用 out of the navigation (帮助 → 开始使用 still opens it)."""
-    return all(item.done for item in checklist(s, unit_id))
