@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QHBoxLayout,
@@ -27,6 +28,7 @@ from ..common.widgets import DataTable, InfoLabel, SearchBox
 from ..errors import user_errors
 from ..org.contact_dialogs import assign_household_contact
 from .dialogs import HouseholdDialog, ResidentDialog
+from .household_actions import HouseholdActions, ResidentActions
 
 RIGHT = Qt.AlignmentFlag.AlignRight
 
@@ -50,6 +52,7 @@ def resident_columns(in_household: bool = False) -> list[Column[ResidentRow]]:
         Column("与户主关系", "relation", sort_key=key("relation"), width=5),
         Column("学历", "education", width=7),
         Column("状态", "status", sort_key=key("status"), width=4),
+        Column("变动日期", "status_date", width=6),
     ]
     return columns
 
@@ -102,6 +105,10 @@ class ResidentsPage(Page):
         )
         self.edit_search_households.search.connect(lambda _t: self.refresh_households())
         bar.addWidget(self.edit_search_households, 1)
+        self.check_closed_households = QCheckBox(self.tr("含已销户"), tab)
+        self.check_closed_households.setObjectName("check_closed_households")
+        self.check_closed_households.toggled.connect(lambda _on: self.refresh_households())
+        bar.addWidget(self.check_closed_households)
         self.btn_add_household = QPushButton(self.tr("新增户"), tab)
         self.btn_add_household.setObjectName("btn_add_household")
         self.btn_edit_household = QPushButton(self.tr("编辑户"), tab)
@@ -116,7 +123,9 @@ class ResidentsPage(Page):
         count, page = service_source(self.ctx, households.count_households, households.list_households, self._household_query())
         self.households_model: LazyTableModel[HouseholdRow] = LazyTableModel(HOUSEHOLD_COLUMNS, count, page, parent=self)
         self.table_households.setModel(self.households_model)
-        self.table_households.selectionModel().currentRowChanged.connect(lambda *_: self._on_household())
+        # selectionChanged, not currentRowChanged: a click moves the current row before the selection, and
+        # current_row() reads the selection (the panel showed the household clicked before)
+        self.table_households.selectionModel().selectionChanged.connect(lambda *_: self._on_household())
         self.table_households.doubleClicked.connect(lambda _i: self.edit_household())
 
         right = QWidget(splitter)
@@ -128,6 +137,9 @@ class ResidentsPage(Page):
         self.label_household.setTextFormat(Qt.TextFormat.RichText)
         self.label_household.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         right_layout.addWidget(self.label_household)
+        self.household_actions = HouseholdActions(self.ctx, self.unit_id, right)
+        self._connect_actions(self.household_actions)
+        right_layout.addWidget(self.household_actions)
         self.table_household_residents = DataTable("table_household_residents", right)
         count, page = list_source(self._current_household_residents)
         self.household_residents_model: LazyTableModel[ResidentRow] = LazyTableModel(
@@ -142,6 +154,10 @@ class ResidentsPage(Page):
         self.btn_household_contact.setObjectName("btn_household_contact")
         self.btn_household_contact.clicked.connect(self.assign_contact)
         rbar.addWidget(self.btn_household_contact)
+        self.check_household_gone = QCheckBox(self.tr("含迁出/死亡"), right)
+        self.check_household_gone.setObjectName("check_household_gone")
+        self.check_household_gone.toggled.connect(lambda _on: self._on_household())
+        rbar.addWidget(self.check_household_gone)
         rbar.addStretch(1)
         self.btn_add_household_resident = QPushButton(self.tr("在本户新增居民"), right)
         self.btn_add_household_resident.setObjectName("btn_add_household_resident")
@@ -150,6 +166,9 @@ class ResidentsPage(Page):
         rbar.addWidget(self.btn_add_household_resident)
         rbar.addWidget(self.btn_edit_household_resident)
         right_layout.addLayout(rbar)
+        self.household_resident_actions = ResidentActions(self.ctx, self.unit_id, "household_resident", right)
+        self._connect_actions(self.household_resident_actions)
+        right_layout.addWidget(self.household_resident_actions)
         splitter.addWidget(self.table_households)
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 3)
@@ -164,7 +183,7 @@ class ResidentsPage(Page):
         self.btn_edit_household.clicked.connect(self.edit_household)
         self.btn_add_household_resident.clicked.connect(self.add_household_resident)
         self.btn_edit_household_resident.clicked.connect(self.edit_household_resident)
-        self.table_household_residents.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
+        self.table_household_residents.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         return tab
 
     # ---- residents tab --------------------------------------------------------------------------
@@ -199,8 +218,11 @@ class ResidentsPage(Page):
         self.residents_model: LazyTableModel[ResidentRow] = LazyTableModel(resident_columns(), count, page, parent=self)
         self.table_residents.setModel(self.residents_model)
         self.table_residents.doubleClicked.connect(lambda _i: self.edit_resident())
-        self.table_residents.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
+        self.table_residents.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         layout.addWidget(self.table_residents, 1)
+        self.resident_actions = ResidentActions(self.ctx, self.unit_id, "resident", tab)
+        self._connect_actions(self.resident_actions)
+        layout.addWidget(self.resident_actions)
         self.info_residents = InfoLabel("info_residents", tab)
         layout.addWidget(self.info_residents)
         self.residents_model.loadFailed.connect(self.info_residents.show_error)
@@ -212,7 +234,8 @@ class ResidentsPage(Page):
     # ---- queries --------------------------------------------------------------------------------
 
     def _household_query(self) -> HouseholdQuery:
-        return HouseholdQuery(self.unit_id, text=self.edit_search_households.query())
+        return HouseholdQuery(self.unit_id, text=self.edit_search_households.query(),
+                              include_closed=self.check_closed_households.isChecked())
 
     def _resident_query(self) -> ResidentQuery:
         extra = self.combo_resident_status.currentData() or {}
@@ -223,7 +246,8 @@ class ResidentsPage(Page):
 
     def _current_household_residents(self) -> list[ResidentRow]:
         h = self._current_household()
-        return [] if h is None else self.ctx.call(people.household_residents, h.id)
+        gone = self.check_household_gone.isChecked()
+        return [] if h is None else self.ctx.call(people.household_residents, h.id, gone)
 
     def search_box(self) -> SearchBox:
         return self.edit_search_households if self.tabs.currentIndex() == 0 else self.edit_search_residents
@@ -262,7 +286,10 @@ class ResidentsPage(Page):
                 lines.append(self.tr("网格：{0}").format(h.grid_name))
             if h.tags:
                 lines.append(self.tr("标签：{0}").format("、".join(h.tags)))
+            if h.closed_on:
+                lines.append(self.tr("已于 {0} 销户：{1}").format(h.closed_on.isoformat(), h.close_reason))
             self.label_household.setText("<br>".join(lines))
+        self.household_actions.set_household(h)
         self.household_residents_model.refresh()
         self._update_buttons()
 
@@ -273,8 +300,23 @@ class ResidentsPage(Page):
         self.btn_household_contact.setEnabled(has_household)
         self.btn_edit_household_resident.setEnabled(self.table_household_residents.current_row() >= 0)
         self.btn_edit_resident.setEnabled(self.table_residents.current_row() >= 0)
+        self.household_resident_actions.set_resident(
+            self.household_residents_model.row_at(self.table_household_residents.current_row()))
+        self.resident_actions.set_resident(self.residents_model.row_at(self.table_residents.current_row()))
 
     # ---- actions --------------------------------------------------------------------------------
+
+    def _connect_actions(self, bar: HouseholdActions | ResidentActions) -> None:
+        bar.changed.connect(self._after_action)
+        bar.message.connect(lambda text: self.info_households.show_info(text) if self.tabs.currentIndex() == 0
+                            else self.info_residents.show_info(text))
+
+    def _after_action(self, kinds: tuple[str, ...], household_id: int | None) -> None:
+        """A bar changed data: show it again here, and tell the other pages."""
+        self.refresh_households(select_id=household_id)
+        self.refresh_residents()
+        for kind in kinds:
+            self.announce(kind)
 
     def _run(self, dialog: QDialog) -> object | None:
         if dialog.exec() == QDialog.DialogCode.Accepted:
