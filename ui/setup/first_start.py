@@ -60,7 +60,7 @@ class FirstStartDialog(FormDialog):
                                                self.tr("18位，性别和出生日期由此读出"), 18)
         self.edit_secretary_phone = self.add_line("secretary_phone", self.tr("手机号"), False, self.tr("可以以后填写"), 20)
         self.date_joined = self.add_date("secretary_joined_on", self.tr("入党日期"), True)
-        self.date_since = self.add_date("secretary_since", self.tr("任书记日期"), True)
+        self.date_since = self.add_date("secretary_since", self.tr("任职日期"), True)
         note = QLabel(self.tr("书记登记为本组织的正式党员并任书记；其他信息可以以后在“党员”页补充。"), self)
         note.setWordWrap(True)
         note.setStyleSheet("color: #555;")

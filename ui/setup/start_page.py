@@ -101,7 +101,7 @@ class StartPage(Page):
             for item in self.items:
                 self.checks[item.key].setChecked(item.done)
                 self.checks[item.key].setText(f"{checklist.CHECKLIST_KEYS.index(item.key) + 1}. {item.title}")
-                self.explanations[item.key].setText(f"<b>{item.title}</b>：{item.explanation}")
+                self.explanations[item.key].setText(item.explanation)
                 self.statuses[item.key].setText((self.tr("已完成：") if item.done else self.tr("未完成：")) + item.status)
                 self.statuses[item.key].setStyleSheet(DONE_STYLE if item.done else OPEN_STYLE)
             self.update_buttons()
