@@ -201,6 +201,7 @@ class ResidentActions(_Bar):
         self.btn_status = self.button(f"btn_{prefix}_status", self.tr("状态变动…"), self.change_status,
                                       self.tr("外出务工、返乡、迁出、死亡，或更正登记错误"))
         self.btn_move = self.button(f"btn_{prefix}_move", self.tr("转到其他户…"), self.on_move)
+        self.lay.addStretch(1)
         self.btn_delete = self.button(f"btn_{prefix}_delete", self.tr("删除（误录）"), self.delete,
                                       self.tr("只能删除今天录入、且没有任何记录引用的居民"))
         self.set_resident(None)

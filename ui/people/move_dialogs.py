@@ -50,6 +50,8 @@ class PeopleTable(QTableWidget):
             for rel in RELATIONS:
                 combo.addItem(rel, rel)
             self.setCellWidget(i, 2, combo)
+            if tickable:  # choosing someone's new relation means they go
+                combo.currentIndexChanged.connect(lambda _i, t=tick, c=combo: t.setChecked(t.isChecked() or bool(c.currentData())))
         self.setMinimumHeight(self.fontMetrics().height() * (min(len(self.rows), 8) + 3))
 
     def relation_combo(self, row: int) -> QComboBox:

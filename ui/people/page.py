@@ -65,6 +65,7 @@ HOUSEHOLD_COLUMNS: list[Column[HouseholdRow]] = [
     Column("门牌/住址", "address", sort_key="address", width=10),
     Column("网格", "grid_name", sort_key="grid_name", width=6),
     Column("标签", "tags", width=10),
+    Column("销户日期", "closed_on", width=6),  # shown with 含已销户
 ]
 
 STATUS_FILTERS: list[tuple[str, dict[str, object]]] = [
