@@ -106,7 +106,7 @@ def _household_link(state: RunState, household_id: int | None, relation: str, p:
     return relation
 
 
-def _add_resident_later(state: RunState, row: int, data: people.ResidentInput) -> None:
+def _add_resident_later(state: RunState, row: int, data: people.ResidentInput, status: str = "在册") -> None:
     """people.add_resident's checks now, its INSERT later with the others (flush_bulk)."""
     if data.household_id is None:
         access.check_household(state.s, None, "登记")
@@ -116,7 +116,7 @@ def _add_resident_later(state: RunState, row: int, data: people.ResidentInput) -
     p.raise_if_any()
     state.bulk.append((row, {
         **vars(person), "unit_id": state.unit_id, "household_id": data.household_id, "relation": relation,
-        "note": data.note.strip(), "status": "在册", "status_date": None, "status_note": "",
+        "note": data.note.strip(), "status": status, "status_date": None, "status_note": "",
     }))  # import_batch_id and the times: flush_bulk
     if relation == HEAD_RELATION and data.household_id is not None:
         state.heads[data.household_id] = person.name

@@ -8,8 +8,8 @@ from dataclasses import dataclass, replace
 
 from app.io.excel_import import header_key
 from app.models.imports import IMPORT_KINDS
-from app.models.org import MEMBER_TYPES, POINTS_CATEGORIES, STAGES
-from app.models.people import EDUCATIONS, RELATIONS
+from app.models.org import MEMBER_TYPES, POINTS_CATEGORIES, POSTS, STAGES
+from app.models.people import EDUCATIONS, RELATIONS, RESIDENT_STATUSES
 
 KIND_LABELS = {
     "residents": "居民", "households": "户籍（按户导入）", "members": "党员", "grid-posts": "网格员",
@@ -39,13 +39,16 @@ HOUSEHOLD = FieldSpec("household_number", "户号", ("户编号", "户籍号", "
 RELATION = FieldSpec("relation", "与户主关系", ("户主关系", "关系", "家庭关系"))
 ADDRESS = FieldSpec("address", "门牌/住址", ("门牌", "门牌号", "住址", "家庭住址", "地址", "现住址", "居住地址"))
 GRID = FieldSpec("grid", "网格", ("所属网格", "网格名称", "所在网格", "网格编号"))
+# the micro-grid under the 网格 column's grid: its short name (第二微网格) as the ledgers print it, or its full one
+MICRO_GRID = FieldSpec("micro_grid", "微网格", ("所属微网格", "微网格名称", "负责区域"), hint="空白或“全网格”：直接属于网格")
+STATUS = FieldSpec("status", "人员状态", ("状态", "居住状态", "人员状况"), hint="在册 / 外出务工")
 TAGS = FieldSpec("tags", "户标签", ("标签", "户类别", "特殊人群"), hint="多个用顿号或逗号分隔")
 
 PERSON = (NAME, ID_NUMBER, GENDER, BIRTH, ETHNICITY, PHONE, EDUCATION)
 
 KIND_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
-    "residents": (*PERSON, HOUSEHOLD, RELATION, NOTE),
-    "households": (*PERSON, HOUSEHOLD, RELATION, ADDRESS, GRID, TAGS, NOTE),
+    "residents": (*PERSON, HOUSEHOLD, RELATION, STATUS, NOTE),
+    "households": (*PERSON, HOUSEHOLD, RELATION, STATUS, ADDRESS, GRID, MICRO_GRID, TAGS, NOTE),
     "members": (
         NAME, replace(ID_NUMBER, required=True), *PERSON[2:],
         FieldSpec("org", "所在支部", ("所在党支部", "党支部", "支部", "所在党组织", "党组织"), required=True),
@@ -57,10 +60,13 @@ KIND_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec("points_category", "积分类别", ("积分分类",)),
         FieldSpec("flow_out_place", "流出地", ("外出地点", "流入地", "外出务工地")),
         FieldSpec("dual_report_unit", "双报到单位", ("报到单位", "工作单位")),
+        FieldSpec("posts", "党内职务", ("现任职务", "现任党内职务"),
+                  hint="如 书记、组织委员（中共××村总支部委员会）；括号里是所任职的党组织，本支部、本党小组的可省略"),
         NOTE,
     ),
     "grid-posts": (
         FieldSpec("grid", "网格", GRID.synonyms, required=True),
+        replace(MICRO_GRID, label="负责区域", synonyms=("微网格", "所属微网格", "微网格名称")),
         FieldSpec("post", "岗位", ("职务", "网格岗位", "网格职务", "岗位名称"), required=True),
         NAME, ID_NUMBER, PHONE,
         FieldSpec("start_on", "任职日期", ("任职时间", "上岗时间", "开始日期", "聘任时间")),
@@ -121,6 +127,9 @@ _STAGE = {"正式": "正式党员", "预备": "预备党员", "党员": "正式�
 _MEMBER_TYPE = {"农村": "农民", "农民党员": "农民", "在职党员": "在职", "退休": "离退休", "离休": "离退休",
                 "离退休党员": "离退休", "流动党员": "流动", "外出": "流动"}
 _POINTS = {"青年党员": "青年", "在职党员": "在职", "退休党员": "退休", "离退休": "退休"}
+_STATUS = {"正常": "在册", "在籍": "在册", "常住": "在册", "外出": "外出务工", "务工": "外出务工", "外出打工": "外出务工"}
+_POSTS = {"支部书记": "书记", "党支部书记": "书记", "支部副书记": "副书记", "党支部副书记": "副书记",
+          "小组长": "党小组长", "组长": "党小组长", "支部委员": "委员", "支委": "委员"}
 
 
 def _pick(value: str, table: dict[str, str], choices: tuple[str, ...] = ()) -> str:
@@ -157,3 +166,11 @@ def norm_member_type(value: str) -> str:
 
 def norm_points(value: str) -> str:
     return _pick(value, _POINTS, POINTS_CATEGORIES)
+
+
+def norm_status(value: str) -> str:
+    return _pick(value, _STATUS, RESIDENT_STATUSES)
+
+
+def norm_post(value: str) -> str:
+    return _pick(value, _POSTS, POSTS)

@@ -11,7 +11,7 @@ from app.models.grid import GRID_POSTS
 from ..people import residents as people
 from ..validation import Problems
 from .cells import id_cell, sheet_date, text
-from .names import resolve_grid
+from .names import resolve_area
 from .state import Outcome, RunState, Values
 
 # ---------------------------------------------------------------- 网格员
@@ -23,7 +23,7 @@ _POST_WORDS = {"网格员": "专职网格员", "专职": "专职网格员", "微
 def handle_grid_post(state: RunState, row: int, values: Values) -> Outcome:
     s = state.s
     p = Problems()
-    grid_id = resolve_grid(state, p, text(values, "grid")) if text(values, "grid") else None
+    grid_id = resolve_area(state, p, text(values, "grid"), text(values, "micro_grid")) if text(values, "grid") else None
     if not text(values, "grid"):
         p.add("grid", "网格", "请填写网格")
     post = p.choice("post", "岗位", _POST_WORDS.get(text(values, "post"), text(values, "post")), GRID_POSTS, required=True)

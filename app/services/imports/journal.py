@@ -22,6 +22,7 @@ from app.models import (
     Grid,
     GridPost,
     Household,
+    MemberPost,
     PartyMember,
     PartyOrg,
     Resident,
@@ -33,14 +34,16 @@ from app.models import (
 from app.models.base import utcnow
 
 ENTITIES: dict[str, type[Base]] = {
-    "ticket_event": TicketEvent, "ticket": Ticket, "grid_post": GridPost, "party_member": PartyMember,
+    "ticket_event": TicketEvent, "ticket": Ticket, "grid_post": GridPost, "member_post": MemberPost,
+    "party_member": PartyMember,
     "resident": Resident, "household": Household, "grid": Grid, "party_org": PartyOrg,
     "ticket_category": TicketCategory,
 }
 # Deleting in this order never breaks a foreign key among the batch's own rows.
 DELETE_ORDER = tuple(ENTITIES)
 ENTITY_LABELS = {
-    "ticket_event": "办理记录", "ticket": "工单", "grid_post": "网格员", "party_member": "党员", "resident": "居民",
+    "ticket_event": "办理记录", "ticket": "工单", "grid_post": "网格员", "member_post": "党内职务",
+    "party_member": "党员", "resident": "居民",
     "household": "户", "grid": "网格", "party_org": "党组织", "ticket_category": "工单类别",
 }
 TAGS_KEY = "_tag_ids"  # household tags are part of a household's before-image
@@ -156,6 +159,8 @@ def describe(s: Session, entity: str, obj: Base | None) -> str:
         return f"{label} {resident.name if resident else ''}"
     if isinstance(obj, GridPost):
         return f"{label} {obj.person_name}"
+    if isinstance(obj, MemberPost):
+        return f"{label} {obj.post}"
     if isinstance(obj, Ticket):
         return f"{label} {obj.number}"
     return f"{label} {getattr(obj, 'name', '')}"

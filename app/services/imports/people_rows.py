@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Household, PartyMember, Resident
+from app.models import Household, MemberPost, PartyMember, PartyOrg, Resident
+from app.models.org import POSTS
 from app.models.people import HEAD_RELATION
 
 from ..errors import ValidationError
-from ..org import member_checks, members
+from ..org import member_checks, member_posts, members
 from ..org import tree as org
 from ..people import households
 from ..people import residents as people
 from ..validation import Problems
 from .bulk import _add_resident_later
 from .cells import _merge, _person_overlay, check_in_file_duplicate, id_number_of, sheet_date, text
-from .fields import norm_member_type, norm_points, norm_relation, norm_stage
-from .names import resolve_grid, resolve_org
+from .fields import norm_member_type, norm_points, norm_post, norm_relation, norm_stage, norm_status
+from .names import resolve_area, resolve_org
 from .state import Outcome, RunState, Values
 
 # ---------------------------------------------------------------- 居民 and 户
@@ -60,7 +63,9 @@ def _household_for_row(state: RunState, row: int, values: Values, p: Problems, r
     if number:
         hid = s.scalar(select(Household.id).where(Household.unit_id == unit_id, Household.number == number))
     tags = [t for t in re.split(r"[、,，;；/\s]+", text(values, "tags")) if t]
-    grid_id = resolve_grid(state, p, text(values, "grid")) if text(values, "grid") else None
+    grid_id = resolve_area(state, p, text(values, "grid"), text(values, "micro_grid")) if text(values, "grid") else None
+    if not text(values, "grid") and text(values, "micro_grid"):
+        p.add("grid", "网格", "填写了微网格，请同时填写它所属的网格")
     if p:
         return None
     state.writing()
@@ -100,12 +105,23 @@ def _existing_resident(state: RunState, values: Values) -> int | None:
     return None
 
 
+def _status(values: Values, p: Problems) -> str:
+    """人员状态 as the register has it: 在册 or 外出务工 (迁出 / 死亡 need their date: recorded on the resident)."""
+    status = norm_status(text(values, "status"))
+    if status in people.GONE_STATUSES:
+        p.add("status", "人员状态", f"{status}的人员请在居民页登记{status}（须填写日期），不从表格导入")
+    elif status and status not in people.ACTIVE_STATUSES:
+        p.add("status", "人员状态", f"“{status}”不是人员状态（可选：{'、'.join(people.ACTIVE_STATUSES)}）")
+    return status
+
+
 def handle_person(state: RunState, row: int, values: Values) -> Outcome:
     """居民 (kind residents) and 户籍 rows (kind households: the household is found or made first)."""
     s = state.s
     p = Problems()
     check_in_file_duplicate(state, row, values, p)
     overlay = _person_overlay(p, values)
+    status = _status(values, p)
     relation = norm_relation(text(values, "relation"))
     existing = _existing_resident(state, values)
     if existing is not None and state.options.on_existing != "update":
@@ -121,7 +137,7 @@ def handle_person(state: RunState, row: int, values: Values) -> Outcome:
         for k, v in overlay.items():
             setattr(data, k, v)
         data.household_id, data.relation = household_id, relation
-        _add_resident_later(state, row, data)
+        _add_resident_later(state, row, data, status or "在册")
         return "new", ""
     state.writing()
     data = people.resident_input(s, existing)
@@ -135,6 +151,8 @@ def handle_person(state: RunState, row: int, values: Values) -> Outcome:
     assert resident is not None
     state.journal.before_update("resident", resident, row)
     people.update_resident(s, existing, data)
+    if status and status != resident.status:
+        people.set_resident_status(s, existing, status, date.today(), "导入")
     return "update", "已登记，按表更新"
 
 
@@ -194,6 +212,7 @@ def handle_member(state: RunState, row: int, values: Values) -> Outcome:
             new_resident.import_batch_id = state.batch_id
             state.journal.add_created("resident", m.resident_id, row)
         state.journal.add_created("party_member", mid, row)
+        _appoint_posts(state, row, m, text(values, "posts"))
         return "new", "" if resident is None else "已有居民信息，登记为党员"
     data = members.member_input(s, member.id)
     for k, v in {**overlay, **member_values}.items():
@@ -201,4 +220,51 @@ def handle_member(state: RunState, row: int, values: Values) -> Outcome:
     state.journal.before_update("party_member", member, row)
     state.journal.before_update("resident", member.resident, row)
     members.update_member(s, member.id, data)
+    _appoint_posts(state, row, member, text(values, "posts"))
     return "update", "已在党员名册中，按表更新"
+
+
+_POST_ITEM = re.compile(r"([^、,，;；（(]+)(?:[（(]([^）)]*)[）)])?")
+
+
+def _appoint_posts(state: RunState, row: int, m: PartyMember, cell: str) -> None:
+    """党内职务 as the 党员花名册 prints it: 书记、组织委员（中共××总支部委员会）. A post without an
+    organisation is held in the member's own 支部 (党小组长: their 党小组). The 任职日期 is not in the roster:
+    the import date stands for it, with a note saying so."""
+    s, p = state.s, Problems()
+    wanted: list[tuple[str, int]] = []
+    for word, org_name in _POST_ITEM.findall(cell):
+        word, org_name = word.strip(), org_name.strip()
+        if not word:
+            continue
+        post = norm_post(word)
+        if post not in POSTS:
+            p.add("posts", "党内职务", f"“{word}”不是党内职务（可选：{'、'.join(POSTS)}）；其他职务请写在备注中")
+            continue
+        if org_name:
+            found = s.scalars(select(PartyOrg.id).where(
+                PartyOrg.unit_id == state.unit_id, PartyOrg.closed_on.is_(None),
+                (PartyOrg.name == org_name) | (PartyOrg.code == org_name))).all()
+            if len(found) != 1:
+                p.add("posts", "党内职务", f"没有名为“{org_name}”的党组织（请先在“党组织”中建立）" if not found
+                      else f"有 {len(found)} 个组织都叫“{org_name}”，请写组织代码")
+                continue
+            wanted.append((post, found[0]))
+        elif post == member_posts.GROUP_LEADER:
+            if m.group_id is None:
+                p.add("posts", "党内职务", "党小组长须同时填写所在党小组")
+                continue
+            wanted.append((post, m.group_id))
+        else:
+            wanted.append((post, m.org_id))
+    p.raise_if_any()
+    held = set(s.execute(select(MemberPost.post, MemberPost.org_id).where(
+        MemberPost.member_id == m.id, MemberPost.end_on.is_(None))).all())
+    for post, org_id in dict.fromkeys(wanted):
+        if (post, org_id) in held:
+            continue
+        try:
+            post_id = member_posts.add_post(s, m.id, org_id, post, date.today(), "由花名册导入，任职日期以任命文件为准")
+        except ValidationError as e:
+            raise ValidationError([replace(x, field="posts", label="党内职务") for x in e.problems]) from None
+        state.journal.add_created("member_post", post_id, row)

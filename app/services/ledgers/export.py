@@ -52,6 +52,8 @@ def _members(s: Session, unit_id: int, year: int | None) -> Ledger:
                 return
             offset += PAGE
 
+    extra = _member_extras(s, unit_id)
+    posts = _member_posts(s, unit_id)
     columns = [
         LedgerColumn("姓名", "name"), LedgerColumn("性别", "gender"), LedgerColumn("出生日期", "birth_date", "date"),
         LedgerColumn("身份证号", "id_number", "id"), LedgerColumn("学历", "education"),
@@ -59,9 +61,41 @@ def _members(s: Session, unit_id: int, year: int | None) -> Ledger:
         LedgerColumn("党小组", "group_name"), LedgerColumn("党员类别", "stage"),
         LedgerColumn("入党日期", "joined_on", "date"), LedgerColumn("转正日期", "confirmed_on", "date"),
         LedgerColumn("党员类型", "member_type"), LedgerColumn("管理方式", "management"),
-        LedgerColumn("党内职务", "posts"),
+        LedgerColumn("积分类别", "points_category"),
+        # long values wrap in the cell: fixed widths keep the printed sheet to one A4 width
+        LedgerColumn("流出地", lambda m: extra.get(m.id, ("", ""))[0], width=12),
+        LedgerColumn("双报到单位", lambda m: extra.get(m.id, ("", ""))[1], width=16),
+        LedgerColumn("党内职务", lambda m: _posts_text(posts.get(m.id, []), m), width=24),
     ]
-    return Ledger("党员花名册", columns, rows(), year=year, count=count_members(s, q), count_unit="名")
+    return Ledger("党员花名册", columns, rows(), year=year, count=count_members(s, q), count_unit="名",
+                  notes=("注：党内职务后括号内为任职的党组织；未注明的，在本人所在支部（党小组长在所在党小组）任职。",))
+
+
+def _member_extras(s: Session, unit_id: int) -> dict[int, tuple[str, str]]:
+    """流出地 and 双报到单位 of the members who have one (few: 流动 and 在职 members)."""
+    stmt = (select(PartyMember.id, PartyMember.flow_out_place, PartyMember.dual_report_unit)
+            .join(Resident, Resident.id == PartyMember.resident_id)
+            .where(Resident.unit_id == unit_id, (PartyMember.flow_out_place != "") | (PartyMember.dual_report_unit != "")))
+    return {mid: (flow or "", dual or "") for mid, flow, dual in s.execute(stmt)}
+
+
+def _member_posts(s: Session, unit_id: int) -> dict[int, list[tuple[str, int, str]]]:
+    """Each member's current posts: (post, org id, org name), in the order they were taken."""
+    stmt = (select(MemberPost.member_id, MemberPost.post, PartyOrg.id, PartyOrg.name)
+            .join(PartyOrg, PartyOrg.id == MemberPost.org_id)
+            .where(PartyOrg.unit_id == unit_id, MemberPost.end_on.is_(None))
+            .order_by(MemberPost.start_on, MemberPost.id))
+    out: dict[int, list[tuple[str, int, str]]] = {}
+    for mid, post, org_id, org_name in s.execute(stmt):
+        out.setdefault(mid, []).append((post, org_id, org_name))
+    return out
+
+
+def _posts_text(posts: list[tuple[str, int, str]], m: Any) -> str:
+    """书记、组织委员（中共××总支部委员会）: the organisation named where it is not the member's own 支部 / 党小组
+    (the importer reads it back the same way)."""
+    own = {m.org_id, m.group_id}
+    return "、".join(post if org_id in own else f"{post}（{org_name}）" for post, org_id, org_name in posts)
 
 
 def _secretaries(s: Session, unit_id: int) -> dict[int, str]:
@@ -99,13 +133,14 @@ def _orgs(s: Session, unit_id: int, year: int | None) -> Ledger:
 
 
 def _households(s: Session, unit_id: int, year: int | None) -> Ledger:
-    grid = aliased(Grid)
+    grid, top = aliased(Grid), aliased(Grid)
     stmt = (
         select(Household.number, Household.address, Resident.name, Resident.relation, Resident.gender,
                Resident.ethnicity, Resident.birth_date, Resident.id_number, Resident.phone, Resident.education,
-               Resident.status, grid.name.label("grid_name"), Resident.note)
+               Resident.status, grid.name.label("grid_name"), top.name.label("top_name"), Resident.note)
         .join(Household, Household.id == Resident.household_id)
         .outerjoin(grid, grid.id == Household.grid_id)
+        .outerjoin(top, top.id == grid.parent_id)
         .where(unit_scan(s, Resident.unit_id, unit_id), Resident.status.in_(ACTIVE_STATUSES),
                Household.closed_on.is_(None))
         .order_by(Household.number, Resident.relation != HEAD_RELATION, Resident.birth_date, Resident.id)
@@ -116,7 +151,11 @@ def _households(s: Session, unit_id: int, year: int | None) -> Ledger:
         LedgerColumn("与户主关系", "relation"), LedgerColumn("性别", "gender"), LedgerColumn("民族", "ethnicity"),
         LedgerColumn("出生日期", "birth_date", "date"), LedgerColumn("身份证号", "id_number", "id"),
         LedgerColumn("联系电话", "phone", "phone"), LedgerColumn("学历", "education"),
-        LedgerColumn("人员状态", "status"), LedgerColumn("所属网格", "grid_name"), LedgerColumn("备注", "note"),
+        LedgerColumn("人员状态", "status"),
+        # the grid and, for a micro-grid, its name without the grid's, as the 网格员信息表's 负责区域
+        LedgerColumn("网格", lambda r: r.top_name or r.grid_name),
+        LedgerColumn("微网格", lambda r: r.grid_name.removeprefix(r.top_name) if r.top_name else ""),
+        LedgerColumn("备注", "note"),
     ]
     count = s.scalar(
         select(func.count(Resident.id)).join(Household, Household.id == Resident.household_id)
