@@ -94,7 +94,7 @@ class CorrectEntryDialog(FormDialog):
             raise ValidationError(problems)
         reason = self.edit_reason.toPlainText().strip()
         if not reason:
-            raise ValidationError([FieldProblem("reason", "更正原因", "请填写更正原因")])
+            raise ValidationError([FieldProblem("reason", self.tr("更正原因"), self.tr("请填写更正原因"))])
         return self.combo_rule.currentData(), on, reason
 
 

@@ -182,7 +182,7 @@ class DueDialog(FormDialog):
         problems: list[FieldProblem] = []
         day = self.date_value("due_date", problems)
         if day is None and not problems:
-            problems.append(FieldProblem("due_date", "新的期限", "请填写新的办理期限"))
+            problems.append(FieldProblem("due_date", self.tr("新的期限"), self.tr("请填写新的办理期限")))
         if problems:
             raise ValidationError(problems)
         assert day is not None
