@@ -283,7 +283,7 @@ def export_app(kind: str, year: int = 2026) -> Callable[[Env], Work]:
 
         def work() -> object:
             with db.sessions() as s:
-                result = ledgers.export_ledger(s, uid, kind, out, year=year)
+                result = ledgers.export_ledgers(s, uid, [kind], out, year=year)
                 s.rollback()  # the audit row; the file stays
             return result
 
