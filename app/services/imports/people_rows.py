@@ -29,6 +29,17 @@ from .state import Outcome, RunState, Values
 # ---------------------------------------------------------------- 居民 and 户
 
 
+def split_tags(s: Session, unit_id: int, cell: str) -> list[str]:
+    """Tag names in a cell: split on 、 , ; and spaces, and on / unless the piece is a tag with a / in its
+    name (五保/特困, 优抚对象/军烈属 — as the 居民户籍台账 writes them)."""
+    names = {t.name for t in households.list_tags(s, unit_id, include_inactive=True)} if "/" in cell else set()
+    out: list[str] = []
+    for piece in re.split(r"[、,，;；\s]+", cell):
+        if piece:
+            out.extend([piece] if piece in names or "/" not in piece else [t for t in piece.split("/") if t])
+    return out
+
+
 def _next_household_number(s: Session, unit_id: int) -> str:
     numbers = s.scalars(select(Household.number).where(Household.unit_id == unit_id)).all()
     digits = [int(n) for n in numbers if n.isdigit()]
@@ -62,7 +73,7 @@ def _household_for_row(state: RunState, row: int, values: Values, p: Problems, r
     hid = None
     if number:
         hid = s.scalar(select(Household.id).where(Household.unit_id == unit_id, Household.number == number))
-    tags = [t for t in re.split(r"[、,，;；/\s]+", text(values, "tags")) if t]
+    tags = split_tags(s, unit_id, text(values, "tags"))
     grid_id = resolve_area(state, p, text(values, "grid"), text(values, "micro_grid")) if text(values, "grid") else None
     if not text(values, "grid") and text(values, "micro_grid"):
         p.add("grid", "网格", "填写了微网格，请同时填写它所属的网格")

@@ -27,6 +27,7 @@ from ..grid.posts import list_grid_posts
 from ..org.members import MemberQuery, count_members, list_members
 from ..org.tree import list_org_tree
 from ..output_kinds import LEDGER_KINDS
+from ..people.households import unit_household_tags
 from ..people.residents import ACTIVE_STATUSES
 from ..points import household_ledgers as household_points_ledgers
 from ..points import ledgers as points_ledgers
@@ -135,7 +136,8 @@ def _orgs(s: Session, unit_id: int, year: int | None) -> Ledger:
 def _households(s: Session, unit_id: int, year: int | None) -> Ledger:
     grid, top = aliased(Grid), aliased(Grid)
     stmt = (
-        select(Household.number, Household.address, Resident.name, Resident.relation, Resident.gender,
+        select(Household.id.label("household_id"), Household.number, Household.address, Resident.name,
+               Resident.relation, Resident.gender,
                Resident.ethnicity, Resident.birth_date, Resident.id_number, Resident.phone, Resident.education,
                Resident.status, grid.name.label("grid_name"), top.name.label("top_name"), Resident.note)
         .join(Household, Household.id == Resident.household_id)
@@ -155,8 +157,11 @@ def _households(s: Session, unit_id: int, year: int | None) -> Ledger:
         # the grid and, for a micro-grid, its name without the grid's, as the 网格员信息表's 负责区域
         LedgerColumn("网格", lambda r: r.top_name or r.grid_name),
         LedgerColumn("微网格", lambda r: r.grid_name.removeprefix(r.top_name) if r.top_name else ""),
+        # on the 户主's row only: the tags are the household's, and the import reads them from there
+        LedgerColumn("户标签", lambda r: "、".join(tags.get(r.household_id, ())) if r.relation == HEAD_RELATION else ""),
         LedgerColumn("备注", "note"),
     ]
+    tags = unit_household_tags(s, unit_id)
     count = s.scalar(
         select(func.count(Resident.id)).join(Household, Household.id == Resident.household_id)
         .where(unit_scan(s, Resident.unit_id, unit_id), Resident.status.in_(ACTIVE_STATUSES),

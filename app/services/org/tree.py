@@ -238,8 +238,13 @@ def create_org(s: Session, unit_id: int, data: OrgInput) -> int:
     p = Problems()
     name, code = _check_org(s, unit_id, data, p, None)
     p.raise_if_any()
+    # siblings keep the order they were entered in (第一、第二、第三党小组), unless an order is given
+    order = data.sort_order or (s.scalar(
+        select(func.max(PartyOrg.sort_order)).where(PartyOrg.unit_id == unit_id, PartyOrg.parent_id.is_(None)
+                                                    if data.parent_id is None else PartyOrg.parent_id == data.parent_id)
+    ) or 0) + 1
     org = PartyOrg(unit_id=unit_id, parent_id=data.parent_id, name=name, kind=data.kind, code=code,
-                   established_on=data.established_on, sort_order=data.sort_order, note=data.note.strip())
+                   established_on=data.established_on, sort_order=order, note=data.note.strip())
     s.add(org)
     s.flush()
     audit.record(s, unit_id, "create", "party_org", org.id, f"新建{org.kind}：{name}")

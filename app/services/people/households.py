@@ -355,6 +355,20 @@ def add_tag(s: Session, unit_id: int, name: str) -> int:
     return tag.id
 
 
+def unit_household_tags(s: Session, unit_id: int) -> dict[int, list[str]]:
+    """Every tagged household of a village with its tag names in the tags' order (one query, for ledgers)."""
+    out: dict[int, list[str]] = {}
+    rows = s.execute(
+        select(household_tags.c.household_id, Tag.name)
+        .join(Tag, Tag.id == household_tags.c.tag_id)
+        .where(Tag.unit_id == unit_id)
+        .order_by(household_tags.c.household_id, Tag.sort_order, Tag.id)
+    )
+    for hid, name in rows:
+        out.setdefault(hid, []).append(name)
+    return out
+
+
 def tags_of(s: Session, household_ids: Iterable[int]) -> dict[int, list[str]]:
     """Each household's tag names in the tags' order (one query for a page of households)."""
     ids = list(household_ids)

@@ -87,3 +87,13 @@ def test_member_posts_from_the_roster(s: Session, uid: int, tmp_path: Path) -> N
     assert held == {("委员", branch.id), ("委员", root.id)}
     imports.undo_import(s, result.batch_id, "导错了文件")  # the posts go with the batch
     assert s.scalar(select(MemberPost.id).where(MemberPost.member_id == member.id)) is None
+
+
+def test_tags_with_a_slash_in_their_name_stay_whole(session: Any) -> None:
+    from app.services.imports.people_rows import split_tags
+    from app.services.setup import founding
+
+    vid = founding.create_unit(session, "东坟村", "城关街道", "房山区")
+    assert split_tags(session, vid, "五保/特困、低保") == ["五保/特困", "低保"]
+    assert split_tags(session, vid, "低保/残疾 空巢") == ["低保", "残疾", "空巢"]  # a clerk's own shorthand
+    assert split_tags(session, vid, "") == []

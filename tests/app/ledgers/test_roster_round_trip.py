@@ -80,10 +80,12 @@ def test_the_three_rosters_round_trip_into_a_blank_village(demo_db_path: Path, t
         for i, (a, b) in enumerate(zip(old[2:], new[2:], strict=True), start=3):  # the header, rows, 合计, signature
             assert a == b, f"{title} 第 {i} 行：\n  导出 {a}\n  导回 {b}"
 
-    # what used to be lost on the way: 流动党员 with their 流出地, 积分类别, 双报到单位, 党内职务, 外出务工, 微网格
+    # what used to be lost on the way: 流动党员 with their 流出地, 积分类别, 双报到单位, 党内职务, 外出务工, 微网格, 户标签
     members = _data(before["members"])
     assert any(m["党员类型"] == "流动" and m["流出地"] for m in members)
     assert any(m["双报到单位"] for m in members) and {m["积分类别"] for m in members} == {"青年", "在职", "退休"}
     assert any("（" in (m["党内职务"] or "") for m in members) and any(m["党内职务"] == "书记" for m in members)
     residents = _data(before["households"])
     assert any(r["人员状态"] == "外出务工" for r in residents) and any(r["微网格"] for r in residents)
+    tags = [r["户标签"] for r in residents if r["户标签"]]
+    assert len(tags) == 156 and any("五保/特困" in t for t in tags)  # the demo's tagged households, names whole
