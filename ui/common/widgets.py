@@ -56,11 +56,13 @@ class DataTable(QTableView):
             self.setColumnWidth(i, em * chars + 16)
 
     def current_row(self) -> int:
+        # The current index first: while currentRowChanged is delivered the selection still holds the
+        # row clicked before, and a panel reading it would show that one.
         index = self.currentIndex()
+        if index.isValid():
+            return index.row()
         selected = self.selectionModel().selectedRows() if self.selectionModel() else []
-        if selected:
-            return selected[0].row()
-        return index.row() if index.isValid() else -1
+        return selected[0].row() if selected else -1
 
     def select_row(self, row: int) -> None:
         model = self.model()
