@@ -28,7 +28,7 @@ from app.io.notices import (
 from app.models import Notice, Objection, PartyMember, PartyOrg, Resident
 from app.models.notices import NOTICE_KINDS
 
-from .. import audit
+from .. import access, audit
 from ..calendar import notice_period
 from ..errors import NotFound, ServiceError
 from ..grid.posts import list_grid_posts
@@ -444,6 +444,7 @@ def notice_table(s: Session, notice_id: int) -> tuple[list[dict[str, str]], list
 
 
 def withdraw_notice(s: Session, notice_id: int, on: date, reason: str) -> None:
+    access.require_role(s, *access.ENTRY_ROLES, action="撤回公示")
     n = _get_notice(s, notice_id)
     p = Problems()
     if n.withdrawn_on is not None:

@@ -338,6 +338,7 @@ def update_application(
 
 
 def withdraw_application(s: Session, application_id: int, reason: str, on: date | None = None) -> None:
+    access.require_role(s, *access.ENTRY_ROLES, action="撤回申报")
     a = _get_application(s, application_id)
     r = get_round_row(s, a.round_id)
     require_step(r, EDIT_STEPS, "撤回申报")

@@ -10,16 +10,18 @@ import pytest
 from sqlalchemy import select
 
 from app.db import Database
-from app.models import AuditEntry, Grid, Household, Operator
+from app.models import AuditEntry, Grid, Household, Notice, Operator, StarApplication
 from app.services import units
 from app.services.context import AppContext
 from app.services.errors import PermissionDenied, ServiceError, ValidationError
+from app.services.notices import archive as notices
 from app.services.org import members
 from app.services.org import tree as org
 from app.services.people import households
 from app.services.people import residents as people
 from app.services.safety import auth, backup
 from app.services.setup import founding
+from app.services.stars import applications
 
 
 @pytest.fixture
@@ -108,6 +110,8 @@ def test_role_matrix(ctx: AppContext, staff: dict[str, int], tmp_path: Path) -> 
     leaf = ctx.call(org.list_org_tree, uid)[-1]  # depth-first order: the last node has no children
     some_household = ctx.call(lambda s: s.scalar(select(Household.id).order_by(Household.id)))
     backup_file = backup.backup_to(ctx.db, tmp_path / "b.sqlite")
+    some_notice = ctx.call(lambda s: s.scalar(select(Notice.id).order_by(Notice.id)))
+    some_application = ctx.call(lambda s: s.scalar(select(StarApplication.id).order_by(StarApplication.id)))
 
     actions = {
         "修改本村设置": lambda c: c.call(units.update_unit, uid, contact_person="新联系人"),
@@ -117,13 +121,16 @@ def test_role_matrix(ctx: AppContext, staff: dict[str, int], tmp_path: Path) -> 
         "从备份恢复": lambda c: c.call_db(backup.restore_from, backup_file),
         "新增户标签": lambda c: c.call(households.add_tag, uid, f"标签{c.operator_id}"),
         "修改户": lambda c: c.call(households.set_household_tags, some_household, ["低保"]),
+        "撤回公示": lambda c: c.call(notices.withdraw_notice, some_notice, date(2026, 12, 1), "内容有误"),
+        "撤回星级申报": lambda c: c.call(applications.withdraw_application, some_application, "户主不愿参评"),
     }
     expected = {  # True: allowed (may still fail for a data reason, but not PermissionDenied)
         "admin": dict.fromkeys(actions, True),
         "clerk": {"修改本村设置": False, "新增操作员": False, "撤销党组织": False, "调整隶属": False,
-                  "从备份恢复": False, "新增户标签": True, "修改户": True},
+                  "从备份恢复": False, "新增户标签": True, "修改户": True, "撤回公示": True, "撤回星级申报": True},
         "grid": {"修改本村设置": False, "新增操作员": False, "撤销党组织": False, "调整隶属": False,
-                 "从备份恢复": False, "新增户标签": False, "修改户": None},  # None: depends on the grid
+                 "从备份恢复": False, "新增户标签": False, "修改户": None,  # None: depends on the grid
+                 "撤回公示": False, "撤回星级申报": False},
     }
     for role in ("clerk", "grid", "admin"):
         c = as_(ctx, staff[role])
