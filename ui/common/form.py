@@ -14,18 +14,21 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QCompleter,
     QDialog,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -38,6 +41,7 @@ log = logging.getLogger(__name__)
 
 ERROR_STYLE = "color: #c62828;"
 INVALID_STYLE = "border: 1px solid #c62828;"
+FRAME_ALLOWANCE = 40  # the title bar a window manager adds above a dialog (not in its size)
 
 _DATE_PATTERNS = (
     re.compile(r"^(\d{4})[-./年\s](\d{1,2})[-./月\s](\d{1,2})日?$"),
@@ -80,10 +84,36 @@ class DateText(QLineEdit):
         self.setText(value.isoformat() if value else "")
 
 
-class FormDialog(QDialog):
-    """A dialog of labelled fields with inline problems, 保存 (Ctrl+S) and 取消."""
+class FormScrollArea(QScrollArea):
+    """The fields of a tall form (scroll=True): they scroll on a low screen while the buttons stay in view.
+    It asks for the whole form (QScrollArea's own hint is capped at a few dozen lines)."""
 
-    def __init__(self, object_name: str, title: str, parent: QWidget | None = None) -> None:
+    def __init__(self, body: QWidget, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("scroll_form")
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWidgetResizable(True)
+        self.setWidget(body)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        hint = self.widget().sizeHint()
+        return QSize(hint.width() + self.verticalScrollBar().sizeHint().width(), hint.height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        width = self.widget().minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width()
+        return QSize(width, self.fontMetrics().height() * 8)
+
+
+class FormDialog(QDialog):
+    """A dialog of labelled fields with inline problems, 保存 (Ctrl+S) and 取消.
+
+    It opens at its full size within the screen (Qt alone shrinks a new window to two thirds of the screen,
+    cutting wrapped lines) and grows when problems appear beside the fields. scroll=True puts the fields in
+    a scroll area: a long form on a 1366×768 screen with the larger font keeps 保存/取消 in view.
+    """
+
+    def __init__(self, object_name: str, title: str, parent: QWidget | None = None, scroll: bool = False) -> None:
         super().__init__(parent)
         self.setObjectName(object_name)
         self.setWindowTitle(title)
@@ -99,7 +129,15 @@ class FormDialog(QDialog):
         self.grid.setHorizontalSpacing(10)
         self.grid.setVerticalSpacing(6)
         self.grid.setColumnStretch(1, 1)
-        outer.addLayout(self.grid)
+        self.body: QWidget = self  # the widget that holds the grid of fields
+        if scroll:
+            self.body = QWidget(self)
+            self.body.setObjectName("form_body")
+            self.body.setLayout(self.grid)
+            self.grid.setContentsMargins(0, 0, 0, 0)  # aligned with what is above and below the scroll area
+            outer.addWidget(FormScrollArea(self.body, self), 1)
+        else:
+            outer.addLayout(self.grid)
         self._row = 0
         self._col = 0  # first grid column of the current column of fields (label, widget, message)
 
@@ -129,7 +167,7 @@ class FormDialog(QDialog):
     # ---- building -------------------------------------------------------------------------------
 
     def add_section(self, title: str) -> None:
-        label = QLabel(f"<b>{title}</b>", self)
+        label = QLabel(f"<b>{title}</b>", self.body)
         self.grid.addWidget(label, self._row, self._col, 1, 3)
         self._row += 1
 
@@ -148,13 +186,13 @@ class FormDialog(QDialog):
         service_field: the name the service uses in its problems when it differs (org_id for org).
         """
         widget.setObjectName(f"field_{name}")
-        widget.setParent(self)
+        widget.setParent(self.body)
         widget.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * 13)
-        caption = QLabel(label + ("<span style='color:#c62828'> *</span>" if required else ""), self)
+        caption = QLabel(label + ("<span style='color:#c62828'> *</span>" if required else ""), self.body)
         caption.setObjectName(f"label_{name}")
         caption.setBuddy(widget)
         caption.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        error = QLabel(self)
+        error = QLabel(self.body)
         error.setObjectName(f"err_{name}")
         error.setStyleSheet(ERROR_STYLE)
         error.setWordWrap(True)
@@ -212,6 +250,34 @@ class FormDialog(QDialog):
         self.add_field(name, label, edit)
         return edit
 
+    # ---- size -----------------------------------------------------------------------------------
+
+    def fit_contents(self) -> None:
+        """Grow to show what the form holds now (a problem beside a field wraps to two lines), within the
+        screen; never shrink what the user has sized."""
+        layout = self.layout()
+        if layout is None:
+            return
+        for area in self.findChildren(FormScrollArea):
+            area.updateGeometry()  # the layout keeps its hint until told: the fields may have grown
+        layout.activate()
+        hint = self.sizeHint()
+        width = max(self.width(), hint.width())
+        height = max(self.height(), hint.height(), self.heightForWidth(width))
+        # QApplication's screen: QWidget.screen() here led to a crash in a later dialog (PySide 6, X11)
+        screen = QApplication.primaryScreen()
+        if screen is not None:
+            room = screen.availableGeometry()
+            width = min(width, room.width())
+            height = min(height, room.height() - FRAME_ALLOWANCE)
+        if width != self.width() or height != self.height():
+            self.resize(width, height)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        if not event.spontaneous():
+            self.fit_contents()  # before QDialog centres it over its parent
+        super().showEvent(event)
+
     # ---- reading --------------------------------------------------------------------------------
 
     def date_value(self, name: str, problems: list[FieldProblem]) -> date | None:
@@ -255,10 +321,12 @@ class FormDialog(QDialog):
             self.show_form_error("\n".join(loose))
         if first is not None:
             first.setFocus()
+        self.fit_contents()
 
     def show_form_error(self, message: str) -> None:
         self.form_error.setText(message)
         self.form_error.show()
+        self.fit_contents()
 
     # ---- saving ---------------------------------------------------------------------------------
 
@@ -306,6 +374,9 @@ def select_combo_data(combo: QComboBox, value: object) -> None:
     for i in range(combo.count()):
         if combo.itemData(i) == value:
             combo.setCurrentIndex(i)
+            line = combo.lineEdit()
+            if line is not None:  # an entry longer than the field shows from its start (the 户号), not its end
+                line.setCursorPosition(0)
             return
 
 

@@ -32,7 +32,8 @@ class FirstStartDialog(FormDialog):
     """dlg_first_start. Accepted once a unit exists (ctx.unit_id is set); rejected if the user closes it."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__("dlg_first_start", self.tr("欢迎使用村级党建工作台"), parent)
+        # scroll: with the larger font the whole form is taller than a 1366×768 screen
+        super().__init__("dlg_first_start", self.tr("欢迎使用村级党建工作台"), parent, scroll=True)
         self.ctx = ctx
         self._org_name_typed = False  # the user typed an org name: stop suggesting one
         self._build_intro()
@@ -61,10 +62,11 @@ class FirstStartDialog(FormDialog):
         self.edit_secretary_phone = self.add_line("secretary_phone", self.tr("手机号"), False, self.tr("可以以后填写"), 20)
         self.date_joined = self.add_date("secretary_joined_on", self.tr("入党日期"), True)
         self.date_since = self.add_date("secretary_since", self.tr("任职日期"), True)
-        note = QLabel(self.tr("书记登记为本组织的正式党员并任书记；其他信息可以以后在“党员”页补充。"), self)
+        note = QLabel(self.tr("书记登记为本组织的正式党员并任书记；其他信息可以以后在“党员”页补充。"), self.body)
+        note.setObjectName("label_secretary_note")
         note.setWordWrap(True)
         note.setStyleSheet("color: #555;")
-        self.grid.addWidget(note, self._row, self._col, 1, 3)
+        self.grid.addWidget(note, self.grid.rowCount(), 0, 1, self.grid.columnCount())  # across both columns
 
         self.btn_save.setText(self.tr("新建本村"))
         self.btn_save.setToolTip(self.tr("按以上信息新建本村（Ctrl+S）"))
