@@ -21,6 +21,7 @@ from ..common.search_picker import SearchPicker
 from ..errors import user_errors
 
 PICK_LIMIT = 10
+PICK_WIDTH_EM = 24  # a match (户号 户主 门牌, or 姓名 支部 电话) shows whole in the list under the field
 
 
 def household_label(number: str, head_name: str | None, address: str) -> str:
@@ -58,6 +59,7 @@ class ContactDialog(_ContactForm):
         self.add_section(text)
         self.household = SearchPicker("contact_household", self._find, self.tr("户主姓名、拼音首字母或户号"), self)
         self.add_field("household", self.tr("联系户"), self.household, required=True, service_field="household_id")
+        self.household.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * PICK_WIDTH_EM)
         self.add_since_and_note()
         self.household.setFocus()
 
@@ -91,6 +93,7 @@ class HouseholdContactDialog(_ContactForm):
         self._row += 1
         self.member = SearchPicker("contact_member", self._find, self.tr("党员姓名或拼音首字母"), self)
         self.add_field("member", self.tr("联系党员"), self.member, required=True, service_field="member_id")
+        self.member.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * PICK_WIDTH_EM)
         self.add_since_and_note()
         self.member.setFocus()
 

@@ -127,7 +127,6 @@ class MembersPage(Page):
         self.check_include_left.setObjectName("check_include_left")
         self.check_include_left.setToolTip(self.tr("同时列出已转出、去世、出党等离开党员名册的人员"))
         self.check_include_left.toggled.connect(lambda _c: self.refresh_members())
-        bar.addWidget(self.check_include_left)
         right_layout.addLayout(bar)
 
         buttons = QHBoxLayout()
@@ -139,9 +138,12 @@ class MembersPage(Page):
         self.btn_transfer_in.setObjectName("btn_transfer_in")
         self.btn_transfer_in.setToolTip(self.tr("组织关系从外单位转入的党员"))
         self.info_members = InfoLabel("info_members", right)
+        # a long message ("… 已离开党员名册（勾选“含已离开”可查看）") wraps instead of widening the window
+        self.info_members.setWordWrap(True)
         buttons.addWidget(self.btn_add_member)
         buttons.addWidget(self.btn_edit_member)
         buttons.addWidget(self.btn_transfer_in)
+        buttons.addWidget(self.check_include_left)  # beside 转入: the search row keeps room with the larger font
         buttons.addSpacing(12)
         buttons.addWidget(self.info_members, 1)
         right_layout.addLayout(buttons)

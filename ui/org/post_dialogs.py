@@ -34,6 +34,7 @@ class PostDialog(FormDialog):
         self.start = self.add_date("start_on", self.tr("任职日期"), required=True)
         self.start.set_date(date.today())
         self.note = self.add_line("note", self.tr("备注"), placeholder=self.tr("如委员分工：组织、宣传、纪检"))
+        self.note.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * 16)  # the example shows whole
         self.post.currentIndexChanged.connect(self._suggest_org)
         self._suggest_org()
         self.post.setFocus()
