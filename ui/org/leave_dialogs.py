@@ -32,6 +32,9 @@ from .member_dialog import MemberDialog
 KIND_CHOICES = [("转出", "转出"), ("去世", "死亡"), ("出党", "出党"), ("停止党籍", "停止党籍"), ("其他", "其他")]
 
 
+ORG_NAME_EM = 20  # a full 党组织 name (中共某某县某某镇某某村支部委员会) shows whole
+
+
 class LeaveDialog(FormDialog):
     def __init__(self, ctx: AppContext, row: MemberRow, kind: str = "转出", parent: QWidget | None = None) -> None:
         super().__init__("dlg_leave", self.tr("离开党员名册：{0}").format(row.name), parent)
@@ -43,6 +46,7 @@ class LeaveDialog(FormDialog):
         self.on.set_date(date.today())
         self.left_to = self.add_line("left_to", self.tr("转往党组织"), required=True, max_length=100,
                                      placeholder=self.tr("接收组织关系的党组织全称"))
+        self.left_to.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * ORG_NAME_EM)
         self.letter = self.add_line("letter_no", self.tr("介绍信编号"), max_length=30)
         self.exit_mode = self.add_combo("exit_mode", self.tr("出党方式"), list(EXIT_MODES), required=True)
         self.reason = self.add_text("reason", self.tr("原因"))
@@ -107,6 +111,7 @@ class TransferInDialog(MemberDialog):
         self.add_section(self.tr("组织关系转入"))
         self.arrived_from = self.add_line("arrived_from", self.tr("转出党组织"), required=True, max_length=100,
                                           placeholder=self.tr("原所在党组织全称"))
+        self.arrived_from.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * ORG_NAME_EM)
         self.arrived_on = self.add_date("arrived_on", self.tr("转入日期"), required=True)
         self.arrived_on.set_date(date.today())
         self.arrived_letter = self.add_line("arrived_letter_no", self.tr("介绍信编号"), max_length=30)
