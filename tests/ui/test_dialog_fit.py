@@ -75,6 +75,9 @@ def test_first_start_fits_the_screen_and_shows_its_problems_whole(qtbot: Any, db
         assert shown_whole(label), (label.objectName(), label.text(), label.size(), label.sizeHint())
     button = dialog.findChild(QPushButton, "btn_create_unit")
     assert button.isVisible() and button.geometry().bottom() <= dialog.height()
+    dialog.date_since.setFocus()  # Tab from the last field goes to 新建本村 (the scroll area is no stop)
+    dialog.focusNextChild()
+    assert dialog.focusWidget() is button
 
 
 def test_a_problem_beside_a_field_widens_the_dialog_to_show_it(qtbot: Any, village: AppContext, font: bool) -> None:

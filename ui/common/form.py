@@ -93,6 +93,7 @@ class FormScrollArea(QScrollArea):
         self.setObjectName("scroll_form")
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no Tab stop of its own; it scrolls to the focused field
         self.setWidgetResizable(True)
         self.setWidget(body)
 
