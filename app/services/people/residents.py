@@ -137,7 +137,9 @@ def check_person(
         ).first()
         if other is not None and other.id != resident_id:
             where = f"（户号 {other.number}）" if other.number else ""
-            p.add("id_number", "身份证号", f"该身份证号已登记为 {other.name}{where}")
+            # a new entry for someone already registered: usually the person is moving into this 户
+            hint = "；如是搬入本户，请在“全部居民”中选中此人，用“转到其他户…”" if resident_id is None else ""
+            p.add("id_number", "身份证号", f"该身份证号已登记为 {other.name}{where}{hint}")
     if birth is not None and birth > date.today():
         p.add("birth_date", "出生日期", "出生日期晚于今天")
     ethnicity = p.text("ethnicity", "民族", data.ethnicity, max_len=20) or "汉族"

@@ -116,7 +116,7 @@ def test_id_unique_per_unit_names_existing_person(session: Session, vid: int, hh
     people.add_resident(session, vid, ResidentInput("王五", "11010519491231002X", household_id=hh, relation="户主"))
     with pytest.raises(ValidationError) as e:
         people.add_resident(session, vid, ResidentInput("王六", "11010519491231002x"))
-    assert e.value.for_field("id_number") == ["该身份证号已登记为 王五（户号 001）"]
+    assert e.value.for_field("id_number") == ["该身份证号已登记为 王五（户号 001）；如是搬入本户，请在“全部居民”中选中此人，用“转到其他户…”"]
     # the same number in another village is fine
     other = founding.create_unit(session, "西坟村", "城关街道")
     assert people.add_resident(session, other, ResidentInput("王六", "11010519491231002X")) > 0
