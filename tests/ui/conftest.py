@@ -65,6 +65,17 @@ class FakeMessageBox:
 
 
 @pytest.fixture(autouse=True)
+def dialog_checks_count() -> Iterator[None]:
+    """A check that failed inside a driven dialog (tests/ui/dialogs.py) fails the test."""
+    from tests.ui.dialogs import FAILURES
+
+    FAILURES.clear()
+    yield
+    if FAILURES:
+        raise FAILURES[0]
+
+
+@pytest.fixture(autouse=True)
 def no_popups(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[FakeMessageBox]]:
     import ui.errors
     import ui.main

@@ -1,14 +1,12 @@
 """What a user's hands do in the blank-village scenario (test_blank_village_scenario): type, click, pick from a
 list, answer the dialog that opens, drag a household from the 未上图 list onto the map.
 
-Modal dialogs are driven the way the component tests do it: the dialog class's exec is replaced by one that
-shows the dialog and lets the scenario type and click in it, then returns what the dialog's own buttons set.
+Modal dialogs are driven by tests/ui/dialogs.py `drive`, as the component tests do it.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -30,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from tests.ui.conftest import FakeMessageBox
+from tests.ui.dialogs import Seen
 
 
 def quiet_message_boxes(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -37,32 +36,6 @@ def quiet_message_boxes(monkeypatch: pytest.MonkeyPatch) -> None:
     for name, module in list(sys.modules.items()):
         if name.startswith("ui.") and getattr(module, "QMessageBox", None) is QMessageBox:
             monkeypatch.setattr(module, "QMessageBox", FakeMessageBox)
-
-
-class Seen(list[Any]):
-    """The dialogs a `drive` saw, and what failed while filling them in (the page's error handler would
-    swallow it: `accepted` raises it again)."""
-
-    failure: BaseException | None = None
-
-
-def drive(monkeypatch: pytest.MonkeyPatch, cls: type, fill: Callable[[Any], None]) -> Seen:
-    """The next `cls` dialogs open, are shown, and `fill(dialog)` types and clicks in them; returns those seen."""
-    seen = Seen()
-
-    def fake_exec(self: Any) -> int:
-        self.show()
-        QApplication.processEvents()
-        seen.append(self)
-        try:
-            fill(self)
-        except Exception as exc:
-            seen.failure = exc
-            self.reject()
-        return int(self.result())
-
-    monkeypatch.setattr(cls, "exec", fake_exec)
-    return seen
 
 
 def click(qtbot: Any, widget: QWidget | None) -> None:

@@ -33,6 +33,7 @@ from app.services.people.households import HouseholdQuery
 from app.services.safety import audit_log
 from app.services.setup import checklist
 from tests.ui.conftest import FakeMessageBox
+from tests.ui.dialogs import drive
 from tests.ui.scenario_helpers import (
     accepted,
     button,
@@ -46,7 +47,6 @@ from tests.ui.scenario_helpers import (
     click_tree_item,
     column_texts,
     drag_household_onto_map,
-    drive,
     field,
     list_texts,
     opened,

@@ -3,7 +3,6 @@ and the 联系户覆盖 gap list, the next 发展党员 step, 转出, 去世, �
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -35,6 +34,7 @@ from app.services.people.households import HouseholdInput
 from app.services.people.residents import ResidentInput
 from app.services.setup import founding
 from tests.ui.conftest import FakeMessageBox
+from tests.ui.dialogs import drive
 from ui.common.page import Changes
 from ui.org.contact_dialogs import ContactDialog, HouseholdContactDialog
 from ui.org.leave_dialogs import LeaveDialog, TransferInDialog
@@ -93,20 +93,6 @@ def page(qtbot: Any, village: tuple[AppContext, dict[str, int]], changes: Change
     p.show()
     qtbot.waitExposed(p)
     return p
-
-
-def drive(monkeypatch: pytest.MonkeyPatch, cls: type, fill: Callable[[Any], None]) -> list[Any]:
-    """Replace cls.exec: show the dialog, let `fill(dialog)` type and click, return its result."""
-    seen: list[Any] = []
-
-    def fake_exec(self: Any) -> int:
-        self.show()
-        seen.append(self)
-        fill(self)
-        return int(self.result())
-
-    monkeypatch.setattr(cls, "exec", fake_exec)
-    return seen
 
 
 def click(qtbot: Any, w: QWidget | None) -> None:

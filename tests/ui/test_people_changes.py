@@ -33,6 +33,7 @@ from app.services.people.households import HouseholdInput, HouseholdQuery
 from app.services.people.residents import ResidentInput
 from app.services.setup import founding
 from tests.ui.conftest import FakeMessageBox
+from tests.ui.dialogs import drive
 from ui.common.page import Changes
 from ui.people.household_dialogs import CloseHouseholdDialog, HeadChangeDialog, HouseholdTagsDialog
 from ui.people.move_dialogs import MoveResidentsDialog, SplitHouseholdDialog
@@ -90,20 +91,6 @@ def page(qtbot: Any, village: tuple[AppContext, dict[str, int]], boxes: Any, ann
     p.show()
     qtbot.waitExposed(p)
     return p
-
-
-def drive(monkeypatch: pytest.MonkeyPatch, cls: type, fill: Callable[[Any], None]) -> list[Any]:
-    """Replace cls.exec: show the dialog, let `fill(dialog)` type and click, return its result."""
-    seen: list[Any] = []
-
-    def fake_exec(self: Any) -> int:
-        self.show()
-        seen.append(self)
-        fill(self)
-        return int(self.result())
-
-    monkeypatch.setattr(cls, "exec", fake_exec)
-    return seen
 
 
 def click(qtbot: Any, w: QWidget | None) -> None:
