@@ -246,19 +246,12 @@ def transfer_in(s: Session, unit_id: int, data: MemberInput, arrival: ArrivalInp
         p.add("arrived_on", "转入日期", f"不能早于入党日期（{data.joined_on.isoformat()}）")
     if data.stage not in MEMBER_STAGES:
         p.add("stage", "阶段", "转入的应是正式党员或预备党员（发展中的人员请用“新增党员”登记）")
-    savepoint = s.begin_nested()  # a refused arrival leaves nothing behind, even in the caller's session
-    try:
-        member_id = add_member(s, unit_id, data)
-    except ValidationError as e:
-        savepoint.rollback()
-        raise ValidationError(p.items + list(e.problems)) from None
-    except BaseException:
-        savepoint.rollback()
-        raise
-    if p:
-        savepoint.rollback()
+    with s.begin_nested():  # a refused arrival leaves nothing behind, even in the caller's session
+        try:
+            member_id = add_member(s, unit_id, data)
+        except ValidationError as e:
+            raise ValidationError(p.items + list(e.problems)) from None
         p.raise_if_any()
-    savepoint.commit()
     m = _get_member(s, member_id)
     m.arrived_on, m.arrived_from, m.arrived_letter_no = on, from_org, letter
     s.flush()

@@ -204,29 +204,18 @@ def split_household(s: Session, household_id: int, data: SplitInput) -> MoveResu
     if people and not staying:
         p.add("resident_ids", "分出的居民", f"户号 {source.number} 的在册居民都分出去了：原户至少要留一人"
                                             "（全部迁走请用“转到其他户”后销户）")
-    savepoint = s.begin_nested()  # the new household and the moves together, or nothing
-    try:
-        new_id = add_household(s, source.unit_id, HouseholdInput(
-            data.number, data.address, grid_id=source.grid_id, note=data.note))
-    except ValidationError as e:
-        savepoint.rollback()
-        raise ValidationError(list(e.problems) + p.items) from None
-    except BaseException:
-        savepoint.rollback()
-        raise
-    if p:
-        savepoint.rollback()
+    with s.begin_nested():  # the new household and the moves together, or nothing
+        try:
+            new_id = add_household(s, source.unit_id, HouseholdInput(
+                data.number, data.address, grid_id=source.grid_id, note=data.note))
+        except ValidationError as e:
+            raise ValidationError(list(e.problems) + p.items) from None
         p.raise_if_any()
-    try:
         target = _household(s, new_id)
         result = _move(s, people, target, f"分户自户号 {source.number}")
         audit.record(s, source.unit_id, "split", "household", source.id,
                      f"分户：户号 {source.number} 分出户号 {target.number}（{'、'.join(r.name for r, _ in people)}）",
                      {"new_household_id": new_id, "residents": [r.id for r, _ in people]})
-        savepoint.commit()
-    except BaseException:
-        savepoint.rollback()
-        raise
     return result
 
 

@@ -192,8 +192,7 @@ def record_status_change(s: Session, resident_id: int, data: StatusChange) -> St
     member = _open_member(s, r.id)
     result: dict[str, object] = {"notes": [], "member_ended": False}
     notes: list[str] = result["notes"]  # type: ignore[assignment]
-    savepoint = s.begin_nested()  # a refusal half-way (the member's record) leaves nothing behind
-    try:
+    with s.begin_nested():  # a refusal half-way (the member's record) leaves nothing behind
         if change == CORRECTION:
             _correct(s, r, notes, result)
         if new == "死亡" and member is not None:
@@ -206,10 +205,6 @@ def record_status_change(s: Session, resident_id: int, data: StatusChange) -> St
         elif r.status != new or r.status_date != on:
             summary = f"更正 {name} 的状态：{r.status} → {new}（{note}）" if change == CORRECTION else ""
             set_resident_status(s, r.id, new, on, note, summary=summary)
-        savepoint.commit()
-    except BaseException:
-        savepoint.rollback()
-        raise
     if change != CORRECTION and member is not None:
         if new == "迁出":
             notes.append(f"{name} 是党员（{member[1]}）：请到“党组织与党员”页办理组织关系转出。")
