@@ -211,6 +211,15 @@ class FormDialog(QDialog):
         self.errors[name] = error
         return widget
 
+    def show_field(self, name: str, visible: bool) -> None:
+        """Show or hide a field with its caption; a hidden field's problem text goes with it."""
+        self.fields[name].setVisible(visible)
+        caption = self.findChild(QLabel, f"label_{name}")
+        if caption is not None:
+            caption.setVisible(visible)
+        if not visible:
+            self.errors[name].hide()
+
     def add_line(
         self, name: str, label: str, required: bool = False, placeholder: str = "", max_length: int = 0
     ) -> QLineEdit:

@@ -62,20 +62,12 @@ class LeaveDialog(FormDialog):
         self._fit_kind()
         self.kind.setFocus()
 
-    def _show(self, name: str, visible: bool) -> None:
-        self.fields[name].setVisible(visible)
-        caption = self.findChild(QLabel, f"label_{name}")
-        if caption is not None:
-            caption.setVisible(visible)
-        if not visible:
-            self.errors[name].hide()
-
     def _fit_kind(self) -> None:
         kind = self.kind.currentData()
-        self._show("left_to", kind == "转出")
-        self._show("letter_no", kind == "转出")
-        self._show("exit_mode", kind == "出党")
-        self._show("resident_died", kind == "死亡")
+        self.show_field("left_to", kind == "转出")
+        self.show_field("letter_no", kind == "转出")
+        self.show_field("exit_mode", kind == "出党")
+        self.show_field("resident_died", kind == "死亡")
         required = kind in roster_changes.REASON_REQUIRED
         caption = self.findChild(QLabel, "label_reason")
         if caption is not None:

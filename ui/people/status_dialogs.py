@@ -66,14 +66,6 @@ class ResidentStatusDialog(FormDialog):
         self._fit()
         self.change.setFocus()
 
-    def _show(self, name: str, visible: bool) -> None:
-        self.fields[name].setVisible(visible)
-        caption = self.findChild(QLabel, f"label_{name}")
-        if caption is not None:
-            caption.setVisible(visible)
-        if not visible:
-            self.errors[name].hide()
-
     def _caption(self, name: str, text: str, required: bool) -> None:
         caption = self.findChild(QLabel, f"label_{name}")
         if caption is not None:
@@ -82,7 +74,7 @@ class ResidentStatusDialog(FormDialog):
     def _fit(self) -> None:
         kind = self.change.currentData() or ""
         correction = kind == CORRECTION
-        self._show("to_status", correction)
+        self.show_field("to_status", correction)
         self._caption("note", self.tr(NOTE_LABELS.get(kind, "说明")), kind in status_changes.NOTE_REQUIRED)
         self._caption("on", self.tr("{0}日期").format(kind if not correction else self.tr("状态")), not correction)
         if correction:
