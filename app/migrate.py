@@ -11,6 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from .db import Database
+from .services.errors import ServiceError
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -27,6 +28,28 @@ def head_revision() -> str:
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head() or ""
 
 
+def known_revisions() -> set[str]:
+    """Every revision this program's migration scripts know (head and all before it)."""
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    return {rev.revision for rev in script.walk_revisions()}
+
+
+class NewerSchema(ServiceError):
+    """The database carries a revision this program does not know: a newer version wrote it."""
+
+    def __init__(self, revision: str) -> None:
+        self.revision = revision
+        super().__init__(
+            f"数据库由更新版本的村级党建工作台写入（版本 {revision}），本程序无法打开；请安装新版本。"
+        )
+
+
+def check_known_revision(revision: str | None) -> None:
+    """Refuse a revision no script here knows (None, a database not yet stamped, is fine)."""
+    if revision is not None and revision not in known_revisions():
+        raise NewerSchema(revision)
+
+
 def current_revision(db: Database) -> str | None:
     with db.engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
@@ -37,6 +60,8 @@ def upgrade_to_head(db: Database) -> bool:
     current = current_revision(db)
     if current == head_revision():
         return False
+    # Alembic would fail with "Can't locate revision" (English, after the 升级前 backup): say it first.
+    check_known_revision(current)
     path = db.path
     if path is not None and current is not None and path.exists():
         from .services.safety.backup import backup_before
