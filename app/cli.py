@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .db import Database, open_database, resolve_url
-from .services.errors import ServiceError
+from .paths import clean_leftovers
+from .services.errors import ServiceError, explain
 from .services.output_kinds import LEDGER_KINDS, NOTICE_KINDS
 
 if TYPE_CHECKING:
@@ -332,9 +333,10 @@ def cmd_gui(args: argparse.Namespace) -> int:
         db = _open(args)
     except ServiceError as exc:
         return int(show_error(str(exc), sys.argv))
-    except Exception:
+    except Exception as exc:
         log.exception("cannot open the database")
-        return int(show_error(f"无法打开数据库 {resolve_url(args.db, args.db_url)}。详细信息已写入日志。", sys.argv))
+        message = explain(exc) or f"无法打开数据库 {resolve_url(args.db, args.db_url)}。详细信息已写入日志。"
+        return int(show_error(message, sys.argv))
     lock = InstanceLock(db.path) if db.path is not None else None
     try:
         if lock is not None:
@@ -554,13 +556,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(hoist_global_options(sys.argv[1:] if argv is None else argv))
     log_path = setup_logging()
     try:
+        clean_leftovers()  # *.part and temp folders a killed run left (cheap: two globs)
         return COMMANDS[args.command or "gui"](args)
     except ServiceError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_DATA
-    except Exception:  # never a traceback in front of a user: log it, say where
-        log.exception("command %s failed", args.command)
-        print(f"程序出错，未完成操作。详细信息已写入日志：{log_path}", file=sys.stderr)
+    except Exception as exc:  # never a traceback in front of a user: log it, say what happened or where
+        message = explain(exc)  # disk full, database locked, read-only, newer schema
+        log.exception("command %s failed%s", args.command, f" ({message})" if message else "")
+        print(message or f"程序出错，未完成操作。详细信息已写入日志：{log_path}", file=sys.stderr)
         return EXIT_DATA
 
 

@@ -11,7 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from .db import Database
-from .services.errors import ServiceError
+from .services.errors import ServiceError, newer_schema_message
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -39,9 +39,7 @@ class NewerSchema(ServiceError):
 
     def __init__(self, revision: str) -> None:
         self.revision = revision
-        super().__init__(
-            f"数据库由更新版本的村级党建工作台写入（版本 {revision}），本程序无法打开；请安装新版本。"
-        )
+        super().__init__(newer_schema_message(revision))
 
 
 def check_known_revision(revision: str | None) -> None:

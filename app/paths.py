@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import re
+import shutil
+import time
+import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 
 from platformdirs import user_data_path, user_log_path
+
+log = logging.getLogger(__name__)
 
 APP_NAME = "VillageDesk"
 
@@ -33,3 +41,79 @@ def backup_dir() -> Path:
 def default_db_path() -> Path:
     env = os.environ.get("VILLAGEDESK_DB")
     return Path(env) if env else data_dir() / "villagedesk.sqlite"
+
+
+# ---- leftovers of an interrupted run ----------------------------------------------------------------
+# A killed export, backup or restore can leave a `*.part` file or a `.vd-temp-*` folder (which may hold
+# a decrypted, plain copy of the database). They are removed at the next start, once old enough that no
+# running process can still be writing them.
+
+TEMP_PREFIX = ".vd-temp-"
+LEFTOVER_AGE_S = 10 * 60
+_LEGACY_PLAIN = ("plain.sqlite", "preview.sqlite")  # tempfile.TemporaryDirectory() folders of older versions
+
+
+def _newest_mtime(path: Path) -> float:
+    """The latest change in path or (for a folder) its direct entries: a folder being filled is young."""
+    newest = path.lstat().st_mtime
+    if path.is_dir() and not path.is_symlink():
+        for child in path.iterdir():
+            newest = max(newest, child.lstat().st_mtime)
+    return newest
+
+
+def _leftovers(folder: Path, backups: bool) -> Iterator[Path]:
+    yield from folder.glob("*.part")
+    yield from folder.glob(TEMP_PREFIX + "*")
+    if backups:
+        for tmp in folder.glob("tmp*"):
+            if tmp.is_dir() and any((tmp / name).exists() for name in _LEGACY_PLAIN):
+                yield tmp
+
+
+def clean_leftovers(min_age_s: float = LEFTOVER_AGE_S, now: float | None = None) -> list[Path]:
+    """Remove `*.part` files and `.vd-temp-*` folders older than min_age_s from the data and backups
+    folders (and old temp folders holding a plain copy in backups). Returns what was removed; a file that
+    cannot be removed is skipped (logged), never an error: this runs at every start."""
+    now = time.time() if now is None else now
+    removed: list[Path] = []
+    try:
+        folders = [(data_dir(), False), (backup_dir(), True)]
+    except OSError:
+        return removed
+    for folder, backups in folders:
+        for path in _leftovers(folder, backups):
+            try:
+                if now - _newest_mtime(path) < min_age_s:
+                    continue
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+            except OSError as exc:
+                log.warning("leftover %s not removed: %s", path, exc)
+                continue
+            log.info("leftover of an interrupted run removed: %s", path)
+            removed.append(path)
+    return removed
+
+
+# ---- file names from user data ------------------------------------------------------------------------
+
+_NOT_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f-\x9f]')  # separators, Windows' refused characters, controls
+_RESERVED = re.compile(r"(CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³])(\..*)?", re.IGNORECASE)  # Windows devices
+MAX_NAME = 120  # characters; leaves room for a folder and a suffix under Windows' 260
+
+
+def safe_file_name(text: str, fallback: str = "未命名") -> str:
+    """A text (a village name, a notice title) made into one file name that stays in its folder:
+    no path separators or `..`, no control or Windows-refused characters (each becomes _), no trailing
+    dot or space, not a Windows device name (CON, NUL …), at most MAX_NAME characters."""
+    name = _NOT_IN_NAMES.sub("_", unicodedata.normalize("NFC", text))
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cf", "Cs", "Co", "Cn"))
+    name = name.replace("..", "_").strip(" .")[:MAX_NAME].rstrip(" .")
+    if not name:
+        return fallback
+    if _RESERVED.fullmatch(name):
+        name = "_" + name
+    return name

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 
@@ -38,3 +40,65 @@ class ValidationError(ServiceError):
 
     def for_field(self, field: str) -> list[str]:
         return [p.message for p in self.problems if p.field == field]
+
+
+# ---- what an unexpected failure means to the user -------------------------------------------------
+# The window and the CLI turn an exception that is no ServiceError into one of these, so a full disk or
+# a locked database is not reported as a generic 「程序出错」. Matched on errno and on SQLite's own
+# (stable, English) messages, through SQLAlchemy's wrapper (.orig) and the exception chain.
+
+DISK_FULL = "磁盘空间已满，刚才的操作没有完成（已保存的数据不受影响）。请删除不需要的文件、清空回收站，或换到有空间的磁盘后重试。"
+DATABASE_LOCKED = ("数据库正被另一个程序占用（另一个窗口或命令正在写入），等待后仍无法写入，刚才的操作没有完成。"
+                   "请等对方完成后重试；如果一直这样，请关闭其他打开本程序的窗口再试。")
+READ_ONLY = ("无法写入{where}：文件或文件夹是只读的，或没有写入权限，刚才的操作没有完成。"
+             "请检查文件夹的权限（或把数据库复制到可以写入的文件夹，如“文档”），然后重试。")
+CANNOT_OPEN = "无法打开数据库文件{where}：文件夹不存在，或没有读写权限。请检查路径和权限后重试。"
+
+
+def newer_schema_message(revision: str) -> str:
+    return f"数据库由更新版本的村级党建工作台写入（版本 {revision}），本程序无法打开；请安装新版本。"
+
+
+_ENOSPC, _EDQUOT, _EACCES, _EPERM, _EROFS = 28, 122, 13, 1, 30  # errno values (Linux; Windows maps to them)
+_NEWER = re.compile(r"Can't locate revision identified by '([^']+)'")
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """exc, the driver error SQLAlchemy wraps (.orig), its causes and contexts; each once."""
+    seen: set[int] = set()
+    todo = [exc]
+    while todo:
+        e = todo.pop(0)
+        if id(e) in seen:
+            continue
+        seen.add(id(e))
+        yield e
+        todo.extend(x for x in (getattr(e, "orig", None), e.__cause__, e.__context__) if isinstance(x, BaseException))
+
+
+def _where(exc: BaseException) -> str:
+    name = getattr(exc, "filename", None)
+    return f" {name}" if name else ""
+
+
+def explain(exc: BaseException) -> str | None:
+    """A Chinese message for a failure the user can act on (disk full, database locked, read-only, newer
+    schema), or None when it is none of these (then the caller logs it and says 程序出错)."""
+    for e in _chain(exc):
+        if isinstance(e, OSError) and e.errno in (_ENOSPC, _EDQUOT):
+            return DISK_FULL
+        if isinstance(e, OSError) and (e.errno in (_EACCES, _EPERM, _EROFS) or isinstance(e, PermissionError)):
+            return READ_ONLY.format(where=_where(e) or "文件")
+        text = str(e)
+        if "database or disk is full" in text:
+            return DISK_FULL
+        if "database is locked" in text or "database table is locked" in text:
+            return DATABASE_LOCKED
+        if "readonly database" in text or "read-only file system" in text.lower():
+            return READ_ONLY.format(where="数据库")
+        if "unable to open database file" in text:
+            return CANNOT_OPEN.format(where="")
+        m = _NEWER.search(text)
+        if m:
+            return newer_schema_message(m[1])
+    return None
