@@ -18,7 +18,7 @@ from types import TracebackType
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from app.services.errors import ServiceError
+from app.services.errors import ServiceError, explain
 
 log = logging.getLogger("ui")
 
@@ -55,7 +55,7 @@ def show_unexpected(parent: QWidget | None = None) -> None:
         _showing = False
 
 
-def show_service_error(parent: QWidget | None, exc: ServiceError) -> None:
+def show_service_error(parent: QWidget | None, exc: ServiceError | str) -> None:
     global _showing
     if _showing or QApplication.instance() is None:
         return
@@ -64,6 +64,18 @@ def show_service_error(parent: QWidget | None, exc: ServiceError) -> None:
         QMessageBox.warning(parent, tr("无法完成"), str(exc) or tr("操作没有完成。"))
     finally:
         _showing = False
+
+
+def show_failure(parent: QWidget | None, exc: BaseException) -> None:
+    """An exception no service turned into a message: a full disk, a locked database, a read-only file
+    or a newer schema is said as it is (app.services.errors.explain); anything else is 程序遇到问题."""
+    message = explain(exc)
+    if message:
+        log.warning("an action failed: %s", message, exc_info=exc)
+        show_service_error(parent, message)
+        return
+    log.error("unexpected error:\n%s", "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+    show_unexpected(parent)
 
 
 def excepthook(
@@ -77,8 +89,7 @@ def excepthook(
         log.info("service error reached the event loop: %s", exc)
         show_service_error(QApplication.activeWindow(), exc)
         return
-    log.error("unexpected error:\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
-    show_unexpected(QApplication.activeWindow())
+    show_failure(QApplication.activeWindow(), exc.with_traceback(tb))
 
 
 def install_excepthook(path: Path | None) -> None:
@@ -93,6 +104,5 @@ def user_errors(parent: QWidget | None) -> Iterator[None]:
         yield
     except ServiceError as exc:
         show_service_error(parent, exc)
-    except Exception:
-        log.exception("an action failed")
-        show_unexpected(parent)
+    except Exception as exc:
+        show_failure(parent, exc)

@@ -16,7 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from app.services.errors import ServiceError
+from app.services.errors import ServiceError, explain
 
 from ..errors import unexpected_message
 
@@ -68,9 +68,10 @@ class BackgroundJob(QObject):
             result = self._work(lambda done, total: self._emit(self.progress, done, total), self._cancel.is_set)
         except ServiceError as exc:
             self._emit(self.cancelled if self._cancel.is_set() else self.failed, str(exc))
-        except Exception:
-            log.exception("background work failed")
-            self._emit(self.failed, unexpected_message())
+        except Exception as exc:
+            message = explain(exc)  # a full disk, a locked database … said as it is
+            log.exception("background work failed%s", f" ({message})" if message else "")
+            self._emit(self.failed, message or unexpected_message())
         else:
             self._emit(self.finished, result)
 

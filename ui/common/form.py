@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from app.services.errors import FieldProblem, ServiceError, ValidationError
 
-from ..errors import show_unexpected
+from ..errors import show_failure
 
 log = logging.getLogger(__name__)
 
@@ -361,9 +361,9 @@ class FormDialog(QDialog):
             self.clear_problems()
             self.show_form_error(str(e))
             return
-        except Exception:
-            log.exception("saving %s failed", self.objectName())
-            show_unexpected(self)
+        except Exception as e:  # a full disk or a locked database is said as it is, anything else logged
+            log.info("saving %s failed", self.objectName())
+            show_failure(self, e)
             return
         self.accept()
 

@@ -19,7 +19,7 @@ from app.io.atomic import copy_file
 from app.io.pdf_pages import PageImage, clamp_dpi, page_sizes, render_pages
 from app.services.errors import ServiceError
 
-from ..errors import show_service_error, show_unexpected, user_errors
+from ..errors import show_failure, show_service_error, user_errors
 from .files import ask_save_path
 
 log = logging.getLogger(__name__)
@@ -132,9 +132,9 @@ class PdfPreviewDialog(QPrintPreviewDialog):
             self.painted = paint_pdf(printer, self.path)
         except ServiceError as exc:
             show_service_error(self, exc)
-        except Exception:
-            log.exception("printing %s failed", self.path)
-            show_unexpected(self)
+        except Exception as exc:
+            log.info("printing %s failed", self.path)
+            show_failure(self, exc)
         finally:
             QApplication.restoreOverrideCursor()
 

@@ -33,7 +33,7 @@ from app.services.grid.map_data import MapMarker
 
 from ..common.form import DateText, select_combo_data
 from ..common.widgets import InfoLabel
-from ..errors import show_unexpected, user_errors
+from ..errors import show_failure, user_errors
 from ..people.dialogs import HouseholdDialog
 
 MOVE_COLUMNS = ("日期", "原网格", "调整到", "说明")
@@ -149,11 +149,8 @@ class HouseholdGridDialog(QDialog):
         except ServiceError as exc:
             self.status.show_error(str(exc))
             return
-        except Exception:
-            import logging
-
-            logging.getLogger(__name__).exception("moving household %s failed", self.marker.id)
-            show_unexpected(self)
+        except Exception as exc:
+            show_failure(self, exc)
             return
         if not moved:
             self.status.show_error(self.tr("该户已在“{0}”，未作调整").format(self.combo_to.currentText()))

@@ -17,7 +17,7 @@ from app.services.context import AppContext
 from app.services.errors import ServiceError
 
 from ..common.background import BackgroundJob, Work
-from ..errors import show_service_error, show_unexpected
+from ..errors import show_failure, show_service_error
 
 log = logging.getLogger(__name__)
 
@@ -28,9 +28,8 @@ def try_call(parent: QWidget, ctx: AppContext, fn: Any, *args: Any, **kwargs: An
         return True, ctx.call(fn, *args, **kwargs)
     except ServiceError as exc:
         show_service_error(parent, exc)
-    except Exception:
-        log.exception("grid map action failed")
-        show_unexpected(parent)
+    except Exception as exc:
+        show_failure(parent, exc)
     return False, None
 
 

@@ -33,7 +33,7 @@ from app.services.points.member_points import EntryInput
 from app.services.points.rules import RuleRow
 
 from ..common.form import DateText
-from ..errors import show_unexpected
+from ..errors import show_failure
 
 ERROR_STYLE = "color: #c62828;"
 OK_STYLE = "color: #2e7d32;"
@@ -207,11 +207,8 @@ class QuickEntry(QGroupBox):
         except ServiceError as e:
             self.show_status(str(e), True)
             return
-        except Exception:
-            import logging
-
-            logging.getLogger(__name__).exception("saving a point entry failed")
-            show_unexpected(self)
+        except Exception as e:
+            show_failure(self, e)
             return
         name = self.list_members.currentItem().text().split("（")[0].split(" 户号")[0]
         self.show_status(self.tr("已记分：{0} {1} {2}").format(name, rule.name, self._signed(rule)), False)
