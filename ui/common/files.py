@@ -6,21 +6,16 @@ so 导出台账 and 生成公示 each remember their own place (a 台账 folder,
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from app.paths import safe_file_name
+
 from .. import settings
 
 KEY = "paths/{0}"
-_NOT_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]')  # Windows refuses these in a file name
-
-
-def safe_file_name(name: str) -> str:
-    """A title made usable as a file name (关于…的公示.pdf): characters Windows refuses become _."""
-    return _NOT_IN_NAMES.sub("_", name).strip(" .") or "未命名"
 
 
 def last_folder(purpose: str = "export") -> Path:
@@ -42,6 +37,7 @@ def ask_save_path(
     parent: QWidget | None, title: str, default_name: str, file_filter: str, suffix: str, purpose: str = "export"
 ) -> Path | None:
     """A save dialog in the last folder; the chosen path with `suffix` added if the user left it off."""
+    # the default name (a notice title …) comes from user data: it must stay one name in that folder
     start = str(last_folder(purpose) / safe_file_name(default_name))
     chosen, _ = QFileDialog.getSaveFileName(parent, title, start, file_filter)
     if not chosen:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from app.db import Database, sqlite_path
 from app.models import Operator
-from app.paths import backup_dir
+from app.paths import backup_dir, safe_file_name
 
 from .. import access, audit
 from ..errors import ServiceError
@@ -202,7 +202,8 @@ def list_auto_backups(db: Database) -> list[backup_files.BackupFile]:
 def default_backup_name(db: Database, village: str = "", encrypted: bool = False) -> str:
     src = _require_sqlite(db)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    return f"{village or src.stem}-备份-{stamp}{ENCRYPTED_SUFFIX if encrypted else '.sqlite'}"
+    name = safe_file_name(village, fallback=src.stem)  # a village named "../x" must not leave the folder
+    return f"{name}-备份-{stamp}{ENCRYPTED_SUFFIX if encrypted else '.sqlite'}"
 
 
 def _plain_copy(source: Path, staged: Path, password: str | None) -> None:
