@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, time
 
 from sqlalchemy import select
@@ -10,7 +9,9 @@ from sqlalchemy import select
 from app.models import Ticket, TicketCategory
 from app.models.tickets import CHANNELS, MODES, SATISFACTION, STATE_LABELS
 
+from ..errors import ServiceError
 from ..tickets import workflow as tickets
+from ..tickets.numbers import format_ticket_number, parse_ticket_number
 from ..validation import Problems
 from .cells import sheet_date, text
 from .names import _known_name, _unknown, resolve_grid
@@ -22,7 +23,6 @@ from .state import Outcome, RunState, Values
 _STATE_WORDS = {**{v: k for k, v in STATE_LABELS.items()}, "办结": "closed", "已完成": "closed", "完成": "closed",
                 "已处理": "closed", "处理中": "accepted", "办理中": "accepted", "未办结": "accepted",
                 "受理": "received", "撤销": "cancelled", "上报": "escalated"}
-_NUMBER = re.compile(r"(\d{4})-(\d{1,6})")
 
 
 def _when(p: Problems, values: Values, key: str, label: str) -> datetime | None:
@@ -79,14 +79,12 @@ def handle_ticket(state: RunState, row: int, values: Values) -> Outcome:
         p.add("closed_at", "办结日期", f"办结日期（{closed.date().isoformat()}）不能早于受理日期（{received.date().isoformat()}）")
     satisfaction = p.choice("satisfaction", "满意度", text(values, "satisfaction"), SATISFACTION) or None
     number = text(values, "number")
-    year = seq = None
     if number:
-        m = _NUMBER.fullmatch(number)
-        if not m:
-            p.add("number", "工单编号", f"“{number}”不是工单编号（应为 年份-序号，如 2026-0001）")
+        try:  # year 0, a year to come, 2026-0000, 2026/1 … refused
+            number = format_ticket_number(*parse_ticket_number(number))
+        except ServiceError as exc:
+            p.add("number", "工单编号", str(exc))
         else:
-            year, seq = int(m[1]), int(m[2])
-            number = f"{year}-{seq:04d}"
             first = state.seen_keys.setdefault(("ticket", number), row)
             if first != row:
                 p.add("number", "工单编号", f"与第 {first} 行的工单编号相同（表中重复）")

@@ -66,6 +66,7 @@ from .catalog import (
     save_category,
     set_reopen_on_unsatisfied,
 )
+from .numbers import format_ticket_number, parse_ticket_number
 
 # The settings (categories, 代办清单, the 不满意 switch) live in ticket_settings; these names stay importable here.
 __all__ = ["ASSIGNEE_ROLES", "CHANNELS", "MODES", "PRIORITIES", "SATISFACTION", "STATE_LABELS",
@@ -194,12 +195,11 @@ def create_ticket(s: Session, unit_id: int, data: TicketInput, *, number: str | 
     year = seq = None
     if number is not None:
         try:
-            year_text, seq_text = number.split("-")
-            year, seq = int(year_text), int(seq_text)
-        except ValueError:
-            p.add("number", "工单编号", f"“{number}”不是工单编号（应为 年份-序号，如 2026-0001）")
+            year, seq = parse_ticket_number(number)
+        except ServiceError as exc:
+            p.add("number", "工单编号", str(exc))
         else:
-            number = f"{year}-{seq:04d}"
+            number = format_ticket_number(year, seq)
             if s.scalar(select(Ticket.id).where(Ticket.unit_id == unit_id, Ticket.number == number)) is not None:
                 p.add("number", "工单编号", f"工单编号 {number} 已经用过")
     p.raise_if_any()
