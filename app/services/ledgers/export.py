@@ -1,6 +1,8 @@
 """The first 台账 for the township: 党员花名册, 党组织设置情况, 居民户籍台账, 网格员信息表.
 
 Ledgers for the township carry full 身份证号 and phone numbers (they are not public; only 公示 mask).
+Grid staff (网格员) export only the kinds listed in GRID_STAFF_KINDS, limited to their grids and with
+身份证号 and phones masked; every other kind is refused for them (see grid_staff_ledger).
 Rows are streamed from the database (paged or yield_per), so a 150k-resident register never sits in
 memory as ORM objects.
 """
@@ -8,6 +10,7 @@ memory as ORM objects.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,11 +20,12 @@ from sqlalchemy.orm import Session, aliased
 
 from app.io.atomic import CancelCheck, Progress
 from app.io.ledgers import Ledger, LedgerColumn, LedgerResult, write_ledgers
+from app.io.masking import mask_id_number, mask_phone
 from app.models import Grid, Household, MemberPost, PartyMember, PartyOrg, Resident
 from app.models.people import HEAD_RELATION
 
-from .. import audit
-from ..errors import ServiceError
+from .. import access, audit
+from ..errors import PermissionDenied, ServiceError
 from ..grid.ledgers import contacts_ledger, grids_ledger, households_per_area
 from ..grid.posts import list_grid_posts
 from ..org.members import MemberQuery, count_members, list_members
@@ -135,6 +139,8 @@ def _orgs(s: Session, unit_id: int, year: int | None) -> Ledger:
 
 def _households(s: Session, unit_id: int, year: int | None) -> Ledger:
     grid, top = aliased(Grid), aliased(Grid)
+    scoped = access.household_filter(s)  # grid staff: the people of their grids' households
+    scope = [] if scoped is None else [scoped]
     stmt = (
         select(Household.id.label("household_id"), Household.number, Household.address, Resident.name,
                Resident.relation, Resident.gender,
@@ -144,7 +150,7 @@ def _households(s: Session, unit_id: int, year: int | None) -> Ledger:
         .outerjoin(grid, grid.id == Household.grid_id)
         .outerjoin(top, top.id == grid.parent_id)
         .where(unit_scan(s, Resident.unit_id, unit_id), Resident.status.in_(ACTIVE_STATUSES),
-               Household.closed_on.is_(None))
+               Household.closed_on.is_(None), *scope)
         .order_by(Household.number, Resident.relation != HEAD_RELATION, Resident.birth_date, Resident.id)
         .execution_options(yield_per=STREAM_BATCH)
     )
@@ -165,7 +171,7 @@ def _households(s: Session, unit_id: int, year: int | None) -> Ledger:
     count = s.scalar(
         select(func.count(Resident.id)).join(Household, Household.id == Resident.household_id)
         .where(unit_scan(s, Resident.unit_id, unit_id), Resident.status.in_(ACTIVE_STATUSES),
-               Household.closed_on.is_(None))
+               Household.closed_on.is_(None), *scope)
     )
     return Ledger("居民户籍台账", columns, s.execute(stmt), year=year, count=count or 0, count_unit="人")
 
@@ -191,10 +197,61 @@ BUILDERS.update(household_points_ledgers.BUILDERS)
 BUILDERS.update(ticket_ledgers.BUILDERS)
 
 
+# The ledgers a 网格员 may export, each with the query that limits its rows to the operator's grids
+# (access.grid_scope). Every other kind is village-wide (the Party registers, point and meeting records,
+# village statistics) and is refused: it cannot be cut down to a grid.
+GRID_STAFF_KINDS: dict[str, str] = {
+    "households": "居民：本人负责网格内的户（_households 的 access.household_filter）",
+    "member-contacts": "党员：住在本人负责网格内的党员（grid.coverage.member_loads）",
+    "stars": "申报：本人负责网格内的户（stars.applications 的 access.household_filter）",
+    "star-awards": "申报：本人负责网格内的户（同上）",
+    "tickets": "工单：所属网格在本人负责范围内（tickets.queries 的 access.grid_scope）",
+    "ticket-services": "工单：同上",
+    "ticket-rates": "统计：只计本人负责网格的工单（tickets.stats 的 access.grid_scope）",
+    "ticket-monthly": "统计：同上",
+}
+_MASKS = {"id": mask_id_number, "phone": mask_phone}
+
+
+def _masked_column(column: LedgerColumn) -> LedgerColumn:
+    mask = _MASKS.get(column.kind)
+    if mask is None:
+        return column
+
+    def value(row: Any) -> object:
+        v = column.value_of(row)
+        return mask(v) if isinstance(v, str) and v else v
+
+    return replace(column, key=value)
+
+
+def check_grid_staff_kind(kind: str) -> None:
+    """Refuse a 网格员 a ledger that GRID_STAFF_KINDS does not list (checked before anything is built)."""
+    if kind not in GRID_STAFF_KINDS:
+        allowed = "、".join(LEDGER_KINDS[k] for k in GRID_STAFF_KINDS)
+        raise PermissionDenied(f"网格员不能导出《{LEDGER_KINDS.get(kind, kind)}》：这份台账是全村的，无法只导出本人负责的网格。"
+                               f"网格员可以导出：{allowed}。")
+
+
+def masked_ledger(ledger: Ledger) -> Ledger:
+    """The same ledger with every 身份证号 and phone column masked (110111********1234, 138****5678)."""
+    return replace(ledger, columns=[_masked_column(c) for c in ledger.columns])
+
+
+def exportable_kinds(s: Session) -> list[str]:
+    """The ledger kinds the current operator may export, in menu order (for the export dialog)."""
+    if access.is_grid_staff(s):
+        return [k for k in LEDGER_KINDS if k in GRID_STAFF_KINDS]
+    return list(LEDGER_KINDS)
+
+
 def build_ledger(s: Session, unit_id: int, kind: str, year: int | None = None) -> Ledger:
     if kind not in BUILDERS:
         raise ServiceError(f"没有“{kind}”这种台账（可选：{'、'.join(LEDGER_KINDS.values())}）")
-    return BUILDERS[kind](s, unit_id, year)
+    if not access.is_grid_staff(s):
+        return BUILDERS[kind](s, unit_id, year)
+    check_grid_staff_kind(kind)
+    return masked_ledger(BUILDERS[kind](s, unit_id, year))  # the builder has limited the rows to their grids
 
 
 def export_ledgers(
@@ -204,12 +261,18 @@ def export_ledgers(
     """Write one workbook with a sheet per ledger kind (for the township's 上报)."""
     if not kinds:
         raise ServiceError("请至少选择一种台账")
+    if access.is_grid_staff(s):
+        for kind in kinds:  # refuse before any sheet is built (an unknown kind: build_ledger says so)
+            if kind in BUILDERS:
+                check_grid_staff_kind(kind)
     unit = get_unit(s, unit_id)
     year = year or (filled_on or date.today()).year
     ledgers = [build_ledger(s, unit_id, k, year) for k in kinds]
     result = write_ledgers(Path(out_path), unit, ledgers, filled_on=filled_on, progress=progress, cancel=cancel)
     names = "、".join(LEDGER_KINDS[k] for k in kinds)
-    audit.record(s, unit_id, "export", "ledger", None, f"导出台账：{names}（{result.rows} 行）",
-                 {"path": str(Path(out_path).resolve()), "kinds": list(kinds), "year": year})
+    scoped = access.is_grid_staff(s)
+    audit.record(s, unit_id, "export", "ledger", None,
+                 f"导出台账：{names}（{result.rows} 行{'，本人负责网格，证件号和电话已隐去' if scoped else ''}）",
+                 {"path": str(Path(out_path).resolve()), "kinds": list(kinds), "year": year, "grid_scope": scoped})
     return result
 

@@ -310,6 +310,7 @@ def publish_draft(
     days: int | None = None, workdays: bool | None = None, issued_on: date | None = None,
 ) -> NoticeInfo:
     """Render the draft to out_path and archive it (Notice row + 操作日志 entry with the file's path)."""
+    access.require_role(s, *access.ENTRY_ROLES, action="发布公示")  # the 书记 or 文书 posts notices
     p = Problems()
     if paper not in PAPERS:
         p.add("paper", "纸张", f"只能是 {'、'.join(PAPERS)}")

@@ -23,31 +23,7 @@ from app.services.safety import auth, backup
 from app.services.setup import founding
 from app.services.stars import applications
 
-
-@pytest.fixture
-def ctx(demo_db: Database) -> AppContext:
-    return AppContext(demo_db)
-
-
-@pytest.fixture
-def staff(ctx: AppContext) -> dict[str, int]:
-    """The demo's admin plus a clerk and a grid operator for the first grid (with its micro-grids)."""
-
-    def first_grid(s):  # type: ignore[no-untyped-def]
-        return s.scalar(select(Grid.id).where(Grid.parent_id.is_(None)).order_by(Grid.sort_order, Grid.id))
-
-    grid_id = ctx.call(first_grid)
-    uid = ctx.unit_id
-    admin = ctx.call(auth.ensure_admin, uid)
-    clerk = ctx.call(auth.create_operator, uid, "wenshu", "王文书", "clerk", "clerk-pass")
-    grid = ctx.call(auth.create_operator, uid, "wangge1", "李网格", "grid", "grid-pass", (grid_id,))
-    return {"admin": admin, "clerk": clerk, "grid": grid, "grid_id": grid_id}
-
-
-def as_(ctx: AppContext, operator_id: int | None) -> AppContext:
-    other = AppContext(ctx.db)
-    other.operator_id = operator_id
-    return other
+from ..roles import as_
 
 
 def test_passwords_are_hashed_never_stored_plain(ctx: AppContext, staff: dict[str, int]) -> None:
@@ -123,14 +99,16 @@ def test_role_matrix(ctx: AppContext, staff: dict[str, int], tmp_path: Path) -> 
         "修改户": lambda c: c.call(households.set_household_tags, some_household, ["低保"]),
         "撤回公示": lambda c: c.call(notices.withdraw_notice, some_notice, date(2026, 12, 1), "内容有误"),
         "撤回星级申报": lambda c: c.call(applications.withdraw_application, some_application, "户主不愿参评"),
+        "发布公示": lambda c: c.call(notices.publish_notice, uid, "grid-contacts", tmp_path / f"n{c.operator_id}.pdf"),
     }
     expected = {  # True: allowed (may still fail for a data reason, but not PermissionDenied)
         "admin": dict.fromkeys(actions, True),
         "clerk": {"修改本村设置": False, "新增操作员": False, "撤销党组织": False, "调整隶属": False,
-                  "从备份恢复": False, "新增户标签": True, "修改户": True, "撤回公示": True, "撤回星级申报": True},
+                  "从备份恢复": False, "新增户标签": True, "修改户": True, "撤回公示": True, "撤回星级申报": True,
+                  "发布公示": True},
         "grid": {"修改本村设置": False, "新增操作员": False, "撤销党组织": False, "调整隶属": False,
                  "从备份恢复": False, "新增户标签": False, "修改户": None,  # None: depends on the grid
-                 "撤回公示": False, "撤回星级申报": False},
+                 "撤回公示": False, "撤回星级申报": False, "发布公示": False},
     }
     for role in ("clerk", "grid", "admin"):
         c = as_(ctx, staff[role])
