@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, inspect
+from sqlalchemy.pool import StaticPool
 
 from .db import Database
 from .services.errors import ServiceError, newer_schema_message
@@ -53,15 +56,16 @@ def current_revision(db: Database) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade_to_head(db: Database) -> bool:
-    """Upgrade if needed. Returns True when a migration ran. A non-empty SQLite file is backed up first."""
+def upgrade_to_head(db: Database, backup_first: bool = True) -> bool:
+    """Upgrade if needed. Returns True when a migration ran. A non-empty SQLite file is backed up first
+    (backup_first=False: a restore's staged copy, itself a copy of a backup)."""
     current = current_revision(db)
     if current == head_revision():
         return False
     # Alembic would fail with "Can't locate revision" (English, after the 升级前 backup): say it first.
     check_known_revision(current)
     path = db.path
-    if path is not None and current is not None and path.exists():
+    if backup_first and path is not None and current is not None and path.exists():
         from .services.safety.backup import backup_before
 
         backup_before(db, reason="升级前")
@@ -71,3 +75,20 @@ def upgrade_to_head(db: Database) -> bool:
         command.upgrade(cfg, "head")
     log.info("database %s upgraded from %s to %s", db.url, current, head_revision())
     return True
+
+
+@lru_cache(maxsize=8)
+def schema_at(revision: str) -> dict[str, frozenset[str]]:
+    """The tables (name → column names) a database at revision has, found by migrating an empty
+    in-memory database to it: the scripts themselves are the reference, for every revision."""
+    engine = create_engine("sqlite://", poolclass=StaticPool)
+    try:
+        cfg = alembic_config("sqlite://")
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+        found = inspect(engine)
+        return {t: frozenset(c["name"] for c in found.get_columns(t))
+                for t in found.get_table_names() if t != "alembic_version"}
+    finally:
+        engine.dispose()

@@ -4,6 +4,10 @@ Format: MAGIC, a 16-byte salt, the scrypt cost (log2 n, r, p as three bytes), th
 (AES-128-CBC + HMAC-SHA256, from the `cryptography` package) of the whole SQLite file. The key is
 derived from the password with scrypt, so a guessed password costs real time. The file is held in
 memory once while encrypting; village databases are tens of megabytes at most.
+
+The HMAC also makes the file its own checksum: a changed byte anywhere fails the decryption. The
+scrypt cost is read from the file, so it is bounded before use (log2 n 10..20, r 1..16, p 1..4 and at
+most MAX_SCRYPT_MEMORY of memory): a crafted header cannot make a restore hang or eat the memory.
 """
 
 from __future__ import annotations
@@ -16,11 +20,15 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from ..errors import ServiceError
+from .backup_files import write_synced
 
 MAGIC = b"VDBKENC1"
 SALT_BYTES = 16
 SCRYPT_LOG2_N, SCRYPT_R, SCRYPT_P = 15, 8, 1
 MIN_PASSWORD = 6
+# what a file may ask for: our own cost (2**15 * 8 * 128 = 32 MiB, ~0.1 s) with room for a slower future
+LOG2_N_RANGE, R_RANGE, P_RANGE = range(10, 21), range(1, 17), range(1, 5)
+MAX_SCRYPT_MEMORY = 256 * 2**20  # scrypt needs 128 * r * n bytes
 
 
 class PasswordRequired(ServiceError):
@@ -46,14 +54,10 @@ def check_password(password: str | None) -> str:
     return password
 
 
-def write_synced(path: Path, data: bytes) -> None:
-    """Write a new file through a temp name, flushed to disk before it takes the real name."""
-    tmp = path.with_name(path.name + ".part")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+def cost_allowed(log2_n: int, r: int, p: int) -> bool:
+    """Is this scrypt cost (from a file header) one we are willing to pay?"""
+    return (log2_n in LOG2_N_RANGE and r in R_RANGE and p in P_RANGE
+            and 128 * r * 2**log2_n <= MAX_SCRYPT_MEMORY)
 
 
 def encrypt_file(src: Path, dst: Path, password: str) -> None:
@@ -72,6 +76,8 @@ def decrypt_file(src: Path, dst: Path, password: str | None) -> None:
         raise ServiceError(f"{src.name} 不是有效的加密备份文件。")
     salt = data[len(MAGIC):len(MAGIC) + SALT_BYTES]
     log2_n, r, p = data[head - 3:head]
+    if not cost_allowed(log2_n, r, p):
+        raise ServiceError(f"{src.name} 不是有效的加密备份文件（密钥参数超出范围）。")
     try:
         plain = Fernet(_key(password, salt, log2_n, r, p)).decrypt(data[head:])
     except (InvalidToken, ValueError) as exc:

@@ -5,15 +5,29 @@ An automatic backup is named `<database>-<yyyymmdd-HHMMSS-ffffff>-<reason>.sqlit
 backup of each of the last KEEP_DAILY days, KEEP_WEEKLY ISO weeks and KEEP_MONTHLY months that have
 one, plus the KEEP_LATEST newest of all (a backup made just before a restore is never the first to go).
 Files that do not follow the pattern (a backup the user put there by hand) are never deleted.
+
+Checksums: every plain backup the program writes (automatic or 备份到…) gets a sidecar
+`<backup>.sha256` in `sha256sum` format (`<hex>  <name>`, so `sha256sum -c` can check it too). The
+checksum is kept beside the file rather than inside it: a SQLite file cannot carry a hash of its own
+pages, and a value in a table would itself be part of what it covers. A backup without a sidecar (copied
+by hand, or made by an older version) is still accepted after the other checks; a sidecar that does not
+match refuses it. Encrypted backups need none: Fernet's HMAC covers every byte. Rotation deletes a
+sidecar together with its backup; a sidecar is never listed as a backup.
+
+Writing: every file here is written under `<name>.part`, flushed to disk, renamed, and the folder
+flushed; the `.part` is removed on any error.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+CHECKSUM_SUFFIX = ".sha256"
 KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY, KEEP_LATEST = 7, 4, 12, 5
 STAMP = "%Y%m%d-%H%M%S-%f"
 DAILY_REASON = "每日"
@@ -89,9 +103,83 @@ def rotate(folder: Path, stem: str) -> list[Path]:
     for b in backups:
         if b.path not in keep:
             b.path.unlink(missing_ok=True)
+            checksum_path(b.path).unlink(missing_ok=True)
             removed.append(b.path)
     return removed
 
 
 def made_today(folder: Path, stem: str, now: datetime, reason: str = DAILY_REASON) -> bool:
     return any(b.reason == reason and b.made_at.date() == now.date() for b in list_auto(folder, stem))
+
+
+def fsync_dir(folder: Path) -> None:
+    """Flush a folder's entries (a rename) to disk."""
+    if os.name != "posix":
+        return  # Windows flushes the directory entry with the file
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def replace_synced(tmp: Path, dst: Path) -> None:
+    """Flush tmp to disk, rename it to dst and flush the folder: after a power cut dst is old or new, whole."""
+    with open(tmp, "rb+") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, dst)
+    fsync_dir(dst.parent)
+
+
+def part_path(path: Path) -> Path:
+    return path.with_name(path.name + ".part")
+
+
+def write_synced(path: Path, data: bytes) -> None:
+    """Write a new file through `<name>.part`, flushed to disk before it takes the real name."""
+    tmp = part_path(path)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        replace_synced(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)  # gone after the rename; a leftover only on error
+
+
+def checksum_path(backup: Path) -> Path:
+    return backup.with_name(backup.name + CHECKSUM_SUFFIX)
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def write_checksum(backup: Path) -> Path:
+    """The sidecar of a finished backup file."""
+    side = checksum_path(backup)
+    write_synced(side, f"{file_sha256(backup)}  {backup.name}\n".encode())
+    return side
+
+
+def drop_checksum(backup: Path) -> None:
+    """Remove the sidecar of a file about to be rewritten, so an old value never vouches for new content."""
+    checksum_path(backup).unlink(missing_ok=True)
+
+
+def checksum_matches(backup: Path, content: Path | None = None) -> bool | None:
+    """Does the content (a copy of backup, or backup itself) match backup's sidecar? None: no sidecar.
+
+    An unreadable or malformed sidecar counts as a mismatch: it is not ours to guess.
+    """
+    side = checksum_path(backup)
+    if not side.is_file():
+        return None
+    try:
+        recorded = side.read_text("utf-8", "replace").split()[0].lower()
+    except (OSError, IndexError):
+        return False
+    return recorded == file_sha256(content or backup)
