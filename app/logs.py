@@ -19,6 +19,10 @@ class QuietFileHandler(RotatingFileHandler):
     def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (logging's name)
         pass
 
+    def close(self) -> None:
+        with contextlib.suppress(OSError):  # the last flush on a full disk
+            super().close()
+
 
 def setup_logging(level: int = logging.INFO) -> Path:
     """Log to the rotating file; returns its path. When the log folder cannot be written the program
