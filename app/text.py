@@ -41,16 +41,34 @@ def _word_pinyin(word: str, first_letters: bool) -> tuple[str, ...]:
     return tuple(_pinyin()[1].lazy_pinyin(word, style=style))
 
 
-@lru_cache(maxsize=65536)
+# pypinyin's phrase cut costs the square of the length (1,000,000 characters: minutes). Services refuse
+# such names before asking, but no caller can hang here: only the first PINYIN_MAX characters count — far
+# beyond any name (and the search columns hold 40 initials, 160 letters).
+PINYIN_MAX = 100
+
+
+def _head(name: str) -> str:
+    return name.strip()[:PINYIN_MAX]
+
+
 def name_initials(name: str) -> str:
     """拼音首字母 in lower case: 张三 → zs. Non-Chinese characters are kept (lower case)."""
-    return "".join(p[0] for w in _words(name.strip()) for p in _word_pinyin(w, True) if p).lower()
+    return _initials(_head(name))
+
+
+def name_pinyin(name: str) -> str:
+    """Full 拼音 without tones or spaces: 张三 → zhangsan."""
+    return _full_pinyin(_head(name))
+
+
+@lru_cache(maxsize=65536)  # keyed on the bounded name: a hostile one is not kept whole in the cache
+def _initials(name: str) -> str:
+    return "".join(p[0] for w in _words(name) for p in _word_pinyin(w, True) if p).lower()
 
 
 @lru_cache(maxsize=65536)
-def name_pinyin(name: str) -> str:
-    """Full 拼音 without tones or spaces: 张三 → zhangsan."""
-    return "".join(p for w in _words(name.strip()) for p in _word_pinyin(w, False)).lower()
+def _full_pinyin(name: str) -> str:
+    return "".join(p for w in _words(name) for p in _word_pinyin(w, False)).lower()
 
 
 def display_width(text: str) -> int:

@@ -1,4 +1,5 @@
-"""Field checks shared by every service and the importer: 身份证号, phone numbers, date order.
+"""Field checks shared by every service and the importer: 身份证号, phone numbers, date order, and the
+characters any typed or imported text may hold (Problems.text: no control, direction or invisible characters).
 
 Every message is Chinese and says precisely what is wrong, because the user fixes it by hand.
 """
@@ -57,6 +58,8 @@ def check_id_number(value: object, today: date | None = None) -> IdInfo:
 @lru_cache(maxsize=ID_CACHE_SIZE)
 def _id_verdict(value: str, today: date) -> IdInfo | str:
     """The checked number, or the message saying what is wrong (cached: it depends on nothing else)."""
+    if len(value) > ID_CACHE_LENGTH * 4:  # not a number anyone typed: say so before any per-character work
+        return f"身份证号应为18位，这一格有{len(value)}个字符"
     text = _normalise(value).upper()
     if not text:
         return "身份证号为空"
@@ -88,11 +91,15 @@ def _id_verdict(value: str, today: date) -> IdInfo | str:
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _PHONE_MARKS = re.compile(r"[-()（）]")
 LANDLINE_EXAMPLE = "如 010-62345678 或 0351-1234567"
+PHONE_MAX_CELL = 40  # longer is no phone number (two numbers with a slash fit)
 
 
 def check_phone(value: object, required: bool = False) -> str:
     """Normalise a phone number: mobile → 13812345678, landline → 0351-1234567. '' if empty and optional."""
-    text = _normalise(value if value is not None else "")
+    raw = value if value is not None else ""
+    if isinstance(raw, str) and len(raw) > PHONE_MAX_CELL:  # before any per-character work
+        raise InvalidValue(f"电话号码太长（{len(raw)}个字符），请只填一个号码")
+    text = _normalise(raw)
     if not text:
         if required:
             raise InvalidValue("请填写电话号码")
@@ -145,6 +152,108 @@ def add_years(d: date, years: int) -> date:
         return d.replace(year=d.year + years, day=28)
 
 
+# ---------------------------------------------------------------- text a user typed or a file carried
+
+# A field of at most this many characters is a name, code, title, place or address: one line. Longer
+# (or unbounded) fields are free text — 备注, 原因, 诉求内容 — where a line break or a tab is the user's own.
+SHORT_TEXT = 120
+FREE_TEXT_MAX = 2000  # 备注 and the like that had no limit of their own
+# Zero-width characters that web pages and chat programs leave around a pasted name: stripped at the ends
+# (harmless, and the user cannot see them to delete them); anywhere else they are refused.
+_EDGE_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+# Characters that draw nothing although Unicode calls them letters or symbols (Hangul fillers, braille blank).
+_FILLERS = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u3164\uffa0\u2800")
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_CHAR_NAMES = {
+    "\x00": "空字符 NUL", "\r": "回车符", "\x7f": "删除符",
+    "\u202a": "从左到右嵌入", "\u202b": "从右到左嵌入", "\u202c": "方向格式结束", "\u202d": "从左到右覆盖",
+    "\u202e": "从右到左覆盖", "\u2066": "从左到右隔离", "\u2067": "从右到左隔离", "\u2068": "方向隔离",
+    "\u2069": "方向隔离结束", "\u200e": "从左到右标记", "\u200f": "从右到左标记", "\u061c": "阿拉伯字母标记",
+    "\u200b": "零宽空格", "\u200c": "零宽不连字", "\u200d": "零宽连字", "\u2060": "零宽不换行",
+    "\ufeff": "零宽不换行空格/BOM", "\u180e": "蒙古文元音分隔符", "\u00ad": "软连字符",
+    "\u3164": "韩文填充符", "\uffa0": "半角韩文填充符", "\u115f": "韩文填充符", "\u1160": "韩文填充符",
+    "\u2800": "盲文空白", "\u034f": "组合用字形连接符",
+}
+# Worth a look only if present: anything isprintable() passes that we still refuse (or must look at in context).
+_SUSPECT = re.compile("[\u034f\u115f\u1160\u17b4\u17b5\u3164\uffa0\u2800\ufffd\ufe00-\ufe0f\U000e0100-\U000e01ef]")
+
+
+def _code(ch: str) -> str:
+    name = _CHAR_NAMES.get(ch)
+    return f"U+{ord(ch):04X} {name}" if name else f"U+{ord(ch):04X}"
+
+
+def _is_variation_selector(ch: str) -> bool:
+    return "\ufe00" <= ch <= "\ufe0f" or "\U000e0100" <= ch <= "\U000e01ef"
+
+
+def clean_text(value: str | None, *, multiline: bool = False) -> str:
+    """Trim spaces and the zero-width characters pasted around a value; free text gets \\n line breaks.
+
+    Only what no one can see or mean is removed; everything else is left for text_problem to judge.
+    """
+    text = (value or "").strip()
+    while text and (text[0] in _EDGE_INVISIBLE or text[-1] in _EDGE_INVISIBLE):
+        text = text.strip(_EDGE_INVISIBLE).strip()
+    if multiline and ("\r" in text or "\u2028" in text or "\u2029" in text):  # Windows / Word line breaks
+        text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
+    return text
+
+
+def text_problem(text: str, *, multiline: bool = False) -> str | None:
+    """Why a (cleaned) text cannot be stored, in Chinese, or None when it is fine.
+
+    Refused: control characters (tab and line break allowed in free text only), NUL, direction controls
+    (a 「王‮山大」 stored shows as 「王大山」), zero-width and other invisible characters, private-use
+    characters (self-made glyphs other computers cannot show), unassigned code points and lone surrogates.
+    Chinese names of every kind pass: 生僻字 such as 𠮷 (and CJK planes newer than this Python's tables),
+    阿卜杜·热合曼, a variation selector after its character.
+    """
+    if text.isprintable() and not _SUSPECT.search(text):  # the usual text: one pass in C
+        return None
+    previous = ""
+    for ch in text:
+        problem = _char_problem(ch, previous, multiline)
+        if problem:
+            return problem
+        previous = ch
+    return None
+
+
+def _char_problem(ch: str, previous: str, multiline: bool) -> str | None:
+    if ch in "\n\t" and multiline:
+        return None
+    if ch in "\n\r\u2028\u2029":
+        return f"不能换行（含有{_code(ch) if ch != chr(10) else '换行符'}），请写成一行"
+    if ch == "\t":
+        return "含有制表符（Tab），请删除或换成空格"
+    category = unicodedata.category(ch)
+    if ch in _BIDI:
+        return f"含有不可见的文字方向控制符（{_code(ch)}），会让文字显示的顺序与实际不同，请删除"
+    if category == "Cc":
+        return f"含有不可见的控制字符（{_code(ch)}），请删除"
+    if category == "Cf":
+        if ch == "\u200d" and multiline and (unicodedata.category(previous or " ") == "So" or previous == "\ufe0f"):
+            return None  # the joiner inside an emoji sequence (👨‍👩‍👧) pasted into free text
+        if "\U000e0000" <= ch <= "\U000e007f":
+            return f"含有不可见的标签字符（{_code(ch)}），请删除"
+        return f"含有不可见的字符（{_code(ch)}），请删除"
+    if category == "Co":
+        return (f"含有私用区字符（{_code(ch)}），多是造字程序录入的生僻字，别的电脑显示不出来；"
+                "请改用标准汉字（或先写同音字，在备注中说明）")
+    if category == "Cs":
+        return f"含有无效的字符（{_code(ch)}），请重新输入"
+    if category == "Cn" and not 0x20000 <= ord(ch) <= 0x3FFFF:  # planes 2–3 hold only CJK: newer 生僻字
+        return f"含有无法识别的字符（{_code(ch)}），请删除后重新输入"
+    if ch in _FILLERS:
+        return f"含有不显示的空白字符（{_code(ch)}），请删除"
+    if ch == "\ufffd":
+        return "含有乱码字符“\ufffd”（文字在别处转换编码时已经丢失），请核对后重新输入"
+    if _is_variation_selector(ch) and (not previous or previous.isspace() or _is_variation_selector(previous)):
+        return f"含有单独的不可见字符（{_code(ch)} 变体选择符），请删除"
+    return None
+
+
 class Problems:
     """Collects every problem of one input so the user sees them all at once."""
 
@@ -170,12 +279,24 @@ class Problems:
 
     # Small helpers that check one field and record the problem instead of raising.
 
-    def text(self, field: str, label: str, value: str | None, *, required: bool = False, max_len: int = 0) -> str:
-        cleaned = (value or "").strip()
+    def text(
+        self, field: str, label: str, value: str | None, *, required: bool = False, max_len: int = 0,
+        multiline: bool | None = None,
+    ) -> str:
+        """The cleaned text (clean_text); empty, too long or unfit text (text_problem) is recorded.
+
+        multiline: tab and line breaks allowed; by default for free text (no limit, or above SHORT_TEXT).
+        The length is checked first, so a hostile 1,000,000-character value costs no per-character work.
+        """
+        if multiline is None:
+            multiline = not max_len or max_len > SHORT_TEXT
+        cleaned = clean_text(value, multiline=multiline)
         if required and not cleaned:
             self.add(field, label, f"请填写{label}")
         elif max_len and len(cleaned) > max_len:
             self.add(field, label, f"最多{max_len}个字，现在是{len(cleaned)}个")
+        elif problem := text_problem(cleaned, multiline=multiline):
+            self.add(field, label, problem)
         return cleaned
 
     def choice(self, field: str, label: str, value: str | None, choices: Sequence[str], *, required: bool = False) -> str:
@@ -253,6 +374,7 @@ _MONTH_TEXT = (
     re.compile(r"(\d{4})[-/.年](\d{1,2})月?"),  # 2023-05, 2023.5, 2023年5月 (出生年月)
     re.compile(r"(\d{4})(\d{2})"),  # 202305
 )
+DATE_MAX_CELL = 40  # "2023-05-01 00:00:00" with spaces is far shorter
 DATE_FORMS = "2023-05-01、2023/5/1、2023.5.1、2023年5月1日、20230501，或只有年月的 2023.5、202305"
 
 
@@ -278,6 +400,8 @@ def parse_sheet_date(value: object) -> SheetDate | None:
         raise InvalidValue(f"“{value}”不是日期")
     if isinstance(value, int | float):
         return _date_from_number(value)
+    if len(str(value)) > DATE_MAX_CELL:  # before any per-character work
+        raise InvalidValue(f"这一格有{len(str(value))}个字符，不是日期；可以写成 {DATE_FORMS}")
     text = _normalise(value)
     if not text:
         return None

@@ -15,7 +15,15 @@ from app.models import PartyOrg, Resident
 from app.models.org import MEMBER_TYPES, POINTS_CATEGORIES, STAGES
 
 from ..people.residents import find_resident_by_id_number
-from ..validation import InvalidValue, Problems, add_years, age_on, check_date_order, check_id_number
+from ..validation import (
+    FREE_TEXT_MAX,
+    InvalidValue,
+    Problems,
+    add_years,
+    age_on,
+    check_date_order,
+    check_id_number,
+)
 from .tree import BRANCH_KINDS, GROUP_KINDS
 
 STAGE_DATE = {
@@ -127,7 +135,7 @@ def _check_member(s: Session, unit_id: int, data: MemberInput, p: Problems, birt
     return dict(
         org_id=data.org_id, group_id=data.group_id, stage=stage, **dates, member_type=member_type,
         points_category=points_category, flow_out_place=flow_out_place, dual_report_unit=dual,
-        note=data.note.strip(),
+        note=p.text("note", "备注", data.note, max_len=FREE_TEXT_MAX),
     )
 
 

@@ -17,7 +17,7 @@ from app.models.people import HEAD_RELATION
 from .. import access, audit
 from ..errors import NotFound, ServiceError
 from ..search import text_filter, tokens
-from ..validation import Problems
+from ..validation import FREE_TEXT_MAX, Problems
 from .residents import ACTIVE_STATUSES, _ordered, resident_search
 
 # ---------------------------------------------------------------- what the UI shows
@@ -250,9 +250,10 @@ def add_household(s: Session, unit_id: int, data: HouseholdInput) -> int:
     access.check_grid(s, data.grid_id)
     p = Problems()
     number, address, tags = _check_household(s, unit_id, data, p, None)
+    note = p.text("note", "备注", data.note, max_len=FREE_TEXT_MAX)
     p.raise_if_any()
     h = Household(
-        unit_id=unit_id, number=number, address=address, grid_id=data.grid_id, note=data.note.strip(),
+        unit_id=unit_id, number=number, address=address, grid_id=data.grid_id, note=note,
         map_x=data.map_x, map_y=data.map_y,
     )
     h.tags = tags
@@ -270,8 +271,9 @@ def update_household(s: Session, household_id: int, data: HouseholdInput) -> Non
     before = _household_state(h)
     p = Problems()
     number, address, tags = _check_household(s, h.unit_id, data, p, h.id)
+    note = p.text("note", "备注", data.note, max_len=FREE_TEXT_MAX)
     p.raise_if_any()
-    h.number, h.address, h.grid_id, h.note = number, address, data.grid_id, data.note.strip()
+    h.number, h.address, h.grid_id, h.note = number, address, data.grid_id, note
     h.map_x, h.map_y = data.map_x, data.map_y
     h.tags = tags
     s.flush()

@@ -17,7 +17,7 @@ from app.text import name_initials, name_pinyin
 from .. import access, audit
 from ..errors import NotFound, ServiceError
 from ..search import text_filter, unit_scan
-from ..validation import Problems, age_on
+from ..validation import FREE_TEXT_MAX, Problems, age_on
 
 ACTIVE_STATUSES = ("在册", "外出务工")  # still belong to the village
 GONE_STATUSES = ("迁出", "死亡")  # hidden from default lists, never deleted
@@ -145,8 +145,9 @@ def check_person(
     ethnicity = p.text("ethnicity", "民族", data.ethnicity, max_len=20) or "汉族"
     phone = p.phone("phone", "联系电话", data.phone)
     education = p.choice("education", "学历", data.education, EDUCATIONS)
+    keyed = name if not p.has("name") else ""  # a refused name is never stored: no 拼音 for it (it may be huge)
     return PersonFields(
-        name=name, name_initials=name_initials(name) if name else "", name_pinyin=name_pinyin(name) if name else "",
+        name=name, name_initials=name_initials(keyed) if keyed else "", name_pinyin=name_pinyin(keyed) if keyed else "",
         id_number=info.number if info else None, gender=gender, birth_date=birth, ethnicity=ethnicity,
         phone=phone, education=education,
     )
@@ -338,8 +339,9 @@ def add_resident(s: Session, unit_id: int, data: ResidentInput) -> int:
     p = Problems()
     person = check_person(s, unit_id, data, p)
     relation = _check_household_link(s, unit_id, data.household_id, data.relation, p, None)
+    note = p.text("note", "备注", data.note, max_len=FREE_TEXT_MAX)
     p.raise_if_any()
-    r = Resident(unit_id=unit_id, household_id=data.household_id, relation=relation, note=data.note.strip())
+    r = Resident(unit_id=unit_id, household_id=data.household_id, relation=relation, note=note)
     person.apply(r)
     s.add(r)
     s.flush()
@@ -356,9 +358,10 @@ def update_resident(s: Session, resident_id: int, data: ResidentInput) -> None:
     p = Problems()
     person = check_person(s, r.unit_id, data, p, resident_id=r.id)
     relation = _check_household_link(s, r.unit_id, data.household_id, data.relation, p, r.id, r.status)
+    note = p.text("note", "备注", data.note, max_len=FREE_TEXT_MAX)
     p.raise_if_any()
     person.apply(r)
-    r.household_id, r.relation, r.note = data.household_id, relation, data.note.strip()
+    r.household_id, r.relation, r.note = data.household_id, relation, note
     s.flush()
     audit.record_change(
         s, r.unit_id, "resident", r.id, f"修改居民：{r.name}", before, audit.snapshot(r, RESIDENT_AUDIT_FIELDS)
