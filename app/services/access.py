@@ -125,6 +125,20 @@ def check_grid(s: Session, grid_id: int | None, action: str = "把户放到该�
         raise PermissionDenied(f"网格员只能{action}本人负责的网格。")
 
 
+def full_ids_visible() -> ColumnElement[bool] | None:
+    """SQL truth of "the current operator sees full 身份证号" (an active 书记 or 文书), for query builders
+    that have no session (the search box's text_filter); None when no operator is set (no limit).
+
+    Grid staff must not find people by an ID fragment: 48 searches (one per digit and position) would
+    read back the eight digits the mask hides.
+    """
+    op_id = current_operator_id.get()
+    if op_id is None:
+        return None
+    return (select(Operator.id)
+            .where(Operator.id == op_id, Operator.active.is_(True), Operator.role.in_(ENTRY_ROLES)).exists())
+
+
 def id_for_display(id_number: str | None, masked: bool) -> str | None:
     """The 身份证号 as shown: masked for grid staff (masked = is_grid_staff(s), asked once per query)."""
     return mask_id_number(id_number) if masked and id_number else id_number

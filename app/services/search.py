@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, false, func, or_
 from sqlalchemy.orm import QueryableAttribute, Session
 
+from .access import full_ids_visible
+
 Col = ColumnElement[Any] | QueryableAttribute[Any]
 
 _LETTERS = re.compile(r"[a-z]+")
@@ -57,7 +59,8 @@ def text_filter(
     Each whitespace-separated word must match (AND); a word matches when
     - it contains 汉字 or other text: the name (or an `extra` column, e.g. 户号/门牌) contains it;
     - it is ASCII letters: name_initials contains it (zs, zs in wzs) or name_pinyin starts with it;
-    - it is digits (optionally ending in X): the 身份证号 or the phone (hyphens ignored) contains it.
+    - it is digits (optionally ending in X): the 身份证号 or the phone (hyphens ignored) contains it; the
+      身份证号 only for an operator who sees it in full (grid staff see it masked: access.full_ids_visible).
     """
     parts = [_word_filter(w, name_col, initials_col, pinyin_col, id_col, phone_col, extra) for w in tokens(text)]
     if not parts:
@@ -84,7 +87,9 @@ def _word_filter(
         if pinyin_col is not None:
             options.append(pinyin_col.startswith(lower, autoescape=True))
     if _ID_FRAGMENT.fullmatch(word) and id_col is not None:
-        options.append(id_col.contains(word.upper(), autoescape=True))
+        by_id = id_col.contains(word.upper(), autoescape=True)
+        visible = full_ids_visible()
+        options.append(by_id if visible is None else and_(visible, by_id))
     plain = word.replace("-", "")
     if _DIGITS.fullmatch(plain) and phone_col is not None:
         options.append(phone_col.contains(plain, autoescape=True))

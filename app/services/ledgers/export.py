@@ -2,7 +2,7 @@
 
 Ledgers for the township carry full 身份证号 and phone numbers (they are not public; only 公示 mask).
 Grid staff (网格员) export only the kinds listed in GRID_STAFF_KINDS, limited to their grids and with
-身份证号 and phones masked; every other kind is refused for them (see grid_staff_ledger).
+身份证号 and phones masked (出生日期 only the year); every other kind is refused for them (see grid_staff_ledger).
 Rows are streamed from the database (paged or yield_per), so a 150k-resident register never sits in
 memory as ORM objects.
 """
@@ -211,9 +211,17 @@ GRID_STAFF_KINDS: dict[str, str] = {
     "ticket-monthly": "统计：同上",
 }
 _MASKS = {"id": mask_id_number, "phone": mask_phone}
+BIRTH_DATE = "出生日期"
 
 
 def _masked_column(column: LedgerColumn) -> LedgerColumn:
+    if column.header == BIRTH_DATE:
+        # the eight digits a masked 身份证号 hides are the birth date: only the year goes out with it
+        def year(row: Any) -> object:
+            born = column.value_of(row)
+            return f"{born.year}年" if isinstance(born, date) else born
+
+        return replace(column, key=year, kind="text")
     mask = _MASKS.get(column.kind)
     if mask is None:
         return column
@@ -234,7 +242,8 @@ def check_grid_staff_kind(kind: str) -> None:
 
 
 def masked_ledger(ledger: Ledger) -> Ledger:
-    """The same ledger with every 身份证号 and phone column masked (110111********1234, 138****5678)."""
+    """The same ledger with every 身份证号 and phone column masked (110111********1234, 138****5678) and
+    the 出生日期 cut to the year."""
     return replace(ledger, columns=[_masked_column(c) for c in ledger.columns])
 
 

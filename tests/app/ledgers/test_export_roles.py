@@ -40,6 +40,8 @@ def masked_copy(header: list[str], row: list[Any]) -> list[Any]:
             out[i] = mask_id_number(out[i])
         elif out[i] and h == "联系电话":
             out[i] = mask_phone(out[i])
+        elif out[i] and h == "出生日期":
+            out[i] = f"{out[i].year}年"
     return out
 
 
@@ -82,6 +84,9 @@ def test_grid_staff_export_their_households_masked(ctx: AppContext, staff: dict[
     assert 0 < len(mine) < len(everyone)
     assert [r[1:] for r in mine] == expected  # exactly their grid's people, in the same order
     assert all("********" in r[ids] for r in mine)
+    born = header.index("出生日期")
+    # the hidden digits are the birth date: it must not go out beside the masked number
+    assert all(isinstance(r[born], str) and r[born].endswith("年") for r in mine if r[born])
     phones = [r[header.index("联系电话")] for r in mine if r[header.index("联系电话")]]
     assert phones and all("****" in p for p in phones)
 
