@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
 
+from . import db_users
 from .paths import default_db_path
 
 BUSY_TIMEOUT_MS = 10_000
@@ -54,6 +58,32 @@ def _begin_before_savepoint(conn: Connection, _name: str) -> None:
         dbapi_conn.execute("BEGIN")
 
 
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _watch_file(engine: Engine, path: Path) -> None:
+    """A pooled connection to a file that has since been replaced (a restore) is dropped, not reused.
+
+    Otherwise it would go on reading and writing the old, unlinked file and its commits would vanish.
+    """
+
+    def remember(_conn: object, record: ConnectionPoolEntry) -> None:
+        record.info["file_identity"] = _file_identity(path)
+
+    def check(_conn: object, record: ConnectionPoolEntry, _proxy: object) -> None:
+        now = _file_identity(path)
+        if now is not None and record.info.get("file_identity") not in (None, now):
+            raise DisconnectionError("the database file was replaced")  # the pool reconnects to the new file
+
+    event.listen(engine, "connect", remember)
+    event.listen(engine, "checkout", check)
+
+
 def make_engine(url: str) -> Engine:
     path = sqlite_path(url)
     if path is not None:
@@ -62,6 +92,8 @@ def make_engine(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "savepoint", _begin_before_savepoint)
+        if path is not None:
+            _watch_file(engine, path)
     return engine
 
 
@@ -72,6 +104,8 @@ class Database:
     url: str
     engine: Engine
     sessions: sessionmaker[Session]
+    # this process's registration as a user of the file (app.db_users); None when not using it
+    _user: str | None = field(default=None, repr=False)
 
     @property
     def path(self) -> Path | None:
@@ -84,15 +118,36 @@ class Database:
             yield s
 
     def dispose(self) -> None:
+        """Close every connection and stop counting as a user of the file (safe to repeat)."""
         self.engine.dispose()
+        if self._user is not None:
+            db_users.release(self._user)
+            self._user = None
+
+    def register_user(self) -> None:
+        """Count this process as a user of the file (waits while a restore runs); idempotent."""
+        path = self.path
+        if path is not None and self._user is None:
+            self._user = db_users.register(path)
 
 
 def open_database(url: str, migrate: bool = True) -> Database:
-    """Open (and by default upgrade to the newest schema, backing up first) the database at url."""
+    """Open (and by default upgrade to the newest schema, backing up first) the database at url.
+
+    A SQLite file is registered as used by this process (app.db_users) until dispose(); a connection
+    opened after a dispose registers it again, so a restore always knows who is still using the file.
+    """
     engine = make_engine(url)
     db = Database(url=url, engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
+    if db.path is not None:
+        db.register_user()
+        event.listen(engine, "connect", lambda *_: db.register_user())
     if migrate:
         from .migrate import upgrade_to_head
 
-        upgrade_to_head(db)
+        try:
+            upgrade_to_head(db)
+        except BaseException:
+            db.dispose()  # nobody will use this handle: do not stay registered on the file
+            raise
     return db

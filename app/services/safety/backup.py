@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 from app.db import Database, sqlite_path
+from app.db_users import exclusive_use
 from app.models import Operator
 from app.paths import backup_dir, safe_file_name
 
@@ -270,6 +271,7 @@ def _empty_wal(path: Path) -> None:
         raise ServiceError("数据库正被其他程序使用，无法恢复；请关闭其他窗口后再试。")
 
 
+@exclusive_use("恢复")  # refused while another process has the file open; nobody opens it meanwhile
 def restore_from(db: Database, source: Path, password: str | None = None, upgrade: bool = True) -> Path | None:
     """Replace db's file by a checked backup (admin only). The current state is backed up first
     (returned); the swap is one rename. upgrade: bring an older backup to the current schema."""
