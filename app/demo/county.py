@@ -56,6 +56,7 @@ from app.models.stars import DEFAULT_STAR_CATEGORIES
 from app.models.tickets import DEFAULT_SERVICE_ITEMS, DEFAULT_TICKET_CATEGORIES
 from app.text import name_initials, name_pinyin
 
+from ..services import audit
 from ..services.errors import ServiceError
 from ..services.points.rules import ensure_default_rules
 from .ids import make_id_number
@@ -170,6 +171,8 @@ class _Builder:
         self._tickets()
         s.add(AuditEntry(unit_id=self.uid, operator_id=self.op_id, action="demo", entity="unit", entity_id=self.uid,
                          summary=f"生成县级演示数据：{UNIT_NAME}"))
+        audit.record(s, self.uid, "create", "operator", self.op_id, "新增操作员：书记（书记(管理员)）",
+                     audit.operator_detail(s, self.op_id))  # its digest, for `check`
         s.flush()
         return self.counts
 

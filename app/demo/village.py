@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Base, Unit
 
+from ..services import audit
 from ..services.errors import ServiceError
 from .facts import DEMO_TODAY, SEED
 from .planner import _Planner
@@ -27,7 +28,7 @@ from .summary import DemoSummary
 from .write import _write
 
 # DEMO_TODAY and DemoSummary live in demo_facts / demo_summary; callers keep importing them from here.
-__all__ = ["DEMO_TODAY", "DemoSummary", "build_demo", "has_data", "wipe_all"]
+__all__ = ["DEMO_TODAY", "DemoSummary", "build_demo", "has_data", "real_village", "wipe_all"]
 
 
 def has_data(s: Session) -> bool:
@@ -35,8 +36,17 @@ def has_data(s: Session) -> bool:
     return s.scalar(select(Unit.id).limit(1)) is not None
 
 
+def real_village(s: Session) -> str | None:
+    """The name of a real (not demo) 村(社区) in the database, or None when it holds only demo data.
+
+    Only the demo generators set Unit.is_demo; a village set up by hand or imported never has it.
+    """
+    return s.scalar(select(Unit.name).where(Unit.is_demo.is_(False)).order_by(Unit.id).limit(1))
+
+
 def wipe_all(s: Session) -> None:
     """Delete every row of every table (children first). Only for `demo --force`."""
+    audit.erase_log(s)  # the append-only log can only be emptied with everything else
     for table in reversed(Base.metadata.sorted_tables):
         s.execute(table.delete())
     s.expunge_all()

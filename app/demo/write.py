@@ -27,6 +27,7 @@ from app.models import (
 from app.models.people import DEFAULT_HOUSEHOLD_TAGS
 from app.text import name_initials, name_pinyin
 
+from ..services import audit
 from .facts import COUNTY, OBJECTION_BOX, TOWNSHIP, UNIT_NAME
 from .plan import _OrgPlan, _Plan
 from .summary import DemoSummary
@@ -138,6 +139,9 @@ def _write(s: Session, plan: _Plan) -> DemoSummary:
         unit_id=uid, operator_id=operator_ids[0], action="demo", entity="unit", entity_id=uid,
         summary=f"生成演示村：{TOWNSHIP}{UNIT_NAME}",
     ))
+    # the operator's digest in the log, as for one added in 设置 (else `check` reports it)
+    audit.record(s, uid, "create", "operator", operator_ids[0], "新增操作员：村书记（书记(管理员)）",
+                 audit.operator_detail(s, operator_ids[0]))
     s.flush()
 
     statuses = [p.status for p in plan.persons]

@@ -29,7 +29,11 @@ class AuditEntry(Base):
     """Append-only log of every change: who, when, what entity, what changed."""
 
     __tablename__ = "audit_entries"
-    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
+    __table_args__ = (
+        Index("ix_audit_entity", "entity", "entity_id"),
+        # a fork of the hash chain (two entries after the same one) cannot be stored
+        Index("ux_audit_entries_prev_hash", "prev_hash", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
@@ -40,3 +44,6 @@ class AuditEntry(Base):
     entity_id: Mapped[int | None] = mapped_column()
     summary: Mapped[str] = mapped_column(Text, default="")
     detail: Mapped[object | None] = mapped_column(JSON)
+    # the hash chain (app.services.audit): the previous entry's hash, and sha256 of this one with it
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))

@@ -30,8 +30,10 @@ ENTITY_LABELS = {
 }
 ACTION_LABELS = {
     "create": "新增", "update": "修改", "close": "撤销/结束", "status": "状态变更", "stage": "发展阶段",
-    "password": "设置密码", "login": "登录", "login_failed": "登录失败", "restore": "恢复数据",
+    "password": "设置密码", "password_reset": "重置密码", "login": "登录", "login_failed": "登录失败",
+    "restore": "恢复数据",
     "import": "导入", "undo": "撤销导入", "void": "作废", "demo": "生成演示村",
+    "baseline": "开始校验",
 }
 FIELD_LABELS = {
     "name": "姓名", "id_number": "身份证号", "phone": "联系电话", "gender": "性别", "birth_date": "出生日期",
@@ -123,7 +125,8 @@ def _where(q: AuditQuery) -> list[ColumnElement[bool]]:
     if q.entity:
         where.append(AuditEntry.entity == q.entity)
     if q.text.strip():
-        where.append(AuditEntry.summary.contains(q.text.strip()))
+        # autoescape: a typed % or _ is looked for as itself, not as a wildcard
+        where.append(AuditEntry.summary.contains(q.text.strip(), autoescape=True))
     return where
 
 

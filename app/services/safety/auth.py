@@ -172,7 +172,7 @@ def create_operator(
     if grids:
         _store_grids(s, op, grids)
     audit.record(s, unit_id, "create", "operator", op.id, f"新增操作员：{display_name}（{ROLE_LABELS[role]}）",
-                 {"username": username, "role": role, "grid_ids": grids})
+                 audit.operator_detail(s, op.id, {"username": username, "role": role, "grid_ids": grids}))
     return op.id
 
 
@@ -206,7 +206,8 @@ def update_operator(
     s.flush()
     after = audit.snapshot(op, ("display_name", "role", "active"))
     after["grid_ids"] = grids
-    audit.record_change(s, op.unit_id, "operator", op.id, f"修改操作员：{display_name}", before, after)
+    audit.record_change(s, op.unit_id, "operator", op.id, f"修改操作员：{display_name}", before, after,
+                        extra=audit.operator_detail(s, op.id))
 
 
 def set_password(s: Session, operator_id: int, password: str) -> None:
@@ -221,7 +222,8 @@ def set_password(s: Session, operator_id: int, password: str) -> None:
     op.password_hash = hash_password(password)
     s.flush()
     # never the password, nor its hash, in the log
-    audit.record(s, op.unit_id, "password", "operator", op.id, f"设置密码：{op.display_name}")
+    audit.record(s, op.unit_id, "password", "operator", op.id, f"设置密码：{op.display_name}",
+                 audit.operator_detail(s, op.id))  # a digest only: the hash itself stays out of the log
 
 
 def ensure_admin(s: Session, unit_id: int) -> int:
@@ -237,7 +239,8 @@ def ensure_admin(s: Session, unit_id: int) -> int:
     op = Operator(unit_id=unit_id, username=username, display_name="书记", role="admin", active=True)
     s.add(op)
     s.flush()
-    audit.record(s, unit_id, "create", "operator", op.id, "新增操作员：书记（书记(管理员)）")
+    audit.record(s, unit_id, "create", "operator", op.id, "新增操作员：书记（书记(管理员)）",
+                 audit.operator_detail(s, op.id))
     return op.id
 
 

@@ -8,15 +8,17 @@ reported with the record it concerns, in Chinese.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import UTC
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session, aliased
 
-from app.models import Household, MemberContact, PartyMember, PartyOrg, Resident, Ticket
+from app.models import AuditEntry, Household, MemberContact, Operator, PartyMember, PartyOrg, Resident, Ticket
 from app.models.org import MEMBER_STAGES
 from app.models.people import HEAD_RELATION
 
+from .. import audit
 from ..people.residents import ACTIVE_STATUSES, GONE_STATUSES
 
 MAX_PER_RULE = 50  # a rule that fails everywhere should not bury the others
@@ -147,16 +149,67 @@ RULES: tuple[Callable[[Session], Iterable[str]], ...] = (
 )
 
 
+def _capped(lines: Iterable[str]) -> list[str]:
+    found: list[Any] = []
+    for line in lines:
+        found.append(line)
+        if len(found) > MAX_PER_RULE:
+            return found[:MAX_PER_RULE] + ["……同类问题还有更多，请先处理以上各条"]
+    return found
+
+
 def rule_problems(s: Session) -> list[str]:
     """Every rule violation, one Chinese line each (empty: all rules hold)."""
-    out: list[str] = []
-    for rule in RULES:
-        found: list[Any] = []
-        for line in rule(s):
-            found.append(line)
-            if len(found) > MAX_PER_RULE:
-                break
-        if len(found) > MAX_PER_RULE:
-            found = found[:MAX_PER_RULE] + ["……同类问题还有更多，请先处理以上各条"]
-        out.extend(found)
-    return out
+    return [line for rule in RULES for line in _capped(rule(s))]
+
+
+# ---------------------------------------------------------------- the 操作日志 hash chain
+
+
+def _entry_label(e: Row[Any]) -> str:
+    at = e.at.replace(tzinfo=UTC).astimezone()  # stored in UTC, shown in local time as in the viewer
+    return f"操作日志第 {e.id} 条（{at:%Y-%m-%d %H:%M}，{e.summary[:30]}）"
+
+
+def _chain_problems(s: Session) -> Iterable[str]:
+    """Walk the log in id order: each entry must link to the one before and match its own hash.
+
+    The walk goes on from an entry's stored hash, so one edited or removed entry is one problem."""
+    prev: Row[Any] | None = None
+    for e in audit.chain(s):
+        expected = prev.hash if prev is not None else audit.GENESIS
+        if e.hash is None or e.prev_hash is None:
+            yield f"{_entry_label(e)}没有校验码：它不是本程序写入的"
+        else:
+            if e.prev_hash != expected:
+                if prev is None:
+                    yield f"{_entry_label(e)}之前的操作日志被删除了"
+                elif e.id - prev.id > 1:
+                    yield f"操作日志第 {prev.id + 1} 至 {e.id - 1} 条被删除了（第 {e.id} 条与前一条接不上）"
+                else:
+                    yield f"{_entry_label(e)}与前一条接不上：前一条被改动过，或其间的记录被删除了"
+            if audit.hash_of(e) != e.hash:
+                yield f"{_entry_label(e)}被改动过（内容与校验码不符）"
+        prev = e
+
+
+def _operator_problems(s: Session) -> Iterable[str]:
+    """Each operator as it stands must match the digest kept with its last change in the log."""
+    last: dict[int, str] = {}
+    rows = s.execute(select(AuditEntry.entity_id, AuditEntry.detail)
+                     .where(AuditEntry.entity == "operator", AuditEntry.entity_id.is_not(None))
+                     .order_by(AuditEntry.id).execution_options(yield_per=1000))
+    for op_id, detail in rows:
+        if isinstance(detail, dict) and isinstance(detail.get(audit.DIGEST_KEY), str):
+            last[op_id] = detail[audit.DIGEST_KEY]
+    for op in s.scalars(select(Operator).order_by(Operator.id)):
+        kept = last.get(op.id)
+        if kept is None:
+            yield f"操作员“{op.display_name}”（登录名 {op.username}）不是通过本程序添加的（操作日志中没有它的记录）"
+        elif kept != audit.operator_digest(s, op.id):
+            yield f"操作员“{op.display_name}”的角色或密码被绕过程序改动过（操作日志中没有这次改动）"
+
+
+def audit_problems(s: Session) -> list[str]:
+    """Tampering with the 操作日志 or the operators, one Chinese line each (empty: none found)."""
+    return _capped(_chain_problems(s)) + _capped(_operator_problems(s))
