@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .db import Database, open_database, resolve_url
+from .db import Database, open_database, resolve_url, sqlite_path
 from .paths import clean_leftovers
 from .services.errors import ServiceError, explain
 from .services.output_kinds import LEDGER_KINDS, NOTICE_KINDS
@@ -556,7 +556,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(hoist_global_options(sys.argv[1:] if argv is None else argv))
     log_path = setup_logging()
     try:
-        clean_leftovers()  # *.part and temp folders a killed run left (cheap: two globs)
+        # *.part files and temp folders (maybe a plain copy) a killed run left (cheap: a few globs)
+        clean_leftovers(sqlite_path(resolve_url(args.db, args.db_url)))
         return COMMANDS[args.command or "gui"](args)
     except ServiceError as exc:
         print(str(exc), file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import logging
 import os
 import re
@@ -62,8 +63,8 @@ def _newest_mtime(path: Path) -> float:
     return newest
 
 
-def _leftovers(folder: Path, backups: bool) -> Iterator[Path]:
-    yield from folder.glob("*.part")
+def _leftovers(folder: Path, backups: bool, part: str = "*.part") -> Iterator[Path]:
+    yield from folder.glob(part)
     yield from folder.glob(TEMP_PREFIX + "*")
     if backups:
         for tmp in folder.glob("tmp*"):
@@ -71,18 +72,27 @@ def _leftovers(folder: Path, backups: bool) -> Iterator[Path]:
                 yield tmp
 
 
-def clean_leftovers(min_age_s: float = LEFTOVER_AGE_S, now: float | None = None) -> list[Path]:
+def clean_leftovers(
+    db_file: Path | None = None, min_age_s: float = LEFTOVER_AGE_S, now: float | None = None
+) -> list[Path]:
     """Remove `*.part` files and `.vd-temp-*` folders older than min_age_s from the data and backups
-    folders (and old temp folders holding a plain copy in backups). Returns what was removed; a file that
-    cannot be removed is skipped (logged), never an error: this runs at every start."""
+    folders (and old temp folders holding a plain copy in backups); beside db_file (a restore stages
+    there) only `.vd-temp-*` and the file's own `.part`s, as that folder may be the user's. Returns what
+    was removed; what cannot be removed is skipped (logged), never an error: this runs at every start."""
     now = time.time() if now is None else now
     removed: list[Path] = []
     try:
-        folders = [(data_dir(), False), (backup_dir(), True)]
+        folders = [(data_dir(), False, "*.part"), (backup_dir(), True, "*.part")]
     except OSError:
         return removed
-    for folder, backups in folders:
-        for path in _leftovers(folder, backups):
+    if db_file is not None and db_file.parent.is_dir():
+        folders.append((db_file.parent, False, glob.escape(db_file.name) + "*.part"))
+    seen: set[Path] = set()
+    for folder, backups, part in folders:
+        for path in _leftovers(folder, backups, part):
+            if path in seen:  # the database in the data folder: that folder is looked at twice
+                continue
+            seen.add(path)
             try:
                 if now - _newest_mtime(path) < min_age_s:
                     continue

@@ -227,3 +227,26 @@ def test_atomic_path_flushes_the_file_before_the_rename(tmp_path: Path, monkeypa
     assert "fsync" in events[:first_replace]  # the file's bytes, before its name
     if os.name == "posix":
         assert "fsync" in events[first_replace:]  # and the folder's entry after
+
+
+def test_beside_the_database_only_its_own_leftovers_go(
+    template_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database may sit in the user's own folder: a browser's download.part there is not ours."""
+    monkeypatch.setenv("VILLAGEDESK_HOME", str(tmp_path / "home"))
+    folder = tmp_path / "我的文档"
+    folder.mkdir()
+    db_file = folder / "东坟村.sqlite"
+    db_file.write_bytes(template_db.read_bytes())
+    staged = folder / ".vd-temp-restore1"  # a killed restore's staging folder
+    staged.mkdir()
+    (staged / "plain.sqlite").write_bytes(b"SQLite format 3\x00")
+    own_part = folder / "东坟村.sqlite.part"
+    own_part.write_bytes(b"x")
+    download = folder / "电影.mp4.part"
+    download.write_bytes(b"x")
+    for p in (staged, own_part, download):
+        _age(p, 3600)
+    assert main(["--db", str(db_file), "check"]) == 0
+    assert not staged.exists() and not own_part.exists()
+    assert download.exists()
