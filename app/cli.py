@@ -10,12 +10,13 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from datetime import date
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__
+from . import __version__, db_users
 from .db import Database, open_database, resolve_url, sqlite_path
 from .paths import clean_leftovers
 from .services.errors import ServiceError, explain
@@ -83,7 +84,8 @@ def build_parser() -> ChineseParser:
     init.add_argument("--county", required=True, metavar="县/区", help="所属县(区)")
     init.add_argument("--kind", choices=("村", "社区"), default="村", help="村 或 社区（默认 村）")
     demo = sub.add_parser("demo", help="用演示村填充数据库")
-    demo.add_argument("--force", action="store_true", help="清空现有数据后重建演示村")
+    demo.add_argument("--force", action="store_true", help="清空现有数据后重建演示村（先自动备份）")
+    demo.add_argument("--yes", action="store_true", help="与 --force 同用：确认清空正式的村(社区)数据")
     demo.add_argument("--if-empty", action="store_true", help="仅当数据库为空时填充，否则什么也不做")
     demo.add_argument("--scale", choices=("village", "county"), default="village",
                       help="village：演示村（默认）；county：县级规模数据（15万居民，用于性能测试）")
@@ -179,19 +181,40 @@ def cmd_demo(args: argparse.Namespace) -> int:
     db = _open(args)
     try:
         with db.session() as s:
-            if args.if_empty and demo.has_data(s):
-                print("数据库中已有数据，未改动。")
-                return EXIT_OK
-            if args.scale == "county":
-                from .demo import county as demo_county
+            has_data, real = demo.has_data(s), demo.real_village(s)
+        if args.if_empty and has_data:
+            print("数据库中已有数据，未改动。")
+            return EXIT_OK
+        if not (has_data and args.force):
+            return _build_demo(db, args)
+        if real is not None and not args.yes:
+            raise ServiceError(
+                f"数据库中是正式的村(社区)数据（{real}）。demo --force 会清空全部数据，包括操作员和操作日志。"
+                "如确需清空并重建演示村，请加 --yes（清空前会自动备份）。")
+        # nobody else may have the file open while it is wiped; the old data is kept in a backup first
+        with db_users.exclusive(db.path, "重建演示村") if db.path is not None else nullcontext():
+            from .services.safety import backup
 
-                summary = demo_county.build_county(s, force=args.force)
-            else:
-                summary = demo.build_demo(s, force=args.force)
-        print("\n".join(summary.lines()))
-        return EXIT_OK
+            safety = backup.backup_before(db, "演示前")
+            if safety is not None:
+                print(f"原有数据已另存为 {safety}")
+            return _build_demo(db, args)
     finally:
         db.dispose()
+
+
+def _build_demo(db: Database, args: argparse.Namespace) -> int:
+    from .demo import village as demo
+
+    with db.session() as s:
+        if args.scale == "county":
+            from .demo import county as demo_county
+
+            summary = demo_county.build_county(s, force=args.force)
+        else:
+            summary = demo.build_demo(s, force=args.force)
+    print("\n".join(summary.lines()))
+    return EXIT_OK
 
 
 PASSWORD_ENV = "VILLAGEDESK_BACKUP_PASSWORD"
@@ -262,7 +285,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
     if args.preview:
         return EXIT_OK
     db = _open(args, migrate=False)
-    safety = backup.restore_from(db, source, password=password)
+    try:  # refused while another process (a window, an import) has the database open
+        safety = backup.restore_from(db, source, password=password)
+    finally:
+        db.dispose()
     if safety:
         print(f"恢复前的数据已另存为 {safety}")
     db = _open(args)  # the restored file may be from an older version: upgrade it
@@ -555,6 +581,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = build_parser().parse_args(hoist_global_options(sys.argv[1:] if argv is None else argv))
     log_path = setup_logging()
+    # how this process is named to a restore that finds it using the database
+    db_users.set_label("窗口" if args.command in (None, "gui") else f"命令行 {args.command}")
     try:
         # *.part files and temp folders (maybe a plain copy) a killed run left (cheap: a few globs)
         clean_leftovers(sqlite_path(resolve_url(args.db, args.db_url)))

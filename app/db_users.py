@@ -86,6 +86,7 @@ def _key(db_path: Path) -> str:
 # ---- who am I ----------------------------------------------------------------------------------
 
 _label = "程序 " + Path(sys.argv[0] if sys.argv and sys.argv[0] else "python").name
+_detail = ""  # e.g. "操作员 张三" once someone signs in to the window
 _started = datetime.now()
 
 
@@ -97,20 +98,26 @@ class User:
     label: str
     host: str
     since: str
+    detail: str = ""
 
     def describe(self) -> str:
-        return f"{self.label}（进程 {self.pid}，计算机 {self.host}，{self.since} 起）"
+        parts = [self.detail] if self.detail else []
+        return f"{self.label}（{'，'.join([*parts, f'进程 {self.pid}', f'计算机 {self.host}', f'{self.since} 起'])}）"
 
 
 def _my_text() -> str:
-    return json.dumps({"pid": os.getpid(), "label": _label, "host": socket.gethostname(),
+    return json.dumps({"pid": os.getpid(), "label": _label, "detail": _detail, "host": socket.gethostname(),
                        "since": _started.strftime("%Y-%m-%d %H:%M")}, ensure_ascii=False)
 
 
-def set_label(label: str) -> None:
-    """How this process is named to others ("窗口（操作员 张三）", "命令行 import"); rewrites held files."""
-    global _label
-    _label = label
+def set_label(label: str | None = None, detail: str | None = None) -> None:
+    """How this process is named to others: label "窗口" / "命令行 import", detail "操作员 张三".
+
+    None leaves a part as it is; the files this process holds are rewritten at once.
+    """
+    global _label, _detail
+    _label = _label if label is None else label
+    _detail = _detail if detail is None else detail
     with _state_lock:
         for reg in _held.values():
             if reg.pid == os.getpid():
@@ -267,7 +274,8 @@ def _read_user(fh: IO[str], name: str) -> User:
     except ValueError:
         data = {}
     pid = data.get("pid") if isinstance(data.get("pid"), int) else (int(name) if name.isdigit() else 0)
-    return User(pid, str(data.get("label") or "程序"), str(data.get("host") or "?"), str(data.get("since") or "?"))
+    return User(pid, str(data.get("label") or "程序"), str(data.get("host") or "?"), str(data.get("since") or "?"),
+                str(data.get("detail") or ""))
 
 
 @contextmanager

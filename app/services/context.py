@@ -12,7 +12,9 @@ from typing import Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.orm import Session
 
+from .. import db_users
 from ..db import Database
+from ..models import Operator
 from .audit import current_operator_id
 
 P = ParamSpec("P")
@@ -24,7 +26,22 @@ class AppContext:
         self.db = db
         self._unit_id: int | None = None
         # The signed-in operator: every call runs as them (role checks, 操作日志), on any thread.
-        self.operator_id: int | None = None
+        self._operator_id: int | None = None
+
+    @property
+    def operator_id(self) -> int | None:
+        return self._operator_id
+
+    @operator_id.setter
+    def operator_id(self, value: int | None) -> None:
+        self._operator_id = value
+        # a restore elsewhere that finds this process using the database names who signed in here
+        detail = ""
+        if value is not None:
+            with self.db.session() as s:
+                op = s.get(Operator, value)
+                detail = f"操作员 {op.display_name}" if op is not None else ""
+        db_users.set_label(detail=detail)
 
     @property
     def url(self) -> str:
