@@ -42,6 +42,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
         folder.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".part" + target.suffix, dir=folder)
     except OSError as exc:
+        exc.filename = str(folder)  # name the folder the user chose, not a temp name they never saw
         raise ServiceError(explain(exc) or f"无法在 {folder} 中写入文件：{exc.strerror or exc}") from exc
     os.close(fd)
     tmp = Path(name)

@@ -51,7 +51,9 @@ DISK_FULL = "磁盘空间已满，刚才的操作没有完成（已保存的数�
 DATABASE_LOCKED = ("数据库正被另一个程序占用（另一个窗口或命令正在写入），等待后仍无法写入，刚才的操作没有完成。"
                    "请等对方完成后重试；如果一直这样，请关闭其他打开本程序的窗口再试。")
 READ_ONLY = ("无法写入{where}：文件或文件夹是只读的，或没有写入权限，刚才的操作没有完成。"
-             "请检查文件夹的权限（或把数据库复制到可以写入的文件夹，如“文档”），然后重试。")
+             "请换一个可以写入的文件夹（如“文档”），或请管理员检查权限后重试。")
+READ_ONLY_DB = ("无法写入数据库：数据库文件或它所在的文件夹是只读的（或没有写入权限），刚才的操作没有完成。"
+                "请检查权限，或把数据库文件复制到可以写入的文件夹（如“文档”）后用 --db 指定它。")
 CANNOT_OPEN = "无法打开数据库文件{where}：文件夹不存在，或没有读写权限。请检查路径和权限后重试。"
 
 
@@ -95,7 +97,7 @@ def explain(exc: BaseException) -> str | None:
         if "database is locked" in text or "database table is locked" in text:
             return DATABASE_LOCKED
         if "readonly database" in text or "read-only file system" in text.lower():
-            return READ_ONLY.format(where="数据库")
+            return READ_ONLY_DB
         if "unable to open database file" in text:
             return CANNOT_OPEN.format(where="")
         m = _NEWER.search(text)
