@@ -19,7 +19,7 @@ from app.cli import main
 from app.io.atomic import atomic_path
 from app.logs import QuietFileHandler
 from app.paths import backup_dir, clean_leftovers, data_dir
-from app.services.errors import DATABASE_LOCKED, DISK_FULL, explain
+from app.services.errors import DATABASE_LOCKED, DISK_FULL, ServiceError, explain
 
 TRACEBACK = "Traceback"
 
@@ -250,3 +250,16 @@ def test_beside_the_database_only_its_own_leftovers_go(
     assert main(["--db", str(db_file), "check"]) == 0
     assert not staged.exists() and not own_part.exists()
     assert download.exists()
+
+
+def test_an_export_into_a_read_only_folder_names_that_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(*_args: object, **_kwargs: object) -> tuple[int, str]:
+        raise OSError(errno.EROFS, "Read-only file system", str(tmp_path / ".台账.x1y2.part.xlsx"))
+
+    monkeypatch.setattr("tempfile.mkstemp", refused)
+    with pytest.raises(ServiceError) as caught, atomic_path(tmp_path / "台账.xlsx"):
+        pass
+    message = str(caught.value)
+    assert f"无法写入 {tmp_path}：" in message and "只读" in message and ".part" not in message
