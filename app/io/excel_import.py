@@ -8,9 +8,7 @@ plain scoring function; the services give it the names to look for.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import logging
 import re
 import unicodedata
@@ -19,13 +17,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from app.io.csv_read import read_csv
+from app.io.sheet_child import read_workbook_isolated
+from app.io.sheet_read import MAX_ROWS as MAX_ROWS  # the limits live with the reader; re-exported
+from app.io.sheet_read import Cell, SheetRefused
 from app.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
 
-Cell = str | int | float | bool | date | datetime | None
-
-MAX_ROWS = 100_000  # a village roster is far smaller; bigger files are split by the user
 MAX_FILE_BYTES = 200 * 1024 * 1024
 HEADER_SCAN_ROWS = 30  # the header is looked for in the first rows (under merged title rows)
 FORMATS = ("xlsx", "xls", "csv")
@@ -56,25 +55,6 @@ class SheetTable:
         return max((len(r) for r in self.rows), default=0)
 
 
-def _clean(value: object) -> Cell:
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        # openpyxl and WPS leave non-breaking spaces and stray control characters in cells
-        text = value.replace("\u00a0", " ").replace("\u3000", " ").strip()
-        return text or None
-    if isinstance(value, bool | int | float | date | datetime):
-        return value
-    return str(value)
-
-
-def _trim(row: Sequence[object]) -> list[Cell]:
-    cells = [_clean(v) for v in row]
-    while cells and cells[-1] is None:
-        cells.pop()
-    return cells
-
-
 def detect_format(head: bytes, name: str) -> str:
     """xlsx / xls / csv from the first bytes; the extension only decides for text files."""
     if head.startswith(_ZIP):
@@ -87,77 +67,42 @@ def detect_format(head: bytes, name: str) -> str:
             f"“{name}”不是有效的 Excel 文件（可能已损坏，或是改了扩展名的其他文件）。"
             "请用 Excel 或 WPS 打开后另存为 .xlsx 再导入。"
         )
-    if b"\x00" in head[:4096]:
-        raise UnreadableFile(f"“{name}”不是表格文件，请选择 .xlsx、.xls 或 .csv 文件。")
-    return "csv"
+    return "csv"  # app/io/csv_read.py decides whether the text is readable (UTF-16, or binary junk)
 
 
-def decode_text(data: bytes, name: str) -> str:
-    """UTF-8 (with or without BOM), else GB18030 (a superset of GBK/GB2312, what WPS saves)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise UnreadableFile(f"无法识别“{name}”的文字编码，请用 Excel 或 WPS 另存为“CSV UTF-8”或 .xlsx 后再导入。")
-
-
-def _read_csv(data: bytes, name: str) -> list[list[Cell]]:
-    text = decode_text(data, name)
-    sample = text[:8192]
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",\t;|，")
-    except csv.Error:
-        dialect = csv.excel
-    csv.field_size_limit(10 * 1024 * 1024)
-    try:
-        return [_trim(r) for r in csv.reader(io.StringIO(text, newline=""), dialect)]
-    except csv.Error as exc:
-        raise UnreadableFile(f"“{name}”的 CSV 格式有误：{exc}") from None
-
-
-def _read_workbook(data: bytes, name: str, sheet: str | None) -> tuple[str, list[str], list[list[Cell]]]:
-    from python_calamine import CalamineWorkbook
-
-    try:
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        names = list(wb.sheet_names)
-        if not names:
-            raise UnreadableFile(f"“{name}”中没有工作表。")
-        if sheet is not None and sheet not in names:
-            raise UnreadableFile(f"“{name}”中没有名为“{sheet}”的工作表。")
-        chosen = sheet
-        rows: list[list[Cell]] = []
-        for candidate in [sheet] if sheet is not None else names:
-            rows = [_trim(r) for r in wb.get_sheet_by_name(candidate).to_python(skip_empty_area=False)]
-            chosen = candidate
-            if any(rows):
-                break  # the first sheet with something in it (WPS adds empty Sheet2, Sheet3)
-        return str(chosen), names, rows
-    except UnreadableFile:
-        raise
-    except BaseException as exc:  # calamine raises its own errors, and a Rust panic is a BaseException
-        if isinstance(exc, KeyboardInterrupt | SystemExit | MemoryError):
-            raise
-        log.warning("cannot read %s: %r", name, exc)
-        if "password" in str(exc).lower() or type(exc).__name__ == "PasswordError":
-            raise UnreadableFile(f"“{name}”设置了打开密码，请在 Excel 或 WPS 中取消密码后再导入。") from None
-        raise UnreadableFile(
-            f"“{name}”无法读取（文件可能已损坏，或不是 Excel 文件）。请用 Excel 或 WPS 打开后另存为 .xlsx 再导入。"
-        ) from None
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def read_table(path: Path | str, sheet: str | None = None) -> SheetTable:
-    """Read one sheet of an xlsx / xls / csv file. UnreadableFile (Chinese message) when it can't."""
+    """Read one sheet of an xlsx / xls / csv file. UnreadableFile (Chinese message) when it can't.
+
+    Every limit holds before the rows are built: a CSV is read record by record, a workbook in a child
+    process under a memory and time limit after its zip and sheet XML were checked (app/io/sheet_read.py).
+    """
     path = Path(path)
     name = path.name
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise UnreadableFile(f"“{name}”太大（{size // (1024 * 1024)} MB），请分成几个文件导入。")
-        data = path.read_bytes()
+        with path.open("rb") as f:
+            head = f.read(8192)
+        if size <= len(head) and not head.strip():
+            raise UnreadableFile(f"“{name}”是空文件，没有可导入的内容。")
+        fmt = detect_format(head, name)
+        if fmt == "csv":
+            sheet_name, names, rows = Path(name).stem, [Path(name).stem], read_csv(path, name)
+        else:
+            sheet_name, names, rows = read_workbook_isolated(path, name, fmt, sheet)
+        digest = _sha256(path)
+    except SheetRefused as exc:
+        log.warning("refused %s: %s", name, exc.message)
+        raise UnreadableFile(exc.message) from None
     except FileNotFoundError:
         raise UnreadableFile(f"找不到文件：{path}") from None
     except PermissionError:
@@ -166,22 +111,12 @@ def read_table(path: Path | str, sheet: str | None = None) -> SheetTable:
         raise UnreadableFile(f"“{name}”是文件夹，请选择一个表格文件。") from None
     except OSError as exc:
         raise UnreadableFile(f"无法读取“{name}”：{exc.strerror or exc}") from None
-    if not data.strip():
-        raise UnreadableFile(f"“{name}”是空文件，没有可导入的内容。")
-    fmt = detect_format(data[:8192], name)
-    if fmt == "csv":
-        sheet_name, names, rows = Path(name).stem, [Path(name).stem], _read_csv(data, name)
-    else:
-        sheet_name, names, rows = _read_workbook(data, name, sheet)
     while rows and not rows[-1]:
         rows.pop()
     if not rows:
         raise UnreadableFile(f"“{name}”的工作表“{sheet_name}”是空的，没有可导入的内容。")
-    if len(rows) > MAX_ROWS:
-        raise UnreadableFile(f"“{name}”有 {len(rows)} 行，超过 {MAX_ROWS} 行，请分成几个文件导入。")
     return SheetTable(
-        file_name=name, sheet_name=sheet_name, format=fmt, rows=rows,
-        sha256=hashlib.sha256(data).hexdigest(), sheet_names=names,
+        file_name=name, sheet_name=sheet_name, format=fmt, rows=rows, sha256=digest, sheet_names=names,
     )
 
 
