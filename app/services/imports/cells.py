@@ -9,10 +9,22 @@ from app.io.excel_import import cell_text
 
 from ..errors import ValidationError
 from ..validation import InvalidValue, Problems, check_id_number, parse_sheet_date
-from .fields import norm_education, norm_ethnicity, norm_gender
+from .fields import CELL_MAX, fields_of, norm_education, norm_ethnicity, norm_gender
 from .state import RunState, Values
 
 # ---------------------------------------------------------------- cell values
+
+
+def refuse_long_cells(kind: str, values: Values) -> None:
+    """A row with a cell far longer than its field can hold fails here, before any per-cell work: 拼音,
+    NFKC and patterns on a 1,000,000-character cell would cost minutes (the row's other checks wait)."""
+    p = Problems()
+    for spec in fields_of(kind):
+        value = values.get(spec.key)
+        limit = spec.max_len or CELL_MAX
+        if type(value) is str and len(value) > limit:
+            p.add(spec.key, spec.label, f"最多{limit}个字，现在是{len(value)}个")  # as Problems.text says it
+    p.raise_if_any()
 
 
 def text(values: Values, key: str) -> str:

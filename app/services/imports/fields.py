@@ -11,6 +11,8 @@ from app.models.imports import IMPORT_KINDS
 from app.models.org import MEMBER_TYPES, POINTS_CATEGORIES, POSTS, STAGES
 from app.models.people import EDUCATIONS, RELATIONS, RESIDENT_STATUSES
 
+from ..validation import FREE_TEXT_MAX
+
 KIND_LABELS = {
     "residents": "居民", "households": "户籍（按户导入）", "members": "党员", "grid-posts": "网格员",
     "tickets": "工单",
@@ -25,16 +27,20 @@ class FieldSpec:
     synonyms: tuple[str, ...] = ()  # other column names offices use
     required: bool = False
     hint: str = ""  # shown beside the field in the mapping step
+    # The longest cell looked at (cells.refuse_long_cells): far above the services' own limits, which say
+    # the exact one; only a cell no one typed stops here, before any per-cell work.
+    max_len: int = 0  # 0: CELL_MAX
 
 
-NAME = FieldSpec("name", "姓名", ("名字", "居民姓名", "党员姓名", "人员姓名"), required=True)
+CELL_MAX = 200  # a name, number, date, place or address
+NAME = FieldSpec("name", "姓名", ("名字", "居民姓名", "党员姓名", "人员姓名"), required=True, max_len=40)  # as the services
 ID_NUMBER = FieldSpec("id_number", "身份证号", ("公民身份号码", "身份证号码", "证件号码", "身份证", "证件号"))
 GENDER = FieldSpec("gender", "性别")
 BIRTH = FieldSpec("birth_date", "出生日期", ("出生年月", "出生年月日", "生日"))
 ETHNICITY = FieldSpec("ethnicity", "民族")
 PHONE = FieldSpec("phone", "联系电话", ("手机号", "手机号码", "电话", "手机", "联系方式", "电话号码"))
 EDUCATION = FieldSpec("education", "学历", ("文化程度", "学历程度"))
-NOTE = FieldSpec("note", "备注", ("说明",))
+NOTE = FieldSpec("note", "备注", ("说明",), max_len=FREE_TEXT_MAX)
 HOUSEHOLD = FieldSpec("household_number", "户号", ("户编号", "户籍号", "户口号"))
 RELATION = FieldSpec("relation", "与户主关系", ("户主关系", "关系", "家庭关系"))
 ADDRESS = FieldSpec("address", "门牌/住址", ("门牌", "门牌号", "住址", "家庭住址", "地址", "现住址", "居住地址"))
@@ -42,7 +48,7 @@ GRID = FieldSpec("grid", "网格", ("所属网格", "网格名称", "所在网�
 # the micro-grid under the 网格 column's grid: its short name (第二微网格) as the ledgers print it, or its full one
 MICRO_GRID = FieldSpec("micro_grid", "微网格", ("所属微网格", "微网格名称", "负责区域"), hint="空白或“全网格”：直接属于网格")
 STATUS = FieldSpec("status", "人员状态", ("状态", "居住状态", "人员状况"), hint="在册 / 外出务工")
-TAGS = FieldSpec("tags", "户标签", ("标签", "户类别", "特殊人群"), hint="多个用顿号或逗号分隔")
+TAGS = FieldSpec("tags", "户标签", ("标签", "户类别", "特殊人群"), hint="多个用顿号或逗号分隔", max_len=FREE_TEXT_MAX)
 
 PERSON = (NAME, ID_NUMBER, GENDER, BIRTH, ETHNICITY, PHONE, EDUCATION)
 
@@ -61,7 +67,8 @@ KIND_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec("flow_out_place", "流出地", ("外出地点", "流入地", "外出务工地")),
         FieldSpec("dual_report_unit", "双报到单位", ("报到单位", "工作单位")),
         FieldSpec("posts", "党内职务", ("现任职务", "现任党内职务"),
-                  hint="如 书记、组织委员（中共××村总支部委员会）；括号里是所任职的党组织，本支部、本党小组的可省略"),
+                  hint="如 书记、组织委员（中共××村总支部委员会）；括号里是所任职的党组织，本支部、本党小组的可省略",
+                  max_len=FREE_TEXT_MAX),
         NOTE,
     ),
     "grid-posts": (
@@ -79,11 +86,12 @@ KIND_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec("category", "诉求类别", ("类别", "问题类型", "诉求类型", "事项类别"), required=True),
         FieldSpec("requester_name", "诉求人", ("反映人", "群众姓名", "姓名", "来访人")),
         PHONE,
-        FieldSpec("content", "诉求内容", ("反映问题", "内容", "事项", "诉求事项", "问题描述"), required=True),
+        FieldSpec("content", "诉求内容", ("反映问题", "内容", "事项", "诉求事项", "问题描述"), required=True,
+                  max_len=FREE_TEXT_MAX),
         GRID,
         FieldSpec("state", "办理状态", ("状态", "办结情况")),
         FieldSpec("mode", "办理方式", ("处理方式",)),
-        FieldSpec("reply", "答复内容", ("办理结果", "处理结果", "答复", "回复")),
+        FieldSpec("reply", "答复内容", ("办理结果", "处理结果", "答复", "回复"), max_len=FREE_TEXT_MAX),
         FieldSpec("closed_at", "办结日期", ("办结时间",)),
         FieldSpec("satisfaction", "满意度", ("回访结果", "群众评价", "评价")),
     ),

@@ -25,9 +25,19 @@ def _unknown(state: RunState, label: str, name: str) -> None:
     state.unknown.setdefault(label, set()).add(name)
 
 
+def _fit(p: Problems, key: str, label: str, name: str) -> bool:
+    """The name holds no control, direction or invisible character (Problems.text): before it is looked up,
+    shown in a message or given to a new record."""
+    before = len(p)
+    p.text(key, label, name, multiline=False)
+    return len(p) == before
+
+
 def resolve_org(state: RunState, p: Problems, name: str, kinds: tuple[str, ...], parent_id: int | None,
                 key: str, label: str) -> int | None:
     name = _known_name(state, name)
+    if not _fit(p, key, label, name):
+        return None
     stmt = select(PartyOrg.id).where(
         PartyOrg.unit_id == state.unit_id, PartyOrg.kind.in_(kinds), PartyOrg.closed_on.is_(None),
         (PartyOrg.name == name) | (PartyOrg.code == name),
@@ -60,6 +70,8 @@ def resolve_org(state: RunState, p: Problems, name: str, kinds: tuple[str, ...],
 
 def resolve_grid(state: RunState, p: Problems, name: str, key: str = "grid", label: str = "网格") -> int | None:
     name = _known_name(state, name)
+    if not _fit(p, key, label, name):
+        return None
     found = state.s.scalars(select(Grid.id).where(
         Grid.unit_id == state.unit_id, Grid.closed_on.is_(None), (Grid.name == name) | (Grid.code == name))).all()
     if len(found) == 1:
@@ -85,6 +97,8 @@ def resolve_area(state: RunState, p: Problems, grid_name: str, micro_name: str, 
     micro_name = _known_name(state, micro_name)
     if top_id is None or micro_name in ("", WHOLE_GRID):
         return top_id
+    if not _fit(p, key, label, micro_name):
+        return None
     top = state.s.get(Grid, top_id)
     assert top is not None
     if top.parent_id is not None:

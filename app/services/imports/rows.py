@@ -11,12 +11,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from .cells import refuse_long_cells
 from .grid_post_rows import handle_grid_post
 from .people_rows import handle_member, handle_person
 from .state import Outcome, RunState, Values
 from .ticket_rows import handle_ticket
 
-HANDLERS: dict[str, Callable[[RunState, int, Values], Outcome]] = {
+Handler = Callable[[RunState, int, Values], Outcome]
+
+
+def _bounded(handler: Handler) -> Handler:
+    """The handler, after the row's cells are known to be of a sane length (refuse_long_cells)."""
+    def run(state: RunState, row: int, values: Values) -> Outcome:
+        refuse_long_cells(state.kind, values)
+        return handler(state, row, values)
+    return run
+
+
+HANDLERS: dict[str, Handler] = {kind: _bounded(h) for kind, h in {
     "residents": handle_person, "households": handle_person, "members": handle_member,
     "grid-posts": handle_grid_post, "tickets": handle_ticket,
-}
+}.items()}

@@ -62,8 +62,8 @@ def handle_ticket(state: RunState, row: int, values: Values) -> Outcome:
     if received is not None and received.date() > date.today():
         p.add("received_at", "受理日期", "日期晚于今天")
     channel = p.choice("channel", "受理渠道", text(values, "channel") or "办公室", CHANNELS)
-    category = p.text("category", "诉求类别", text(values, "category"), required=True)
-    cat = _ticket_category(state, p, category) if category else None
+    category = p.text("category", "诉求类别", text(values, "category"), required=True, multiline=False)
+    cat = _ticket_category(state, p, category) if category and not p.has("category") else None
     requester = p.text("requester_name", "诉求人", text(values, "requester_name"), max_len=40)
     phone = p.phone("phone", "联系电话", text(values, "phone"))
     content = p.text("content", "诉求内容", text(values, "content"), required=True, max_len=2000)
