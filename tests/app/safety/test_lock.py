@@ -15,6 +15,7 @@ from sqlalchemy import text
 from app import db_users
 from app.db import open_database, resolve_url
 from app.lock import InstanceLock
+from app.paths import backup_dir
 from app.services.errors import ServiceError
 from app.services.safety import backup
 
@@ -199,3 +200,63 @@ def test_a_pooled_connection_follows_a_replaced_file(db_path: Path, tmp_path: Pa
         bystander.dispose()
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT township FROM units").fetchone()[0] == "写在新文件里"
+
+
+# ---- the command line: restore and demo --force need the database to themselves -------------------
+
+
+def _cli(*args: str) -> int:
+    from app.cli import main
+
+    return main(list(args))
+
+
+def _village(path: Path) -> None:
+    assert _cli("--db", str(path), "init", "--name", "东坟村", "--township", "城关镇", "--county", "房山区") == 0
+
+
+def test_cli_restore_refused_while_a_window_has_the_database(
+        db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _village(db_path)
+    saved = tmp_path / "saved.sqlite"
+    assert _cli("--db", str(db_path), "backup", "-o", str(saved)) == 0
+    before = set(backup_dir().glob("*恢复前*"))
+    holder = Holder(db_path)
+    try:
+        capsys.readouterr()
+        assert _cli("--db", str(db_path), "restore", str(saved)) == 1
+        err = capsys.readouterr().err
+        assert f"数据库正在被另一个程序使用：窗口（操作员 张三，进程 {holder.pid}，" in err
+        assert "请先关闭它再恢复" in err and "Traceback" not in err
+        assert set(backup_dir().glob("*恢复前*")) == before  # refused before anything was done
+    finally:
+        holder.close()
+    assert _cli("--db", str(db_path), "restore", str(saved)) == 0
+    assert "已从" in capsys.readouterr().out
+
+
+def test_demo_force_refuses_a_real_village_without_yes_and_backs_up_with_it(
+        db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _village(db_path)
+    capsys.readouterr()
+    assert _cli("--db", str(db_path), "demo", "--force") == 1
+    err = capsys.readouterr().err
+    assert "正式的村(社区)数据（东坟村）" in err and "--yes" in err
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT name, is_demo FROM units").fetchall() == [("东坟村", 0)]
+    before = set(backup_dir().glob("*演示前.sqlite"))
+
+    holder = Holder(db_path)  # even with --yes, not while someone else has it open
+    try:
+        assert _cli("--db", str(db_path), "demo", "--force", "--yes") == 1
+        assert "请先关闭它再重建演示村" in capsys.readouterr().err
+    finally:
+        holder.close()
+    assert _cli("--db", str(db_path), "demo", "--force", "--yes") == 0
+    assert "原有数据已另存为" in capsys.readouterr().out
+    made = set(backup_dir().glob(f"{db_path.stem}-*演示前.sqlite")) - before
+    assert len(made) == 1
+    with sqlite3.connect(made.pop()) as conn:  # the real village is in the backup
+        assert conn.execute("SELECT name, is_demo FROM units").fetchall() == [("东坟村", 0)]
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT is_demo FROM units").fetchall() == [(1,)]
