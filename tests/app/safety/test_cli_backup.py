@@ -100,3 +100,56 @@ def test_database_option_may_follow_the_command(tmp_path: Path, capsys: pytest.C
     assert dbfile.exists()
     assert run("check", f"--db={dbfile}") == 0
     assert "检查通过" in capsys.readouterr().out
+
+
+def test_restore_refuses_units_only_and_newer_files_and_the_database_keeps_working(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    dbfile = tmp_path / "v.sqlite"
+    assert run("--db", str(dbfile), "check") == 0
+    with sqlite3.connect(dbfile) as conn:
+        conn.execute("INSERT INTO units (name, kind, township, county, contact_person, contact_phone,"
+                     " objection_box, notice_days, notice_workdays, is_demo) VALUES"
+                     " ('甲村', '村', '', '', '', '', '', 5, 0, 0)")
+    units_only = tmp_path / "units-only.sqlite"
+    with sqlite3.connect(units_only) as conn:
+        conn.execute("CREATE TABLE units (id INTEGER PRIMARY KEY, name TEXT)")
+        conn.execute("INSERT INTO units (name) VALUES ('假村')")
+    newer = tmp_path / "newer.sqlite"
+    assert run("--db", str(dbfile), "backup", "-o", str(newer)) == 0
+    (tmp_path / "newer.sqlite.sha256").unlink()  # made by hand by a newer version: no sidecar
+    with sqlite3.connect(newer) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = 'ffffffffffff'")
+    capsys.readouterr()
+
+    assert run("--db", str(dbfile), "restore", str(units_only)) == 1
+    err = capsys.readouterr().err
+    assert "没有有效的数据库版本记录" in err and "Traceback" not in err
+    assert run("--db", str(dbfile), "restore", str(newer)) == 1
+    err = capsys.readouterr().err
+    assert "来自更新版本的村级党建工作台（数据库版本 ffffffffffff），请先升级程序再恢复" in err
+    assert "Traceback" not in err
+
+    assert run("--db", str(dbfile), "check") == 0  # every later command still works
+    with sqlite3.connect(dbfile) as conn:
+        assert conn.execute("SELECT name FROM units").fetchone()[0] == "甲村"
+
+
+def test_restore_refuses_a_plain_backup_changed_after_it_was_made(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    dbfile = tmp_path / "v.sqlite"
+    assert run("--db", str(dbfile), "check") == 0
+    with sqlite3.connect(dbfile) as conn:
+        conn.execute("INSERT INTO units (name, kind, township, county, contact_person, contact_phone,"
+                     " objection_box, notice_days, notice_workdays, is_demo) VALUES"
+                     " ('甲村', '村', '', '', '', '', '', 5, 0, 0)")
+    made = tmp_path / "b.sqlite"
+    assert run("--db", str(dbfile), "backup", "-o", str(made)) == 0
+    assert run("--db", str(dbfile), "restore", str(made), "--preview") == 0
+    assert "校验值：相符" in capsys.readouterr().out
+    data = bytearray(made.read_bytes())
+    data[data.index("甲村".encode()) + 1] ^= 0x01
+    made.write_bytes(bytes(data))
+    assert run("--db", str(dbfile), "restore", str(made)) == 1
+    assert "备份文件内容已被改动或损坏（校验值不符）" in capsys.readouterr().err
+    with sqlite3.connect(dbfile) as conn:
+        assert conn.execute("SELECT name FROM units").fetchone()[0] == "甲村"
