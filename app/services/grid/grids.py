@@ -23,7 +23,7 @@ from app.models.people import HEAD_RELATION
 from .. import access, audit
 from ..errors import NotFound, ServiceError
 from ..people.residents import ACTIVE_STATUSES
-from ..validation import Problems, check_term_end
+from ..validation import FREE_TEXT_MAX, Problems, check_term_end
 from .geometry import Point, clean_polygon, containing_area, polygon_problem
 
 DEFAULT_MAP_SIZE = (1600, 1000)
@@ -215,10 +215,11 @@ def create_grid(s: Session, unit_id: int, data: GridInput) -> int:
     access.require_role(s, *access.ENTRY_ROLES, action="新建网格")
     p = Problems()
     values = _check_grid(s, unit_id, data, p, None)
+    note = p.text("note", "备注", data.note, max_len=FREE_TEXT_MAX)
     p.raise_if_any()
     last = s.scalar(select(func.max(Grid.sort_order)).where(Grid.unit_id == unit_id, Grid.parent_id == data.parent_id
                                                            if data.parent_id else Grid.parent_id.is_(None)))
-    g = Grid(unit_id=unit_id, parent_id=data.parent_id, note=data.note.strip(), sort_order=(last or 0) + 1, **values)
+    g = Grid(unit_id=unit_id, parent_id=data.parent_id, note=note, sort_order=(last or 0) + 1, **values)
     s.add(g)
     s.flush()
     audit.record(s, unit_id, "create", "grid", g.id, f"新建{'微网格' if g.parent_id else '网格'}：{g.name}（{g.code}）")
@@ -231,11 +232,12 @@ def update_grid(s: Session, grid_id: int, data: GridInput) -> None:
     before = audit.snapshot(g, GRID_AUDIT_FIELDS)
     p = Problems()
     values = _check_grid(s, g.unit_id, data, p, g)
+    note = p.text("note", "备注", data.note, max_len=FREE_TEXT_MAX)
     p.raise_if_any()
     for key, value in values.items():
         if key != "polygon" or data.polygon:
             setattr(g, key, value)
-    g.parent_id, g.note = data.parent_id, data.note.strip()
+    g.parent_id, g.note = data.parent_id, note
     s.flush()
     audit.record_change(s, g.unit_id, "grid", g.id, f"修改网格：{g.name}", before, audit.snapshot(g, GRID_AUDIT_FIELDS))
 
@@ -374,6 +376,7 @@ def appoint(s: Session, grid_id: int, data: PostInput) -> int:
     name = p.text("person_name", "姓名", data.person_name or (resident.name if resident else ""), required=True,
                   max_len=40)
     phone = p.phone("phone", "联系电话", data.phone or (resident.phone if resident else ""), required=True)
+    note = p.text("note", "备注", data.note, max_len=FREE_TEXT_MAX)
     start = data.start_on or date.today()
     ended: list[GridPost] = []
     if post in SINGLE_HOLDER:
@@ -388,7 +391,7 @@ def appoint(s: Session, grid_id: int, data: PostInput) -> int:
         cur.end_on = start  # end_on is the first day no longer held (list_grid_posts reads it so)
         audit.record(s, g.unit_id, "close", "grid_post", cur.id, f"{cur.person_name} 卸任{g.name}{post}（由新任接替）")
     row = GridPost(grid_id=g.id, post=post, resident_id=data.resident_id, person_name=name, phone=phone,
-                   start_on=start, note=data.note.strip())
+                   start_on=start, note=note)
     s.add(row)
     s.flush()
     audit.record(s, g.unit_id, "create", "grid_post", row.id, f"任命{g.name}{post}：{name}")

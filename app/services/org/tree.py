@@ -18,7 +18,7 @@ from app.models.org import MEMBER_STAGES, ORG_KINDS, PARTNER_KINDS
 
 from .. import access, audit
 from ..errors import NotFound
-from ..validation import Problems, check_term_end
+from ..validation import FREE_TEXT_MAX, Problems, check_term_end
 
 BRANCH_KINDS = ("党支部", "联合党支部", "党总支")  # a member's 所在支部 (org_id)
 GROUP_KINDS = ("党小组", "功能型党小组")  # a member's 党小组 (group_id); they have no sub-organisations
@@ -237,6 +237,7 @@ def create_org(s: Session, unit_id: int, data: OrgInput) -> int:
     access.require_role(s, *access.ENTRY_ROLES, action="新建党组织")
     p = Problems()
     name, code = _check_org(s, unit_id, data, p, None)
+    note = p.text("note", "备注", data.note, max_len=FREE_TEXT_MAX)
     p.raise_if_any()
     # siblings keep the order they were entered in (第一、第二、第三党小组), unless an order is given
     order = data.sort_order or (s.scalar(
@@ -244,7 +245,7 @@ def create_org(s: Session, unit_id: int, data: OrgInput) -> int:
                                                     if data.parent_id is None else PartyOrg.parent_id == data.parent_id)
     ) or 0) + 1
     org = PartyOrg(unit_id=unit_id, parent_id=data.parent_id, name=name, kind=data.kind, code=code,
-                   established_on=data.established_on, sort_order=order, note=data.note.strip())
+                   established_on=data.established_on, sort_order=order, note=note)
     s.add(org)
     s.flush()
     audit.record(s, unit_id, "create", "party_org", org.id, f"新建{org.kind}：{name}")
@@ -259,13 +260,14 @@ def update_org(s: Session, org_id: int, data: OrgInput) -> None:
         access.require_role(s, "admin", action="调整党组织隶属关系")
     p = Problems()
     name, code = _check_org(s, org.unit_id, data, p, org)
+    note = p.text("note", "备注", data.note, max_len=FREE_TEXT_MAX)
     if org.closed_on is not None and data.parent_id != org.parent_id:
         p.add("parent_id", "上级组织", f"{org.name} 已于 {org.closed_on.isoformat()} 撤销，不能再调整隶属关系")
     p.raise_if_any()
     before = audit.snapshot(org, ORG_AUDIT_FIELDS)
     moved = data.parent_id != org.parent_id
     org.name, org.kind, org.code, org.parent_id = name, data.kind, code, data.parent_id
-    org.established_on, org.sort_order, org.note = data.established_on, data.sort_order, data.note.strip()
+    org.established_on, org.sort_order, org.note = data.established_on, data.sort_order, note
     s.flush()
     audit.record_change(s, org.unit_id, "party_org", org.id, f"修改党组织：{name}", before,
                         audit.snapshot(org, ORG_AUDIT_FIELDS))

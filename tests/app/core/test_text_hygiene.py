@@ -159,3 +159,15 @@ def test_household_address_org_grid_operator_ticket_refuse_overrides(s: Session,
     assert "U+202E" in _messages(e, "requester_name")[0]
     assert s.scalar(select(func.count(PartyOrg.id)).where(PartyOrg.name.contains("\u200b"))) == 0
     assert s.scalar(select(func.count(Grid.id)).where(Grid.code == "Z9")) == 0
+
+
+def test_notes_of_orgs_and_grids_keep_lines_but_not_hidden_characters(s: Session, uid: int) -> None:
+    with pytest.raises(ValidationError) as e:
+        org.create_org(s, uid, org.OrgInput(name="第九党支部", kind="党支部", note="成立\x00于"))
+    assert "NUL" in _messages(e, "note")[0]
+    with pytest.raises(ValidationError) as e:
+        grids.create_grid(s, uid, grids.GridInput(code="Z9", name="第九网格", note="\u202e"))
+    assert "U+202E" in _messages(e, "note")[0]
+    gid = grids.create_grid(s, uid, grids.GridInput(code="Z9", name="第九网格", note="东至河\r\n西至路"))
+    g = s.get(Grid, gid)
+    assert g is not None and g.note == "东至河\n西至路"
