@@ -7,7 +7,10 @@ kills the worker with SIGKILL; the server reports `DONE <round>` when the worker
 
 mode `write`: residents (people.add_resident), a 25-resident import-like batch, members
 (members.add_member), 40 point entries in one transaction, a ticket with two events.
-mode `restore`: restore the database from backup A or B, over and over (killed mid-restore).
+mode `restore`: restore the database from backup A or B (plain or encrypted, cfg "password"), over and
+over (killed mid-restore). mode `restore-retry`: the same, but a restore refused because another process
+has the database open says `REFUSED <pid>` and tries again (run beside a writer in a second server).
+mode `backup-enc`: encrypted backups into cfg "out", over and over (killed mid-backup).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import json
 import os
 import random
 import sys
+import time
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -23,6 +27,7 @@ from pathlib import Path
 from app.db import open_database, resolve_url
 from app.demo.ids import make_id_number
 from app.models import ImportBatch, PointEntry, Resident, Ticket, TicketEvent
+from app.services.errors import ServiceError
 from app.services.org import member_checks, members
 from app.services.people import residents as people
 from app.services.safety import backup
@@ -77,15 +82,31 @@ def write_worker(db_path: str, cfg: dict[str, int], round_no: int) -> None:
         _say(f"COMMIT {kind} {tag}")
 
 
-def restore_worker(db_path: str, cfg: dict[str, str], round_no: int) -> None:
+def restore_worker(db_path: str, cfg: dict[str, str], round_no: int, retry: bool = False) -> None:
     db = open_database(resolve_url(db_path), migrate=False)
     sources = [Path(cfg["a"]), Path(cfg["b"])]
     n = 0
     while True:
         n += 1
         source = sources[(round_no + n) % 2]
-        backup.restore_from(db, source)
-        _say(f"COMMIT restore {source.name}")
+        try:
+            safety = backup.restore_from(db, source, password=cfg.get("password"))
+        except ServiceError as exc:
+            if not (retry and str(exc).startswith("数据库正在被另一个程序使用")):
+                raise
+            _say(f"REFUSED {n}")
+            time.sleep(0.02)
+            continue
+        _say(f"COMMIT restore {source.name} {safety}")
+
+
+def backup_worker(db_path: str, cfg: dict[str, str], round_no: int) -> None:
+    db = open_database(resolve_url(db_path), migrate=False)
+    n = 0
+    while True:
+        n += 1
+        target = backup.backup_to(db, Path(cfg["out"]) / f"enc-{round_no}-{n}.vdbak", password=cfg["password"])
+        _say(f"COMMIT backup {target.name}")
 
 
 def _warm_up() -> None:
@@ -110,8 +131,10 @@ def serve(db_path: str, cfg: dict[str, object]) -> None:
             try:
                 if mode == "write":
                     write_worker(db_path, cfg, round_no)  # type: ignore[arg-type]
+                elif mode == "backup-enc":
+                    backup_worker(db_path, cfg, round_no)  # type: ignore[arg-type]
                 else:
-                    restore_worker(db_path, cfg, round_no)  # type: ignore[arg-type]
+                    restore_worker(db_path, cfg, round_no, retry=mode == "restore-retry")  # type: ignore[arg-type]
             except BaseException as exc:  # report, so the test can fail with the reason
                 _say(f"ERROR {type(exc).__name__}: {exc}")
                 code = 1

@@ -26,10 +26,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from app.db import open_database, resolve_url
 from app.models import PointRule, TicketCategory, Unit
-from app.services.safety import backup
+from app.services.safety import backup, backup_files
 from tests.app.safety.crash_workload import BATCH_SIZE, POINTS_PER_TX
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL and fork are POSIX")
@@ -182,28 +183,57 @@ def test_sigkill_during_writes_long(crash_db: tuple[Path, dict[str, object]], tm
     assert committed > 200
 
 
-def _restore_sources(path: Path, tmp_path: Path) -> dict[str, str]:
+PASSWORD = "备份密码123"
+
+
+def _restore_sources(path: Path, tmp_path: Path, encrypted: bool = False) -> dict[str, str]:
+    """Backups A (甲村) and B (乙村) of path, plain or encrypted; path keeps its own name."""
     db = open_database(resolve_url(path))
-    sources = {}
+    sources: dict[str, str] = {"password": PASSWORD} if encrypted else {}
+    rename = text("UPDATE units SET name = :name")
+    with db.session() as s:
+        original = s.scalar(text("SELECT name FROM units"))
     for key, name in (("a", "甲村"), ("b", "乙村")):
-        target = backup.backup_to(db, tmp_path / f"{key}.sqlite")
-        with sqlite3.connect(target) as conn:
-            conn.execute("UPDATE units SET name = ?", (name,))
+        with db.session() as s:
+            s.execute(rename, {"name": name})
+        suffix = ".vdbak" if encrypted else ".sqlite"
+        target = backup.backup_to(db, tmp_path / f"{key}{suffix}", password=PASSWORD if encrypted else None)
         sources[key] = str(target)
+    with db.session() as s:
+        s.execute(rename, {"name": original})
     db.dispose()
     return sources
 
 
-@pytest.mark.parametrize("kills", [pytest.param(6, id="short"), pytest.param(40, id="long", marks=pytest.mark.slow)])
-def test_sigkill_during_restore_leaves_a_whole_database(demo_db_path: Path, tmp_path: Path, kills: int) -> None:
-    sources = _restore_sources(demo_db_path, tmp_path)
+def _plain_leftovers(root: Path, allowed: set[Path]) -> list[Path]:
+    """Files under root that are plain SQLite databases, other than allowed ones and automatic backups."""
+    found = []
+    for path in root.rglob("*"):
+        if path.is_file() and path not in allowed and backup_files.parse(path) is None:
+            with open(path, "rb") as fh:
+                if fh.read(16) == b"SQLite format 3\x00":
+                    found.append(path)
+    return found
+
+
+@pytest.mark.parametrize("kills, encrypted", [
+    pytest.param(6, False, id="short"),
+    pytest.param(4, True, id="short-encrypted"),
+    pytest.param(40, False, id="long", marks=pytest.mark.slow),
+    pytest.param(40, True, id="long-encrypted", marks=pytest.mark.slow),
+])
+def test_sigkill_during_restore_leaves_a_whole_database(
+        demo_db_path: Path, tmp_path: Path, kills: int, encrypted: bool) -> None:
+    sources = _restore_sources(demo_db_path, tmp_path, encrypted)
     original = {"东坟村", "甲村", "乙村"}
     rng = random.Random(kills)
-    server = Server(demo_db_path, sources, tmp_path / "home")
+    home = tmp_path / "home"
+    server = Server(demo_db_path, sources, home)
     restored = 0
     try:
         for round_no in range(1, kills + 1):
-            restored += len(server.kill_round(round_no, "restore", rng.uniform(0.05, 1.0)))
+            # scrypt makes an encrypted restore slower: give some rounds time to finish one
+            restored += len(server.kill_round(round_no, "restore", rng.uniform(0.05, 2.5 if encrypted else 1.0)))
             conn = sqlite3.connect(demo_db_path)
             try:
                 assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
@@ -211,6 +241,43 @@ def test_sigkill_during_restore_leaves_a_whole_database(demo_db_path: Path, tmp_
                 assert conn.execute("SELECT count(*) FROM residents").fetchone()[0] == 815
             finally:
                 conn.close()
+            # what a kill left (a staged plain copy of an encrypted backup) goes at the next start
+            _clean_after_kill(demo_db_path, home)
+            assert _plain_leftovers(tmp_path, {demo_db_path} | ({Path(p) for p in sources.values()}
+                                                              if not encrypted else set())) == []
     finally:
         server.close()
     assert restored > 0  # restores did complete between the kills
+
+
+def _clean_after_kill(db_file: Path, home: Path) -> list[Path]:
+    """The start-up cleanup, as the next start of the program would run it (in the server's data folder)."""
+    env = dict(os.environ, VILLAGEDESK_HOME=str(home), PYTHONPATH=str(ROOT))
+    code = ("import sys; from pathlib import Path; from app.paths import clean_leftovers\n"
+            "for p in clean_leftovers(Path(sys.argv[1]), min_age_s=0): print(p)")
+    out = subprocess.run([sys.executable, "-c", code, str(db_file)], cwd=ROOT, env=env, capture_output=True,
+                         text=True, timeout=120, check=True).stdout
+    return [Path(line) for line in out.splitlines()]
+
+
+@pytest.mark.parametrize("kills", [pytest.param(6, id="short"), pytest.param(40, id="long", marks=pytest.mark.slow)])
+def test_sigkill_during_encrypted_backup_leaves_no_plain_copy(
+        crash_db: tuple[Path, dict[str, object]], tmp_path: Path, kills: int) -> None:
+    path, _ = crash_db
+    home, out = tmp_path / "home", tmp_path / "out"
+    out.mkdir()
+    rng = random.Random(kills)
+    server = Server(path, {"out": str(out), "password": PASSWORD}, home)
+    made = cleaned = 0
+    try:
+        for round_no in range(1, kills + 1):
+            made += len(server.kill_round(round_no, "backup-enc", rng.uniform(0.05, 0.8)))
+            cleaned += len(_clean_after_kill(path, home))
+            assert _plain_leftovers(tmp_path, {path}) == []
+            assert not list(out.glob("*.part"))
+    finally:
+        server.close()
+    for enc in out.glob("*.vdbak"):  # every finished backup is whole and opens with the password
+        assert backup.inspect_backup(enc, PASSWORD).village
+    print(f"\n{kills} kills during encrypted backups: {made} finished, {cleaned} leftovers removed at start-up")
+    assert made > 0
