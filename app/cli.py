@@ -1,11 +1,13 @@
 """The `villagedesk` command (also `python -m app`): batch work, the township, tests.
 
-Exit status: 0 done; 1 the data had problems; 2 bad usage.
+Exit status: 0 done; 1 the data had problems; 2 bad usage (also: sign-in is on and no operator or password
+was given); 3 sign-in refused (wrong password, locked, disabled) or the operator may not do this.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextvars
 import logging
 import os
 import sys
@@ -17,9 +19,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__, db_users
+from .cli_auth import ASK_PASSWORD, SignInNeeded, add_reset_password_command, cmd_reset_password, sign_in_for
+from .cli_auth import BACKUP_PASSWORD_ENV as PASSWORD_ENV
+from .cli_auth import SignInNeeded as _NoPassword
+from .cli_auth import backup_password as _password
 from .db import Database, open_database, resolve_url, sqlite_path
 from .paths import clean_leftovers
-from .services.errors import ServiceError, explain
+from .services.errors import PermissionDenied, ServiceError, explain
 from .services.output_kinds import LEDGER_KINDS, NOTICE_KINDS
 
 if TYPE_CHECKING:
@@ -27,7 +33,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_DENIED = 0, 1, 2, 3
 
 # argparse speaks English; these are the messages a user can meet.
 _ARGPARSE_ZH = (
@@ -75,6 +81,8 @@ def build_parser() -> ChineseParser:
     where = p.add_mutually_exclusive_group()
     where.add_argument("--db", metavar="PATH", help="SQLite 数据库文件（默认在用户数据文件夹，或 $VILLAGEDESK_DB）")
     where.add_argument("--db-url", metavar="URL", help="任意 SQLAlchemy 数据库地址，例如 PostgreSQL")
+    p.add_argument("--operator", metavar="登录名",
+                   help="本村开启登录时：以哪个操作员办理（密码在终端中输入，或放在环境变量 VILLAGEDESK_PASSWORD 中）")
     sub = p.add_subparsers(dest="command", parser_class=ChineseParser, title="命令")
     sub.add_parser("gui", help="打开窗口（默认）")
     init = sub.add_parser("init", help="新建空白村(社区)：数据库中已有村(社区)时不做改动",
@@ -99,6 +107,7 @@ def build_parser() -> ChineseParser:
                          help=f"加密备份的密码（同上，也可用环境变量 {PASSWORD_ENV}）")
     restore.add_argument("--preview", action="store_true", help="只显示备份的日期和人数，不恢复")
     sub.add_parser("check", help="检查数据库完整性")
+    add_reset_password_command(sub)
     _add_output_commands(sub)
     _add_import_command(sub)
     _add_cards_command(sub)
@@ -158,7 +167,14 @@ def _add_output_commands(sub: argparse._SubParsersAction[ChineseParser]) -> None
 
 
 def _open(args: argparse.Namespace, migrate: bool = True) -> Database:
-    return open_database(resolve_url(args.db, args.db_url), migrate=migrate)
+    """Open the database; with sign-in on, the operator signs in first (cli_auth, once per command)."""
+    db = open_database(resolve_url(args.db, args.db_url), migrate=migrate)
+    try:
+        sign_in_for(args, db)
+    except BaseException:
+        db.dispose()
+        raise
+    return db
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -217,29 +233,6 @@ def _build_demo(db: Database, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-PASSWORD_ENV = "VILLAGEDESK_BACKUP_PASSWORD"
-ASK_PASSWORD = "\0ask"  # --password given without a value
-
-
-class _NoPassword(Exception):
-    pass
-
-
-def _password(value: str | None, required: bool) -> str | None:
-    """--password VALUE; --password alone: $VILLAGEDESK_BACKUP_PASSWORD, else a prompt on a terminal."""
-    if value is None and not required:
-        return None
-    if value not in (None, ASK_PASSWORD):
-        return value
-    if os.environ.get(PASSWORD_ENV):
-        return os.environ[PASSWORD_ENV]
-    if sys.stdin is not None and sys.stdin.isatty():
-        import getpass
-
-        return getpass.getpass("备份密码：")
-    raise _NoPassword(f"需要备份密码：请用 --password 密码，或设置环境变量 {PASSWORD_ENV}。")
-
-
 def _village_name(db: Database) -> str:
     from .services.units import current_unit_id, get_unit
 
@@ -291,7 +284,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         db.dispose()
     if safety:
         print(f"恢复前的数据已另存为 {safety}")
-    db = _open(args)  # the restored file may be from an older version: upgrade it
+    db = _open(args)  # opens as it will next time (the staged copy was migrated before the swap)
     db.dispose()
     print(f"已从 {args.file} 恢复数据库。")
     return EXIT_OK
@@ -550,10 +543,11 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": cmd_check,
     "export": cmd_export,
     "notice": cmd_notice,
+    "reset-password": cmd_reset_password,
 }
 
 
-GLOBAL_OPTIONS = ("--db", "--db-url")
+GLOBAL_OPTIONS = ("--db", "--db-url", "--operator")
 
 
 def hoist_global_options(argv: Sequence[str]) -> list[str]:
@@ -586,10 +580,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         # *.part files and temp folders (maybe a plain copy) a killed run left (cheap: a few globs)
         clean_leftovers(sqlite_path(resolve_url(args.db, args.db_url)))
-        return COMMANDS[args.command or "gui"](args)
+        # the signed-in operator (audit.current_operator_id) lasts for this command only
+        return contextvars.copy_context().run(COMMANDS[args.command or "gui"], args)
     except ServiceError as exc:
         print(str(exc), file=sys.stderr)
-        return EXIT_DATA
+        # 2: sign-in needed and nobody to ask; 3: sign-in refused or not allowed; 1: anything else
+        return EXIT_USAGE if isinstance(exc, SignInNeeded) else EXIT_DENIED if isinstance(exc, PermissionDenied) else EXIT_DATA
     except Exception as exc:  # never a traceback in front of a user: log it, say what happened or where
         message = explain(exc)  # disk full, database locked, read-only, newer schema
         log.exception("command %s failed%s", args.command, f" ({message})" if message else "")

@@ -345,6 +345,30 @@ def login(s: Session, unit_id: int, username: str, password: str, now: datetime 
 
 
 
+def recover_admin_password(s: Session, unit_id: int, username: str, password: str) -> OperatorInfo:
+    """The forgotten-password path (`villagedesk reset-password`, run by someone with the data file and
+    the window closed): a new password for an active 书记(管理员) account, its lock-out cleared, and an
+    操作日志 entry saying how it happened. Only admins: they can reset everyone else's in the window."""
+    name = (username or "").strip()
+    op = s.scalar(
+        select(Operator).where(Operator.unit_id == unit_id, func.lower(Operator.username) == name.lower())
+    )
+    if op is None or not op.active or op.role != "admin":
+        admins = "、".join(o.username for o in list_operators(s, unit_id, include_inactive=False) if o.role == "admin")
+        raise ServiceError(f"“{name}”不是在用的书记(管理员)账号，无法用此方法重置密码（书记(管理员)账号：{admins}）。"
+                           "其他操作员的密码请书记在“设置 → 操作员”中重设。")
+    token = audit.current_operator_id.set(op.id)  # recorded as theirs, like a sign-in
+    try:
+        set_password(s, op.id, password)
+        _put(s, unit_id, FAIL_KEY.format(name.lower()), None)
+        audit.record(s, unit_id, "password_reset", "operator", op.id,
+                     f"命令行重置密码（凭本机数据文件，窗口已关闭）：{op.display_name}")
+    finally:
+        audit.current_operator_id.reset(token)
+    log.warning("admin password reset from the command line: operator %s", op.id)
+    return _info(s, op)
+
+
 def grid_choices(s: Session, unit_id: int) -> list[tuple[int, str]]:
     """Open grids (not micro-grids) a grid operator can be put in charge of: (id, name)."""
     rows = s.execute(

@@ -1,0 +1,163 @@
+"""Sign-in for the `villagedesk` command, the one recovery path for a 书记 who forgot the password, and
+the passwords the command line asks for (sign-in, encrypted backups): from the environment or a prompt
+on a terminal, never from an argument that `ps` would show (except backup's explicit --password VALUE).
+
+With sign-in on (auth.single_operator_mode off) every command that opens the data asks who is working:
+`--operator NAME` (asked on a terminal when missing) and the password from $VILLAGEDESK_PASSWORD or a
+prompt. The check is auth.login's, so failures count and lock exactly as in the window's login. The
+operator then runs the command (audit.current_operator_id): the services' role checks and grid scoping
+apply, and the 操作日志 names them. In single operator mode nothing is asked.
+
+Recovery (`villagedesk reset-password --operator NAME`): whoever can write the data file can already
+change anything in it, so the program cannot refuse them; it only makes the reset honest. It needs the
+window closed (the instance lock), resets only a 书记(管理员) account, clears its lock-out, and writes an
+操作日志 entry (hash-chained like every other), so the next 书记 sees that the password was reset from
+the command line. Other operators get a new password from the 书记 in 设置 → 操作员.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from typing import Any
+
+from .db import Database, open_database, resolve_url
+from .services.errors import PermissionDenied, ServiceError
+
+log = logging.getLogger(__name__)
+
+PASSWORD_ENV = "VILLAGEDESK_PASSWORD"  # the operator's sign-in password
+BACKUP_PASSWORD_ENV = "VILLAGEDESK_BACKUP_PASSWORD"
+ASK_PASSWORD = "\0ask"  # backup's --password given without a value
+# Commands that only the 书记 may run when sign-in is on (the others check roles in their services).
+COMMAND_ROLES = {"demo": ("admin",)}
+# The window signs in itself; reset-password is for the one who cannot.
+NO_SIGN_IN = (None, "gui", "reset-password")
+
+
+class SignInNeeded(ServiceError):
+    """A name or password is needed and the command line cannot ask (no terminal): a usage error."""
+
+
+def _on_terminal() -> bool:
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def _ask(prompt: str, secret: bool) -> str:
+    if secret:
+        import getpass
+
+        return getpass.getpass(prompt)
+    return input(prompt)
+
+
+def operator_name(given: str | None) -> str:
+    if given and given.strip():
+        return given.strip()
+    if _on_terminal():
+        return _ask("操作员登录名：", False).strip()
+    raise SignInNeeded(f"本村已开启登录：请用 --operator 登录名 指明操作员，密码在终端中输入或放在环境变量 {PASSWORD_ENV} 中。")
+
+
+def _secret(env: str, prompt: str, missing: str) -> str:
+    if os.environ.get(env):
+        return os.environ[env]
+    if _on_terminal():
+        return _ask(prompt, True)
+    raise SignInNeeded(missing)
+
+
+def password(prompt: str = "密码：") -> str:
+    """The sign-in password: $VILLAGEDESK_PASSWORD, else a prompt on a terminal."""
+    return _secret(PASSWORD_ENV, prompt, f"需要密码：请在终端中运行本命令输入密码，或设置环境变量 {PASSWORD_ENV}。")
+
+
+def backup_password(value: str | None, required: bool) -> str | None:
+    """--password VALUE; --password alone: $VILLAGEDESK_BACKUP_PASSWORD, else a prompt on a terminal."""
+    if value is None and not required:
+        return None
+    if value not in (None, ASK_PASSWORD):
+        return value
+    return _secret(BACKUP_PASSWORD_ENV, "备份密码：",
+                   f"需要备份密码：请用 --password 密码，或设置环境变量 {BACKUP_PASSWORD_ENV}。")
+
+
+def sign_in(db: Database, given: str | None) -> int | None:
+    """Sign in for one command when the village has sign-in on. Returns the operator's id (also set as
+    audit.current_operator_id for the rest of the command), or None when nobody needs to sign in."""
+    from .services import audit
+    from .services.safety import auth
+    from .services.units import current_unit_id
+
+    with db.session() as s:
+        unit_id = current_unit_id(s)
+        if unit_id is None or auth.single_operator_mode(s, unit_id):
+            return None  # a blank database, or one person working alone: nothing changes
+    name = operator_name(given)
+    secret = password(f"{name} 的密码：")
+    with db.session() as s:  # committed even when refused: failures count as in the window
+        result = auth.login(s, unit_id, name, secret)
+    if result.operator is None:
+        raise PermissionDenied(f"登录失败：{result.message}")
+    audit.current_operator_id.set(result.operator.id)
+    log.info("command line signed in as operator %s", result.operator.id)
+    return result.operator.id
+
+
+def sign_in_for(args: argparse.Namespace, db: Database) -> None:
+    """The command line's sign-in step (cli._open): once per command, then the command's role if any."""
+    if args.command in NO_SIGN_IN or getattr(args, "signed_in", False):
+        return
+    operator_id = sign_in(db, getattr(args, "operator", None))
+    if operator_id is not None and args.command in COMMAND_ROLES:
+        from .services.access import require_role
+
+        with db.session() as s:
+            require_role(s, *COMMAND_ROLES[args.command], action=f"运行 {args.command} 命令")
+    args.signed_in = True  # restore opens the database twice: sign in once
+
+
+def add_reset_password_command(sub: Any) -> None:
+    sub.add_parser(
+        "reset-password", help="书记(管理员)忘记密码时重设（需关闭窗口，记入操作日志）",
+        description=f"用 --operator 指明书记(管理员)的登录名，新密码在终端中输入两次（或放在环境变量 {PASSWORD_ENV} "
+                    "中）。只有能写入本机数据文件的人才能运行，且只能在窗口关闭时运行；重置会记入操作日志。",
+    )
+
+
+def cmd_reset_password(args: argparse.Namespace) -> int:
+    db = open_database(resolve_url(args.db, args.db_url))
+    try:
+        print(reset_admin_password(db, args.operator))
+        return 0
+    finally:
+        db.dispose()
+
+
+def reset_admin_password(db: Database, given: str | None) -> str:
+    """The recovery path: a new password for a 书记(管理员) account, with the window closed. Returns the
+    message to print."""
+    from .lock import InstanceLock
+    from .services.safety import auth
+    from .services.units import current_unit_id
+
+    name = operator_name(given)
+    lock = InstanceLock(db.path) if db.path is not None else None
+    if lock is not None:
+        lock.acquire()  # refuses while the window has the database open
+    try:
+        new = password(f"{name} 的新密码：")
+        if not os.environ.get(PASSWORD_ENV) and password("再输入一次新密码：") != new:
+            raise ServiceError("两次输入的新密码不一致，密码没有改动。")
+        with db.session() as s:
+            unit_id = current_unit_id(s)
+            if unit_id is None:
+                raise ServiceError("数据库中还没有本村(社区)信息，没有可以重置的密码。")
+            info = auth.recover_admin_password(s, unit_id, name, new)
+    finally:
+        if lock is not None:
+            lock.release()
+    return (f"已重置 {info.display_name}（{info.username}）的密码，并清除了登录锁定。"
+            "此次重置已记入操作日志。")
