@@ -113,10 +113,11 @@ def _add_resident_later(state: RunState, row: int, data: people.ResidentInput, s
     p = Problems()
     person = people.check_person(state.s, state.unit_id, data, p, lookup=state.known)
     relation = _household_link(state, data.household_id, data.relation, p)
+    note = people.check_note(p, data.note)
     p.raise_if_any()
     state.bulk.append((row, {
         **vars(person), "unit_id": state.unit_id, "household_id": data.household_id, "relation": relation,
-        "note": data.note.strip(), "status": status, "status_date": None, "status_note": "",
+        "note": note, "status": status, "status_date": None, "status_note": "",
     }))  # import_batch_id and the times: flush_bulk
     if relation == HEAD_RELATION and data.household_id is not None:
         state.heads[data.household_id] = person.name

@@ -153,6 +153,11 @@ def check_person(
     )
 
 
+def check_note(p: Problems, note: str) -> str:
+    """A resident's 备注 as every path stores it (add, edit, the importer's bulk rows)."""
+    return p.text("note", "备注", note, max_len=FREE_TEXT_MAX)
+
+
 def find_resident_by_id_number(s: Session, unit_id: int, id_number: str) -> int | None:
     number = id_number.strip().upper()
     return s.scalar(select(Resident.id).where(Resident.unit_id == unit_id, Resident.id_number == number))
@@ -339,7 +344,7 @@ def add_resident(s: Session, unit_id: int, data: ResidentInput) -> int:
     p = Problems()
     person = check_person(s, unit_id, data, p)
     relation = _check_household_link(s, unit_id, data.household_id, data.relation, p, None)
-    note = p.text("note", "备注", data.note, max_len=FREE_TEXT_MAX)
+    note = check_note(p, data.note)
     p.raise_if_any()
     r = Resident(unit_id=unit_id, household_id=data.household_id, relation=relation, note=note)
     person.apply(r)
@@ -358,7 +363,7 @@ def update_resident(s: Session, resident_id: int, data: ResidentInput) -> None:
     p = Problems()
     person = check_person(s, r.unit_id, data, p, resident_id=r.id)
     relation = _check_household_link(s, r.unit_id, data.household_id, data.relation, p, r.id, r.status)
-    note = p.text("note", "备注", data.note, max_len=FREE_TEXT_MAX)
+    note = check_note(p, data.note)
     p.raise_if_any()
     person.apply(r)
     r.household_id, r.relation, r.note = data.household_id, relation, note

@@ -145,3 +145,15 @@ def test_a_long_name_from_a_real_csv_file(s: Session, uid: int, tmp_path: Path) 
     print(f"\ncsv name of {length:,} characters checked in {took:.3f} s")
     assert report.lines() == [f"第 2 行，姓名：最多40个字，现在是{length}个"]
     assert took < 10
+
+
+def test_resident_notes_keep_line_breaks_and_refuse_hidden_characters(s: Session, uid: int) -> None:
+    table = table_of([["姓名", "公民身份号码", "备注"],
+                      ["孙一", F.person_id(1961, 1, 1, 11), "低保户\r\n2024年起"],
+                      ["孙二", F.person_id(1962, 1, 1, 13), "看\u202e不见"]])
+    report = check_table(s, uid, "residents", table)
+    assert report.lines() == [
+        "第 3 行，备注：含有不可见的文字方向控制符（U+202E 从右到左覆盖），会让文字显示的顺序与实际不同，请删除"]
+    result = run_table(s, uid, "residents", table, skip_errors=True)
+    notes = s.scalars(select(Resident.note).where(Resident.import_batch_id == result.batch_id)).all()
+    assert notes == ["低保户\n2024年起"]
