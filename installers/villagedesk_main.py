@@ -2,7 +2,12 @@
 
 import sys
 
-from app.cli import main
-
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--sheet-reader"]:
+        # the bundle running itself as the spreadsheet reader's child process (app/io/sheet_child.py)
+        from app.io.sheet_child import child_main
+
+        sys.exit(child_main())
+    from app.cli import main
+
     sys.exit(main())

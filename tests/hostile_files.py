@@ -254,3 +254,65 @@ def csv_bytes(rows: Sequence[Sequence[str]], encoding: str, bom: bytes = b"") ->
 def gbk_with_utf8_rows(rows: Sequence[Sequence[str]], pasted: Sequence[int]) -> bytes:
     """A GBK file in which the rows numbered in `pasted` (0-based) were pasted in as UTF-8 bytes."""
     return b"".join((",".join(r) + "\r\n").encode("utf-8" if i in pasted else "gbk") for i, r in enumerate(rows))
+
+
+def blank_strings(path: Path, rows: int = 300_000) -> Path:
+    """Blank-looking space that is not blank: empty text cells down to row `rows` (what a fill-down of
+    an empty formula result leaves); calamine keeps them, so they reach far."""
+    def gen() -> Iterator[str]:
+        yield from rows_xml(table_rows(roster(3)))
+        for r in range(5, rows + 1):
+            yield f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t></t></is></c></row>'
+    return write_raw_xlsx(path, [("花名册", gen())], None)
+
+
+def far_xls(path: Path) -> Path:
+    """An old .xls (BIFF, what xlwt writes) with a header and one stray cell at IV65536, its last cell."""
+    import xlwt
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet("花名册")
+    for j, value in enumerate(HEADER):
+        ws.write(0, j, value)
+    ws.write(1, 1, "王大山")
+    ws.write(65535, 255, "误填")
+    wb.save(str(path))
+    return path
+
+
+_PROBE = r"""
+import json, resource, sys, time
+started = time.perf_counter()
+from app.io.excel_import import UnreadableFile, read_table
+try:
+    table = read_table(sys.argv[1])
+    out = {"rows": len(table.rows), "width": table.width, "format": table.format, "first": table.rows[:3]}
+except UnreadableFile as exc:
+    out = {"refused": str(exc)}
+out["seconds"] = time.perf_counter() - started
+hwm = 0.0
+for line in open("/proc/self/status"):
+    if line.startswith("VmHWM:"):
+        hwm = int(line.split()[1]) / 1024
+out["self_mb"] = hwm or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+out["reader_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(json.dumps(out, ensure_ascii=False, default=str))
+"""
+
+
+def measure_read(path: Path, timeout: float = 120) -> dict[str, object]:
+    """read_table(path) in a fresh process: its verdict, seconds, and peak memory of the process
+    (self_mb, VmHWM) and of the reader child it starts (reader_mb, ru_maxrss of RUSAGE_CHILDREN)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    proc = subprocess.run([sys.executable, "-c", _PROBE, str(path)], capture_output=True, text=True,
+                          timeout=timeout, env=env, cwd=root, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result: dict[str, object] = json.loads(proc.stdout.strip().splitlines()[-1])
+    result["peak_mb"] = max(float(result["self_mb"]), float(result["reader_mb"]))  # type: ignore[arg-type]
+    return result

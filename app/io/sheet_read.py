@@ -96,8 +96,7 @@ _TAG = re.compile(rb"<(?:\w+:)?(c|row)\b([^>]*?)(/?)>")
 _REF = re.compile(rb"""\br\s*=\s*["']([A-Za-z]*)(\d*)["']""")
 # The fast path, for cells written as Excel, WPS and openpyxl write them: `<c r="B7" …>`, r first, no
 # prefix. A filled cell is one whose start tag does not close itself (no "/" in a cell's attributes).
-_ANY_CELL = re.compile(rb"<c[\s/>]")
-_PLAIN_REF = b'<c r="'
+_ODD_CELL = re.compile(rb'<c(?:[>/]|\s(?!r="))')  # a cell tag that does not start with r="
 _FILLED_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"[^>/]*>')
 _PREFIXED_CELL = re.compile(rb"<\w+:c[\s/>]")
 
@@ -171,7 +170,7 @@ def scan_extent(z: zipfile.ZipFile, part: str, name: str, sheet: str) -> Extent:
             data = carry + chunk
             cut = data.rfind(b">") + 1 if chunk else len(data)
             carry, data = data[cut:], data[:cut]
-            walk = walk or len(_ANY_CELL.findall(data)) != data.count(_PLAIN_REF) or bool(_PREFIXED_CELL.search(data))
+            walk = walk or bool(_ODD_CELL.search(data)) or bool(_PREFIXED_CELL.search(data))
             if walk:
                 r, c, row, col = _walk(data, row, col)
                 max_row, max_col = max(max_row, r), max(max_col, c)
