@@ -58,22 +58,31 @@ class Server:
     def next_line(self, timeout: float = 30) -> str:
         return self.lines.get(timeout=timeout)
 
-    def kill_round(self, round_no: int, mode: str, delay: float) -> list[str]:
-        """Start a worker, SIGKILL it after delay seconds; returns the COMMIT lines it printed."""
+    def start(self, round_no: int, mode: str) -> int:
+        """Start a worker; returns its pid."""
         assert self.proc.stdin is not None
         self.proc.stdin.write(f"go {round_no} {mode}\n")
         self.proc.stdin.flush()
         first = self.next_line()
         assert first.startswith("PID "), first
-        time.sleep(delay)
-        os.kill(int(first.split()[1]), signal.SIGKILL)
-        commits = []
+        return int(first.split()[1])
+
+    def finish(self, round_no: int, pid: int) -> list[str]:
+        """SIGKILL the worker; returns the lines it printed (COMMIT …, REFUSED …)."""
+        os.kill(pid, signal.SIGKILL)
+        lines = []
         while True:
             line = self.next_line()
             if line == f"DONE {round_no}":
-                return commits
+                return lines
             assert not line.startswith("ERROR"), line  # the worker failed by itself, not by the kill
-            commits.append(line)
+            lines.append(line)
+
+    def kill_round(self, round_no: int, mode: str, delay: float) -> list[str]:
+        """Start a worker, SIGKILL it after delay seconds; returns the COMMIT lines it printed."""
+        pid = self.start(round_no, mode)
+        time.sleep(delay)
+        return self.finish(round_no, pid)
 
     def close(self) -> None:
         if self.proc.stdin:
@@ -248,6 +257,46 @@ def test_sigkill_during_restore_leaves_a_whole_database(
     finally:
         server.close()
     assert restored > 0  # restores did complete between the kills
+
+
+@pytest.mark.parametrize("rounds", [pytest.param(5, id="short"), pytest.param(30, id="long", marks=pytest.mark.slow)])
+def test_restore_beside_a_writer_loses_no_commit(
+        crash_db: tuple[Path, dict[str, object]], tmp_path: Path, rounds: int) -> None:
+    """A writer process (as a window or a CLI import) and a process restoring over and over, both killed
+    at random moments: while the writer has the database open every restore is refused, and every
+    commit it reported is in the database or, once a restore went through, in that restore's 恢复前 copy."""
+    path, cfg = crash_db
+    home = tmp_path / "home"
+    db = open_database(resolve_url(path), migrate=False)
+    source = str(backup.backup_to(db, tmp_path / "source.sqlite"))
+    db.dispose()
+    rng = random.Random(rounds)
+    writer, restorer = Server(path, cfg, home), Server(path, {"a": source, "b": source}, home)
+    refused = restores = committed = 0
+    try:
+        for round_no in range(1, rounds + 1):
+            wpid = writer.start(round_no, "write")
+            first = writer.next_line()  # its first commit: it has the database open (registered)
+            assert first.startswith("COMMIT "), first
+            rpid = restorer.start(round_no, "restore-retry")
+            time.sleep(rng.uniform(0.1, 0.8))
+            commits = [first, *writer.finish(round_no, wpid)]
+            time.sleep(rng.uniform(0.0, 1.5))  # the writer is gone: restores may now go through
+            lines = restorer.finish(round_no, rpid)
+            done = [line.split() for line in lines if line.startswith("COMMIT restore")]
+            refused += sum(line.startswith("REFUSED") for line in lines)
+            restores += len(done)
+            committed += len(commits)
+            # the first restore after the writer's death copied everything it wrote; without one it is all here
+            holder = Path(done[0][3]) if done else path
+            _verify(holder, commits, {"residents": 0})
+            with sqlite3.connect(path) as conn:
+                assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    finally:
+        writer.close()
+        restorer.close()
+    print(f"\n{rounds} rounds: {committed} commits, {refused} restores refused, {restores} done; none lost")
+    assert refused > 0 and restores > 0 and committed > rounds
 
 
 def _clean_after_kill(db_file: Path, home: Path) -> list[Path]:
