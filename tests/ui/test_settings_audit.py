@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QPushButton
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 
 from app.services.context import AppContext
 from app.services.people import residents as people
@@ -127,6 +127,13 @@ def test_sign_in_dialog_and_clerk_window(qtbot: Any, demo_ctx: AppContext) -> No
     qtbot.mouseClick(dialog.btn_login, Qt.MouseButton.LeftButton)
     assert dialog.lbl_error.isVisibleTo(dialog) and "不正确" in dialog.lbl_error.text()
     assert demo_ctx.operator_id is None
+    # the forgotten-password hint names a command the command line really has
+    from app import cli
+
+    hint = dialog.findChild(QLabel, "lbl_login_forgot")
+    assert hint is not None and hint.isVisibleTo(dialog)
+    command = hint.text().split("villagedesk ", 1)[1].split("（", 1)[0].split()
+    assert cli.build_parser().parse_args(cli.hoist_global_options(command)).command == "reset-password"
 
     # sign_in opens the same dialog; answer it like a user
     def answer() -> None:

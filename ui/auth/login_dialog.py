@@ -66,6 +66,13 @@ class LoginDialog(QDialog):
         self.lbl_error.setWordWrap(True)
         self.lbl_error.hide()
         layout.addWidget(self.lbl_error)
+        hint = QLabel(self.tr(
+            "忘记密码：其他操作员请书记在“设置 → 操作员”中重设；书记(管理员)请关闭本窗口，在这台电脑的命令行运行 "
+            "villagedesk reset-password --operator 登录名（会记入操作日志）。"), self)
+        hint.setObjectName("lbl_login_forgot")
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: gray;")
+        layout.addWidget(hint)
 
         buttons = QDialogButtonBox(self)
         self.btn_login = QPushButton(self.tr("登录") if not locked_to else self.tr("解锁"), self)
