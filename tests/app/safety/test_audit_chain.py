@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from app.db import Database, open_database, resolve_url
 from app.migrate import alembic_config
@@ -20,6 +20,7 @@ from app.services import audit
 from app.services.context import AppContext
 from app.services.errors import ServiceError
 from app.services.safety import audit_log, auth, backup
+from tests.pg import running_postgres, why_unavailable
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -288,3 +289,25 @@ def test_demo_force_empties_the_log_and_starts_a_new_chain(demo_db: Database) ->
         assert s.scalar(select(func.count(Operator.id))) == 1
         with pytest.raises(ServiceError):
             s.execute(delete(AuditEntry))
+
+
+@pytest.mark.skipif(why_unavailable() is not None, reason=why_unavailable() or "")
+def test_postgres_guard_chain_and_operator_digest() -> None:
+    from app.services.setup import founding
+
+    with running_postgres() as url:
+        db = open_database(url)
+        try:
+            with db.session() as s:
+                uid = founding.create_unit(s, "试验村", township="某镇", county="某县", kind="村")
+                admin = auth.ensure_admin(s, uid)
+                auth.create_operator(s, uid, "wenshu", "王文书", "clerk", "clerk-pass")
+            assert backup.check(db) == []
+            for core in (update(AuditEntry.__table__).values(summary="改"), delete(AuditEntry.__table__)):
+                with pytest.raises(DBAPIError, match="操作日志不可修改"), db.session() as s:
+                    s.execute(core)
+            with db.session() as s:
+                s.execute(update(Operator.__table__).where(Operator.id != admin).values(role="admin"))
+            assert backup.check(db) == ["操作员“王文书”的角色或密码被绕过程序改动过（操作日志中没有这次改动）"]
+        finally:
+            db.dispose()
