@@ -373,6 +373,21 @@ def test_export_writes_the_chosen_sheets(
     assert again.kinds() == ["members", "grid-posts"]
 
 
+def test_grid_staff_are_offered_their_ledgers_only(qtbot: Any, ctx: AppContext) -> None:
+    from app.services.output_kinds import LEDGER_KINDS
+    from tests.app.roles import as_, make_staff
+    from ui.notices.export_dialog import LedgerExportDialog
+
+    staff = make_staff(ctx)
+    dialog = LedgerExportDialog(as_(ctx, staff["grid"]), ctx.unit_id)
+    qtbot.addWidget(dialog)
+    assert list(dialog.checks) == [k for k in LEDGER_KINDS if k in ledgers.GRID_STAFF_KINDS]
+    assert dialog.kinds() and set(dialog.kinds()) <= set(ledgers.GRID_STAFF_KINDS)
+    clerk = LedgerExportDialog(as_(ctx, staff["clerk"]), ctx.unit_id)
+    qtbot.addWidget(clerk)
+    assert list(clerk.checks) == list(LEDGER_KINDS)
+
+
 def test_export_ledger_menu_action(qtbot: Any, page: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from PySide6.QtGui import QAction
 

@@ -61,9 +61,12 @@ class LedgerExportDialog(QDialog):
         box = QGroupBox(self.tr("要导出的台账（每种一张工作表，放在同一个 Excel 文件里）"), self)
         box_layout = QGridLayout(box)
         self.checks: dict[str, QCheckBox] = {}
-        ticked = self._last_kinds()
-        for i, (kind, label) in enumerate(LEDGER_KINDS.items()):
-            check = QCheckBox(self.tr(label), box)
+        from app.services.ledgers import export as ledgers  # when the dialog opens, not with the window
+
+        allowed = ctx.call(ledgers.exportable_kinds)  # a 网格员: only the ledgers of their grids
+        ticked = self._last_kinds(allowed)
+        for i, kind in enumerate(allowed):
+            check = QCheckBox(self.tr(LEDGER_KINDS[kind]), box)
             check.setObjectName(f"chk_ledger_{kind.replace('-', '_')}")
             check.setChecked(kind in ticked)
             check.toggled.connect(self._suggest_name)
@@ -117,11 +120,11 @@ class LedgerExportDialog(QDialog):
     # ---- input ----------------------------------------------------------------------------------
 
     @staticmethod
-    def _last_kinds() -> set[str]:
-        """The ledgers ticked last time (党员花名册 the first time)."""
+    def _last_kinds(allowed: list[str]) -> set[str]:
+        """The ledgers ticked last time (the first one offered, 党员花名册, the first time)."""
         value = settings.ui_settings().value(KINDS_KEY)
         kinds = {str(k) for k in value} if isinstance(value, list) else {str(value)} if value else set()
-        return (kinds & set(LEDGER_KINDS)) or set(list(LEDGER_KINDS)[:1])
+        return (kinds & set(allowed)) or set(allowed[:1])
 
     def kinds(self) -> list[str]:
         return [kind for kind, check in self.checks.items() if check.isChecked()]
