@@ -48,3 +48,27 @@ def test_restore_refused_while_another_program_has_the_database_then_works(
     qtbot.mouseClick(page.btn_restore, Qt.MouseButton.LeftButton)
     assert FakeMessageBox.shown[-1][0] == "information" and "恢复完成" in FakeMessageBox.shown[-1][1]
     assert ctx.call(people.get_resident, rid).note == old_note
+
+
+def test_first_start_does_not_build_the_demo_over_a_village_set_up_meanwhile(
+    qtbot: Any, db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QPushButton
+
+    import ui.errors
+    from app.services.setup import founding
+    from app.services.units import list_units
+    from ui.setup.first_start import FirstStartDialog
+
+    monkeypatch.setattr(ui.errors, "QMessageBox", FakeMessageBox)
+    ctx = AppContext(db)
+    dialog = FirstStartDialog(ctx)  # opened on an empty database
+    qtbot.addWidget(dialog)
+    dialog.show()
+    # meanwhile the real village is set up elsewhere (`villagedesk init`, another window)
+    ctx.call(founding.create_unit, "东坟村", township="城关镇", county="房山区", kind="村")
+    qtbot.mouseClick(dialog.findChild(QPushButton, "btn_use_demo"), Qt.MouseButton.LeftButton)
+    kind, _title, text = FakeMessageBox.shown[-1]
+    assert kind == "warning" and "不能再使用演示村" in text
+    assert dialog.result() == 0
+    assert [(u.name, u.is_demo) for u in ctx.call(list_units)] == [("东坟村", False)]

@@ -157,6 +157,12 @@ class FirstStartDialog(FormDialog):
         from app.demo import village as demo
 
         self.clear_problems()
+        # offered on an empty database only; someone may have set up the village elsewhere meanwhile
+        # (build_demo would refuse too, but with the command line's words)
+        if self.ctx.call(demo.has_data):
+            show_service_error(self, ServiceError(
+                "数据库中已经有村(社区)的数据（可能刚在另一个程序中建立），不能再使用演示村。请关闭本窗口后重新打开程序。"))
+            return
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             self.ctx.call(demo.build_demo)
