@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -17,6 +18,8 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from . import db_users
 from .paths import default_db_path
+
+log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -128,7 +131,10 @@ class Database:
         """Count this process as a user of the file (waits while a restore runs); idempotent."""
         path = self.path
         if path is not None and self._user is None:
-            self._user = db_users.register(path)
+            try:
+                self._user = db_users.register(path)
+            except OSError as exc:  # a read-only folder: nothing can be written there, a restore neither
+                log.warning("cannot register as a user of %s: %s", path, exc)
 
 
 def open_database(url: str, migrate: bool = True) -> Database:
