@@ -434,6 +434,75 @@ def import_bare(env: Env) -> Work:
     return work
 
 
+def _roster_1k(env: Env) -> Path:
+    """The first 1,000 people of the benchmark roster as their own file (what a village sends)."""
+    from openpyxl import Workbook
+    from python_calamine import CalamineWorkbook
+
+    path = env.workdir / "roster-1k.xlsx"
+    if not path.exists():
+        rows = CalamineWorkbook.from_path(str(env.roster)).get_sheet_by_index(0).to_python()[:1002]
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("居民")
+        for row in rows:
+            ws.append([None if v == "" else v for v in row])
+        wb.save(path)
+    return path
+
+
+def read_roster_app(child: bool) -> Callable[[Env], Work]:
+    """read_table: zip and sheet checks, then calamine (issue 18); with child, in the child process
+    under memory and time limits, as every .xls and every xlsx over 16 MB inflated is read."""
+
+    def make(env: Env) -> Work:
+        from app.io import sheet_child
+        from app.io.excel_import import read_table
+
+        if child:
+            sheet_child.INPROCESS_MAX_INFLATED = 0
+        path = _roster_1k(env)
+        return lambda: read_table(path)
+
+    return make
+
+
+def read_roster_bare(env: Env) -> Work:
+    from python_calamine import CalamineWorkbook
+
+    path = _roster_1k(env)
+    return lambda: CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+
+
+def read_far_cell_app(env: Env) -> Work:
+    """The 2 KB workbook with one cell at XFD1048576 that used to abort the program: time to the refusal."""
+    import zipfile
+
+    from app.io.excel_import import UnreadableFile, read_table
+
+    path = env.workdir / "far-cell.xlsx"
+    sheet = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+             '<row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c></row>'
+             '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/workbook.xml", '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                   'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+                   '<sheet name="花名册" sheetId="1" r:id="rId1"/></sheets></workbook>')
+        z.writestr("xl/_rels/workbook.xml.rels",
+                   '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                   '<Relationship Id="rId1" Target="worksheets/sheet1.xml" Type="http://schemas.openxmlformats.org/'
+                   'officeDocument/2006/relationships/worksheet"/></Relationships>')
+        z.writestr("xl/worksheets/sheet1.xml", sheet)
+
+    def work() -> object:
+        try:
+            read_table(path)
+        except UnreadableFile as exc:
+            return str(exc)
+        raise AssertionError("the far cell was not refused")
+
+    return work
+
+
 # ---------------------------------------------------------------- 6. assessment, ticket statistics
 
 
@@ -528,6 +597,12 @@ CASES: list[Case] = [
          "python-calamine 读同一文件", heavy=True, limit_ratio=3.0),
     Case("import_roster_check", "检查 1万行居民名册（读取+检查，出报告前）", "—", import_app(write=False), import_bare,
          "python-calamine 读同一文件", heavy=True),
+    Case("read_roster_1k", "读取 1000 行名册（检查后同进程读）", "—", read_roster_app(child=False), read_roster_bare,
+         "python-calamine 同进程直接读"),
+    Case("read_roster_1k_child", "读取 1000 行名册（检查后在受限子进程中读）", "—", read_roster_app(child=True),
+         read_roster_bare, "python-calamine 同进程直接读"),
+    Case("read_far_cell", "读取远处有误填单元格(XFD1048576)的表格到给出结论", "≤ 10 s", read_far_cell_app, None,
+         "（calamine 直接读会申请 512 GB 内存后崩溃）", limit_ms=10_000),
     Case("assessment", "年度积分评定（1万党员）", "≤ 1 s", assessment_app, assessment_bare, "sqlite3 分组求和",
          heavy=True, limit_ms=1000),
     Case("ticket_stats", "工单统计（一年10万件）", "≤ 1 s", ticket_stats_app, ticket_stats_bare, "sqlite3 分组计数",

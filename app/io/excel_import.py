@@ -18,7 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from app.io.csv_read import read_csv
-from app.io.sheet_child import read_workbook_isolated
+from app.io.sheet_child import read_workbook_bounded
 from app.io.sheet_read import MAX_ROWS as MAX_ROWS  # the limits live with the reader; re-exported
 from app.io.sheet_read import Cell, SheetRefused
 from app.services.errors import ServiceError
@@ -81,8 +81,9 @@ def _sha256(path: Path) -> str:
 def read_table(path: Path | str, sheet: str | None = None) -> SheetTable:
     """Read one sheet of an xlsx / xls / csv file. UnreadableFile (Chinese message) when it can't.
 
-    Every limit holds before the rows are built: a CSV is read record by record, a workbook in a child
-    process under a memory and time limit after its zip and sheet XML were checked (app/io/sheet_read.py).
+    Every limit holds before the rows are built: a CSV is read record by record; a workbook's zip and
+    sheet XML are checked first (app/io/sheet_read.py), and all but small xlsx files are read in a child
+    process under a memory and time limit (app/io/sheet_child.py).
     """
     path = Path(path)
     name = path.name
@@ -98,7 +99,7 @@ def read_table(path: Path | str, sheet: str | None = None) -> SheetTable:
         if fmt == "csv":
             sheet_name, names, rows = Path(name).stem, [Path(name).stem], read_csv(path, name)
         else:
-            sheet_name, names, rows = read_workbook_isolated(path, name, fmt, sheet)
+            sheet_name, names, rows = read_workbook_bounded(path, name, fmt, sheet)
         digest = _sha256(path)
     except SheetRefused as exc:
         log.warning("refused %s: %s", name, exc.message)

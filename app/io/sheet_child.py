@@ -3,7 +3,8 @@ take the window with it.
 
 python-calamine is native code: when it cannot allocate it aborts the whole process (exit 134, nothing
 logged, the window gone). The checks in app/io/sheet_read.py keep known hostile files away from it;
-this is the guard for everything they do not foresee. The parent runs `python -m app.io.sheet_child`
+this is the guard for everything they do not foresee (a small xlsx, whose reading the checks
+provably bound, is read in-process to spare the child's start-up). The parent runs `python -m app.io.sheet_child`
 (a frozen bundle runs itself with `--sheet-reader`, see installers/villagedesk_main.py), sends the
 request on stdin and gets the rows back as a pickle on stdout; an abort, a kill or a timeout becomes
 a SheetRefused with a Chinese message and a log line.
@@ -23,12 +24,18 @@ import pickle
 import signal
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
-from app.io.sheet_read import Cell, SheetRefused, damaged_message
+from app.io.sheet_read import Cell, SheetRefused, damaged_message, read_workbook
 
 log = logging.getLogger(__name__)
 
+# An xlsx that inflates to at most this is read in this process: every byte calamine holds then comes
+# from at most 16 MB of XML, and its dense block is capped by sheet_read.MAX_CELLS after the sheet scan,
+# so it stays near 200 MB at worst and cannot reach an allocation failure (the only cause of an abort).
+# Spawning the child costs 0.2-0.6 s; a village roster of 10,000 rows inflates to about 5 MB.
+INPROCESS_MAX_INFLATED = 16 * 1024 * 1024
 MEMORY_LIMIT_MB = 512  # address space of the child (the issue's target); 1,000,000 cells need about 250 MB
 TIME_LIMIT_S = 60.0  # a legitimate 100,000-row workbook reads in a few seconds on an old office PC
 FROZEN_FLAG = "--sheet-reader"
@@ -63,6 +70,33 @@ def _child_env() -> dict[str, str]:
     root = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
     return env
+
+
+def read_workbook_bounded(path: Path, name: str, fmt: str, sheet: str | None) -> Result:
+    """Read a workbook within the limits: a small xlsx here (see INPROCESS_MAX_INFLATED), else in the child."""
+    if fmt == "xlsx" and _inflated_size(path) <= INPROCESS_MAX_INFLATED:
+        try:
+            return read_workbook(path, name, fmt, sheet)
+        except SheetRefused:
+            raise
+        except Exception as exc:  # calamine's errors, a bug of ours
+            log.warning("cannot read %s: %r", name, exc)
+            raise SheetRefused(damaged_message(name)) from None
+        except BaseException as exc:  # a Rust panic arrives as a BaseException (PanicException)
+            if isinstance(exc, KeyboardInterrupt | SystemExit):
+                raise
+            log.warning("the reader panicked on %s: %r", name, exc)
+            raise SheetRefused(damaged_message(name)) from None
+    return read_workbook_isolated(path, name, fmt, sheet)
+
+
+def _inflated_size(path: Path) -> int:
+    """The xlsx's parts once decompressed, from its central directory (a broken zip: unknown, so huge)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            return sum(info.file_size for info in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return sys.maxsize
 
 
 def read_workbook_isolated(
@@ -132,8 +166,6 @@ def child_main() -> int:
     """Read one request from stdin, write one pickled outcome to stdout."""
     path, name, fmt, sheet, memory_mb, cpu_s = pickle.loads(sys.stdin.buffer.read())
     _set_limits(memory_mb, cpu_s)
-    from app.io.sheet_read import read_workbook
-
     try:
         outcome: tuple[object, ...] = ("ok", *read_workbook(Path(path), name, fmt, sheet))
     except SheetRefused as exc:

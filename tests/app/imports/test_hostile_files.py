@@ -80,6 +80,25 @@ def _good_workbook(tmp_path: Path) -> Path:
     return H.write_raw_xlsx(tmp_path / "ok.xlsx", [("花名册", H.rows_xml(H.table_rows(H.roster(3))))], "A1:E4")
 
 
+@pytest.fixture
+def always_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Even a small xlsx goes to the child process (it is read in-process by default)."""
+    monkeypatch.setattr(sheet_child, "INPROCESS_MAX_INFLATED", 0)
+
+
+def test_only_small_xlsx_files_are_read_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _good_workbook(tmp_path)
+    monkeypatch.setattr(sheet_child, "child_command", lambda: [sys.executable, "-c", "import os; os.abort()"])
+    assert read_table(path).rows[0] == H.HEADER  # small: no child
+    monkeypatch.setattr(sheet_child, "INPROCESS_MAX_INFLATED", 1000)  # the file inflates to more
+    with pytest.raises(UnreadableFile, match="读取程序意外退出"):
+        read_table(path)
+    xls = H.far_xls(tmp_path / "far.xls")
+    with pytest.raises(UnreadableFile, match="读取程序意外退出"):  # an .xls always goes to the child
+        read_table(xls)
+
+
+@pytest.mark.usefixtures("always_child")
 def test_a_native_abort_in_the_reader_becomes_a_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _good_workbook(tmp_path)
     assert read_table(path).rows[0] == H.HEADER  # the real child reads it
@@ -92,6 +111,7 @@ def test_a_native_abort_in_the_reader_becomes_a_message(tmp_path: Path, monkeypa
         read_table(path)
 
 
+@pytest.mark.usefixtures("always_child")
 def test_a_child_out_of_memory_for_real_is_a_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The limit really applies: 20,000 rows cannot be read in a 30 MB address space (the reader itself
     hardly fits), and what happens in the child ends as a message."""
@@ -103,6 +123,7 @@ def test_a_child_out_of_memory_for_real_is_a_message(tmp_path: Path, monkeypatch
     assert "mid.xlsx" in str(caught.value) and "Traceback" not in str(caught.value)
 
 
+@pytest.mark.usefixtures("always_child")
 def test_a_reader_that_hangs_is_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _good_workbook(tmp_path)
     monkeypatch.setattr(sheet_child, "child_command", lambda: [sys.executable, "-c", "import time; time.sleep(60)"])
