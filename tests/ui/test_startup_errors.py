@@ -62,3 +62,16 @@ def test_a_full_disk_or_a_locked_database_during_an_action_is_said_as_it_is(
         wrapped = OperationalError("INSERT INTO residents …", {}, driver)
     ui.errors.excepthook(type(wrapped), wrapped, None)
     assert no_popups.shown[-1][0] == "warning" and no_popups.shown[-1][2] == DATABASE_LOCKED
+
+
+def test_a_background_export_on_a_full_disk_reports_it(qapp: Any) -> None:
+    from ui.common.background import BackgroundJob
+
+    def export(_progress: object, _cancelled: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    job = BackgroundJob(export)
+    failed: list[str] = []
+    job.failed.connect(failed.append)
+    job.run_here()
+    assert failed == [DISK_FULL]
