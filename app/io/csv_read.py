@@ -19,10 +19,12 @@ import csv
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 from app.io.sheet_read import MAX_COLS, MAX_ROWS, Cell, SheetRefused, trim_row
 
 FIELD_LIMIT = 100_000  # characters in one CSV field; a roster cell is a few dozen
+LINE_LIMIT = 2 * FIELD_LIMIT  # characters in one physical line: a file without line ends is not read whole
 CHUNK = 1024 * 1024
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _NON_ASCII = re.compile(rb"[\x80-\xff]+")
@@ -140,6 +142,18 @@ def detect_encoding(path: Path, name: str) -> str:
     raise SheetRefused(mixed_message(name))
 
 
+def _lines(f: TextIO, name: str) -> Iterator[str]:
+    """The file's lines, none longer than LINE_LIMIT (readline would otherwise hold a whole huge line)."""
+    number = 0
+    while line := f.readline(LINE_LIMIT):
+        number += 1
+        if len(line) >= LINE_LIMIT and not line.endswith(("\n", "\r")):
+            raise SheetRefused(
+                f"“{name}”第 {number} 行超过 {LINE_LIMIT} 个字符（可能缺了换行或引号），请检查后再导入。"
+            )
+        yield line
+
+
 def read_csv(path: Path, name: str) -> list[list[Cell]]:
     """The file's rows (trailing empty cells dropped), read record by record; SheetRefused past a limit."""
     encoding = detect_encoding(path, name)
@@ -153,7 +167,7 @@ def read_csv(path: Path, name: str) -> list[list[Cell]]:
     csv.field_size_limit(FIELD_LIMIT)
     rows: list[list[Cell]] = []
     with path.open(encoding=encoding, newline="") as f:
-        reader = csv.reader(f, dialect)
+        reader = csv.reader(_lines(f, name), dialect)
         try:
             for raw in reader:
                 if len(rows) >= MAX_ROWS:

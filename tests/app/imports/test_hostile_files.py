@@ -156,15 +156,18 @@ def test_csv_of_newlines_stops_at_the_row_limit(tmp_path: Path) -> None:
     assert float(result["peak_mb"]) < PEAK_BOUND_MB  # type: ignore[arg-type]
 
 
-def test_csv_field_limit_names_the_row(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("length", "message"), [
+    (150_000, "第 3 行附近有一格超过 100000 个字符"), (1_000_000, "第 3 行超过 200000 个字符"),
+])
+def test_csv_long_cell_is_refused_naming_the_row(tmp_path: Path, length: int, message: str) -> None:
     rows = H.seed_rows(5)
-    rows[2][1] = "长" * 1_000_000
+    rows[2][1] = "长" * length
     path = tmp_path / "long.csv"
     path.write_bytes(H.csv_bytes(rows, "utf-8"))
     started = time.perf_counter()
-    with pytest.raises(UnreadableFile, match="第 3 行附近有一格超过 100000 个字符"):
+    with pytest.raises(UnreadableFile, match=message):
         read_table(path)
-    print(f"\ncsv cell of 1,000,000 characters refused in {time.perf_counter() - started:.2f} s")
+    print(f"\ncsv cell of {length:,} characters refused in {time.perf_counter() - started:.2f} s")
 
 
 @pytest.mark.parametrize(("encoding", "bom", "sep"), [
@@ -232,3 +235,12 @@ def test_binary_junk_named_csv_is_still_not_a_table(tmp_path: Path) -> None:
     path.write_bytes(bytes(range(256)) * 40)
     with pytest.raises(UnreadableFile, match="不是表格文件"):
         read_table(path)
+
+
+def test_csv_without_line_ends_is_not_read_whole(tmp_path: Path) -> None:
+    path = tmp_path / "one-line.csv"
+    path.write_bytes(("姓名," + "王大山," * 1_000_000).encode("utf-8"))  # 7 MB, one line
+    result = H.measure_read(path)
+    print(f"\n7 MB on one line: verdict in {result['seconds']:.2f} s, peak {result['peak_mb']:.0f} MB")
+    assert "第 1 行超过 200000 个字符" in str(result.get("refused")), result
+    assert float(result["peak_mb"]) < PEAK_BOUND_MB  # type: ignore[arg-type]
