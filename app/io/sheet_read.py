@@ -78,7 +78,8 @@ def check_extent(name: str, sheet: str, extent: Extent) -> None:
     if extent.cols <= MAX_COLS and extent.rows <= MAX_ROWS and extent.cells <= MAX_CELLS:
         return
     far = f"{col_letters(extent.cols)}{extent.rows}"
-    split = f"（最多读取 {MAX_ROWS} 行，确有这么多行时请分成几个文件导入）" if extent.rows > MAX_ROWS else ""
+    many_rows = extent.rows > MAX_ROWS and extent.cols <= MAX_COLS  # could be a real, long list
+    split = f"（最多读取 {MAX_ROWS} 行，确有这么多行时请分成几个文件导入）" if many_rows else ""
     raise SheetRefused(
         f"工作表“{sheet}”的内容延伸到 {far}（第 {extent.rows} 行、第 {extent.cols} 列），"
         f"通常是表格远处有误填的内容；请删除多余的行列后再导入{split}。（文件：“{name}”）"
