@@ -122,8 +122,9 @@ def _refuse_rewrite(_mapper: object, _conn: object, target: AuditEntry) -> None:
 
 @event.listens_for(Session, "do_orm_execute")
 def _refuse_bulk_rewrite(state: ORMExecuteState) -> None:
-    """session.execute(update(AuditEntry)) / delete(AuditEntry): refused here, in Chinese, before the trigger."""
-    if (state.is_update or state.is_delete) and state.bind_mapper is not None \
+    """session.execute(update/delete(AuditEntry)): refused here, in Chinese, before the trigger does.
+    A bulk insert(AuditEntry) too: it would skip the hash chain (entries are chained at flush)."""
+    if (state.is_update or state.is_delete or state.is_insert) and state.bind_mapper is not None \
             and state.bind_mapper.class_ is AuditEntry:
         raise ServiceError(REFUSED)
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from app.db import Database, open_database, resolve_url
@@ -68,7 +68,8 @@ def test_plain_sql_cannot_update_or_delete_entries(demo_db: Database, demo_db_pa
 def test_bulk_orm_statements_cannot_rewrite_entries(demo_db: Database) -> None:
     with demo_db.session() as s:
         before = s.scalar(select(func.count(AuditEntry.id)))
-    for stmt in (update(AuditEntry).values(summary="改"), delete(AuditEntry).where(AuditEntry.id == 1)):
+    unchained = insert(AuditEntry).values(action="x", entity="x", summary="", at=datetime(2026, 1, 1))
+    for stmt in (update(AuditEntry).values(summary="改"), delete(AuditEntry).where(AuditEntry.id == 1), unchained):
         with pytest.raises(ServiceError, match="只能追加"), demo_db.session() as s:
             s.execute(stmt)
     # past the ORM check (a Core statement on the table): the trigger refuses it in the database
