@@ -14,9 +14,10 @@ unmasked.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from app.io.masking import mask_id_number
@@ -142,6 +143,21 @@ def full_ids_visible() -> ColumnElement[bool] | None:
 def id_for_display(id_number: str | None, masked: bool) -> str | None:
     """The 身份证号 as shown: masked for grid staff (masked = is_grid_staff(s), asked once per query)."""
     return mask_id_number(id_number) if masked and id_number else id_number
+
+
+def birth_for_display(birth: date | None, id_number: str | None, masked: bool) -> date | None:
+    """The 出生日期 as shown: hidden from grid staff when the person has a 身份证号, since the eight
+    digits the ID mask hides are exactly the birth date (the age is still shown). An edit by grid
+    staff then takes the date from the full ID again (keep_masked)."""
+    return None if masked and id_number else birth
+
+
+def id_order(id_col: Any, masked: bool) -> tuple[Any, ...]:
+    """Sort columns for a 身份证号 header: for grid staff only the parts they see (area code, last four),
+    so the order of the list cannot be used to work out the hidden digits."""
+    if not masked:
+        return (id_col,)
+    return (func.substr(id_col, 1, 6), func.substr(id_col, 15, 4))
 
 
 def keep_masked(stored: str | None, given: str) -> str:

@@ -198,7 +198,8 @@ def _member_rows(s: Session, rows: Sequence[Any]) -> list[MemberRow]:
         m: PartyMember = r.PartyMember
         out.append(MemberRow(
             id=m.id, resident_id=m.resident_id, name=r.name, gender=r.gender,
-            age=age_on(r.birth_date, today) if r.birth_date else None, birth_date=r.birth_date,
+            age=age_on(r.birth_date, today) if r.birth_date else None,
+            birth_date=access.birth_for_display(r.birth_date, r.id_number, masked),
             id_number=access.id_for_display(r.id_number, masked), phone=r.phone, education=r.education,
             org_id=m.org_id, org_name=r.org_name,
             group_id=m.group_id, group_name=r.group_name, stage=m.stage, joined_on=m.joined_on,
@@ -220,6 +221,8 @@ def count_members(s: Session, q: MemberQuery) -> int:
 def list_members(s: Session, q: MemberQuery, offset: int = 0, limit: int = 200) -> list[MemberRow]:
     if q.order_by == "age":
         cols, desc = (Resident.birth_date,), not q.descending
+    elif q.order_by == "id_number":
+        cols, desc = access.id_order(Resident.id_number, access.is_grid_staff(s)), q.descending
     elif q.order_by in _MEMBER_ORDER:
         cols, desc = _MEMBER_ORDER[q.order_by], q.descending
     else:

@@ -206,7 +206,8 @@ def _resident_select() -> Select[Any]:
 def _resident_row(r: Any, today: date, masked: bool = False) -> ResidentRow:
     return ResidentRow(
         id=r.id, name=r.name, gender=r.gender, age=age_on(r.birth_date, today) if r.birth_date else None,
-        birth_date=r.birth_date, id_number=access.id_for_display(r.id_number, masked), phone=r.phone, ethnicity=r.ethnicity,
+        birth_date=access.birth_for_display(r.birth_date, r.id_number, masked),
+        id_number=access.id_for_display(r.id_number, masked), phone=r.phone, ethnicity=r.ethnicity,
         education=r.education, household_id=r.household_id, household_number=r.number, relation=r.relation,
         status=r.status, status_date=r.status_date, note=r.note,
     )
@@ -277,6 +278,8 @@ def count_residents(s: Session, q: ResidentQuery) -> int:
 def list_residents(s: Session, q: ResidentQuery, offset: int = 0, limit: int = 200) -> list[ResidentRow]:
     if q.order_by == "age":  # older first when ascending by age means later birth date first
         cols, desc = (Resident.birth_date,), not q.descending
+    elif q.order_by == "id_number":
+        cols, desc = access.id_order(Resident.id_number, access.is_grid_staff(s)), q.descending
     elif q.order_by in _RESIDENT_ORDER:
         cols, desc = _RESIDENT_ORDER[q.order_by], q.descending
     else:

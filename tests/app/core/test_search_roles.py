@@ -61,3 +61,29 @@ def test_member_search_by_id_is_for_clerks(ctx: AppContext, staff: dict[str, int
     q = members.MemberQuery(unit_id=uid, text=m.id_number)
     assert m.id in {r.id for r in as_(ctx, staff["clerk"]).call(members.list_members, q, 0, 50)}
     assert as_(ctx, staff["grid"]).call(members.list_members, q, 0, 50) == []
+
+
+def test_grid_staff_see_no_birth_date_and_cannot_sort_by_hidden_digits(ctx: AppContext, staff: dict[str, int]) -> None:
+    """The eight digits the ID mask hides are the birth date: a 网格员 sees the age, not the date, and a sort
+    by 身份证号 orders only by what they see (area code, last four)."""
+    uid = ctx.unit_id
+    grid = as_(ctx, staff["grid"])
+    q = people.ResidentQuery(unit_id=uid, order_by="id_number")
+    mine = grid.call(people.list_residents, q, 0, 500)
+    with_id = [r for r in mine if r.id_number]
+    assert with_id and all(r.birth_date is None and r.age is not None for r in with_id)
+    full = {r.id: r for r in ctx.call(people.list_residents, q, 0, 100_000)}
+    assert all(full[r.id].birth_date is not None for r in with_id)  # the 书记 still sees the date
+    seen = [(r.id_number[:6], r.id_number[-4:]) for r in with_id if len(r.id_number) == 18]
+    assert seen == sorted(seen)
+    # the full order differs from the visible one somewhere, else this test proves nothing
+    hidden = [full[r.id].id_number for r in with_id if len(r.id_number) == 18]
+    assert hidden != sorted(hidden)
+    # an edit by the 网格员 keeps the date (taken from the full ID again)
+    target = with_id[0]
+    data = grid.call(people.resident_input, target.id)
+    assert data.birth_date is None
+    grid.call(people.update_resident, target.id, data)
+    assert ctx.call(people.get_resident, target.id).birth_date == full[target.id].birth_date
+    members_seen = grid.call(members.list_members, members.MemberQuery(unit_id=uid), 0, 500)
+    assert all(m.birth_date is None for m in members_seen if m.id_number)
