@@ -27,7 +27,7 @@ from app.db import Database, open_database, resolve_url, sqlite_path
 from app.db_users import exclusive_use
 from app.migrate import known_revisions, schema_at, upgrade_to_head
 from app.models import Operator
-from app.paths import backup_dir, safe_file_name
+from app.paths import TEMP_PREFIX, backup_dir, safe_file_name  # TEMP_PREFIX: start-up cleans leftovers
 
 from .. import access, audit
 from ..errors import ServiceError
@@ -37,7 +37,6 @@ from .backup_crypto import decrypt_file, encrypt_file, is_encrypted
 log = logging.getLogger(__name__)
 
 ENCRYPTED_SUFFIX = ".vdbak"  # 加密备份 (a plain backup is .sqlite)
-TEMP_PREFIX = ".vd-temp-"  # temp folders; start-up cleans leftovers of killed processes
 
 
 @dataclass(frozen=True)

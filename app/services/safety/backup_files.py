@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from app.io.atomic import fsync_dir, fsync_file
+
 CHECKSUM_SUFFIX = ".sha256"
 KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY, KEEP_LATEST = 7, 4, 12, 5
 STAMP = "%Y%m%d-%H%M%S-%f"
@@ -112,21 +114,9 @@ def made_today(folder: Path, stem: str, now: datetime, reason: str = DAILY_REASO
     return any(b.reason == reason and b.made_at.date() == now.date() for b in list_auto(folder, stem))
 
 
-def fsync_dir(folder: Path) -> None:
-    """Flush a folder's entries (a rename) to disk."""
-    if os.name != "posix":
-        return  # Windows flushes the directory entry with the file
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def replace_synced(tmp: Path, dst: Path) -> None:
     """Flush tmp to disk, rename it to dst and flush the folder: after a power cut dst is old or new, whole."""
-    with open(tmp, "rb+") as fh:
-        os.fsync(fh.fileno())
+    fsync_file(tmp)
     os.replace(tmp, dst)
     fsync_dir(dst.parent)
 
