@@ -21,6 +21,7 @@ import argparse
 import logging
 import os
 import sys
+from contextlib import AbstractContextManager
 from typing import Any
 
 from .db import Database, open_database, resolve_url
@@ -139,25 +140,27 @@ def cmd_reset_password(args: argparse.Namespace) -> int:
 def reset_admin_password(db: Database, given: str | None) -> str:
     """The recovery path: a new password for a 书记(管理员) account, with the window closed. Returns the
     message to print."""
-    from .lock import InstanceLock
+    from contextlib import nullcontext
+
+    from .db_users import exclusive
     from .services.safety import auth
     from .services.units import current_unit_id
 
     name = operator_name(given)
-    lock = InstanceLock(db.path) if db.path is not None else None
-    if lock is not None:
-        lock.acquire()  # refuses while the window has the database open
-    try:
-        new = password(f"{name} 的新密码：")
-        if not os.environ.get(PASSWORD_ENV) and password("再输入一次新密码：") != new:
-            raise ServiceError("两次输入的新密码不一致，密码没有改动。")
-        with db.session() as s:
-            unit_id = current_unit_id(s)
-            if unit_id is None:
-                raise ServiceError("数据库中还没有本村(社区)信息，没有可以重置的密码。")
-            info = auth.recover_admin_password(s, unit_id, name, new)
-    finally:
-        if lock is not None:
-            lock.release()
+    path = db.path
+
+    def alone() -> AbstractContextManager[None]:  # refuses while a window or another command has the file open
+        return exclusive(path, "重设密码") if path is not None else nullcontext()
+
+    with alone():
+        pass  # refuse before asking for the password, not after
+    new = password(f"{name} 的新密码：")
+    if not os.environ.get(PASSWORD_ENV) and password("再输入一次新密码：") != new:
+        raise ServiceError("两次输入的新密码不一致，密码没有改动。")
+    with alone(), db.session() as s:
+        unit_id = current_unit_id(s)
+        if unit_id is None:
+            raise ServiceError("数据库中还没有本村(社区)信息，没有可以重置的密码。")
+        info = auth.recover_admin_password(s, unit_id, name, new)
     return (f"已重置 {info.display_name}（{info.username}）的密码，并清除了登录锁定。"
             "此次重置已记入操作日志。")
