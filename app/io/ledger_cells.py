@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -73,10 +73,48 @@ def _decimal(value: object) -> int | float | Decimal | str | None:
     return _number(value, "decimal")
 
 
+_NUMERIC_TEXT = re.compile(r"[+-]?\d+(\.\d+)?")
+_PERCENT_TEXT = re.compile(r"([+-]?\d+(?:\.\d+)?)\s*[%％]")
+PERCENT_STEP = Decimal("0.001")  # a rate is kept as it prints: 98.8 % (0.988), never 0.98765…
+
+
+def _count(value: object) -> int | float | Decimal | str | None:
+    """A count (小计, 合计, 户数 …): a number, also when it comes as digits in text ("12"); other text
+    (√, —) is kept as text."""
+    if isinstance(value, str) and _NUMERIC_TEXT.fullmatch(value.strip()):
+        text = value.strip()
+        return int(text) if "." not in text else Decimal(text)
+    return _number(value, "int")
+
+
+def fraction(num: int | Decimal, den: int | Decimal) -> Decimal | None:
+    """num ÷ den for a "percent" cell, rounded as the cell shows it (0.1 %); None when den is 0."""
+    if not den:
+        return None
+    return (Decimal(num) / Decimal(den)).quantize(PERCENT_STEP, ROUND_HALF_UP)
+
+
+def _percent(value: object) -> int | float | Decimal | str | None:
+    """A rate for a "percent" column, stored as a fraction shown as 0.0 % (Excel can compute with it).
+
+    Takes a fraction (0.988), an object with num / den (tickets.stats.Rate), or text such as "98.8%";
+    anything else (— for no rate) is kept as text."""
+    if value is None or value == "":
+        return None
+    num, den = getattr(value, "num", None), getattr(value, "den", None)
+    if isinstance(num, int | Decimal) and isinstance(den, int | Decimal):
+        return fraction(num, den) if den else "—"
+    if isinstance(value, str):
+        m = _PERCENT_TEXT.fullmatch(value.strip())
+        return (Decimal(m.group(1)) / 100).quantize(PERCENT_STEP, ROUND_HALF_UP) if m else cell_text(value)
+    return _number(value, "decimal")
+
+
 # How a column kind converts its raw values; STYLE_OF: which style a converted value gets (a value that
 # is not a date or a number is kept as text, in the text style).
 CONVERT: dict[str, Callable[[object], object]] = {
     "text": _text, "id": _text, "phone": _text, "date": _date, "int": _int, "decimal": _decimal,
+    "count": _count, "percent": _percent,
 }
 
 
@@ -90,6 +128,14 @@ def _date_style(value: object) -> str:
 
 def _number_style(value: object) -> str:
     return STYLES.text if isinstance(value, str) else STYLES.number
+
+
+def _count_style(value: object) -> str:
+    return STYLES.text_center if isinstance(value, str) else STYLES.count
+
+
+def _percent_style(value: object) -> str:
+    return STYLES.text_center if isinstance(value, str) else STYLES.percent
 
 
 def looks_like_formula(text: str) -> bool:
@@ -121,13 +167,20 @@ class _Styles:
     date: str = "台账日期"
     total: str = "台账合计"
     sign: str = "台账签名"
+    count: str = "台账计数"
+    percent: str = "台账百分比"
+    text_center: str = "台账文本居中"  # — or √ in a count / percent column
+    total_percent: str = "台账合计百分比"
+    note: str = "台账说明"  # 注：… lines under the table, wrapped across the sheet
+    secret: str = "台账密级"  # 内部资料　注意保密 under the title
 
 
 STYLES = _Styles()
 STYLE_OF: dict[str, Callable[[object], str]] = {
     "text": _text_style, "id": _text_style, "phone": _text_style, "date": _date_style,
-    "int": _number_style, "decimal": _number_style,
+    "int": _number_style, "decimal": _number_style, "count": _count_style, "percent": _percent_style,
 }
+PERCENT_FORMAT = "0.0%"
 
 
 def add_styles(wb: Workbook) -> None:
@@ -138,6 +191,7 @@ def add_styles(wb: Workbook) -> None:
     body = Font(name=FONT_NAME, size=11)
     bold = Font(name=FONT_NAME, size=11, bold=True)
     middle = Alignment(vertical="center", wrap_text=True)
+    center = Alignment(horizontal="center", vertical="center")
     specs = [
         NamedStyle(STYLES.title, font=Font(name=FONT_NAME, size=16, bold=True),
                    alignment=Alignment(horizontal="center", vertical="center")),
@@ -151,6 +205,12 @@ def add_styles(wb: Workbook) -> None:
                    alignment=Alignment(horizontal="center", vertical="center"), number_format="yyyy-mm-dd"),
         NamedStyle(STYLES.total, font=bold, border=box, alignment=Alignment(vertical="center")),
         NamedStyle(STYLES.sign, font=body, alignment=Alignment(vertical="center")),
+        NamedStyle(STYLES.count, font=body, border=box, alignment=center, number_format="0"),
+        NamedStyle(STYLES.percent, font=body, border=box, alignment=center, number_format=PERCENT_FORMAT),
+        NamedStyle(STYLES.text_center, font=body, border=box, alignment=center, number_format="@"),
+        NamedStyle(STYLES.total_percent, font=bold, border=box, alignment=center, number_format=PERCENT_FORMAT),
+        NamedStyle(STYLES.note, font=body, alignment=Alignment(vertical="top", wrap_text=True)),
+        NamedStyle(STYLES.secret, font=bold, alignment=Alignment(horizontal="right", vertical="center")),
     ]
     for style in specs:
         wb.add_named_style(style)

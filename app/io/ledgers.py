@@ -20,7 +20,7 @@ import contextlib
 import itertools
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -42,8 +42,12 @@ if TYPE_CHECKING:
     from openpyxl.styles.cell_style import StyleArray
     from openpyxl.worksheet.worksheet import Worksheet
 
-ColumnKind = Literal["text", "date", "int", "decimal", "id", "phone"]
-COLUMN_KINDS: tuple[str, ...] = ("text", "date", "int", "decimal", "id", "phone")
+# count: 小计 / 合计 / 户数 as numbers (digits in text too); percent: a rate as a fraction shown 0.0 %
+# (ledger_cells.fraction, a tickets.stats.Rate or "98.8%"); id / phone: text, and a ledger with any of them
+# unmasked is marked 内部资料.
+ColumnKind = Literal["text", "date", "int", "decimal", "id", "phone", "count", "percent"]
+COLUMN_KINDS: tuple[str, ...] = ("text", "date", "int", "decimal", "id", "phone", "count", "percent")
+SUMMED_KINDS = ("int", "decimal", "count")
 
 HEADER_ROWS = 3  # title, 填报单位 line, column header
 WIDTH_SAMPLE = 1000  # rows held back to measure column widths
@@ -73,7 +77,8 @@ class LedgerColumn:
 
     key: an attribute name (or dict key) of the row, or a function of the row.
     width: Excel character units; None fits the header and the values.
-    total: sum this column in the totals row (int/decimal columns).
+    total: sum this column in the totals row (int/decimal/count columns; a rate is given in
+    Ledger.total_values instead).
     """
 
     header: str
@@ -111,6 +116,9 @@ class Ledger:
     sheet_name: str = ""
     notes: Sequence[str] = field(default_factory=tuple)  # lines printed under the table (填表说明)
     numbered: bool = True  # a 序号 column first
+    # totals-row values that are not sums, by column header (合计 办结率: a Rate or fraction), converted
+    # like the column's cells; with them the totals row is written even without a summed column
+    total_values: Mapping[str, object] = field(default_factory=dict)
 
     def title(self, village: str) -> str:
         year = f"（{self.year}年度）" if self.year else ""
@@ -226,7 +234,7 @@ class _SheetWriter:
         self.ncols = len(self.columns)
         self.row_no = 0
         self.totals: list[int | float | Decimal] = [0] * self.ncols
-        self._total_at = [i for i, c in enumerate(self.columns) if c.total and c.kind in ("int", "decimal")]
+        self._total_at = [i for i, c in enumerate(self.columns) if c.total and c.kind in SUMMED_KINDS]
         # per column, once: attrgetter is C (rows are mostly SQLAlchemy Rows or dataclasses; dicts use value_of)
         self._getters = [c.key if callable(c.key) else attrgetter(c.key) for c in self.columns]
         self._convert = [CONVERT[c.kind] for c in self.columns]
@@ -383,8 +391,10 @@ class _SheetWriter:
 
     def write_tail(self, count: int) -> None:
         ledger = self.ledger
-        if any(c.total for c in self.columns) or ledger.count_unit:
-            label_at = next((i for i, c in enumerate(self.columns) if not c.total), 0)
+        given = ledger.total_values
+        if any(c.total for c in self.columns) or ledger.count_unit or given:
+            valued = [bool(c.total or c.header in given) for c in self.columns]
+            label_at = next((i for i, v in enumerate(valued) if not v), 0)
             label = "合计"
             if ledger.count_unit:
                 label = f"合计：{count} {ledger.count_unit}"
@@ -392,12 +402,16 @@ class _SheetWriter:
             for i, col in enumerate(self.columns):
                 if i == label_at:
                     cells.append(self.cell(label, STYLES.total))
+                elif col.header in given:
+                    value = CONVERT[col.kind](given[col.header])
+                    pct = col.kind == "percent" and not isinstance(value, str)
+                    cells.append(self.cell(value, STYLES.total_percent if pct else STYLES.total))
                 elif col.total:
                     cells.append(self.cell(self.totals[i], STYLES.total))
                 else:
                     cells.append(self.cell(None, STYLES.total))
             self.append(cells)
-            end = next((i for i in range(label_at + 1, self.ncols) if self.columns[i].total), self.ncols)
+            end = next((i for i in range(label_at + 1, self.ncols) if valued[i]), self.ncols)
             self.merge(label_at + 1, end)
         for note in ledger.notes:
             self.append([self.cell(note, STYLES.sign)])
