@@ -39,7 +39,7 @@ EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_DENIED = 0, 1, 2, 3
 _ARGPARSE_ZH = (
     ("the following arguments are required", "缺少必需的参数"),
     ("unrecognized arguments", "无法识别的参数"),
-    ("invalid choice", "无效的选项"),
+    ("invalid choice", "无效的选项"), ("not allowed with argument", "不能同时使用参数"), ("invalid int value", "不是整数"),
     ("expected one argument", "需要一个参数"),
     ("choose from", "可选"),
     ("argument", "参数"),
@@ -161,7 +161,9 @@ def _add_output_commands(sub: argparse._SubParsersAction[ChineseParser]) -> None
         k.add_argument("--paper", choices=("A4", "A3"), default="A4", help="纸张（默认 A4；A3 用于公示栏大幅张贴）")
         k.add_argument("--year", type=int, metavar="Y", help="年度（默认今年）")
         k.add_argument("--start", type=_iso_date, metavar="YYYY-MM-DD", help="公示开始日期（默认今天）")
-        k.add_argument("--days", type=int, metavar="N", help="公示天数（默认按本村设置）")
+        period = k.add_mutually_exclusive_group()  # calendar days or working days, not both
+        period.add_argument("--days", type=int, metavar="N", help="公示期 N 天（自然日）；默认按公示种类和本村设置")
+        period.add_argument("--workdays", type=int, metavar="N", help="公示期 N 个工作日（节假日不计，调休上班计入）")
     verify = kinds.add_parser("verify", help="核验 PDF 文件是否与存档的公示一致")
     verify.add_argument("file", metavar="FILE.pdf", help="要核验的 PDF 文件")
 
@@ -410,6 +412,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_notice(args: argparse.Namespace) -> int:
     from .services.notices import archive as notices
+    from .services.notices import periods
 
     db = _open(args)
     try:
@@ -423,10 +426,10 @@ def cmd_notice(args: argparse.Namespace) -> int:
                 return EXIT_OK if result.ok else EXIT_DATA
             info = notices.publish_notice(
                 s, _unit_id(s), args.notice_kind, Path(args.output), paper=args.paper, start=args.start,
-                days=args.days, year=args.year,
+                year=args.year, **periods.asked(args.days, args.workdays),
             )
         print(f"已生成公示 {info.number}《{info.title}》：{info.path}（{info.pages} 页，{info.rows} 条）")
-        print(f"公示期：{info.period_start} 至 {info.period_end}；校验码 {info.content_code}")
+        print(f"{info.period_text}；校验码 {info.content_code}")
         return EXIT_OK
     finally:
         db.dispose()

@@ -45,6 +45,7 @@ def _write(s: Session, plan: _Plan) -> DemoSummary:
     unit = Unit(
         name=UNIT_NAME, kind="村", township=TOWNSHIP, county=COUNTY,
         contact_person=secretary.name, contact_phone=secretary.phone, objection_box=OBJECTION_BOX,
+        committee_phone="0316-5218866",  # the office's 座机 on the 便民服务卡, not the 书记's mobile
         notice_days=5, notice_workdays=False, is_demo=True,
     )
     s.add(unit)

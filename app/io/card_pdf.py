@@ -18,6 +18,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from .atomic import CancelCheck, Progress, atomic_path, check_cancel
 from .cards import RenderedCards, ServiceCard
+from .masking import cut_before_number, mask_free_text
 from .pdf_fonts import PdfFonts, pdf_fonts
 
 CARD_W, CARD_H = 92 * mm, 64 * mm
@@ -34,11 +35,14 @@ SLOGAN = "小事不出网格 · 有事请找网格员"
 
 
 def _fit(text: str, font: str, size: float, width: float) -> str:
+    """The text cut to the width with 「…」: masked first, never cut inside a number (no 9 of 11 digits)."""
+    text = mask_free_text(text)
     if stringWidth(text, font, size) <= width:
         return text
-    while text and stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text + "…"
+    n = len(text)
+    while n and stringWidth(text[:n] + "…", font, size) > width:
+        n -= 1
+    return cut_before_number(text, n) + "…"
 
 
 def _qr_form(c: Canvas, text: str, forms: dict[str, str]) -> str:

@@ -1,8 +1,10 @@
 """便民服务卡 / 一卡通 as a PDF: eight cards to an A4 sheet, cut marks around them, an optional QR code.
 
 Each card carries the village, the grid, its 网格长 and 网格员 with their phones (public on purpose:
-the card exists so that people can call them), the village hotline, and a QR code (segno) holding the
-same contacts as plain text so a phone can save them. The QR is drawn as vector rectangles, one per
+the card exists so that people can call them), the 村委会电话 (the office's own number from 设置; left out
+when it is not set), and a QR code (segno) holding the same contacts as plain text so a phone can save
+them. Other text (the household's address) is masked as free text (app.io.masking) before it is cut to
+the card's width, and never cut inside a number. The QR is drawn as vector rectangles, one per
 run of dark modules, so it stays sharp when printed; each distinct
 code is a form XObject drawn once and reused (a micro-grid's households share one). The file is written atomically.
 
@@ -25,7 +27,7 @@ class ServiceCard:
     area_name: str  # 第一微网格, or "" for the whole grid
     holder: str  # 户号 0001 · 东坟村一街1号 (per-household cards), or ""
     staff: tuple[tuple[str, str, str], ...]  # (post, name, phone)
-    hotline: str  # village office phone
+    hotline: str  # 村委会电话 (Unit.committee_phone), "" when not set: nothing is printed
     hotline_label: str = "村委会电话"
 
     def qr_text(self) -> str:

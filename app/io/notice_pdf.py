@@ -45,6 +45,7 @@ from .notices import (
     cn_date,
     content_code,
     file_sha256,
+    period_sentence,
     public_rows,
 )
 from .pdf_fonts import PdfFonts, pdf_fonts
@@ -274,8 +275,7 @@ def _group_tables(doc: NoticeDocument, rows: list[list[str]], st: _Styles, avail
 
 
 def _closing(doc: NoticeDocument, st: _Styles) -> list[Flowable]:
-    days = (doc.period_end - doc.period_start).days + 1
-    period = f"公示期：{cn_date(doc.period_start)}至{cn_date(doc.period_end)}（共{days}天）。"
+    period = period_sentence(doc.period_start, doc.period_end, doc.period_workdays) + "。"
     ways = []
     if doc.contact_person or doc.contact_phone:
         who = f"联系人：{doc.contact_person}" if doc.contact_person else ""

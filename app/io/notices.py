@@ -37,7 +37,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from .masking import mask_id_number, mask_name, mask_phone
+from .masking import mask_free_text, mask_id_number, mask_name, mask_phone
 
 NoticeColumnKind = Literal[
     "text", "int", "date", "month", "id", "phone", "phone_public", "name", "name_sensitive", "group"
@@ -93,6 +93,7 @@ class NoticeDocument:
     paper: str = "A4"
     numbered: bool = True  # add a 序号 column (restarting in each group)
     group_counter: str = "人"  # 一、拟接收为预备党员（2人）
+    period_workdays: int = 0  # the 公示期 in 工作日 when it is counted so; 0: calendar days
     empty_text: str = "（本期无公示对象）"
     author: str = ""  # PDF metadata
 
@@ -132,7 +133,8 @@ def public_value(kind: str, value: object) -> str:
         return mask_phone(text)
     if kind == "name_sensitive":
         return mask_name(text)
-    return text
+    # free text (an address, a note) may carry a phone or an ID: hidden too; phone_public is on purpose
+    return text if kind == "phone_public" else mask_free_text(text)
 
 
 def public_rows(columns: Sequence[NoticeColumn], rows: Sequence[Sequence[object]]) -> list[list[str]]:
@@ -157,6 +159,12 @@ def content_code(title: str, start: date, end: date, columns: Sequence[NoticeCol
 def cn_date(d: date) -> str:
     """2026年11月23日 (Arabic numerals, as GB/T 9704-2012 writes 成文日期)."""
     return f"{d.year}年{d.month}月{d.day}日"
+
+
+def period_sentence(start: date, end: date, workdays: int = 0) -> str:
+    """公示期：2026年12月3日至2026年12月9日（5个工作日）, or （共7天） when counted in calendar days."""
+    count = f"{workdays}个工作日" if workdays else f"共{(end - start).days + 1}天"
+    return f"公示期：{cn_date(start)}至{cn_date(end)}（{count}）"
 
 
 def file_sha256(path: Path) -> str:

@@ -64,8 +64,9 @@ def build_cards(s: Session, unit_id: int, per: CardsPer = "household", grid_code
         top = grids.get(area.parent_id) if area.parent_id else area
         assert top is not None
         sub = area.name.removeprefix(top.name) if area.parent_id else ""
-        hotline = unit.committee_phone or unit.contact_phone  # 村委会电话; older data kept only the 公示 number
-        return ServiceCard(unit.full_name, top.name, sub, holder, staff(area), hotline)
+        # 村委会电话 is the office's own number (设置); when it is not filled in the card says nothing
+        # rather than print the 公示 contact's (often the 书记's own mobile) under that label
+        return ServiceCard(unit.full_name, top.name, sub, holder, staff(area), unit.committee_phone)
 
     if per == "grid":
         return [card(a) for a in areas]
@@ -79,7 +80,7 @@ def build_cards(s: Session, unit_id: int, per: CardsPer = "household", grid_code
     for a in areas:
         base = card(a)
         for number, address in by_area.get(a.id, []):
-            holder = f"户号 {number}" + (f" · {address}" if address else "")
+            holder = f"户号 {number}" + (f" · {address}" if address else "")  # masked when drawn (card_pdf)
             out.append(ServiceCard(base.village, base.grid_name, base.area_name, holder, base.staff, base.hotline))
     return out
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app.io.atomic import CancelCheck, Progress
 from app.io.ledgers import Ledger, LedgerColumn, LedgerResult, write_ledgers
-from app.io.masking import mask_id_number, mask_phone
+from app.io.masking import mask_free_text, mask_id_number, mask_phone
 from app.models import Grid, Household, MemberPost, PartyMember, PartyOrg, Resident
 from app.models.people import HEAD_RELATION
 
@@ -210,7 +210,7 @@ GRID_STAFF_KINDS: dict[str, str] = {
     "ticket-rates": "统计：只计本人负责网格的工单（tickets.stats 的 access.grid_scope）",
     "ticket-monthly": "统计：同上",
 }
-_MASKS = {"id": mask_id_number, "phone": mask_phone}
+_MASKS = {"id": mask_id_number, "phone": mask_phone, "text": mask_free_text}  # text: numbers inside notes
 BIRTH_DATE = "出生日期"
 
 
@@ -242,8 +242,8 @@ def check_grid_staff_kind(kind: str) -> None:
 
 
 def masked_ledger(ledger: Ledger) -> Ledger:
-    """The same ledger with every 身份证号 and phone column masked (110111********1234, 138****5678) and
-    the 出生日期 cut to the year."""
+    """The same ledger with every 身份证号 and phone column masked (110111********1234, 138****5678), the
+    ID-like and phone-like numbers inside text columns (地址, 备注) too, and the 出生日期 cut to the year."""
     return replace(ledger, columns=[_masked_column(c) for c in ledger.columns])
 
 

@@ -3,4 +3,5 @@
 Public:
     archive  build / publish / reprint / withdraw a notice, list notices, objections, verify_pdf;
              BUILDERS holds each kind's draft builder (the areas' notice modules)
+    periods  the 公示期 rule per kind (工作日 or 天) in one table, and the period a notice states
 """

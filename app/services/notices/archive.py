@@ -29,13 +29,13 @@ from app.models import Notice, Objection, PartyMember, PartyOrg, Resident
 from app.models.notices import NOTICE_KINDS
 
 from .. import access, audit
-from ..calendar import notice_period
 from ..errors import NotFound, ServiceError
 from ..grid.posts import list_grid_posts
 from ..output_kinds import NOTICE_LABELS
 from ..settings import get_setting
 from ..units import UnitInfo, get_unit
 from ..validation import Problems, add_years
+from . import periods
 
 KIND_LABELS = NOTICE_LABELS
 PAPERS = ("A4", "A3")
@@ -92,6 +92,7 @@ class NoticeInfo:
     period_start: date
     period_end: date
     issued_on: date
+    period_text: str = ""  # 公示期：…至…（5个工作日）, as printed
 
 
 @dataclass(frozen=True)
@@ -302,6 +303,7 @@ def _document(notice: Notice, draft_rows: list[list[object]], meta: dict[str, An
         objection_box=meta.get("objection_box", ""), objection_to=meta.get("objection_to", "") or notice.issuer,
         objection_text=meta.get("objection_text", ""), paper=notice.paper,
         group_counter=meta.get("group_counter", "人"),
+        period_workdays=periods.archived_period(notice.period_start, notice.period_end, meta).workday_count,
     )
 
 
@@ -319,8 +321,9 @@ def publish_draft(
     p.raise_if_any()
     unit = get_unit(s, unit_id)
     issued_on = issued_on or date.today()
-    start, end = notice_period(s, unit_id, start or issued_on, days, workdays)
-    meta = {
+    period = periods.notice_period(s, unit_id, draft.kind, start or issued_on, days, workdays)
+    start, end = period.start, period.end
+    meta = {periods.META_KEY: period.to_meta(),
         "contact_person": unit.contact_person, "contact_phone": unit.contact_phone,
         "objection_box": unit.objection_box, "objection_to": draft.objection_to,
         "objection_text": draft.objection_text, "group_counter": draft.group_counter,
@@ -348,7 +351,7 @@ def publish_draft(
     return NoticeInfo(
         id=notice.id, number=number, kind=draft.kind, title=draft.title, path=out_path, sha256=rendered.sha256,
         content_code=rendered.content_code, pages=rendered.pages, rows=len(rendered.rows), period_start=start,
-        period_end=end, issued_on=issued_on,
+        period_end=end, issued_on=issued_on, period_text=period.sentence(),
     )
 
 

@@ -7,7 +7,15 @@ failing grade → 当面约谈; failing two years running → 劝说退党 (劝�
   member: total, rank within the branch, grade by the bands in 设置 (point_rules.GradeBands) and the
   follow-up. Running it again before publication replaces the draft rows.
 - publish_assessment (the 书记 only) stamps decided_on: from then on the rows and the year's entries
-  are frozen. It refuses when points changed after the last computation.
+  are frozen. It refuses when points changed after the last computation (draft_problem), or while
+  members are 待定.
+- Members tied on one total across a capped grade's line (优秀, 良好) follow the unit's tie rule
+  (GradeBands.ties): all take the grade below (名额不超比例), or are 待定 until decide_grade records the
+  支委会's choice. Undecided rows hold the grade below; the choices are derived again from the stored
+  totals, and the decisions kept in the Setting `points.tie_decisions.<year>` (member id → grade) — a
+  recomputation keeps those still between the same grades.
+- current_assessment is what outputs (the ranking 公示) call: a stale draft is recomputed when the
+  operator may compute it, otherwise refused with the reason.
 - The follow-up record (date, who talked, outcome) is appended to the row's follow_up_note as JSON
   lines — the schema has one text column for it; records are only ever added.
 """
@@ -28,6 +36,7 @@ from app.models.points import GRADES
 
 from .. import access, audit
 from ..errors import NotFound, ServiceError
+from ..settings import get_setting, set_setting
 from ..validation import Problems
 from .member_points import (
     Totals,
@@ -38,9 +47,10 @@ from .member_points import (
     published_on,
     totals_by_member,
 )
-from .rules import GradeBands, get_grade_bands
+from .rules import PENDING, GradeBands, TieNote, get_grade_bands, points_text
 
 FAIL = "差"
+DECISIONS_KEY = "points.tie_decisions.{year}"
 
 
 @dataclass(frozen=True)
@@ -85,6 +95,7 @@ class AssessmentRow:
     follow_up: str | None
     records: list[FollowUpRecord]
     published: bool
+    choices: tuple[str, ...] = ()  # tied across a line under the 待定 rule: the grades the 支委会 may give
 
     @property
     def records_text(self) -> str:
@@ -99,12 +110,20 @@ class AssessmentStatus:
     distribution: dict[str, int]  # grade -> members, in GRADES order
     follow_ups: dict[str, int]  # 约谈 / 劝退 / 除名 -> members
     bands: GradeBands
+    ties: tuple[str, ...] = ()  # one line per tie across a line: what was done with it
+    undecided: int = 0  # members 待定, for the 支委会
 
     @property
     def state(self) -> str:
         if self.published_on is not None:
             return "已发布"
         return "待发布" if self.computed else "未计算"
+
+    def shares_text(self) -> str:
+        """优秀 12 名（20%），良好 …: the grades as counts and shares of the members assessed."""
+        if not self.computed:
+            return ""
+        return "，".join(f"{g} {n} 名（{round(100 * n / self.computed)}%）" for g, n in self.distribution.items())
 
 
 def _unit_rows(s: Session, unit_id: int, year: int) -> list[Assessment]:
@@ -123,35 +142,77 @@ def _unit_row_ids(s: Session, unit_id: int, year: int) -> list[int]:
     ))
 
 
-def _plan(s: Session, unit_id: int, year: int) -> list[tuple[int, Totals, int, int, str, str | None]]:
-    """(member id, totals, rank, branch size, grade, follow-up) for every member in scope."""
+@dataclass(frozen=True)
+class _Planned:
+    member_id: int
+    totals: Totals
+    rank: int
+    grade: str
+    follow_up: str | None
+
+    def key(self) -> tuple[Decimal, int, str, str | None]:
+        return self.totals.total, self.rank, self.grade, self.follow_up
+
+
+def _place(bands: GradeBands, members: list[tuple[int, int, Decimal]]) -> tuple[
+        dict[int, str], dict[int, tuple[str, ...]], list[TieNote], dict[int, int]]:
+    """(member, branch, total) → grade (undecided: the grade below), 待定 choices, ties, competition ranks."""
+    branches: dict[int, dict[int, Decimal]] = {}
+    for mid, org_id, total in members:
+        branches.setdefault(org_id, {})[mid] = total
+    grades: dict[int, str] = {}
+    pending: dict[int, tuple[str, ...]] = {}
+    ties: list[TieNote] = []
+    ranks: dict[int, int] = {}
+    for org_id, totals in branches.items():
+        placed = bands.place(org_id, totals)
+        grades.update(placed.grades)
+        pending.update(placed.pending)
+        ties += placed.ties
+        ranks.update(competition_ranks(totals))
+    return grades, pending, ties, ranks
+
+
+def _decisions(s: Session, unit_id: int, year: int) -> dict[int, str]:
+    value = get_setting(s, unit_id, DECISIONS_KEY.format(year=year), {})
+    return {int(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def _plan(s: Session, unit_id: int, year: int, totals: dict[int, Totals] | None = None
+          ) -> tuple[list[_Planned], list[TieNote], dict[int, tuple[str, ...]]]:
+    """What the rows should be now: every member in scope, the ties met, the 待定 members' choices."""
     bands = get_grade_bands(s, unit_id)
     members: list[tuple[int, int]] = [
         (mid, org_id) for mid, org_id in
         s.execute(members_in_year(unit_id, year).with_only_columns(PartyMember.id, PartyMember.org_id))]
-    totals = totals_by_member(s, unit_id, year)
-    branches: dict[int, dict[int, Decimal]] = {}
-    for mid, org_id in members:
-        branches.setdefault(org_id, {})[mid] = totals.get(mid, Totals()).total
-    ranks = {mid: r for b in branches.values() for mid, r in competition_ranks(b).items()}
+    totals = totals_by_member(s, unit_id, year) if totals is None else totals
+    grades, pending, ties, ranks = _place(bands, [(mid, org, totals.get(mid, Totals()).total) for mid, org in members])
+    decided = _decisions(s, unit_id, year)
     # only a published previous year counts as a first failing grade
     before = dict(s.execute(select(Assessment.member_id, Assessment.grade).where(
         Assessment.year == year - 1, Assessment.decided_on.isnot(None),
         Assessment.member_id.in_([mid for mid, _o in members] or [-1]))).all())
     out = []
-    for mid, org_id in members:
-        t = totals.get(mid, Totals())
-        size = len(branches[org_id])
-        grade = bands.grade(ranks[mid], size, t.total)
+    for mid, _org in members:
+        grade = grades[mid]
+        if decided.get(mid) in pending.get(mid, ()):
+            grade = decided[mid]
         follow = None
         if grade == FAIL:
             follow = "劝退" if before.get(mid) == FAIL else "约谈"
-        out.append((mid, t, ranks[mid], size, grade, follow))
-    return out
+        out.append(_Planned(mid, totals.get(mid, Totals()), ranks[mid], grade, follow))
+    return out, ties, pending
 
 
-def compute_assessment(s: Session, unit_id: int, year: int, on: date | None = None) -> AssessmentStatus:
-    """Compute (or re-compute, before publication) the year's assessment."""
+def _tie_lines(s: Session, bands: GradeBands, ties: list[TieNote]) -> tuple[str, ...]:
+    names = dict(s.execute(select(PartyOrg.id, PartyOrg.name).where(
+        PartyOrg.id.in_({t.org_id for t in ties} or {-1}))).all())
+    return tuple(f"{names.get(t.org_id, '')}：{t.text(bands.ties)}" for t in ties)
+
+
+def compute_assessment(s: Session, unit_id: int, year: int, on: date | None = None,
+                       why: str = "") -> AssessmentStatus:
+    """Compute (or re-compute, before publication) the year's assessment. why: said in the 操作日志."""
     access.require_role(s, *access.ENTRY_ROLES, action="计算年度积分评定")
     published = published_on(s, unit_id, year)
     if published is not None:
@@ -160,29 +221,146 @@ def compute_assessment(s: Session, unit_id: int, year: int, on: date | None = No
     old = _unit_row_ids(s, unit_id, year)
     if old:
         s.execute(delete(Assessment).where(Assessment.id.in_(old)))  # drafts: replaced as a whole
-    plan = _plan(s, unit_id, year)
+    plan, _ties, pending = _plan(s, unit_id, year)
     if plan:  # one Core executemany: 10,000 members are 10,000 rows, not ORM objects
         # render_nulls: follow_up None in some rows would otherwise split the executemany by key set
         s.execute(insert(Assessment).execution_options(render_nulls=True), [
-            {"member_id": mid, "year": year, "total": t.total, "rank": rank, "grade": grade, "follow_up": follow,
-             "follow_up_note": ""} for mid, t, rank, _size, grade, follow in plan])
+            {"member_id": p.member_id, "year": year, "total": p.totals.total, "rank": p.rank, "grade": p.grade,
+             "follow_up": p.follow_up, "follow_up_note": ""} for p in plan])
+    decided = _decisions(s, unit_id, year)
+    kept = {str(mid): g for mid, g in decided.items() if g in pending.get(mid, ())}
+    if len(kept) != len(decided):  # a decision no longer between the same grades is dropped
+        set_setting(s, unit_id, DECISIONS_KEY.format(year=year), kept, f"{year}年度评定待定等次")
     status = assessment_status(s, unit_id, year)
     dist = "，".join(f"{g} {n} 人" for g, n in status.distribution.items())
     audit.record(s, unit_id, "update" if old else "create", "assessment", None,
-                 f"{'重新' if old else ''}计算{year}年度积分评定：{len(plan)} 人（{dist}）")
+                 f"{'重新' if old else ''}计算{year}年度积分评定：{len(plan)} 人（{dist}）{why}")
     return status
 
 
-def assessment_status(s: Session, unit_id: int, year: int) -> AssessmentStatus:
-    rows = s.execute(
-        select(Assessment.grade, Assessment.follow_up).join(PartyMember, PartyMember.id == Assessment.member_id)
+def _stored(s: Session, unit_id: int, year: int) -> list[tuple[int, int, Decimal, str, str | None]]:
+    """(member, branch, total, grade, follow-up) of the year's rows."""
+    return [(mid, org, Decimal(total), grade, follow) for mid, org, total, grade, follow in s.execute(
+        select(Assessment.member_id, PartyMember.org_id, Assessment.total, Assessment.grade, Assessment.follow_up)
+        .join(PartyMember, PartyMember.id == Assessment.member_id)
         .join(Resident, Resident.id == PartyMember.resident_id)
-        .where(Resident.unit_id == unit_id, Assessment.year == year)
-    ).all()
-    grades = Counter(grade for grade, _f in rows)
-    follows = Counter(follow for _g, follow in rows if follow)
-    return AssessmentStatus(year, len(rows), published_on(s, unit_id, year), {g: grades.get(g, 0) for g in GRADES},
-                            dict(follows), get_grade_bands(s, unit_id))
+        .where(Resident.unit_id == unit_id, Assessment.year == year))]
+
+
+def _undecided(s: Session, unit_id: int, year: int, pending: dict[int, tuple[str, ...]]) -> dict[int, tuple[str, ...]]:
+    """Members of a draft still 待定 (no decision among their choices yet) → their choices."""
+    decided = _decisions(s, unit_id, year)
+    return {mid: c for mid, c in pending.items() if decided.get(mid) not in c}
+
+
+def assessment_status(s: Session, unit_id: int, year: int) -> AssessmentStatus:
+    stored = _stored(s, unit_id, year)
+    bands = get_grade_bands(s, unit_id)
+    published = published_on(s, unit_id, year)
+    undecided: dict[int, tuple[str, ...]] = {}
+    ties: tuple[str, ...] = ()
+    if stored and published is None:  # what the draft did with ties, from its own totals
+        _g, pending, notes, _r = _place(bands, [(mid, org, total) for mid, org, total, *_ in stored])
+        ties = _tie_lines(s, bands, notes)
+        undecided = _undecided(s, unit_id, year, pending)
+    grades = Counter(PENDING if mid in undecided else grade for mid, _o, _t, grade, _f in stored)
+    follows = Counter(follow for *_x, follow in stored if follow)
+    dist = {g: grades.get(g, 0) for g in GRADES}
+    if undecided:
+        dist = {PENDING: len(undecided), **dist}
+    return AssessmentStatus(year, len(stored), published, dist, dict(follows), bands, ties, len(undecided))
+
+
+def draft_problem(s: Session, unit_id: int, year: int, totals: dict[int, Totals] | None = None) -> str | None:
+    """Why the year's draft no longer matches the members, their points or the 评定档次 (None: it matches,
+    or there is no draft to check — not computed, or published). totals: the year's, when the caller has them."""
+    if published_on(s, unit_id, year) is not None:
+        return None
+    stored = {mid: (total, grade, follow) for mid, _o, total, grade, follow in _stored(s, unit_id, year)}
+    if not stored:
+        return None
+    plan, _ties, _pending = _plan(s, unit_id, year, totals)
+    ranks = dict(s.execute(select(Assessment.member_id, Assessment.rank).where(
+        Assessment.year == year, Assessment.member_id.in_(list(stored)))).all())
+    if {p.member_id for p in plan} != set(stored):
+        return "计算之后参加评定的党员有变动"
+    if any(p.totals.total != stored[p.member_id][0] or p.rank != ranks[p.member_id] for p in plan):
+        return "计算之后积分记录有变动"
+    if any((p.grade, p.follow_up) != stored[p.member_id][1:] for p in plan):
+        return "计算之后评定档次有变动"
+    return None
+
+
+def shown_grades(s: Session, unit_id: int, year: int, totals: dict[int, Totals] | None = None
+                 ) -> dict[int, str] | None:
+    """Grades an output may show beside the live totals: the published ones, or the draft's while it still
+    matches the point records (待定 for members the 支委会 has yet to decide); None when there is no
+    assessment or the draft is stale (then an output shows live totals and no grades)."""
+    stored = _stored(s, unit_id, year)
+    if not stored:
+        return None
+    if published_on(s, unit_id, year) is not None:
+        return {mid: grade for mid, _o, _t, grade, _f in stored}
+    if draft_problem(s, unit_id, year, totals) is not None:
+        return None
+    _g, pending, _n, _r = _place(get_grade_bands(s, unit_id), [(mid, org, total) for mid, org, total, *_ in stored])
+    undecided = _undecided(s, unit_id, year, pending)
+    return {mid: PENDING if mid in undecided else grade for mid, _o, _t, grade, _f in stored}
+
+
+def current_assessment(s: Session, unit_id: int, year: int, purpose: str) -> AssessmentStatus:
+    """The year's assessment as an output may show it: published, or a draft that still matches the point
+    records — a stale draft is recomputed when the operator may compute it, else refused with the reason.
+    A draft with members 待定 is refused too (the 支委会 decides first). purpose: e.g. 生成积分排名公示."""
+    status = assessment_status(s, unit_id, year)
+    if not status.computed:
+        raise ServiceError(f"{year}年度还没有计算积分评定，请先在“党员积分 → 年度评定”中计算。")
+    if status.published_on is not None:
+        return status
+    problem = draft_problem(s, unit_id, year)
+    if problem is not None:
+        try:
+            access.require_role(s, *access.ENTRY_ROLES, action="重新计算年度积分评定")
+        except ServiceError as e:
+            raise ServiceError(f"{year}年度评定草稿{problem}，请先在年度评定向导中重新计算，再{purpose}。") from e
+        status = compute_assessment(s, unit_id, year, why=f"（{purpose}时发现草稿{problem}，自动重新计算）")
+    if status.undecided:
+        names = "、".join(r.name for r in list_assessment(s, unit_id, year) if r.grade == PENDING)
+        raise ServiceError(f"{year}年度评定有 {status.undecided} 名党员同分跨过名额线、等次待支委会确定（{names}），"
+                           f"请先在年度评定向导中确定等次，再{purpose}。")
+    return status
+
+
+def decide_grade(s: Session, assessment_id: int, grade: str) -> None:
+    """Record the 支委会's choice for a member left 待定 (tied across a line under the 待定 rule)."""
+    access.require_role(s, *access.ENTRY_ROLES, action="确定待定等次")
+    a = s.get(Assessment, assessment_id)
+    if a is None:
+        raise NotFound("找不到该评定记录")
+    member = s.get(PartyMember, a.member_id)
+    assert member is not None
+    resident = s.get(Resident, member.resident_id)
+    assert resident is not None
+    unit_id, year = resident.unit_id, a.year
+    if published_on(s, unit_id, year) is not None:
+        raise ServiceError(f"{year}年度积分评定已发布，不能再改等次。")
+    problem = draft_problem(s, unit_id, year)
+    if problem is not None:
+        raise ServiceError(f"{year}年度评定草稿{problem}，请先重新计算，再确定待定等次。")
+    _g, pending, _t, _r = _place(get_grade_bands(s, unit_id),
+                                 [(mid, org, total) for mid, org, total, *_ in _stored(s, unit_id, year)])
+    choices = pending.get(a.member_id, ())
+    if not choices:
+        raise ServiceError(f"{resident.name} 没有同分跨过名额线，等次按排名评定，不需要支委会确定。")
+    if grade not in choices:
+        raise ServiceError(f"{resident.name} 只能评为{'或'.join(choices)}。")
+    decided = {str(mid): g for mid, g in _decisions(s, unit_id, year).items()}
+    decided[str(a.member_id)] = grade
+    set_setting(s, unit_id, DECISIONS_KEY.format(year=year), decided, f"{year}年度评定待定等次")
+    a.grade = grade
+    s.flush()
+    audit.record(s, unit_id, "update", "assessment", a.id,
+                 f"支委会确定{year}年度评定等次：{resident.name} {points_text(a.total)} 分，评为{grade}")
 
 
 def publish_assessment(s: Session, unit_id: int, year: int, on: date | None = None) -> AssessmentStatus:
@@ -195,10 +373,12 @@ def publish_assessment(s: Session, unit_id: int, year: int, on: date | None = No
     published = published_on(s, unit_id, year)
     if published is not None:
         raise ServiceError(f"{year}年度积分评定已于 {published.isoformat()} 发布。")
-    fresh = {mid: (t.total, rank, grade, follow) for mid, t, rank, _n, grade, follow in _plan(s, unit_id, year)}
-    stored = {a.member_id: (Decimal(a.total), a.rank, a.grade, a.follow_up) for a in rows}
-    if fresh != stored:
-        raise ServiceError("计算之后积分记录或评定档次有变动，请先重新计算，核对后再发布。")
+    problem = draft_problem(s, unit_id, year)
+    if problem is not None:
+        raise ServiceError(f"{problem}，请先重新计算，核对后再发布。")
+    undecided = assessment_status(s, unit_id, year).undecided
+    if undecided:
+        raise ServiceError(f"还有 {undecided} 名党员同分跨过名额线、等次待定，请支委会确定后再发布。")
     for a in rows:
         a.decided_on = on
     s.flush()
@@ -208,7 +388,7 @@ def publish_assessment(s: Session, unit_id: int, year: int, on: date | None = No
 
 
 def list_assessment(s: Session, unit_id: int, year: int) -> list[AssessmentRow]:
-    """The year's rows, by branch and rank."""
+    """The year's rows, by branch and rank; a draft's members still 待定 show 待定 as their grade."""
     rows = s.execute(
         select(Assessment, PartyMember, Resident.name, PartyOrg.name)
         .join(PartyMember, PartyMember.id == Assessment.member_id)
@@ -221,12 +401,21 @@ def list_assessment(s: Session, unit_id: int, year: int) -> list[AssessmentRow]:
     before = dict(s.execute(select(Assessment.member_id, Assessment.grade).where(
         Assessment.year == year - 1, Assessment.member_id.in_(ids or [-1]))).all())
     sizes = Counter(m.org_id for _a, m, *_ in rows)
+    pending: dict[int, tuple[str, ...]] = {}
+    undecided: dict[int, tuple[str, ...]] = {}
+    if rows and rows[0][0].decided_on is None:
+        stored = [(a.member_id, m.org_id, Decimal(a.total), a.grade, a.follow_up) for a, m, *_ in rows]
+        bands = get_grade_bands(s, unit_id)
+        _g, pending, _t, _r = _place(bands, [(mid, org, total) for mid, org, total, *_ in stored])
+        undecided = _undecided(s, unit_id, year, pending)
     out = []
     for a, m, name, org_name in rows:
         t = totals.get(m.id, Totals())
+        grade = PENDING if m.id in undecided else a.grade
         out.append(AssessmentRow(a.id, m.id, name, m.org_id, org_name, m.points_category, t.base, t.duty, t.reward,
-                                 t.deduct, Decimal(a.total), a.rank, sizes[m.org_id], a.grade, before.get(m.id),
-                                 a.follow_up, _records(a.follow_up_note), a.decided_on is not None))
+                                 t.deduct, Decimal(a.total), a.rank, sizes[m.org_id], grade, before.get(m.id),
+                                 a.follow_up, _records(a.follow_up_note), a.decided_on is not None,
+                                 pending.get(m.id, ())))
     return out
 
 

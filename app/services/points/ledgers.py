@@ -3,8 +3,10 @@
 One kind is one sheet; `villagedesk export points point-entries -o 积分.xlsx` puts the totals and every
 entry in one workbook.
 
-The 积分台账 shows the year's published or draft assessment when there is one (rank, grade as decided),
-otherwise the live totals and ranks; the 积分明细 sheet lists every entry, voided ones marked.
+The 积分台账 shows one consistent set, and its 注 row says which: the published assessment, or a draft
+that still matches the point records (rank and grade as computed), or — no assessment, or a draft
+computed before the last change — the live totals and ranks without grades. The 积分明细 sheet lists
+every entry, voided ones marked.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.io.ledgers import Ledger, LedgerColumn
 from app.models.points import MEETING_KINDS
 
-from .assessments import assessment_status, follow_up_list
+from .assessments import assessment_status, draft_problem, follow_up_list
 from .meetings import list_meetings, member_counts
 from .member_points import PointsQuery, member_points, unit_entries
 
@@ -29,16 +31,25 @@ def points_ledger(s: Session, unit_id: int, year: int | None) -> Ledger:
     year = _year(year)
     rows = member_points(s, PointsQuery(unit_id, year, order_by="rank"))
     status = assessment_status(s, unit_id, year)
-    state = {"已发布": f"评定已于 {status.published_on} 发布", "待发布": "评定待发布（草稿）",
-             "未计算": "尚未评定：名次为当前积分排名"}[status.state]
+    live = f"积分和名次为截至 {date.today().isoformat()} 的实时数"
+    problem = draft_problem(s, unit_id, year) if status.state == "待发布" else None
+    graded = status.state == "已发布" or (status.state == "待发布" and problem is None)
+    state = {"已发布": f"积分、名次和等次均为 {status.published_on} 发布的评定结果",
+             "待发布": "积分、名次和等次均为年度评定草稿（待发布）的计算结果，与积分记录一致",
+             "未计算": f"尚未评定，{live}，不列等次"}[status.state]
+    if problem is not None:
+        state = f"{live}；年度评定草稿{problem}，等次待在年度评定向导中重新计算后列出"
+    if status.undecided and graded:
+        state += f"；{status.undecided} 人同分跨过名额线，等次待支委会确定（待定）"
     columns = [
         LedgerColumn("姓名", "name"), LedgerColumn("所在支部", "org_name"), LedgerColumn("党小组", "group_name"),
         LedgerColumn("积分类别", lambda r: f"{r.category}党员"),
         LedgerColumn("基础分", "base", "decimal", total=True), LedgerColumn("履职分", "duty", "decimal", total=True),
         LedgerColumn("奖励分", "reward", "decimal", total=True), LedgerColumn("扣减分", "deduct", "decimal", total=True),
         LedgerColumn("总积分", "total", "decimal", total=True), LedgerColumn("支部内排名", "rank", "int"),
-        LedgerColumn("评定等次", "grade"), LedgerColumn("后续处理", "follow_up"),
     ]
+    if graded:
+        columns += [LedgerColumn("评定等次", "grade"), LedgerColumn("后续处理", "follow_up")]
     return Ledger("党员积分台账", columns, rows, year=year, count=len(rows), count_unit="名",
                   notes=(f"注：总积分 = 基础分 + 履职分 + 奖励分 − 扣减分；{state}。{status.bands.describe()}",))
 
@@ -97,8 +108,12 @@ def follow_ups_ledger(s: Session, unit_id: int, year: int | None) -> Ledger:
         LedgerColumn("谈话/处理情况", "records_text", width=40),
         LedgerColumn("评定状态", lambda r: "已发布" if r.published else "待发布"),
     ]
+    notes = ["注：初次考核不达标，当面约谈；连续两年考核不达标，劝说退党，不退者除名。"]
+    problem = draft_problem(s, unit_id, year)
+    if problem is not None:  # the list is the draft's: say it may change
+        notes.append(f"注：年度评定草稿{problem}，名单以重新计算并发布的结果为准。")
     return Ledger("党员积分评定约谈劝退名单", columns, rows, year=year, count=len(rows), count_unit="名",
-                  notes=("注：初次考核不达标，当面约谈；连续两年考核不达标，劝说退党，不退者除名。",))
+                  notes=tuple(notes))
 
 
 BUILDERS = {

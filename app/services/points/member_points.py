@@ -450,9 +450,9 @@ class MemberPoints:
     total: Decimal
     rank: int  # within the branch (live, or the assessment's once computed)
     branch_size: int
-    grade: str | None  # from the year's assessment, if computed
+    grade: str | None  # from the year's assessment, if computed and still matching the points (待定 possible)
     follow_up: str | None
-    assessment_state: str  # "" / 待发布 / 已发布
+    assessment_state: str  # "" / 待发布 / 已发布 / 待重新计算 (a draft computed before the last change)
 
 
 def _assessment_map(s: Session, member_ids: list[int], year: int) -> dict[int, Assessment]:
@@ -478,6 +478,11 @@ def member_points(s: Session, q: PointsQuery) -> list[MemberPoints]:
         by_branch.setdefault(r.org_id, {})[r.id] = totals.get(r.id, Totals()).total
     ranks = {mid: r for branch in by_branch.values() for mid, r in competition_ranks(branch).items()}
     assessed = _assessment_map(s, [r.id for r in rows], q.year)
+    shown: dict[int, str] | None = None
+    if assessed:  # grades only beside the totals they were computed from (one consistent set)
+        from .assessments import shown_grades  # assessments builds on this module
+
+        shown = shown_grades(s, q.unit_id, q.year, totals)
     wanted = None
     if q.text.strip():
         cond = resident_search(q.text)
@@ -498,11 +503,15 @@ def member_points(s: Session, q: PointsQuery) -> list[MemberPoints]:
             continue
         t = totals.get(mid, Totals())
         a = assessed.get(mid)
-        state = "" if a is None else ("已发布" if a.decided_on else "待发布")
+        if a is not None and (shown is None or mid not in shown):
+            a, state = None, "待重新计算"  # a stale draft: live figures, no grade
+        else:
+            state = "" if a is None else ("已发布" if a.decided_on else "待发布")
         out.append(MemberPoints(
             mid, name, org_id, org_name, group_name, category, t.base, t.duty, t.reward,
-            t.deduct, t.total, a.rank if a is not None and a.decided_on else ranks.get(mid, 0),
-            len(by_branch.get(org_id, {})), a.grade if a else None, a.follow_up if a else None, state))
+            t.deduct, t.total, a.rank if a is not None else ranks.get(mid, 0),
+            len(by_branch.get(org_id, {})), shown.get(mid) if a and shown else None, a.follow_up if a else None,
+            state))
     keys = {
         "rank": lambda r: (r.org_name, r.rank, r.name), "name": lambda r: (r.name,), "org": lambda r: (r.org_name, r.name),
         "total": lambda r: (r.total,), "base": lambda r: (r.base,), "duty": lambda r: (r.duty,),

@@ -1,8 +1,11 @@
 """积分排名公示: the year's assessment (name, branch, total, rank, grade) for the notice board.
 
 Built from the computed assessment: a published one, or the draft (公示 before the final decision is
-how most villages do it: objections first, then publication). Names are printed as they are (a 公示 of
-members' results names them); the engine masks any personal number.
+how most villages do it: objections first, then publication). A draft goes through the same freshness
+check as publishing (assessments.current_assessment): computed before the last point entry, it is
+recomputed first (or refused with the reason when the operator may not compute); with members 待定
+it is refused until the 支委会 has decided. Names are printed as they are (a 公示 of members' results
+names them); the engine masks any personal number.
 """
 
 from __future__ import annotations
@@ -13,11 +16,10 @@ from sqlalchemy.orm import Session
 
 from app.io.notices import NoticeColumn
 
-from ..errors import ServiceError
 from ..notices.archive import TEMPLATE_KEY, NoticeDraft, fill_template, party_issuer
 from ..settings import get_setting
 from ..units import get_unit
-from .assessments import assessment_status, list_assessment
+from .assessments import current_assessment, list_assessment
 from .rules import points_text
 
 KIND = "points"
@@ -29,9 +31,7 @@ DEFAULT_TEMPLATE = (
 
 def build_points_notice(s: Session, unit_id: int, year: int | None = None, on: date | None = None) -> NoticeDraft:
     year = year or (on or date.today()).year
-    status = assessment_status(s, unit_id, year)
-    if not status.computed:
-        raise ServiceError(f"{year}年度还没有计算积分评定，请先在“党员积分 → 年度评定”中计算。")
+    status = current_assessment(s, unit_id, year, "生成积分排名公示")
     unit = get_unit(s, unit_id)
     rows: list[list[object]] = [[r.org_name, r.name, f"{r.category}党员", points_text(r.total), r.rank, r.grade]
                                 for r in list_assessment(s, unit_id, year)]

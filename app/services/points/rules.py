@@ -347,27 +347,109 @@ def rule_input(s: Session, rule_id: int) -> RuleInput:
 # ================================================================ 评定档次
 
 
+TIE_CAP, TIE_PENDING = "cap", "pending"
+TIE_RULES = {TIE_CAP: "名额不超比例", TIE_PENDING: "并列者交支委会确定"}
+PENDING = "待定"  # shown in place of a grade the 支委会 has still to decide
+CAPPED = (("优秀", "良好"), ("良好", "一般"))  # a capped grade and the grade below it
+
+
+@dataclass(frozen=True)
+class TieNote:
+    """Members of one branch tied on one total across a capped grade's line (名额线)."""
+
+    org_id: int
+    grade: str  # the capped grade whose line the tie crosses
+    line: int  # the share in places: ceil(members × share)
+    first: int  # places first..last are the tied members'
+    last: int
+    total: Decimal
+    outcome: str  # the grade they got (名额不超比例) or 待定
+    choices: tuple[str, ...]  # grades the 支委会 may give (best first)
+    member_ids: tuple[int, ...]
+
+    @property
+    def count(self) -> int:
+        return self.last - self.first + 1
+
+    def text(self, rule: str) -> str:
+        places = f"第 {self.first} 名" if self.first == self.last else f"第 {self.first}–{self.last} 名"
+        head = (f"{places}有 {self.count} 人同分 {points_text(self.total)} 分，跨过{self.grade}名额线"
+                f"（{self.line} 名）")
+        if self.outcome == PENDING:
+            return f"{head}，按“{TIE_RULES[TIE_PENDING]}”规则列为待定（可评{'或'.join(self.choices)}）"
+        return f"{head}，按“{TIE_RULES[rule]}”规则均评为{self.outcome}"
+
+
+@dataclass(frozen=True)
+class Placement:
+    """One branch graded: grade per member, the members left 待定 with their choices, the ties met."""
+
+    grades: dict[int, str]
+    pending: dict[int, tuple[str, ...]]
+    ties: list[TieNote]
+
+
 @dataclass(frozen=True)
 class GradeBands:
     """Within each branch, by rank: the top `excellent_pct` % 优秀, the next `good_pct` % 良好, the rest
-    一般; whoever totals below `fail_below` is 差 whatever the rank (不达标)."""
+    一般; whoever totals below `fail_below` is 差 whatever the rank (不达标). A share is a number of
+    places, ceil(members × share); `ties` says what happens to members tied across that line: "cap" —
+    they all take the grade below, so the share is never exceeded; "pending" — they are listed 待定 for
+    the 支委会 to decide."""
 
     excellent_pct: int = 20
     good_pct: int = 40
     fail_below: Decimal = D("60")
+    ties: str = TIE_CAP
 
     def describe(self) -> str:
+        tie = ("同分并列跨过名额线的，均评为下一等次（名额不超比例）" if self.ties == TIE_CAP
+               else "同分并列跨过名额线的，列为待定，由支委会确定")
         return (f"各支部按总积分排名：前 {self.excellent_pct}% 为优秀，其后 {self.good_pct}% 为良好，其余为一般；"
-                f"总积分低于 {points_text(self.fail_below)} 分为差（不达标）。")
+                f"{tie}；总积分低于 {points_text(self.fail_below)} 分为差（不达标）。")
 
-    def grade(self, rank: int, count: int, total: Decimal) -> str:
+    def lines(self, count: int) -> dict[str, int]:
+        """Capped grade → the last place it may take in a branch of `count` members."""
+        return {"优秀": math.ceil(count * self.excellent_pct / 100),
+                "良好": math.ceil(count * (self.excellent_pct + self.good_pct) / 100)}
+
+    def grade(self, place: int, count: int, total: Decimal) -> str:
+        """The grade of one place in the ranking, ties aside (see place)."""
         if total < self.fail_below:
             return "差"
-        if rank <= math.ceil(count * self.excellent_pct / 100):
-            return "优秀"
-        if rank <= math.ceil(count * (self.excellent_pct + self.good_pct) / 100):
-            return "良好"
-        return "一般"
+        lines = self.lines(count)
+        return next((g for g, _below in CAPPED if place <= lines[g]), "一般")
+
+    def place(self, org_id: int, totals: dict[int, Decimal]) -> Placement:
+        """Grade one branch (member id → total): a tie group takes the grade of its last place (名额不超比例)
+        or, under "pending", is 待定 between the grade of its first place and that one."""
+        ordered = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
+        count, lines = len(ordered), self.lines(len(ordered))
+        grades: dict[int, str] = {}
+        pending: dict[int, tuple[str, ...]] = {}
+        ties: list[TieNote] = []
+        start = 0
+        while start < count:
+            end = start
+            while end + 1 < count and ordered[end + 1][1] == ordered[start][1]:
+                end += 1
+            total, ids = ordered[start][1], tuple(mid for mid, _t in ordered[start:end + 1])
+            best, worst = self.grade(start + 1, count, total), self.grade(end + 1, count, total)
+            if best != worst:  # the group crosses one line or more
+                order = [g for g, _b in CAPPED] + ["一般"]
+                choices = tuple(order[order.index(best):order.index(worst) + 1])
+                outcome = PENDING if self.ties == TIE_PENDING else worst
+                crossed = [g for g, _b in CAPPED if start + 1 <= lines[g] < end + 1]
+                ties.append(TieNote(org_id, crossed[0], lines[crossed[0]], start + 1, end + 1, total, outcome,
+                                    choices, ids))
+                for mid in ids:
+                    grades[mid] = worst  # the safe grade until the 支委会 decides
+                    if outcome == PENDING:
+                        pending[mid] = choices
+            else:
+                grades.update((mid, best) for mid in ids)
+            start = end + 1
+        return Placement(grades, pending, ties)
 
 
 def get_grade_bands(s: Session, unit_id: int) -> GradeBands:
@@ -375,14 +457,21 @@ def get_grade_bands(s: Session, unit_id: int) -> GradeBands:
     if not isinstance(value, dict):
         return GradeBands()
     try:
-        return GradeBands(int(value["excellent_pct"]), int(value["good_pct"]), D(str(value["fail_below"])))
+        ties = value.get("ties", TIE_CAP)
+        return GradeBands(int(value["excellent_pct"]), int(value["good_pct"]), D(str(value["fail_below"])),
+                          ties if ties in TIE_RULES else TIE_CAP)
     except (KeyError, ValueError, TypeError, InvalidOperation):
         return GradeBands()  # a damaged setting falls back to the defaults rather than stopping the year end
 
 
-def set_grade_bands(s: Session, unit_id: int, excellent_pct: int, good_pct: int, fail_below: object) -> GradeBands:
+def set_grade_bands(s: Session, unit_id: int, excellent_pct: int, good_pct: int, fail_below: object,
+                    ties: str | None = None) -> GradeBands:
+    """Save the bands; ties None keeps the unit's tie rule."""
     access.require_role(s, "admin", action="修改评定档次")
+    ties = get_grade_bands(s, unit_id).ties if ties is None else ties
     p = Problems()
+    if ties not in TIE_RULES:
+        p.add("ties", "同分跨线", f"“{ties}”不是可选项（可选：{'、'.join(TIE_RULES.values())}）")
     if not 0 < int(excellent_pct) <= 100:
         p.add("excellent_pct", "优秀比例", "应在 1–100 之间")
     if not 0 <= int(good_pct) <= 100:
@@ -392,7 +481,7 @@ def set_grade_bands(s: Session, unit_id: int, excellent_pct: int, good_pct: int,
     floor = parse_points(p, "fail_below", "不达标线", fail_below, required=True, positive=False)
     p.raise_if_any()
     assert floor is not None
-    bands = GradeBands(int(excellent_pct), int(good_pct), floor)
+    bands = GradeBands(int(excellent_pct), int(good_pct), floor, ties)
     set_setting(s, unit_id, BANDS_KEY, {"excellent_pct": bands.excellent_pct, "good_pct": bands.good_pct,
-                                        "fail_below": str(bands.fail_below)}, "积分评定档次")
+                                        "fail_below": str(bands.fail_below), "ties": bands.ties}, "积分评定档次")
     return bands

@@ -285,7 +285,13 @@ def test_cli_exports_and_notice(demo_db_path: Path, tmp_path: Path, capsys: pyte
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["党员积分台账", "积分明细"]
     header = [c.value for c in wb["党员积分台账"][3]]
-    assert header[:6] == ["序号", "姓名", "所在支部", "党小组", "积分类别", "基础分"] and "评定等次" in header
+    # the demo's 2026 draft was computed before later entries: live figures, no grades, and the note says so
+    assert header[:6] == ["序号", "姓名", "所在支部", "党小组", "积分类别", "基础分"] and "评定等次" not in header
+    notes = [c.value for row in wb["党员积分台账"].iter_rows() for c in row if str(c.value or "").startswith("注")]
+    assert any("实时数" in n and "积分记录有变动" in n for n in notes)
+    last = tmp_path / "points2025.xlsx"
+    assert cli_main(["--db", str(demo_db_path), "export", "points", "-o", str(last), "--year", "2025"]) == 0
+    assert "评定等次" in [c.value for c in openpyxl.load_workbook(last)["党员积分台账"][3]]  # published
     states = {row[9] for row in wb["积分明细"].iter_rows(min_row=4, values_only=True) if row[0]}
     assert "已作废" in states
     out2 = tmp_path / "meetings.xlsx"
