@@ -1,8 +1,9 @@
-"""Chinese text helpers: 拼音 keys for search (zs finds 张三)."""
+"""Chinese text helpers: 拼音 keys for search (zs finds 张三), display widths and lists packed into lines."""
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -74,3 +75,23 @@ def _full_pinyin(name: str) -> str:
 def display_width(text: str) -> int:
     """Width in half-width cells: a 汉字 or full-width sign counts 2, ASCII 1 (Excel column units)."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pack_lines(items: Iterable[str], width: float, sep: str = "、") -> str:
+    """Items joined by sep, with a line break (\\n) instead of sep where the next item would pass `width`
+    half-width cells: a long list in a ledger cell wraps between items, never inside one, and its row
+    height can be taken from its line count. An item wider than `width` has a line of its own."""
+    lines: list[str] = []
+    line, used = "", 0
+    for item in items:
+        w = display_width(item)
+        if line and used + display_width(sep) + w > width:
+            lines.append(line)
+            line, used = "", 0
+        if line:
+            line, used = line + sep + item, used + display_width(sep) + w
+        else:
+            line, used = item, w
+    if line:
+        lines.append(line)
+    return "\n".join(lines)

@@ -187,7 +187,7 @@ def test_appoint_a_secretary_and_a_group_leader(qtbot: Any, page: MembersPage, v
     seen = drive(monkeypatch, PostDialog, leader)
     click(qtbot, page.findChild(QPushButton, "btn_appoint_post"))
     assert seen[0].result() == 1, errors(seen[0])
-    assert page.current_member().posts == "书记，党小组长"  # type: ignore[union-attr]
+    assert page.current_member().posts == "书记、党小组长"  # type: ignore[union-attr]  (members.posts_text)
 
     # the 乡风文明积分 page now offers him as the scorer
     from ui.points.household_page import HouseholdPointsPage

@@ -10,11 +10,15 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from app.io.ledgers import Ledger, LedgerColumn
+from app.text import pack_lines
 
 from .coverage import GridStats, MemberLoad, contact_band, grid_statistics, member_loads
 
 STAFF_POSTS = ("专职网格员", "微网格员", "辅助微网格员", "楼栋长")
 KEY_TAGS = ("低保", "五保/特困", "残疾", "空巢", "独居老人", "留守儿童")
+# The 联系户 column (Excel units): households are packed into lines a little narrower than it, so a line
+# never wraps inside a household and the row is as tall as its line count.
+CONTACTS_WIDTH = 60
 
 
 def households_per_area(s: Session, unit_id: int, on: date | None = None) -> dict[int, int]:
@@ -54,7 +58,8 @@ def grids_ledger(s: Session, unit_id: int, year: int | None) -> Ledger:
 
 
 def _names(st: GridStats, posts: tuple[str, ...]) -> str:
-    return "、".join(f"{name}（{post}）" if len(posts) > 1 else name for post, name, _ in st.staff if post in posts)
+    """One person a line (the printed row is as tall as its longest list)."""
+    return "\n".join(f"{name}（{post}）" if len(posts) > 1 else name for post, name, _ in st.staff if post in posts)
 
 
 def contacts_ledger(s: Session, unit_id: int, year: int | None) -> Ledger:
@@ -71,8 +76,8 @@ def contacts_ledger(s: Session, unit_id: int, year: int | None) -> Ledger:
         LedgerColumn("居住网格", "home_grid"),
         LedgerColumn("联系户数", "count", "int", total=True),
         LedgerColumn(f"是否在 {lo}–{hi} 户内", status),
-        LedgerColumn("联系户（户号 户主）", lambda m: "、".join(f"{h.number} {h.head_name}".strip() for h in m.households),
-                     width=60),
+        LedgerColumn("联系户（户号 户主）", lambda m: pack_lines((f"{h.number} {h.head_name}".strip() for h in m.households),
+                                                               CONTACTS_WIDTH - 4), width=CONTACTS_WIDTH),
     ]
     return Ledger("党员联系户台账", columns, loads, year=year, count=len(loads), count_unit="名",
                   notes=(f"每名党员联系 {lo}–{hi} 户；无联系党员的户见“网格地图 → 覆盖情况”。",))

@@ -28,7 +28,7 @@ from .. import access, audit
 from ..errors import PermissionDenied, ServiceError
 from ..grid.ledgers import contacts_ledger, grids_ledger, households_per_area
 from ..grid.posts import list_grid_posts
-from ..org.members import MemberQuery, count_members, list_members
+from ..org.members import MemberQuery, count_members, list_members, posts_text
 from ..org.tree import list_org_tree
 from ..output_kinds import LEDGER_KINDS
 from ..people.households import unit_household_tags
@@ -97,10 +97,7 @@ def _member_posts(s: Session, unit_id: int) -> dict[int, list[tuple[str, int, st
 
 
 def _posts_text(posts: list[tuple[str, int, str]], m: Any) -> str:
-    """书记、组织委员（中共××总支部委员会）: the organisation named where it is not the member's own 支部 / 党小组
-    (the importer reads it back the same way)."""
-    own = {m.org_id, m.group_id}
-    return "、".join(post if org_id in own else f"{post}（{org_name}）" for post, org_id, org_name in posts)
+    return posts_text(posts, (m.org_id, m.group_id))  # one form for the roster page and the ledger
 
 
 def _secretaries(s: Session, unit_id: int) -> dict[int, str]:

@@ -6,7 +6,7 @@ and its checks are in member_checks.py.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -59,7 +59,7 @@ class MemberRow:
     member_type: str
     management: str  # from MANAGEMENT_BY_TYPE
     points_category: str
-    posts: str  # current posts, e.g. "书记，党小组长"
+    posts: str  # current posts, e.g. "书记、党小组长" (see posts_text)
     left_on: date | None
     left_kind: str | None
 
@@ -177,16 +177,31 @@ _MEMBER_ORDER: dict[str, tuple[Any, ...]] = {
 }
 
 
-def _open_posts(s: Session, member_ids: Sequence[int]) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = {}
+def posts_text(posts: Iterable[tuple[str, int, str]], own_org_ids: Iterable[int | None]) -> str:
+    """党内职务 as the roster prints it: 书记、组织委员（中共××总支部委员会）.
+
+    posts: (post, org id, org name) in the order taken. The organisation is named where it is not the
+    member's own 支部 / 党小组 (own_org_ids), so a 书记 of two organisations reads 「书记、书记（××党委）」,
+    never 「书记，书记」; the same post in the same organisation twice is shown once. The roster import
+    reads this form back.
+    """
+    own = set(own_org_ids)
+    items = (post if org_id in own else f"{post}（{org_name}）" for post, org_id, org_name in posts)
+    return "、".join(dict.fromkeys(items))
+
+
+def _open_posts(s: Session, member_ids: Sequence[int]) -> dict[int, list[tuple[str, int, str]]]:
+    """Each member's current posts: (post, org id, org name), in the order they were taken."""
+    out: dict[int, list[tuple[str, int, str]]] = {}
     if member_ids:
         rows = s.execute(
-            select(MemberPost.member_id, MemberPost.post)
+            select(MemberPost.member_id, MemberPost.post, PartyOrg.id, PartyOrg.name)
+            .join(PartyOrg, PartyOrg.id == MemberPost.org_id)
             .where(MemberPost.member_id.in_(member_ids), MemberPost.end_on.is_(None))
             .order_by(MemberPost.start_on, MemberPost.id)
         )
-        for mid, post in rows:
-            out.setdefault(mid, []).append(post)
+        for mid, post, org_id, org_name in rows:
+            out.setdefault(mid, []).append((post, org_id, org_name))
     return out
 
 
@@ -205,7 +220,7 @@ def _member_rows(s: Session, rows: Sequence[Any]) -> list[MemberRow]:
             group_id=m.group_id, group_name=r.group_name, stage=m.stage, joined_on=m.joined_on,
             confirmed_on=m.confirmed_on, member_type=m.member_type,
             management=MANAGEMENT_BY_TYPE.get(m.member_type, ""), points_category=m.points_category,
-            posts="，".join(posts.get(m.id, [])), left_on=m.left_on, left_kind=m.left_kind,
+            posts=posts_text(posts.get(m.id, []), (m.org_id, m.group_id)), left_on=m.left_on, left_kind=m.left_kind,
         ))
     return out
 

@@ -289,7 +289,7 @@ def test_posts_contacts_and_transfer_out(session: Session, vid: int, tree: dict[
         member_posts.add_post(session, roster["李四"], tree["b1"], "书记", date(2022, 1, 1))
     with pytest.raises(ValidationError, match="已任第一党支部书记"):
         member_posts.add_post(session, zs, tree["b1"], "书记", date(2022, 1, 1))
-    assert members.list_members(session, MemberQuery(vid, text="张三"))[0].posts == "书记，党小组长"
+    assert members.list_members(session, MemberQuery(vid, text="张三"))[0].posts == "书记、党小组长"
     hh = households.add_household(session, vid, HouseholdInput("001", "东坟村1号"))
     people.add_resident(session, vid, ResidentInput("户主甲", household_id=hh, relation="户主"))
     contact = member_posts.add_contact(session, zs, hh, date(2022, 1, 1))
