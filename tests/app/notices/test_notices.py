@@ -275,7 +275,7 @@ def test_cli_notice_and_export(demo_db_path: Path, tmp_path: Path, capsys: pytes
     pdf = tmp_path / "公示.pdf"
     assert main([*db, "notice", "party-candidates", "-o", str(pdf), "--paper", "A3", "--start", "2026-11-23"]) == 0
     out = capsys.readouterr().out
-    assert "已生成公示" in out and "2026-11-23 至 2026-11-27" in out
+    assert "已生成公示" in out and "公示期：2026年11月23日至2026年11月27日（5个工作日）" in out  # the kind's rule
     assert main([*db, "notice", "verify", str(pdf)]) == 0
     assert "一致" in capsys.readouterr().out
     stray = tmp_path / "stray.pdf"
