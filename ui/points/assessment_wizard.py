@@ -2,6 +2,8 @@
 
 计算 can be run again as often as needed before publication (it replaces the draft); 发布 is the
 书记's and freezes the year. A year already published opens straight on its results, read only.
+The review page says what the shares came to and what was done with members tied across a share's
+line; under the 待定 rule it records the 支委会's choice for each (确定等次…).
 """
 
 from __future__ import annotations
@@ -11,7 +13,10 @@ from typing import Any
 
 from PySide6.QtWidgets import (
     QCheckBox,
+    QHBoxLayout,
+    QInputDialog,
     QLabel,
+    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -29,7 +34,7 @@ from ..common.charts import BarChart
 from ..common.form import FormDialog
 from ..common.table_model import Column, LazyTableModel, list_source
 from ..common.widgets import DataTable
-from ..errors import show_service_error
+from ..errors import show_service_error, user_errors
 
 REVIEW_COLUMNS: list[Column[AssessmentRow]] = [
     Column("所在支部", "org_name", width=6),
@@ -123,17 +128,45 @@ class _ReviewPage(QWizardPage):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
         layout.addWidget(split, 1)
+        row = QHBoxLayout()
         self.label = QLabel(self)
         self.label.setObjectName("label_review")
-        layout.addWidget(self.label)
+        self.label.setWordWrap(True)
+        row.addWidget(self.label, 1)
+        self.btn_decide = QPushButton(self.tr("确定等次…"), self)
+        self.btn_decide.setObjectName("btn_decide_grade")
+        self.btn_decide.setToolTip(self.tr("选中一名待定的党员，记录支委会确定的等次"))
+        self.btn_decide.clicked.connect(self.decide)
+        row.addWidget(self.btn_decide)
+        layout.addLayout(row)
 
     def initializePage(self) -> None:
         self.model.refresh()
         st = self.w.status
         self.chart.set_data(list(st.distribution.items()), self.tr("等次分布"), self.tr(" 人"))
         follow = "，".join(f"{k} {v} 人" for k, v in st.follow_ups.items()) or self.tr("无")
-        self.label.setText(self.tr("共 {0} 人；约谈/劝退：{1}。如有积分录错，请取消向导，改正后再计算。").format(
-            st.computed, follow))
+        lines = [self.tr("共 {0} 人：{1}。").format(st.computed, st.shares_text()), *st.ties]
+        if st.undecided:
+            lines.append(self.tr("还有 {0} 人待定：请选中后点“确定等次…”记录支委会的决定，全部确定后才能发布。").format(
+                st.undecided))
+        lines.append(self.tr("约谈/劝退：{0}。如有积分录错，请取消向导，改正后再计算。").format(follow))
+        self.label.setText("\n".join(lines))
+        self.btn_decide.setVisible(st.published_on is None and any(r.choices for r in self.model.rows))
+
+    def decide(self) -> None:
+        r = self.model.row_at(self.table.current_row())
+        if r is None or not r.choices:
+            show_service_error(self, ServiceError(self.tr("请先选中一名同分跨过名额线（待定）的党员。")))
+            return
+        grade, ok = QInputDialog.getItem(
+            self, self.tr("确定等次"), self.tr("{0}（{1} 分）经支委会确定评为：").format(r.name, points_text(r.total)),
+            list(r.choices), 0, False)
+        if not ok:
+            return
+        with user_errors(self):
+            self.w.ctx.call(assessments.decide_grade, r.id, grade)
+            self.w.reload()
+            self.initializePage()
 
 
 class _PublishPage(QWizardPage):

@@ -32,6 +32,7 @@ from app.services.points.rules import (
     RULE_KIND_LABELS,
     RULE_KINDS,
     SCOPE_LABELS,
+    TIE_RULES,
     RuleInput,
     RuleRow,
     points_text,
@@ -177,9 +178,21 @@ class PointSettingsBox(QGroupBox):
             bands.addWidget(w)
         bands.addStretch(1)
         layout.addLayout(bands)
+        ties = QHBoxLayout()
+        self.combo_ties = QComboBox(self)
+        self.combo_ties.setObjectName("combo_band_ties")
+        for key, label in TIE_RULES.items():
+            self.combo_ties.addItem(self.tr(label), key)
+        self.combo_ties.setToolTip(self.tr(
+            "同分的党员跨过优秀（或良好）名额线时：“名额不超比例”均评为下一等次；“并列者交支委会确定”列为待定，"
+            "在年度评定向导中由支委会确定"))
+        ties.addWidget(QLabel(self.tr("同分并列跨过名额线时："), self))
+        ties.addWidget(self.combo_ties)
+        ties.addStretch(1)
+        layout.addLayout(ties)
         self.info = InfoLabel("info_point_rules", self)
         layout.addWidget(self.info)
-        for w in (self.btn_add, self.btn_edit, self.btn_save_bands):
+        for w in (self.btn_add, self.btn_edit, self.btn_save_bands, self.combo_ties):
             w.setEnabled(admin)
             if not admin:
                 w.setToolTip(self.tr("只有书记（管理员）可以修改"))
@@ -203,6 +216,7 @@ class PointSettingsBox(QGroupBox):
         self.spin_excellent.setValue(b.excellent_pct)
         self.spin_good.setValue(b.good_pct)
         self.edit_floor.setText(points_text(b.fail_below))
+        self.combo_ties.setCurrentIndex(max(0, self.combo_ties.findData(b.ties)))
         self.info.show_info(b.describe())
 
     def edit_rule(self, rule_id: int | None) -> None:
@@ -216,6 +230,6 @@ class PointSettingsBox(QGroupBox):
     def save_bands(self) -> None:
         with user_errors(self):
             self.ctx.call(point_rules.set_grade_bands, self.unit_id, self.spin_excellent.value(),
-                          self.spin_good.value(), self.edit_floor.text())
+                          self.spin_good.value(), self.edit_floor.text(), self.combo_ties.currentData())
             self.refresh()
             self.info.show_info(self.tr("已保存。") + self.info.text())
