@@ -193,9 +193,10 @@ def add_styles(wb: Workbook) -> None:
     middle = Alignment(vertical="center", wrap_text=True)
     center = Alignment(horizontal="center", vertical="center")
     specs = [
+        # title and 填报单位 wrap where the sheet is narrow (the writer sets the row's height)
         NamedStyle(STYLES.title, font=Font(name=FONT_NAME, size=16, bold=True),
-                   alignment=Alignment(horizontal="center", vertical="center")),
-        NamedStyle(STYLES.info, font=body, alignment=Alignment(vertical="center")),
+                   alignment=Alignment(horizontal="center", vertical="center", wrap_text=True)),
+        NamedStyle(STYLES.info, font=body, alignment=Alignment(vertical="center", wrap_text=True)),
         NamedStyle(STYLES.header, font=bold, border=box,
                    fill=PatternFill("solid", fgColor="D9E1F2"),
                    alignment=Alignment(horizontal="center", vertical="center", wrap_text=True)),

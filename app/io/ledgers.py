@@ -28,10 +28,18 @@ from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from app.text import display_width
-
 from .atomic import CancelCheck, Progress, atomic_path, check_cancel
-from .ledger_cells import CONVERT, STYLE_OF, STYLES, add_styles, cell_text, is_plain, looks_like_formula
+from .ledger_cells import CONVERT, STYLE_OF, STYLES, add_styles, is_plain, looks_like_formula
+from .ledger_layout import (
+    BODY_SIZE,
+    TITLE_SIZE,
+    choose_paper,
+    fit_widths,
+    line_capacity,
+    row_height,
+    squeeze_floors,
+    text_lines,
+)
 
 # openpyxl (~0.15 s to import) is imported where a workbook is written, not when the ledger
 # definitions are: the window imports those at start and never needs openpyxl until an export.
@@ -49,15 +57,14 @@ ColumnKind = Literal["text", "date", "int", "decimal", "id", "phone", "count", "
 COLUMN_KINDS: tuple[str, ...] = ("text", "date", "int", "decimal", "id", "phone", "count", "percent")
 SUMMED_KINDS = ("int", "decimal", "count")
 
-HEADER_ROWS = 3  # title, 填报单位 line, column header
+HEADER_ROWS = 3  # title, 填报单位 line, column header (and 内部资料 under the title: 4)
 WIDTH_SAMPLE = 1000  # rows held back to measure column widths
 CHECK_EVERY = 500  # rows between progress reports and cancel checks
-MIN_WIDTH, MAX_WIDTH = 6.0, 48.0
-# Widths (Excel character units) that fit the whole value of fixed-format kinds.
-KIND_WIDTH = {"id": 21.0, "phone": 15.0, "date": 12.0}
 _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
 
 FOOTER = "第 &P 页 共 &N 页"
+SECRET = "内部资料　注意保密"
+HEADER_FOOTER_SIZE = 11  # pt, like the body: scaled to fit the width it still prints at 8 pt or more
 SIGNATURE = ("填报人：", "审核人：", "联系电话：")
 
 
@@ -131,32 +138,6 @@ class LedgerResult:
     sheets: list[str]
     rows: int  # data rows written, all sheets
 
-
-
-# ---------------------------------------------------------------- widths
-
-
-def _value_width(value: object) -> float:
-    if isinstance(value, date):
-        return 10
-    if isinstance(value, float | Decimal):
-        return len(f"{value:,.2f}")
-    return display_width(cell_text(value))
-
-
-def fit_widths(columns: Sequence[LedgerColumn], sample: Sequence[Sequence[object]]) -> list[float]:
-    """Excel column widths from the header (on up to two lines) and the sampled values."""
-    out = []
-    for i, col in enumerate(columns):
-        if col.width is not None:
-            out.append(col.width)
-            continue
-        header = display_width(col.header)
-        need = max(header / 2 if header > 8 else header, KIND_WIDTH.get(col.kind, 0))
-        for row in sample:
-            need = max(need, _value_width(row[i]))
-        out.append(min(MAX_WIDTH, max(MIN_WIDTH, need + 2)))
-    return out
 
 
 # ---------------------------------------------------------------- writing
@@ -245,6 +226,11 @@ class _SheetWriter:
         self._pool: dict[tuple[int, str], WriteOnlyCell] = {}
         self._style_ids: dict[str, str] = {}
         ws._values_to_row = self._to_row  # type: ignore[method-assign]
+        self.widths: list[float] = []
+        self.head_rows = HEADER_ROWS
+        # id / phone columns: a full number in any (not a masked 110111********1234) marks the sheet 内部资料
+        self._secret_at = [i for i, c in enumerate(self.columns) if c.kind in ("id", "phone")]
+        self.secret = False
 
     def _next_number(self, _row: Any) -> int:
         self._seq += 1
@@ -284,8 +270,17 @@ class _SheetWriter:
             arr = self._arrays[style] = template._style
         return arr
 
-    def append(self, cells: list[WriteOnlyCell | None] | _PlainRow) -> None:
-        self.ws.append(cells)
+    def append(self, cells: list[WriteOnlyCell | None] | _PlainRow, height: float | None = None) -> None:
+        """Write the next row; height (pt) for a row whose wrapped text needs more than one line."""
+        if height is None:
+            self.ws.append(cells)
+        else:
+            # both row writers read the height from row_dimensions; dropped again once the row is out
+            # (a row dimension kept for each of 100k rows would grow memory)
+            dims = self.ws.row_dimensions
+            dims[self.row_no + 1].height = height
+            self.ws.append(cells)
+            del dims[self.row_no + 1]
         self.row_no += 1
 
     @staticmethod
@@ -323,20 +318,35 @@ class _SheetWriter:
             row = self.row_no
             self.ws.merged_cells.add(f"{get_column_letter(first)}{row}:{get_column_letter(last)}{row}")
 
-    def setup(self, widths: list[float]) -> None:
+    def _has_full_number(self, values: Sequence[object]) -> bool:
+        for i in self._secret_at:
+            v = values[i]
+            if isinstance(v, str) and v.strip() and "*" not in v:
+                return True
+        return False
+
+    def setup(self, sample: Sequence[list[object]]) -> None:
+        """Column widths, paper and print setup from the sampled rows (before any row is written)."""
         from openpyxl.utils import get_column_letter
         from openpyxl.worksheet.header_footer import HeaderFooter
         from openpyxl.worksheet.properties import PageSetupProperties
         from openpyxl.worksheet.worksheet import Worksheet
 
         ws = self.ws
-        for i, w in enumerate(widths, 1):
+        kinds = [c.kind for c in self.columns]
+        headers = [c.header for c in self.columns]
+        widths = fit_widths(kinds, headers, [c.width for c in self.columns], sample)
+        floors = squeeze_floors(kinds, headers, widths, sample)
+        paper, self.widths = choose_paper(self.ledger.name, widths, floors)
+        # per column, the longest text sure to fit on one line (no line count for the usual short value)
+        self._one_line = [int(line_capacity(w) // 2) for w in self.widths]
+        for i, w in enumerate(self.widths, 1):
             ws.column_dimensions[get_column_letter(i)].width = round(w, 1)
-        ws.row_dimensions[1].height = 30
-        ws.row_dimensions[3].height = 30
-        ws.freeze_panes = f"A{HEADER_ROWS + 1}"
-        ws.print_title_rows = f"1:{HEADER_ROWS}"
-        ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+        self.secret = any(self._has_full_number(v) for v in sample)
+        self.head_rows = HEADER_ROWS + self.secret
+        ws.freeze_panes = f"A{self.head_rows + 1}"
+        ws.print_title_rows = f"1:{self.head_rows}"
+        ws.page_setup.paperSize = paper.size
         ws.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
@@ -346,14 +356,27 @@ class _SheetWriter:
         ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.7
         hf = HeaderFooter()
         hf.oddFooter.center.text = FOOTER
-        hf.oddFooter.center.size = 10
+        hf.oddFooter.center.size = HEADER_FOOTER_SIZE
         ws.HeaderFooter = hf
         self._stream_rows()
 
+    def _merged_height(self, text: str, first: int, last: int, size: float = BODY_SIZE,
+                       least: float | None = None) -> float | None:
+        """The height of a row whose text wraps across columns first..last (1-based), None for one line."""
+        lines = text_lines(text, sum(self.widths[first - 1:last]), size)
+        height = row_height(lines, size) if lines > 1 else None
+        if least is not None:
+            return max(least, height or 0)
+        return height
+
     def write_head(self) -> None:
         n = self.ncols
-        self.append([self.cell(self.ledger.title(self.unit.name), STYLES.title)])
+        title = self.ledger.title(self.unit.name)
+        self.append([self.cell(title, STYLES.title)], self._merged_height(title, 1, n, TITLE_SIZE, 30))
         self.merge(1, n)
+        if self.secret:
+            self.append([self.cell(SECRET, STYLES.secret)])
+            self.merge(1, n)
         split = max(1, (n + 1) // 2)
         info: list[WriteOnlyCell | None] = [None] * n
         info[0] = self.cell(f"填报单位：{self.unit.full_name}", STYLES.info)
@@ -364,11 +387,13 @@ class _SheetWriter:
         else:
             info[0] = self.cell(f"填报单位：{self.unit.full_name}　　填报日期：{self.filled_on.isoformat()}",
                                 STYLES.info)
-        self.append(info)
+        unit_text = info[0].value if info[0] is not None else ""
+        self.append(info, self._merged_height(str(unit_text), 1, split if right else n))
         if right:
             self.merge(1, split)
             self.merge(split + 1, n)
-        self.append([self.cell(c.header, STYLES.header) for c in self.columns])
+        header_lines = max(text_lines(c.header, w) for c, w in zip(self.columns, self.widths, strict=True))
+        self.append([self.cell(c.header, STYLES.header) for c in self.columns], max(30, row_height(header_lines)))
 
     def values(self, row: Any) -> list[object]:
         """The row's cell values, converted for their column kinds."""
@@ -384,10 +409,22 @@ class _SheetWriter:
             if isinstance(v, int | float | Decimal):
                 self.totals[i] += v
         styles = [style_of(v) for style_of, v in zip(self._style_of, values, strict=True)]
+        if not self.secret and self._secret_at and self._has_full_number(values):
+            self.secret = True  # past the sample: the page header still says so
+        height = self._height(values, styles)
         if all(map(is_plain, values)):
-            self.append(_PlainRow(zip(values, styles, strict=True)))
+            self.append(_PlainRow(zip(values, styles, strict=True)), height)
         else:
-            self.append([self.body_cell(i, v, style) for i, (v, style) in enumerate(zip(values, styles, strict=True))])
+            self.append([self.body_cell(i, v, style) for i, (v, style) in enumerate(zip(values, styles, strict=True))],
+                        height)
+
+    def _height(self, values: list[object], styles: list[str]) -> float | None:
+        """The row's height when a wrapped text cell needs more than one line, else None (the default)."""
+        lines = 1
+        for v, style, one_line, width in zip(values, styles, self._one_line, self.widths, strict=True):
+            if type(v) is str and (len(v) > one_line or "\n" in v) and style == STYLES.text:
+                lines = max(lines, text_lines(v, width))
+        return row_height(lines) if lines > 1 else None
 
     def write_tail(self, count: int) -> None:
         ledger = self.ledger
@@ -414,8 +451,11 @@ class _SheetWriter:
             end = next((i for i in range(label_at + 1, self.ncols) if valued[i]), self.ncols)
             self.merge(label_at + 1, end)
         for note in ledger.notes:
-            self.append([self.cell(note, STYLES.sign)])
+            self.append([self.cell(note, STYLES.note)], self._merged_height(note, 1, self.ncols))
             self.merge(1, self.ncols)
+        if self.secret:
+            self.ws.HeaderFooter.oddHeader.right.text = SECRET
+            self.ws.HeaderFooter.oddHeader.right.size = HEADER_FOOTER_SIZE
         self.append([])
         n = self.ncols
         thirds = [0, n // 3, (2 * n) // 3] if n >= 3 else [0, 0, 0]
@@ -468,7 +508,7 @@ def write_ledgers(
             writer = _SheetWriter(wb.create_sheet(title), ledger, unit_info, filled_on)
             rows: Iterator[Any] = iter(ledger.rows)
             sample = [writer.values(r) for r in itertools.islice(rows, WIDTH_SAMPLE)]
-            writer.setup(fit_widths(writer.columns, sample))
+            writer.setup(sample)
             writer.write_head()
             count = 0
             for values in itertools.chain(sample, (writer.values(r) for r in rows)):
