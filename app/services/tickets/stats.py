@@ -3,7 +3,7 @@
     办结率     = 办结 / (受理 − 撤销)
     满意率     = (满意 + 基本满意) / 已评价
     按期办结率 = 办结且答复（现场解决: 办结）不晚于期限 / 办结
-    平均办理时长 = 受理 → 答复（现场解决: 办结）的平均小时数, over the closed tickets
+    平均办理时长 = 受理 → 答复（现场解决: 办结）的平均时长, over the closed tickets, shown in 天 (one decimal)
 
 The period is the 受理日期 (a ticket belongs to the month it came in). Every figure is one SQL
 aggregate with GROUP BY, so a year of 100,000 tickets is counted by the database, not in Python.
@@ -79,10 +79,15 @@ class TicketStats:
         return Rate(self.on_time, self.closed)
 
     @property
-    def avg_text(self) -> str:
+    def avg_days(self) -> Decimal | None:
+        """平均办理时长 in days, one decimal (half-up): one unit in every table, the ledgers' 「（天）」 columns."""
         if self.avg_hours is None:
-            return "—"
-        return f"{self.avg_hours:.1f} 小时" if self.avg_hours < 48 else f"{self.avg_hours / 24:.1f} 天"
+            return None
+        return (Decimal(repr(self.avg_hours)) / 24).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+    @property
+    def avg_text(self) -> str:
+        return "—" if self.avg_days is None else f"{self.avg_days} 天"
 
 
 def _hours(s: Session, later: Any, earlier: Any) -> ColumnElement[Any]:
