@@ -131,7 +131,7 @@ def test_generate_notice_through_dialog(
         d.paper.setCurrentIndex(d.paper.findData("A3"))
         d.start.setText("2026-01-05")
         d.days.setValue(7)
-        d.workdays.setChecked(False)
+        d.day_unit.setCurrentIndex(d.day_unit.findData(False))  # 7 天
         qtbot.mouseClick(d.btn_save, LEFT)
 
     _drive(monkeypatch, NewNoticeDialog, fill, seen)

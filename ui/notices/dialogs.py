@@ -6,13 +6,14 @@ from datetime import date
 from html import escape
 from typing import Any
 
-from PySide6.QtWidgets import QCheckBox, QSpinBox, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QWidget
 
 from app.services import units
 from app.services.calendar import MAX_NOTICE_DAYS
 from app.services.context import AppContext
 from app.services.errors import FieldProblem, ServiceError, ValidationError
 from app.services.notices import archive as notices
+from app.services.notices import periods
 from app.services.notices.archive import NoticeInfo, NoticeRow, ObjectionRow
 from app.services.output_kinds import NOTICE_KINDS
 
@@ -21,6 +22,7 @@ from ..common.form import FormDialog, select_combo_data
 
 PDF_FILTER = "PDF 文件 (*.pdf)"
 PAPER_CHOICES = [("A4（常规）", "A4"), ("A3（大幅公示栏）", "A3")]
+DAY_UNITS = [("天", False), ("个工作日", True)]  # 公示期 in calendar days or in working days
 
 
 def _dates(dialog: FormDialog, *names: str) -> dict[str, date | None]:
@@ -45,14 +47,30 @@ class NewNoticeDialog(FormDialog):
         self.paper = self.add_combo("paper", self.tr("纸张"), [(self.tr(t), v) for t, v in PAPER_CHOICES])
         self.start = self.add_date("start", self.tr("公示开始日期"), required=True)
         self.start.set_date(date.today())
-        self.days = QSpinBox(self)
+        # 公示期: a number and its unit (天 / 个工作日), set to the kind's rule (notices.periods) when the
+        # kind changes; the line under it says the dates the notice will print
+        box = QWidget(self)
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.days = QSpinBox(box)
+        self.days.setObjectName("spin_days")
         self.days.setRange(1, MAX_NOTICE_DAYS)
         self.days.setValue(unit.notice_days)
-        self.days.setSuffix(self.tr(" 天"))
-        self.add_field("days", self.tr("公示天数"), self.days, required=True)
-        self.workdays = QCheckBox(self.tr("按工作日计算（遇节假日顺延）"), self)
-        self.workdays.setChecked(unit.notice_workdays)
-        self.add_field("workdays", "", self.workdays)
+        self.day_unit = QComboBox(box)
+        self.day_unit.setObjectName("combo_day_unit")
+        for text, value in DAY_UNITS:
+            self.day_unit.addItem(self.tr(text), value)
+        self.day_unit.setToolTip(self.tr("工作日不计周末和法定节假日，调休上班的周末计入"))
+        row.addWidget(self.days, 1)
+        row.addWidget(self.day_unit)
+        self.add_field("days", self.tr("公示期"), box, required=True)
+        self.period_hint = QLabel(self)
+        self.period_hint.setWordWrap(True)
+        self.add_field("period_hint", "", self.period_hint)
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        for signal in (self.days.valueChanged, self.day_unit.currentIndexChanged, self.start.textChanged):
+            signal.connect(self._show_period)
+        self._kind_changed()
         self.btn_save.setText(self.tr("生成…"))
         self.btn_save.setToolTip(self.tr("选择保存位置，生成 PDF 并存档（Ctrl+S）"))
         self.result_value: NoticeInfo | None = None
@@ -62,7 +80,7 @@ class NewNoticeDialog(FormDialog):
         if start is None:
             raise ValidationError([FieldProblem("start", self.labels["start"], self.tr("请填写公示开始日期"))])
         return {"kind": self.kind.currentData(), "paper": self.paper.currentData(), "start": start,
-                "days": self.days.value(), "workdays": self.workdays.isChecked()}
+                "days": self.days.value(), "workdays": bool(self.day_unit.currentData())}
 
     def save(self, values: dict[str, Any]) -> NoticeInfo:
         # Build first: "nothing to publish" is said before the user picks a file.
@@ -76,6 +94,35 @@ class NewNoticeDialog(FormDialog):
 
     def select_kind(self, kind: str) -> None:
         select_combo_data(self.kind, kind)
+
+    def _kind_changed(self) -> None:
+        """The kind's own 公示期 (发展党员公示: 5 个工作日; others the village's setting)."""
+        kind = self.kind.currentData()
+        if kind is None:
+            return
+        days, workdays = self.ctx.call(periods.default_period, self.unit_id, kind)
+        self.days.setValue(days)
+        select_combo_data(self.day_unit, workdays)
+        self.day_unit.setToolTip(self.tr("规定：{0}。工作日不计周末和法定节假日，调休上班的周末计入")
+                                 .format(periods.rule_for(kind).basis))
+        self._show_period()
+
+    def _show_period(self) -> None:
+        """公示期：2026年12月3日至2026年12月9日（5个工作日）, as the notice will print it."""
+        try:
+            start = self.start.date()
+        except ValueError:
+            start = None
+        if start is None or self.kind.currentData() is None:
+            self.period_hint.setText("")
+            return
+        try:
+            period = self.ctx.call(periods.notice_period, self.unit_id, self.kind.currentData(), start,
+                                   self.days.value(), bool(self.day_unit.currentData()))
+        except ServiceError as e:
+            self.period_hint.setText(str(e))
+            return
+        self.period_hint.setText(period.sentence())
 
 
 class ObjectionDialog(FormDialog):
