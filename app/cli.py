@@ -412,13 +412,13 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_notice(args: argparse.Namespace) -> int:
     from .services.notices import archive as notices
-    from .services.notices import periods
+    from .services.notices import periods, verify
 
     db = _open(args)
     try:
         with db.session() as s:
             if args.notice_kind == "verify":
-                result = notices.verify_pdf(s, Path(args.file))
+                result = verify.verify_pdf(s, Path(args.file))
                 print(result.message)
                 if result.notice is not None and result.ok:
                     n = result.notice

@@ -43,8 +43,8 @@ from .notices import (
     NoticeDocument,
     RenderedNotice,
     cn_date,
-    content_code,
     file_sha256,
+    notice_code,
     period_sentence,
     public_rows,
 )
@@ -313,7 +313,7 @@ def render_pdf(doc: NoticeDocument, path: Path) -> RenderedNotice:
     k = page_w / A4[0]
     st = _Styles(fonts, _Metrics.scaled(k))
     rows = public_rows(doc.columns, doc.rows)
-    code = content_code(doc.title, doc.period_start, doc.period_end, doc.columns, rows)
+    code = notice_code(doc, rows)
     margins = {"topMargin": 37 * mm * k, "bottomMargin": 35 * mm * k,
                "leftMargin": 28 * mm * k, "rightMargin": 26 * mm * k}
     avail = page_w - margins["leftMargin"] - margins["rightMargin"]

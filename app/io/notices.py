@@ -13,14 +13,16 @@ and, for kind "name_sensitive", the given name (张*). Only kind "phone_public" 
 (grid staff whose numbers are published on purpose). The masked rows are what gets archived.
 
 The hash chicken-and-egg: a file cannot print its own sha256. So the footer carries
-`公示编号 <year>-<archive id>` and `校验码 <first 8 hex of the sha256 of the content>` (title, period,
-columns and masked rows, canonical JSON): the number finds the archive record, the code lets a reader
-check a sheet on the board against the archive by eye. The archive keeps the sha256 of the whole
-file as written (Notice.pdf_sha256); `verify` compares a file's sha256 with it. The number and code
-are also written, in ASCII, into the PDF's Keywords, so a file that no longer matches can still say
-which notice it claims to be ("modified"). Output is deterministic (reportlab invariant mode: fixed
-dates and document id), so rendering the archived rows again gives the same bytes — a lost file can
-be re-made from the archive and still verify, as long as the fonts are the same.
+`公示编号 <year>-<archive id>` and `校验码 <first 8 hex of a sha256 of what is printed>` (notice_code:
+version 2 covers number, title, body, period, table, issuer, date and contact; version 1, kept for
+notices printed before, covered title, period and table): the number finds the archive record, the
+code lets a reader check a sheet on the board against the archive by eye. The archive keeps the sha256
+of the whole file as written (Notice.pdf_sha256). The number and code are also written, in ASCII,
+into the PDF's Keywords; find_marker reads both through a PDF parser (app.io.pdf_pages.read_text), so
+a file another program re-saved still says which notice it claims to be, and its text can be
+compared with the archive (app.services.notices.verify). Output is deterministic (reportlab invariant
+mode: fixed dates and document id), so rendering the archived rows again gives the same bytes — a
+lost file can be re-made from the archive and still verify, as long as the fonts are the same.
 
 The layout (reportlab, ~0.1 s to import) is app.io.notice_pdf, imported when a notice is rendered:
 the column and document types here are imported by the window at start.
@@ -37,6 +39,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from app.services.errors import ServiceError
+
 from .masking import mask_free_text, mask_id_number, mask_name, mask_phone
 
 NoticeColumnKind = Literal[
@@ -48,7 +52,10 @@ COLUMN_KINDS: tuple[str, ...] = (
 NO_WRAP_KINDS = ("int", "date", "month", "id", "phone", "phone_public")
 PAPERS = ("A4", "A3")  # sizes: app.io.notice_pdf.PAPER_SIZES
 MARKER = "VillageDesk-notice"
-_MARKER_RE = re.compile(rb"VillageDesk-notice:([0-9]{4}-[0-9]+):([0-9A-F]{8})")
+# the marker in the Keywords, and the stamp printed in every page footer (read without white space)
+_MARKER_RE = re.compile(r"VillageDesk-notice:([0-9]{4}-[0-9]+):([0-9A-F]{8})")
+_STAMP_RE = re.compile(r"公示编号([0-9]{4}-[0-9]+)校验码([0-9A-F]{8})")
+CODE_VERSION = 2  # what the 校验码 covers: 1 title, period, table; 2 everything printed (notice_code)
 CN_ORDINALS = "一二三四五六七八九十"
 
 
@@ -96,6 +103,7 @@ class NoticeDocument:
     period_workdays: int = 0  # the 公示期 in 工作日 when it is counted so; 0: calendar days
     empty_text: str = "（本期无公示对象）"
     author: str = ""  # PDF metadata
+    code_version: int = CODE_VERSION  # an archived notice keeps the definition it was printed with
 
 
 @dataclass(frozen=True)
@@ -156,6 +164,29 @@ def content_code(title: str, start: date, end: date, columns: Sequence[NoticeCol
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:8].upper()
 
 
+def notice_code(doc: NoticeDocument, rows: Sequence[Sequence[str]]) -> str:
+    """The 校验码 printed on the notice, by the document's code_version.
+
+    Version 1 (notices printed before) covers the title, the period and the table. Version 2 covers
+    everything a reader sees: also the 公示编号, body, issuer, 成文日期 and the objection contact, so a
+    code copied from another notice, or a changed phone number, no longer matches.
+    """
+    if doc.code_version == 1:
+        return content_code(doc.title, doc.period_start, doc.period_end, doc.columns, rows)
+    if doc.code_version != 2:
+        raise ValueError(f"unknown notice code version {doc.code_version!r}")
+    payload = json.dumps(
+        {"v": 2, "number": doc.number, "title": doc.title, "body": doc.body, "start": doc.period_start.isoformat(),
+         "end": doc.period_end.isoformat(), "workdays": doc.period_workdays,
+         "columns": [c.to_json() for c in doc.columns], "rows": [list(r) for r in rows], "issuer": doc.issuer,
+         "issued_on": doc.issued_on.isoformat(), "contact_person": doc.contact_person,
+         "contact_phone": doc.contact_phone, "objection_box": doc.objection_box, "objection_to": doc.objection_to,
+         "objection_text": doc.objection_text, "group_counter": doc.group_counter},
+        ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:8].upper()
+
+
 def cn_date(d: date) -> str:
     """2026年11月23日 (Arabic numerals, as GB/T 9704-2012 writes 成文日期)."""
     return f"{d.year}年{d.month}月{d.day}日"
@@ -175,14 +206,49 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+@dataclass(frozen=True)
+class NoticeMarker:
+    """What a PDF says about itself: (公示编号, 校验码) from its Keywords and from its page footers."""
+
+    keywords: tuple[str, str] | None
+    stamps: tuple[tuple[str, str], ...]  # distinct footer stamps, in page order
+
+    @property
+    def claimed(self) -> tuple[str, str] | None:
+        """The notice the file claims to be: the Keywords, or (re-saved without metadata) the footer."""
+        return self.keywords or (self.stamps[0] if self.stamps else None)
+
+    @property
+    def consistent(self) -> bool:
+        """Keywords and every footer name the same notice and code."""
+        return len(set(self.stamps) | ({self.keywords} if self.keywords else set())) <= 1
+
+
+def flat_text(text: str) -> str:
+    """Text without any white space (PDF text extraction breaks lines and cells where the layout did)."""
+    return "".join(text.split())
+
+
+def find_marker(keywords: str, pages: Sequence[str]) -> NoticeMarker:
+    """The marker in a PDF's Keywords metadata and its pages' text (as a PDF parser read them).
+
+    Parsed text, not bytes: another PDF program re-saving the file may write the Keywords as a
+    hex or octal-escaped string, or drop the metadata; the footer stamp stays on every page.
+    """
+    m = _MARKER_RE.search(keywords or "")
+    stamps = [(s.group(1), s.group(2)) for page in pages for s in _STAMP_RE.finditer(flat_text(page))]
+    return NoticeMarker((m.group(1), m.group(2)) if m else None, tuple(dict.fromkeys(stamps)))
+
+
 def read_marker(path: Path) -> tuple[str, str] | None:
-    """(公示编号, 校验码) from a notice PDF's Keywords, or None when the file carries none."""
+    """(公示编号, 校验码) a notice PDF claims, or None when it carries none or is no readable PDF."""
+    from .pdf_pages import read_text
+
     try:
-        data = Path(path).read_bytes()
-    except OSError:
+        keywords, pages = read_text(path)
+    except ServiceError:
         return None
-    m = _MARKER_RE.search(data)
-    return (m.group(1).decode(), m.group(2).decode()) if m else None
+    return find_marker(keywords, pages).claimed
 
 
 def render_notice(doc: NoticeDocument, path: Path) -> RenderedNotice:

@@ -89,3 +89,30 @@ def render_pages(path: Path, dpi: int | float = MAX_DPI) -> Iterator[PageImage]:
             finally:
                 page.close()
             yield image
+
+
+def read_text(path: Path) -> tuple[str, list[str]]:
+    """(the Keywords metadata, each page's text in content order) as PDFium reads them.
+
+    Content order keeps a table cell's wrapped lines together, so a cell's value can be found whole
+    once white space is taken out (app.services.notices.verify).
+    """
+    import pypdfium2 as pdfium
+
+    with _open(path) as pdf:
+        try:
+            keywords = str(pdf.get_metadata_dict().get("Keywords", "") or "")
+            pages = []
+            for i in range(len(pdf)):
+                page = pdf[i]
+                try:
+                    textpage = page.get_textpage()
+                    try:
+                        pages.append(textpage.get_text_range())
+                    finally:
+                        textpage.close()
+                finally:
+                    page.close()
+        except pdfium.PdfiumError as exc:
+            raise ServiceError(f"无法读取 PDF 文件 {Path(path).name} 的文字。") from exc
+    return keywords, pages

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from app.services.context import AppContext
 from app.services.notices import archive as notices
 from app.services.notices.archive import NoticeRow, ObjectionRow
+from app.services.notices.verify import verify_pdf
 
 from ..common.files import ask_open_path, ask_save_path
 from ..common.page import Changes, Page
@@ -220,7 +221,7 @@ class NoticesPage(Page):
                              .format(where)):
                 return None
             return self._reprint(notice)
-        result = self.ctx.call(notices.verify_pdf, path)
+        result = self.ctx.call(verify_pdf, path)
         if result.ok and result.notice is not None and result.notice.id == notice.id:
             return path
         if not self._ask(self.tr("文件与存档的公示不一致，可能被修改或替换过：\n{0}\n\n要根据存档重新生成这份公示吗？"
@@ -241,7 +242,7 @@ class NoticesPage(Page):
             if path is None:
                 return None
         self.ctx.call(notices.reprint_notice, notice.id, path)
-        result = self.ctx.call(notices.verify_pdf, path)
+        result = self.ctx.call(verify_pdf, path)
         if not result.ok:  # e.g. this PC has other fonts than the one that printed it
             QMessageBox.information(self, self.tr("公示文件"), self.tr(
                 "已根据存档重新生成文件，内容与存档一致，但文件校验值与原文件不同（可能本机字体与当时不同）。"))
@@ -282,7 +283,7 @@ class NoticesPage(Page):
         if path is None:
             return
         with user_errors(self):
-            result = self.ctx.call(notices.verify_pdf, path)
+            result = self.ctx.call(verify_pdf, path)
             if result.notice is not None:
                 self.table_notices.select_row(self.notices_model.find_row(lambda r: r.id == result.notice.id))
             show = QMessageBox.information if result.ok else QMessageBox.warning

@@ -1,10 +1,11 @@
 """公示 archive: build a notice, render and archive it, list notices, objections, verify a PDF.
 
 Publishing: the Notice row is inserted first (its id makes the 公示编号 printed in the footer), the PDF
-is rendered by app.io.notices (which masks personal data), then the row gets the frozen masked rows
-and the sha256 of the file. The file's path and the objection contact printed on it are kept in the
-操作日志 entry of the publication (the Notice table has no column for them), so the GUI can open the
-file again, and `reprint_notice` can make the same bytes again from the archive.
+is rendered by app.io.notices (which masks personal data), then the row gets the frozen masked rows,
+the sha256 of the file, its path (Notice.file_path: a reprint moves it to the new file, so the window
+opens and prints that one without asking again) and, in Notice.meta, the objection contact printed on
+it and the 校验码 with its definition's version, so `reprint_notice` can make the same bytes again
+from the archive. Checking a file against the archive is verify.py.
 """
 
 from __future__ import annotations
@@ -18,11 +19,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.io.notices import (
+    CODE_VERSION,
     NoticeColumn,
     NoticeDocument,
     RenderedNotice,
-    file_sha256,
-    read_marker,
     render_notice,
 )
 from app.models import Notice, Objection, PartyMember, PartyOrg, Resident
@@ -43,6 +43,8 @@ PAPERS = ("A4", "A3")
 # Settings (JSON values per unit)
 GRID_PHONES_MASKED = "notice.grid_contacts.mask_phones"  # bool, default False: the numbers are for calling
 TEMPLATE_KEY = "notice.template.{kind}"  # str: the body paragraph, with {村名} {年度} {发文单位} {公示天数}
+# Notice.meta keys: the 校验码 printed, and its definition (notices without one were printed with 1)
+CODE_KEY, CODE_VERSION_KEY = "content_code", "code_version"
 
 DEFAULT_TEMPLATES = {
     "party-candidates": (
@@ -123,18 +125,6 @@ class ObjectionRow:
     content: str
     resolution: str
     resolved_on: date | None
-
-
-@dataclass(frozen=True)
-class VerifyResult:
-    status: str  # "match" | "modified" | "unknown"
-    sha256: str
-    notice: NoticeRow | None
-    message: str  # Chinese, for the user
-
-    @property
-    def ok(self) -> bool:
-        return self.status == "match"
 
 
 def notice_number(notice_id: int, issued_on: date) -> str:
@@ -302,9 +292,14 @@ def _document(notice: Notice, draft_rows: list[list[object]], meta: dict[str, An
         contact_person=meta.get("contact_person", ""), contact_phone=meta.get("contact_phone", ""),
         objection_box=meta.get("objection_box", ""), objection_to=meta.get("objection_to", "") or notice.issuer,
         objection_text=meta.get("objection_text", ""), paper=notice.paper,
-        group_counter=meta.get("group_counter", "人"),
+        group_counter=meta.get("group_counter", "人"), code_version=int(meta.get(CODE_VERSION_KEY, 1)),
         period_workdays=periods.archived_period(notice.period_start, notice.period_end, meta).workday_count,
     )
+
+
+def archived_document(notice: Notice) -> NoticeDocument:
+    """The notice as it was printed, from the archive (its frozen, masked rows and its meta)."""
+    return _document(notice, list(notice.rows), _meta(notice))
 
 
 def publish_draft(
@@ -327,6 +322,7 @@ def publish_draft(
         "contact_person": unit.contact_person, "contact_phone": unit.contact_phone,
         "objection_box": unit.objection_box, "objection_to": draft.objection_to,
         "objection_text": draft.objection_text, "group_counter": draft.group_counter,
+        CODE_VERSION_KEY: CODE_VERSION,
     }
     notice = Notice(
         unit_id=unit_id, kind=draft.kind, year=draft.year, title=draft.title, body=draft.body,
@@ -340,6 +336,7 @@ def publish_draft(
     rendered = render_notice(_document(notice, draft.rows, meta), out_path)
     notice.rows = rendered.rows
     notice.pdf_sha256 = rendered.sha256
+    notice.meta = {**meta, CODE_KEY: rendered.content_code}
     notice.file_path = str(out_path)
     s.flush()
     number = notice_number(notice.id, issued_on)
@@ -378,6 +375,9 @@ def reprint_notice(s: Session, notice_id: int, out_path: Path) -> RenderedNotice
         meta = dict(_meta(notice))
         meta[REPRINTS] = [*meta.get(REPRINTS, []), rendered.sha256]
         notice.meta = meta
+    # the reprint is the notice's file from now on: opening or printing it again asks nothing
+    notice.file_path = str(Path(out_path).resolve())
+    s.flush()
     audit.record(s, notice.unit_id, "reprint", "notice", notice.id, f"重新生成公示文件：{notice.title}",
                  {"path": str(Path(out_path).resolve()), "sha256": rendered.sha256})
     return rendered
@@ -507,36 +507,3 @@ def list_objections(s: Session, notice_id: int) -> list[ObjectionRow]:
     stmt = select(Objection).where(Objection.notice_id == notice_id).order_by(Objection.received_on, Objection.id)
     return [ObjectionRow(o.id, o.notice_id, o.received_on, o.raised_by, o.subject, o.content, o.resolution,
                          o.resolved_on) for o in s.scalars(stmt)]
-
-
-# ---------------------------------------------------------------- verifying a file
-
-
-def verify_pdf(s: Session, path: Path, today: date | None = None) -> VerifyResult:
-    """Does this file match an archived notice (sha256 of the whole file)?
-
-    match: it is that notice, unchanged. modified: it names an archived notice (公示编号 in the PDF's
-    metadata) but its bytes differ. unknown: no archived notice has these bytes.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise ServiceError(f"找不到文件：{path}")
-    sha = file_sha256(path)
-    found = s.scalar(select(Notice).where(Notice.pdf_sha256 == sha).order_by(Notice.id).limit(1))
-    if found is not None:
-        row = get_notice(s, found.id, today)
-        return VerifyResult("match", sha, row, f"文件与存档公示一致：{row.number}《{row.title}》")
-    marker = read_marker(path)
-    if marker is not None:
-        number, code = marker
-        notice_id = int(number.split("-", 1)[1])
-        notice = s.get(Notice, notice_id)
-        if notice is not None and notice_number(notice.id, notice.issued_on or date.min) == number:
-            row = get_notice(s, notice.id, today)
-            if sha in _meta(notice).get(REPRINTS, []):
-                return VerifyResult("match", sha, row, f"文件与存档公示一致（重新生成的文件）：{row.number}《{row.title}》")
-            return VerifyResult(
-                "modified", sha, row,
-                f"文件自称公示 {number}《{row.title}》（校验码 {code}），但内容与存档不一致，可能已被修改。",
-            )
-    return VerifyResult("unknown", sha, None, "存档中没有与该文件一致的公示。")

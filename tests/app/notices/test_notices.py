@@ -23,6 +23,7 @@ from app.io.pdf_fonts import pdf_fonts
 from app.models import GridPost, Notice, Resident
 from app.services.errors import ValidationError
 from app.services.notices import archive as notices
+from app.services.notices.verify import verify_pdf
 from app.services.settings import set_setting
 from app.services.units import current_unit_id, get_unit
 
@@ -239,7 +240,7 @@ def test_archive_list_objections_and_verify(demo_db: Database, tmp_path: Path) -
         assert mine(start - day)[0].status == "未开始"
         assert notices.list_objections(s, info.id)[0].resolution == "已核实更正"
 
-        result = notices.verify_pdf(s, out)
+        result = verify_pdf(s, out)
         assert result.ok and result.notice is not None and result.notice.id == info.id
 
         again = tmp_path / "again.pdf"
@@ -249,11 +250,11 @@ def test_archive_list_objections_and_verify(demo_db: Database, tmp_path: Path) -
         stored = s.get(Notice, info.id)
         stored.pdf_sha256 = "0" * 64  # as if the first file had come from an older renderer
         s.flush()
-        assert notices.verify_pdf(s, again).status == "modified"
+        assert verify_pdf(s, again).status == "resaved"  # same content, bytes the archive does not know
         notices.reprint_notice(s, info.id, tmp_path / "reprint.pdf")
-        result = notices.verify_pdf(s, tmp_path / "reprint.pdf")
+        result = verify_pdf(s, tmp_path / "reprint.pdf")
         assert result.status == "match" and "重新生成" in result.message
-        assert notices.verify_pdf(s, again).status == "match"  # the same bytes as that reprint
+        assert verify_pdf(s, again).status == "match"  # the same bytes as that reprint
         stored.pdf_sha256 = info.sha256
         s.flush()
 
@@ -261,13 +262,13 @@ def test_archive_list_objections_and_verify(demo_db: Database, tmp_path: Path) -
         data = bytearray(out.read_bytes())
         data[len(data) // 2] ^= 0x01
         tampered.write_bytes(bytes(data))
-        result = notices.verify_pdf(s, tampered)
+        result = verify_pdf(s, tampered)
         assert result.status == "modified" and result.notice is not None and result.notice.id == info.id
         assert "不一致" in result.message
 
         other = tmp_path / "other.pdf"
         render_notice(document(3, number=""), other)
-        assert notices.verify_pdf(s, other).status == "unknown"
+        assert verify_pdf(s, other).status == "unknown"
 
 
 def test_cli_notice_and_export(demo_db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
