@@ -23,11 +23,13 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
+    BaseDocTemplate,
     CondPageBreak,
     Flowable,
+    Frame,
     KeepTogether,
+    PageTemplate,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
@@ -36,6 +38,7 @@ from reportlab.platypus import paragraph as _rl_paragraph
 from reportlab.platypus.tables import CellStyle
 
 from .atomic import atomic_path
+from .notice_grid import Grid, GridText, Signature, Snapped, draw_page_number, issuer_names, plan_signature
 from .notices import (
     CN_ORDINALS,
     MARKER,
@@ -43,12 +46,12 @@ from .notices import (
     NoticeDocument,
     RenderedNotice,
     cn_date,
+    content_code,
     file_sha256,
-    notice_code,
     period_sentence,
     public_rows,
 )
-from .pdf_fonts import PdfFonts, pdf_fonts
+from .pdf_fonts import PdfFonts, font_runs, has_glyph, pdf_fonts
 
 PAPER_SIZES = {"A4": A4, "A3": A3}
 
@@ -73,13 +76,14 @@ class _Metrics:
 
     @classmethod
     def scaled(cls, k: float) -> _Metrics:
-        return cls(title=22 * k, body=16 * k, table=12 * k, footer=10.5 * k, small=8 * k)
+        return cls(title=22 * k, body=16 * k, table=12 * k, footer=14 * k, small=8 * k)
 
 
 @dataclass
 class _Styles:
     fonts: PdfFonts
     m: _Metrics
+    grid: Grid
     title: ParagraphStyle = field(init=False)
     body: ParagraphStyle = field(init=False)
     plain: ParagraphStyle = field(init=False)
@@ -101,9 +105,22 @@ class _Styles:
         self.sign = ParagraphStyle("sign", fontName=f.body, fontSize=m.body, leading=m.body * 1.6,
                                    alignment=TA_CENTER, wordWrap="CJK")
 
+    def text(self, text: str, *, heading: bool = False, indent: int = 2) -> GridText:
+        """Body text (3号 仿宋) or a heading (3号 黑体) on the page's character grid."""
+        return GridText(text, self.grid, self.fonts.title if heading else self.fonts.body, self.fonts.fallbacks,
+                        indent=indent)
+
 
 def _para(text: str, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(escape(text).replace("\n", "<br/>"), style)
+    """A Paragraph; characters its font lacks (a rare name) in a fallback CJK font, not as blank boxes."""
+    runs = font_runs(text, style.fontName, pdf_fonts().fallbacks)
+    markup = "".join(escape(piece) if font == style.fontName else f'<font name="{font}">{escape(piece)}</font>'
+                     for font, piece in runs)
+    return Paragraph(markup.replace("\n", "<br/>"), style)
+
+
+def _covered(text: str, font: str) -> bool:
+    return all(ch.isspace() or has_glyph(font, ch) for ch in text)
 
 
 def widest_texts(rows: Sequence[Sequence[str]], columns: int, font: str) -> list[str]:
@@ -224,7 +241,7 @@ def _group_tables(doc: NoticeDocument, rows: list[list[str]], st: _Styles, avail
         cells = [row[i] for i in shown]
         groups[-1][1].append(([str(len(groups[-1][1]) + 1)] if doc.numbered else []) + cells)
     if not groups:
-        return [_para(doc.empty_text, st.plain)]
+        return [st.text(doc.empty_text, indent=0)]
 
     widest = widest_texts([r for _k, g in groups for r in g], len(headers), st.fonts.body)
     # 小四 (12 pt) when the table fits, else 11 pt, else 五号 (10.5 pt) and wrap what must wrap
@@ -244,6 +261,8 @@ def _group_tables(doc: NoticeDocument, rows: list[list[str]], st: _Styles, avail
     def table_cell(i: int, v: str, header: bool = False) -> Any:
         if not (header or kinds[i] in NO_WRAP_KINDS or len(v) <= 8):
             return _para(v, cell_left)  # long text sits left
+        if not _covered(v, st.fonts.title if header else st.fonts.body):
+            return _para(v, head if header else cell)  # a rare character: drawn in a fallback font
         if (i, v, header) not in plain:
             plain[i, v, header] = plain_cell_text(v, st.fonts.title if header else st.fonts.body, size, room[i])
         text = plain[i, v, header]
@@ -256,8 +275,8 @@ def _group_tables(doc: NoticeDocument, rows: list[list[str]], st: _Styles, avail
         if group_at is not None:
             ordinal = CN_ORDINALS[n] if n < len(CN_ORDINALS) else str(n + 1)
             # the heading never sits alone at the foot of a page: it needs room for the header and a row
-            flow.append(CondPageBreak(st.m.body * 2 + st.m.table * 6))
-            flow.append(_para(f"{ordinal}、{key}（{len(grows)}{doc.group_counter}）", st.heading))
+            flow.append(CondPageBreak(st.grid.pitch_y * 2 + st.m.table * 6))
+            flow.append(st.text(f"{ordinal}、{key}（{len(grows)}{doc.group_counter}）", heading=True))
         data: list[list[Any]] = [[table_cell(i, h, header=True) for i, h in enumerate(headers)]]
         data += [[table_cell(i, v) for i, v in enumerate(r)] for r in grows]
         # Every cell shares one of two cell styles instead of a per-cell style set by TableStyle
@@ -269,8 +288,7 @@ def _group_tables(doc: NoticeDocument, rows: list[list[str]], st: _Styles, avail
             ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
             ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.9, 0.9, 0.9)),
         ]))
-        flow.append(table)
-        flow.append(Spacer(1, st.m.body * 0.6))
+        flow.append(Snapped(table, st.grid, gap=st.grid.pitch_y * 0.3))  # the text after it back on the grid
     return flow
 
 
@@ -285,25 +303,23 @@ def _closing(doc: NoticeDocument, st: _Styles) -> list[Flowable]:
         ways.append(f"意见箱：{doc.objection_box}")
     objection = doc.objection_text or (f"公示期间，如有异议，请以书面或口头形式向{doc.objection_to}反映"
                                        f"（反映问题请署真实姓名，我们将为反映人保密）。")
-    flow: list[Flowable] = [_para(period, st.body), _para(objection, st.body)]
+    flow: list[Flowable] = [st.text(period), st.text(objection)]
     if ways:
-        flow.append(_para("；".join(ways) + "。", st.body))
+        flow.append(st.text("；".join(ways) + "。"))
     return flow
 
 
+SEAL_MM = 42  # a round 公章
+SEAL_ROWS = 3  # blank rows between the text and the issuer: the seal's top within a row of the text
+
+
 def _signature(doc: NoticeDocument, st: _Styles) -> Flowable:
-    """Issuer and date, the date 4 characters from the right edge, the issuer centred above it,
-    with room above for the seal (pressed over both)."""
-    em = st.m.body
-    date_text = cn_date(doc.issued_on)
-    width = max(stringWidth(doc.issuer, st.fonts.body, em), stringWidth(date_text, st.fonts.body, em)) + em
-    table = Table(
-        [[_para(doc.issuer, st.sign), ""], [_para(date_text, st.sign), ""]],
-        colWidths=[width, em * 4], hAlign="RIGHT",
-    )
-    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), st.fonts.body),
-                               ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
-    return table
+    """成文日期 右空四字, the issuer centred over it; joint issuers side by side, each with room for
+    its seal (GB/T 9704-2012 7.3.5.1: the seal pressed over the issuer name, the last one also over the date)."""
+    g = st.grid
+    plan = plan_signature(issuer_names(doc.issuer), cn_date(doc.issued_on), g, st.fonts.body, st.fonts.fallbacks,
+                          SEAL_MM * mm * g.k)
+    return Signature(plan, g, st.fonts.body, st.fonts.fallbacks, SEAL_ROWS)
 
 
 def render_pdf(doc: NoticeDocument, path: Path) -> RenderedNotice:
@@ -311,43 +327,43 @@ def render_pdf(doc: NoticeDocument, path: Path) -> RenderedNotice:
     fonts = pdf_fonts()
     page_w, page_h = PAPER_SIZES[doc.paper]
     k = page_w / A4[0]
-    st = _Styles(fonts, _Metrics.scaled(k))
+    grid = Grid.for_page(page_w, page_h)
+    st = _Styles(fonts, _Metrics.scaled(k), grid)
     rows = public_rows(doc.columns, doc.rows)
-    code = notice_code(doc, rows)
-    margins = {"topMargin": 37 * mm * k, "bottomMargin": 35 * mm * k,
-               "leftMargin": 28 * mm * k, "rightMargin": 26 * mm * k}
-    avail = page_w - margins["leftMargin"] - margins["rightMargin"]
+    code = content_code(doc.title, doc.period_start, doc.period_end, doc.columns, rows)
+    avail = grid.width
 
-    story: list[Flowable] = [_para(doc.title, st.title)]
-    story += [_para(line, st.body) for line in doc.body.splitlines() if line.strip()]
-    story.append(Spacer(1, st.m.body * 0.5))
+    # the title in 2号 小标宋/黑体, balanced lines, then a blank row (GB/T 9704-2012 7.3.1)
+    title = GridText(doc.title, grid, fonts.title, fonts.fallbacks, size=st.m.title, align="center")
+    story: list[Flowable] = [title, Spacer(1, grid.pitch_y)]
+    story += [st.text(line.strip()) for line in doc.body.splitlines() if line.strip()]
     story += _group_tables(doc, rows, st, avail)
     closing = _closing(doc, st)
-    seal_room = Spacer(1, 22 * mm * k)
     story += closing[:-1]
-    story.append(KeepTogether([closing[-1], seal_room, _signature(doc, st)]))
+    story.append(KeepTogether([closing[-1], _signature(doc, st)]))
 
     stamp = f"公示编号 {doc.number}　校验码 {code}" if doc.number else f"校验码 {code}"
 
     def decorate(c: Canvas, page: int, pages: int) -> None:
-        c.saveState()
-        c.setFont(fonts.body, st.m.footer)
-        c.drawCentredString(page_w / 2, margins["bottomMargin"] * 0.55, f"第 {page} 页 共 {pages} 页")
+        draw_page_number(c, grid, page, fonts.page)
+        c.saveState()  # the stamp in small grey type under the page number's line, at the 版心's right edge
         c.setFont(fonts.body, st.m.small)
         c.setFillGray(0.35)
-        c.drawRightString(page_w - margins["rightMargin"], margins["bottomMargin"] * 0.55 - st.m.small * 1.6, stamp)
-        if page > 1:
-            c.drawString(margins["leftMargin"], page_h - margins["topMargin"] * 0.6, f"{doc.title}（续）")
+        c.drawRightString(grid.left + grid.width, grid.bottom - 18 * mm * k, stamp)
         c.restoreState()
 
     canvas_class = type("NoticeCanvas", (_NumberedCanvas,), {"decorate": staticmethod(decorate)})
     keywords = f"{MARKER}:{doc.number or '0000-0'}:{code}"
     with atomic_path(path) as tmp:
-        template = SimpleDocTemplate(
+        template = BaseDocTemplate(
             str(tmp), pagesize=(page_w, page_h), title=doc.title, author=doc.author or doc.issuer,
             subject=stamp, keywords=keywords, creator="村级党建工作台 VillageDesk", producer="VillageDesk",
-            invariant=1, initialFontName=fonts.body, **margins,  # no unembedded Helvetica in the file
+            invariant=1, initialFontName=fonts.body,  # no unembedded Helvetica in the file
         )
+        # the frame is the 版心 itself, no padding (a hair taller: 22 rows of float pitch must fit)
+        frame = Frame(grid.left, grid.bottom - 0.01, grid.width, grid.height + 0.01, leftPadding=0, rightPadding=0,
+                      topPadding=0, bottomPadding=0, id="body")
+        template.addPageTemplates([PageTemplate(id="page", frames=[frame])])
         template.build(story, canvasmaker=canvas_class)
         pages = template.page
         sha = file_sha256(tmp)

@@ -19,7 +19,7 @@ from app.io.ledgers import Ledger, LedgerColumn
 from app.models.points import MEETING_KINDS
 
 from .assessments import assessment_status, draft_problem, follow_up_list
-from .meetings import list_meetings, member_counts
+from .meetings import attendance_rate, ledger_note, list_meetings, member_counts, registered_totals
 from .member_points import PointsQuery, member_points, unit_entries
 
 
@@ -76,11 +76,14 @@ def meetings_ledger(s: Session, unit_id: int, year: int | None) -> Ledger:
     columns = [
         LedgerColumn("日期", lambda m: m.held_at.date(), "date"), LedgerColumn("会议类型", "kind"),
         LedgerColumn("党组织", "org_name"), LedgerColumn("主题/议题", "title"), LedgerColumn("地点", "place"),
-        LedgerColumn("应到", "expected", "int", total=True), LedgerColumn("出席", "present", "int", total=True),
-        LedgerColumn("请假", "leave", "int", total=True), LedgerColumn("缺席", "absent", "int", total=True),
-        LedgerColumn("出席率", "rate"), LedgerColumn("状态", "state"),
+        # a meeting whose attendance is not closed reads 「未登记」 and stays out of the sums and rates
+        LedgerColumn("应到", lambda m: m.ledger_count(None), "count", total=True),
+        *[LedgerColumn(st, lambda m, st=st: m.ledger_count(st), "count", total=True) for st in ("出席", "请假", "缺席")],
+        LedgerColumn("出席率", "ledger_rate", "percent"), LedgerColumn("状态", "state"),
     ]
-    return Ledger("三会一课记录台账", columns, rows, year=year, count=len(rows), count_unit="次")
+    _, expected, present = registered_totals(rows)
+    return Ledger("三会一课记录台账", columns, rows, year=year, count=len(rows), count_unit="次",
+                  notes=(ledger_note(rows),), total_values={"出席率": attendance_rate(present, expected)})
 
 
 def attendance_ledger(s: Session, unit_id: int, year: int | None) -> Ledger:

@@ -14,10 +14,12 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from decimal import Decimal
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from app.io.ledger_cells import fraction
 from app.models import Attendance, Meeting, PartyMember, PartyOrg, Resident
 from app.models.base import utcnow
 from app.models.org import MEMBER_STAGES
@@ -31,6 +33,19 @@ from .member_points import add_automatic, check_year_open
 from .rules import list_rules, meeting_trigger
 
 THEME_KIND = "主题党日"
+UNREGISTERED = "未登记"  # a meeting whose attendance is not closed yet: no 应到/实到 to count
+CANCELLED_CELL = "—"
+
+
+def attendance_rate(present: int, expected: int) -> Decimal | None:
+    """出席 ÷ 应到 as a fraction rounded as a percent cell prints it (0.1 %), None with nobody expected."""
+    return fraction(present, expected)
+
+
+def registered_totals(rows: Sequence[MeetingRow]) -> tuple[int, int, int]:
+    """(meetings, 应到, 出席) over the meetings whose attendance is closed: what the year's rate counts."""
+    done = [r for r in rows if r.registered]
+    return len(done), sum(r.expected for r in done), sum(r.present for r in done)
 
 
 @dataclass
@@ -70,8 +85,24 @@ class MeetingRow:
         return "已取消" if self.cancelled else ("已结束" if self.closed else "登记中")
 
     @property
-    def rate(self) -> str:
-        return f"{self.present * 100 / self.expected:.0f}%" if self.expected else ""
+    def registered(self) -> bool:
+        """Its attendance is closed (结束考勤): the counts are final. An open meeting's are partial and a
+        cancelled one has none, so the ledgers show them as words and leave them out of sums and rates."""
+        return self.closed and not self.cancelled
+
+    def ledger_count(self, status: str | None) -> int | str:
+        """应到 (status None) or the number 出席/请假/缺席, as the 三会一课 ledger prints it: a number for a
+        registered meeting, 「未登记」 for an open one and 「—」 for a cancelled one."""
+        if not self.registered:
+            return CANCELLED_CELL if self.cancelled else UNREGISTERED
+        return {None: self.expected, "出席": self.present, "请假": self.leave, "缺席": self.absent}[status]
+
+    @property
+    def ledger_rate(self) -> Decimal | str | None:
+        """出席率 as a fraction (0.857 for 85.7 %) of a registered meeting, else the word of ledger_count."""
+        if not self.registered:
+            return self.ledger_count(None)
+        return attendance_rate(self.present, self.expected)
 
 
 @dataclass(frozen=True)
@@ -352,6 +383,21 @@ def list_meetings(s: Session, unit_id: int, year: int, kind: str | None = None,
     return _rows(s, [(m, n) for m, n in s.execute(stmt)])
 
 
+def ledger_note(rows: Sequence[MeetingRow]) -> str:
+    """The 三会一课 ledger's note: what 「未登记」 means and the year's attendance over registered meetings only."""
+    done, expected, present = registered_totals(rows)
+    rate = attendance_rate(present, expected)
+    shown = "—" if rate is None else f"{rate * 100:.1f}%"
+    note = f"注：已结束考勤的会议 {done} 次，应到 {expected} 人次，出席 {present} 人次，出席率 {shown}。"
+    open_ = sum(1 for r in rows if not r.registered and not r.cancelled)
+    if open_:
+        note += f"另有 {open_} 次会议尚未结束考勤，应到、出席等记为“{UNREGISTERED}”，不计入合计和出席率。"
+    cancelled = sum(1 for r in rows if r.cancelled)
+    if cancelled:
+        note += f"已取消的会议 {cancelled} 次记为“{CANCELLED_CELL}”。"
+    return note
+
+
 def get_meeting(s: Session, meeting_id: int) -> MeetingRow:
     m = _get(s, meeting_id)
     org = s.get(PartyOrg, m.org_id)
@@ -378,11 +424,14 @@ class MemberMeetingCounts:
 
 
 def member_counts(s: Session, unit_id: int, year: int) -> list[MemberMeetingCounts]:
-    """Per member and meeting kind: how often present / on leave / absent in the year (三必到 record)."""
+    """Per member and meeting kind: how often present / on leave / absent in the year (三必到 record).
+
+    Only meetings whose attendance is closed count: an open meeting's marks may still change (as in the
+    三会一课 ledger, where such a meeting is 「未登记」)."""
     stmt = (
         select(Attendance.member_id, Meeting.kind, Attendance.status, func.count(Attendance.id))
         .join(Meeting, Meeting.id == Attendance.meeting_id)
-        .where(Meeting.unit_id == unit_id, Meeting.cancelled_reason == "",
+        .where(Meeting.unit_id == unit_id, Meeting.cancelled_reason == "", Meeting.attendance_closed_at.isnot(None),
                Meeting.held_at >= datetime(year, 1, 1), Meeting.held_at < datetime(year + 1, 1, 1))
         .group_by(Attendance.member_id, Meeting.kind, Attendance.status)
     )
