@@ -46,8 +46,8 @@ from .notices import (
     NoticeDocument,
     RenderedNotice,
     cn_date,
-    content_code,
     file_sha256,
+    notice_code,
     period_sentence,
     public_rows,
 )
@@ -330,7 +330,7 @@ def render_pdf(doc: NoticeDocument, path: Path) -> RenderedNotice:
     grid = Grid.for_page(page_w, page_h)
     st = _Styles(fonts, _Metrics.scaled(k), grid)
     rows = public_rows(doc.columns, doc.rows)
-    code = content_code(doc.title, doc.period_start, doc.period_end, doc.columns, rows)
+    code = notice_code(doc, rows)
     avail = grid.width
 
     # the title in 2号 小标宋/黑体, balanced lines, then a blank row (GB/T 9704-2012 7.3.1)
