@@ -76,7 +76,7 @@ MIGRATION_FILES = [
     ("app/migrations/script.py.mako", "app/migrations"),
     ("app/migrations/versions/*.py", "app/migrations/versions"),
 ]
-RESOURCE_DIRS = ["resources/icons", "resources/demo", "resources/fonts", "resources/translations"]
+RESOURCE_DIRS = ["resources/icons", "resources/demo", "resources/fonts", "resources/fonts/fangsong", "resources/translations"]
 
 # Python modules we never use.
 EXCLUDES = [

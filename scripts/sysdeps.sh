@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu system packages VillageDesk needs (Qt libraries, CJK fonts — 文泉驿微米黑 for
-# the GUI and 公示 titles, AR PL UMing as the 宋-like body face of 公示 PDFs —
+# the GUI and 公示 titles, AR PL UMing for 公示 page numbers and rare characters the shipped 仿宋 lacks —
 # and for tests Xvfb + poppler). Only when root and apt-get exist; quick when all are present.
 set -eu
 mode=${1:-run}
