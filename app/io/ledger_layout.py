@@ -152,26 +152,38 @@ def fit_widths(kinds: Sequence[str], headers: Sequence[str], fixed: Sequence[flo
 _WORD = re.compile(r"[!-~]+")
 
 
+TYPICAL = 0.9  # a squeezed column first keeps the width 90 % of its values fit in
+
+
 def squeeze_floors(kinds: Sequence[str], headers: Sequence[str], widths: Sequence[float],
-                   sample: Sequence[Sequence[object]]) -> list[float]:
+                   sample: Sequence[Sequence[object]]) -> tuple[list[float], list[float]]:
     """How narrow each column may become to fit the paper: a text column down to what its values need,
     at most TEXT_FLOOR (an empty column to its header), never cutting an ASCII word such as a 户号 nor
-    the header's longer half; the other kinds keep their width."""
-    floors = []
+    the header's longer half; the other kinds keep their width. Also the typical width: the one that
+    TYPICAL of the values fit in (a column whose few long values wrap is squeezed before the others)."""
+    floors, typical = [], []
     for i, (kind, header, width) in enumerate(zip(kinds, headers, widths, strict=True)):
         if kind != "text":
             floors.append(width)
+            typical.append(width)
             continue
         head = header_width(header) + 2
-        content = max((_value_width(row[i]) for row in sample), default=0.0) + 2
+        need = sorted(_value_width(row[i]) + 2 for row in sample) or [0.0]
         words = max((len(word) + 2.0 for row in sample if isinstance(row[i], str) for word in _WORD.findall(row[i])),
                     default=0.0)
-        floors.append(min(width, max(head, words, min(TEXT_FLOOR, content))))
-    return floors
+        floor = min(width, max(head, words, min(TEXT_FLOOR, need[-1])))
+        floors.append(floor)
+        typical.append(min(width, max(floor, need[int(TYPICAL * (len(need) - 1))])))
+    return floors, typical
 
 
-def squeeze(widths: Sequence[float], floors: Sequence[float], total: float) -> list[float]:
-    """The widths cut down to total, the widest first (a common cap), none below its floor."""
+def squeeze(widths: Sequence[float], floors: Sequence[float], total: float,
+            typical: Sequence[float] | None = None) -> list[float]:
+    """The widths cut down to total, the widest first (a common cap), none below its floor; first only
+    down to the typical widths when given (few values wrap), below them only if still too wide."""
+    if typical is not None and sum(widths) > total:
+        soft = [max(f, min(w, t)) for w, f, t in zip(widths, floors, typical, strict=True)]
+        return squeeze(widths, soft, total) if sum(soft) <= total else squeeze(soft, floors, total)
     if sum(widths) <= total:
         return list(widths)
     lo, hi = 0.0, max(widths)
@@ -198,14 +210,15 @@ def max_units(paper: Paper, size: float = BODY_SIZE) -> float:
     return paper.printable / ((MIN_PRINTED / size + ZOOM_SLACK) * PT_PER_UNIT)
 
 
-def choose_paper(name: str, widths: list[float], floors: list[float]) -> tuple[Paper, list[float]]:
+def choose_paper(name: str, widths: list[float], floors: list[float],
+                 typical: list[float] | None = None) -> tuple[Paper, list[float]]:
     """A4 landscape when the table prints there at MIN_PRINTED or more (its text columns squeezed to
     their floors if need be: most village offices print A4 only); else A3, likewise; else A3 with the
     narrowest widths and a warning in the log (the text prints smaller than MIN_PRINTED)."""
     for paper in PAPERS:
         limit = max_units(paper)
         if sum(floors) <= limit:
-            return paper, squeeze(widths, floors, limit)
+            return paper, squeeze(widths, floors, limit, typical)
     log.warning("台账《%s》太宽：A3 横向也只能以 %.1f 磅打印（列宽合计 %.0f）", name,
                 BODY_SIZE * printed_scale(floors, A3), sum(floors))
     return A3, list(floors)

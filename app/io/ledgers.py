@@ -28,6 +28,8 @@ from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from app.text import display_width
+
 from .atomic import CancelCheck, Progress, atomic_path, check_cancel
 from .ledger_cells import CONVERT, STYLE_OF, STYLES, add_styles, is_plain, looks_like_formula
 from .ledger_layout import (
@@ -57,7 +59,7 @@ ColumnKind = Literal["text", "date", "int", "decimal", "id", "phone", "count", "
 COLUMN_KINDS: tuple[str, ...] = ("text", "date", "int", "decimal", "id", "phone", "count", "percent")
 SUMMED_KINDS = ("int", "decimal", "count")
 
-HEADER_ROWS = 3  # title, 填报单位 line, column header (and 内部资料 under the title: 4)
+HEADER_ROWS = 3  # title, 填报单位 line (with 内部资料 where it applies), column header
 WIDTH_SAMPLE = 1000  # rows held back to measure column widths
 CHECK_EVERY = 500  # rows between progress reports and cancel checks
 _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
@@ -227,7 +229,6 @@ class _SheetWriter:
         self._style_ids: dict[str, str] = {}
         ws._values_to_row = self._to_row  # type: ignore[method-assign]
         self.widths: list[float] = []
-        self.head_rows = HEADER_ROWS
         # id / phone columns: a full number in any (not a masked 110111********1234) marks the sheet 内部资料
         self._secret_at = [i for i, c in enumerate(self.columns) if c.kind in ("id", "phone")]
         self.secret = False
@@ -336,16 +337,15 @@ class _SheetWriter:
         kinds = [c.kind for c in self.columns]
         headers = [c.header for c in self.columns]
         widths = fit_widths(kinds, headers, [c.width for c in self.columns], sample)
-        floors = squeeze_floors(kinds, headers, widths, sample)
-        paper, self.widths = choose_paper(self.ledger.name, widths, floors)
+        floors, typical = squeeze_floors(kinds, headers, widths, sample)
+        paper, self.widths = choose_paper(self.ledger.name, widths, floors, typical)
         # per column, the longest text sure to fit on one line (no line count for the usual short value)
         self._one_line = [int(line_capacity(w) // 2) for w in self.widths]
         for i, w in enumerate(self.widths, 1):
             ws.column_dimensions[get_column_letter(i)].width = round(w, 1)
         self.secret = any(self._has_full_number(v) for v in sample)
-        self.head_rows = HEADER_ROWS + self.secret
-        ws.freeze_panes = f"A{self.head_rows + 1}"
-        ws.print_title_rows = f"1:{self.head_rows}"
+        ws.freeze_panes = f"A{HEADER_ROWS + 1}"
+        ws.print_title_rows = f"1:{HEADER_ROWS}"
         ws.page_setup.paperSize = paper.size
         ws.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
         ws.page_setup.fitToWidth = 1
@@ -374,26 +374,37 @@ class _SheetWriter:
         title = self.ledger.title(self.unit.name)
         self.append([self.cell(title, STYLES.title)], self._merged_height(title, 1, n, TITLE_SIZE, 30))
         self.merge(1, n)
-        if self.secret:
-            self.append([self.cell(SECRET, STYLES.secret)])
-            self.merge(1, n)
-        split = max(1, (n + 1) // 2)
-        info: list[WriteOnlyCell | None] = [None] * n
-        info[0] = self.cell(f"填报单位：{self.unit.full_name}", STYLES.info)
-        right = split if n > 1 else 0
-        date_cell = self.cell(f"填报日期：{self.filled_on.isoformat()}", STYLES.info)
-        if right:
-            info[right] = date_cell
-        else:
-            info[0] = self.cell(f"填报单位：{self.unit.full_name}　　填报日期：{self.filled_on.isoformat()}",
-                                STYLES.info)
-        unit_text = info[0].value if info[0] is not None else ""
-        self.append(info, self._merged_height(str(unit_text), 1, split if right else n))
-        if right:
-            self.merge(1, split)
-            self.merge(split + 1, n)
+        self._info_row()
         header_lines = max(text_lines(c.header, w) for c, w in zip(self.columns, self.widths, strict=True))
         self.append([self.cell(c.header, STYLES.header) for c in self.columns], max(30, row_height(header_lines)))
+
+    def _info_row(self) -> None:
+        """填报单位 on the left, 填报日期 from the middle, and on a sheet with full 身份证号 or phones
+        内部资料　注意保密 at the right end (in the date's cell when the last columns are too narrow)."""
+        n = self.ncols
+        unit_text = f"填报单位：{self.unit.full_name}"
+        date_text = f"填报日期：{self.filled_on.isoformat()}"
+        if n == 1:
+            parts = [(0, 1, "　　".join([unit_text, date_text] + [SECRET] * self.secret), STYLES.info)]
+        else:
+            split = (n + 1) // 2
+            mark_at = n
+            if self.secret:
+                need = display_width(SECRET) + 2
+                mark_at = next((m for m in range(n - 1, split, -1) if sum(self.widths[m:]) >= need), n)
+                if mark_at == n:
+                    date_text += "　　" + SECRET
+            parts = [(0, split, unit_text, STYLES.info), (split, mark_at, date_text, STYLES.info)]
+            if mark_at < n:
+                parts.append((mark_at, n, SECRET, STYLES.secret))
+        cells: list[WriteOnlyCell | None] = [None] * n
+        heights = [30.0]  # (at least) the height the row has always had
+        for first, end, text, style in parts:
+            cells[first] = self.cell(text, style)
+            heights.append(self._merged_height(text, first + 1, end) or 0)
+        self.append(cells, max(heights) if max(heights) > 30 else None)
+        for first, end, _text, _style in parts:
+            self.merge(first + 1, end)
 
     def values(self, row: Any) -> list[object]:
         """The row's cell values, converted for their column kinds."""

@@ -54,7 +54,11 @@ def test_sheet_layout(tmp_path: Path) -> None:
     assert ws["A1"].value == "东坟村党员花名册（2026年度）"
     assert f"A1:{chr(64 + ncols)}1" in {str(r) for r in ws.merged_cells.ranges}
     assert ws["A2"].value == "填报单位：城关街道东坟村"
-    assert any(c.value == "填报日期：2026-11-23" for c in ws[2])
+    assert any(str(c.value).startswith("填报日期：2026-11-23") for c in ws[2])
+    # full 身份证号 and phones: 内部资料 under the title (here beside the date: the last columns are narrow)
+    # and in the page header
+    assert any("内部资料　注意保密" in str(c.value) for c in ws[2])
+    assert ws.oddHeader.right.text == "内部资料　注意保密"
     header = [c.value for c in ws[3]]
     assert header == ["序号"] + [c.header for c in COLUMNS]
     assert all(c.font.b and c.border.left.style == "thin" for c in ws[3])
