@@ -1,4 +1,6 @@
-"""Working days and 公示期: the `holidays` package's Chinese calendar plus the office's own overrides.
+"""Working days: the `holidays` package's Chinese calendar plus the office's own overrides.
+
+The 公示期 of each notice kind (in 工作日 or 天) is app.services.notices.periods, built on period_end here.
 
 A day is a working day when: an override (CalendarOverride) says so — it always wins; else it is not
 a public holiday (法定节假日, including the 调休 days off the library lists) and either a weekday or
@@ -16,7 +18,7 @@ from functools import lru_cache
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import CalendarOverride, Unit
+from app.models import CalendarOverride
 
 from . import access, audit
 from .errors import NotFound
@@ -151,18 +153,3 @@ def remove_override(s: Session, override_id: int) -> None:
     audit.record(s, row.unit_id, "delete", "calendar_override", override_id,
                  f"取消 {row.day.isoformat()} 的日期设置（原为{what}{'：' + row.note if row.note else ''}）")
 
-
-def notice_period(
-    s: Session, unit_id: int, start: date, days: int | None = None, workdays: bool | None = None
-) -> tuple[date, date]:
-    """公示期 (start, end) with the unit's defaults (notice_days, notice_workdays) where not given."""
-    unit = s.get(Unit, unit_id)
-    if unit is None:
-        raise NotFound("找不到该村(社区)")
-    days = unit.notice_days if days is None else days
-    workdays = unit.notice_workdays if workdays is None else workdays
-    p = Problems()
-    if not isinstance(days, int) or not 1 <= days <= MAX_NOTICE_DAYS:
-        p.add("days", "公示天数", f"应为1到{MAX_NOTICE_DAYS}之间的整数")
-    p.raise_if_any()
-    return start, period_end(start, days, workdays, overrides_for(s, unit_id) if workdays else None)

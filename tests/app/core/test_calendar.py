@@ -12,6 +12,7 @@ from app.services import calendar
 from app.services.context import AppContext
 from app.services.errors import PermissionDenied
 from app.services.grid import grids
+from app.services.notices import periods
 from app.services.safety import auth
 from app.services.setup import founding
 
@@ -47,9 +48,9 @@ def test_working_days_skip_national_day() -> None:
 def test_overrides_win(session: Session, unit_id: int) -> None:
     calendar.set_override(session, unit_id, date(2026, 10, 8), False, "本村另行放假")
     calendar.set_override(session, unit_id, date(2026, 10, 11), True, "补班")
-    start, end = calendar.notice_period(session, unit_id, date(2026, 9, 28), days=5, workdays=True)
+    period = periods.notice_period(session, unit_id, "stars", date(2026, 9, 28), days=5, workdays=True)
     # 9-28, 9-29, 9-30, (10-08 off by override), 10-09, 10-10 (调休)
-    assert (start, end) == (date(2026, 9, 28), date(2026, 10, 10))
+    assert (period.start, period.end) == (date(2026, 9, 28), date(2026, 10, 10))
     rows = calendar.list_overrides(session, unit_id)
     assert [(r.day, r.is_workday) for r in rows] == [(date(2026, 10, 8), False), (date(2026, 10, 11), True)]
     calendar.set_override(session, unit_id, date(2026, 10, 8), True)  # replaces, no duplicate
@@ -59,7 +60,8 @@ def test_overrides_win(session: Session, unit_id: int) -> None:
 
 
 def test_unit_defaults(session: Session, unit_id: int) -> None:
-    assert calendar.notice_period(session, unit_id, date(2026, 9, 28)) == (date(2026, 9, 28), date(2026, 10, 2))
+    # a kind without its own rule: the unit's defaults (5 calendar days)
+    assert periods.notice_period(session, unit_id, "stars", date(2026, 9, 28)).end == date(2026, 10, 2)
 
 
 def test_holiday_names_are_chinese_and_overrides_listed_by_year(session: Session, unit_id: int) -> None:
