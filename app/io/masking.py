@@ -58,6 +58,7 @@ _FREE_NUMBERS = re.compile(
     f"|(?<![A-Za-z])(?P<long>{_D}{{11,14}})"  # a mistyped phone, a 座机 with its extension run in
     f")(?!{_D})"
 )
+_THREE_DIGITS = re.compile(f"{_D}{{3}}")
 _HALF_WIDTH = str.maketrans("０１２３４５６７８９ＸｘＸ＋－", "0123456789XxX+-")
 
 
@@ -80,7 +81,8 @@ def mask_free_text(value: str) -> str:
     「东坟村3号（电话13812345678）」 → 「东坟村3号（电话138****5678）」; idempotent like the other masks.
     """
     text = value or ""
-    return _FREE_NUMBERS.sub(_mask_run, text) if any(ch.isdigit() for ch in text) else text
+    # every number masked here holds three digits in a row: most addresses and notes stop at this test
+    return _FREE_NUMBERS.sub(_mask_run, text) if _THREE_DIGITS.search(text) else text
 
 
 _NUMBERISH = frozenset("0123456789０１２３４５６７８９*＊-－XxＸｘ")
