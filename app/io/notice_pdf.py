@@ -252,7 +252,7 @@ def _group_tables(doc: NoticeDocument, rows: list[list[str]], st: _Styles, avail
     cell = ParagraphStyle("cell_sized", parent=st.cell, fontSize=size, leading=size * 1.3)
     cell_left = ParagraphStyle("cell_left_sized", parent=cell, alignment=TA_LEFT)
     head = ParagraphStyle("head_sized", parent=cell, fontName=st.fonts.title)
-    pad = size * 0.3
+    pad = size * (0.15 if doc.dense else 0.3)  # dense: NoticeDocument.dense
     room = [w - pad - pad for w in widths]  # as the table gives a cell's Paragraph
     # A centred value is plain text in the table's own font (same look, see plain_cell_text); only
     # what sits left or cannot be drawn the same needs a Paragraph, ~10× slower to lay out and draw.

@@ -44,12 +44,13 @@ from app.services.errors import ServiceError
 from .masking import mask_free_text, mask_id_number, mask_name, mask_phone
 
 NoticeColumnKind = Literal[
-    "text", "int", "date", "month", "id", "phone", "phone_public", "name", "name_sensitive", "group"
+    "text", "short", "int", "date", "month", "id", "phone", "phone_public", "name", "name_sensitive", "group"
 ]
 COLUMN_KINDS: tuple[str, ...] = (
-    "text", "int", "date", "month", "id", "phone", "phone_public", "name", "name_sensitive", "group",
+    "text", "short", "int", "date", "month", "id", "phone", "phone_public", "name", "name_sensitive", "group",
 )
-NO_WRAP_KINDS = ("int", "date", "month", "id", "phone", "phone_public")
+# "short": text (masked as text) kept on one line, so a long list keeps one line a row (stars notice)
+NO_WRAP_KINDS = ("short", "int", "date", "month", "id", "phone", "phone_public")
 PAPERS = ("A4", "A3")  # sizes: app.io.notice_pdf.PAPER_SIZES
 MARKER = "VillageDesk-notice"
 # the marker in the Keywords, and the stamp printed in every page footer (read without white space)
@@ -104,6 +105,7 @@ class NoticeDocument:
     empty_text: str = "（本期无公示对象）"
     author: str = ""  # PDF metadata
     code_version: int = CODE_VERSION  # an archived notice keeps the definition it was printed with
+    dense: bool = False  # tighter table cells: a long one-line-a-row list (95 households on 4 pages)
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,7 @@ class NoticeDraft:
     objection_text: str = ""
     group_counter: str = "人"
     source_ref: str = ""
+    dense: bool = False  # tighter table cells (NoticeDocument.dense), kept for reprints
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -293,6 +294,7 @@ def _document(notice: Notice, draft_rows: list[list[object]], meta: dict[str, An
         objection_box=meta.get("objection_box", ""), objection_to=meta.get("objection_to", "") or notice.issuer,
         objection_text=meta.get("objection_text", ""), paper=notice.paper,
         group_counter=meta.get("group_counter", "人"), code_version=int(meta.get(CODE_VERSION_KEY, 1)),
+        dense=bool(meta.get("dense", False)),
         period_workdays=periods.archived_period(notice.period_start, notice.period_end, meta).workday_count,
     )
 
@@ -322,7 +324,7 @@ def publish_draft(
         "contact_person": unit.contact_person, "contact_phone": unit.contact_phone,
         "objection_box": unit.objection_box, "objection_to": draft.objection_to,
         "objection_text": draft.objection_text, "group_counter": draft.group_counter,
-        CODE_VERSION_KEY: CODE_VERSION,
+        CODE_VERSION_KEY: CODE_VERSION, "dense": draft.dense,
     }
     notice = Notice(
         unit_id=unit_id, kind=draft.kind, year=draft.year, title=draft.title, body=draft.body,

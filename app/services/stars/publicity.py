@@ -28,7 +28,7 @@ from ..notices import archive as notices
 from ..notices.archive import NoticeInfo
 from ..validation import Problems
 from .applications import ItemReview, apply_reviews, pending_reviews
-from .notice import round_draft
+from .notice import PROPOSED, refuse_second, round_draft
 from .rounds import DISMISSED, UPHELD, get_round, get_round_row, move_to, require_step, round_notices
 
 
@@ -61,8 +61,9 @@ def publicize_round(
     waiting = pending_reviews(s, round_id)
     if waiting:
         raise ServiceError("还有申报未审核完，不能公示：户号 " + "、".join(waiting) + ("等" if len(waiting) >= 10 else ""))
-    info = notices.publish_draft(s, r.unit_id, round_draft(s, round_id), Path(out_path), paper, start, days,
-                                 issued_on=issued_on)
+    refuse_second(s, round_id, PROPOSED)
+    info = notices.publish_draft(s, r.unit_id, round_draft(s, round_id, stage=PROPOSED), Path(out_path), paper,
+                                 start, days, issued_on=issued_on)
     move_to(s, r, "publicize", info.period_start, f"公示 {info.number}，公示期 {info.period_start} 至 {info.period_end}")
     return info
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import func, insert, select
@@ -14,20 +15,30 @@ from app.cli import main
 from app.db import Database
 from app.demo.stars import SEED_HOUSEHOLDS, SEED_LEVELS, scaled_levels
 from app.models import Household, StarApplication, StarApplicationItem, StarChange, StarRound
+from app.services.notices import archive as notices
 from app.services.stars import rounds as stars
 from app.services.stars import stats as star_stats
 from app.services.units import current_unit_id
 
 
-def test_cli_notice_stars_a4_and_a3(demo_db_path: Path, tmp_path: Path) -> None:
+def test_cli_notice_stars_a4_and_a3(demo_db_path: Path, demo_db: Database, tmp_path: Path,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """The demo round is 报镇备案: its notice is the 评定结果, one per round unless withdrawn."""
     a4, a3 = tmp_path / "stars.pdf", tmp_path / "stars-a3.pdf"
     assert main(["--db", str(demo_db_path), "notice", "stars", "--year", "2026", "-o", str(a4)]) == 0
+    number = capsys.readouterr().out.split("已生成公示 ", 1)[1].split("《", 1)[0]
+    assert main(["--db", str(demo_db_path), "notice", "stars", "--year", "2026", "--paper", "A3", "-o", str(a3)]) == 1
+    assert f"已发布评定结果公示 {number}" in capsys.readouterr().err and not a3.exists()
+    with demo_db.session() as s:
+        notices.withdraw_notice(s, int(number.split("-")[1]), date.today(), "改用A3纸张重新张贴")
     assert main(["--db", str(demo_db_path), "notice", "stars", "--year", "2026", "--paper", "A3", "-o", str(a3)]) == 0
     width_a4 = float(PdfReader(a4).pages[0].mediabox.width)
     width_a3 = float(PdfReader(a3).pages[0].mediabox.width)
     assert round(width_a4) == 595 and round(width_a3) == 842
     text = "".join("".join(p.extract_text().split()) for p in PdfReader(a4).pages)
-    assert "关于2026年度星级文明户评选结果的公示" in text and "五星级" in text
+    assert "关于2026年度星级文明户评定结果的公示" in text and "五星级" in text
+    assert "评定为星级文明户" in text and "报镇党委备案" in text and "拟评为" not in text
+    assert len(PdfReader(a4).pages) <= 4  # 95 households, one line each
     assert main(["--db", str(demo_db_path), "notice", "stars", "--year", "2019", "-o", str(tmp_path / "x.pdf")]) == 1
     assert not (tmp_path / "x.pdf").exists()
 
