@@ -193,7 +193,7 @@ def squeeze(widths: Sequence[float], floors: Sequence[float], total: float,
             hi = cap
         else:
             lo = cap
-    return [round(max(f, min(w, lo)), 1) for w, f in zip(widths, floors, strict=True)]
+    return [max(f, math.floor(min(w, lo) * 10) / 10) for w, f in zip(widths, floors, strict=True)]  # never over total
 
 
 # ---------------------------------------------------------------- paper

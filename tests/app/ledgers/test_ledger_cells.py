@@ -1,14 +1,29 @@
-"""Ledger cells that compute: counts and rates are numbers (percent format), the 合计 row takes given rates."""
+"""Ledger cells that compute (counts and rates as numbers, a 合计 row with given rates) and the print layout
+(lines per wrapped cell, row heights, squeezed widths, A4 or A3)."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from app.io.ledger_cells import CONVERT, fraction
+from app.io.ledger_layout import (
+    A3,
+    A4,
+    BODY_SIZE,
+    MIN_PRINTED,
+    choose_paper,
+    line_capacity,
+    printed_scale,
+    row_height,
+    squeeze,
+    text_lines,
+)
 from app.io.ledgers import Ledger, LedgerColumn, write_ledgers
 
 
@@ -64,3 +79,69 @@ def test_total_values_alone_make_a_totals_row(tmp_path: Path) -> None:
                                        total_values={"满意率": Rate(3, 4)})])
     ws = load_workbook(out).active
     assert [c.value for c in ws[5]] == ["合计", 0.75]
+
+
+# ---------------------------------------------------------------- print layout
+
+
+def test_text_lines_counts_wrapped_lines() -> None:
+    assert text_lines("张三", 8) == 1 and text_lines("", 8) == 1
+    assert text_lines("外孙子", 8) == 1  # what fit_widths sized the column for fits on one line
+    one = int(line_capacity(20) // 2)  # 汉字 on one line of a 20-wide column
+    assert text_lines("汉" * one, 20) == 1 and text_lines("汉" * (one + 1), 20) == 2
+    assert text_lines("汉" * (one * 3), 20) >= 3
+    assert text_lines("第一行\n第二行\n第三行", 20) == 3
+    # an ASCII word is never cut where it fits whole on the next line
+    assert text_lines("0001 " + "x" * 8, 12) == 2
+    assert row_height(1) < row_height(2) < row_height(3)
+
+
+def test_squeeze_cuts_the_widest_first_and_respects_floors() -> None:
+    widths, floors = [48.0, 20.0, 10.0], [12.0, 12.0, 10.0]
+    out = squeeze(widths, floors, 60)
+    assert out == [30.0, 20.0, 10.0]  # only the widest is cut, to the width that makes the total
+    assert squeeze(widths, floors, 40) == [15.0, 15.0, 10.0]  # a common cap once both are above it
+    assert squeeze(widths, floors, 200) == widths
+    assert squeeze(widths, floors, 10) == floors  # never below a floor
+    # a column whose few long values wrap is squeezed to its typical width before the others lose width
+    assert squeeze([40.0, 30.0], [12.0, 12.0], 55, typical=[20.0, 30.0]) == [25.0, 30.0]
+
+
+def test_paper_is_a4_when_8pt_fits_else_a3() -> None:
+    narrow = [10.0] * 10
+    assert choose_paper("窄表", narrow, narrow) == (A4, narrow)
+    wide = [12.0] * 14  # fixed-format columns: nothing to squeeze
+    paper, out = choose_paper("宽表", wide, wide)
+    assert paper is A3 and out == wide
+    assert BODY_SIZE * printed_scale(out, A3) >= MIN_PRINTED
+    squeezable = [40.0] * 5  # text columns: squeezed onto A4 rather than A3
+    paper, out = choose_paper("长文本", squeezable, [12.0] * 5)
+    assert paper is A4 and BODY_SIZE * printed_scale(out, A4) >= MIN_PRINTED and min(out) >= 12
+
+
+def test_too_wide_for_a3_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+    huge = [12.0] * 30
+    with caplog.at_level(logging.WARNING):
+        paper, _ = choose_paper("超宽表", huge, huge)
+    assert paper is A3 and "超宽表" in caplog.text
+
+
+def test_wrapped_rows_and_notes_get_their_height(tmp_path: Path) -> None:
+    long_list = "、".join(f"{i:04d} 张三丰" for i in range(30))
+    columns = [LedgerColumn("姓名", "name"), LedgerColumn("联系户", "households", width=30),
+               LedgerColumn("户数", "n", "count")]
+    rows = [{"name": "李四", "households": long_list, "n": 30}, {"name": "王五", "households": "0001 张三", "n": 1}]
+    note = "注：" + "总积分低于60分为差，" * 12
+    out = tmp_path / "联系户.xlsx"
+    write_ledgers(out, Unit(), [Ledger("党员联系户台账", columns, rows, notes=(note,))])
+    ws = load_workbook(out).active
+    long_row, short_row = ws.row_dimensions[4], ws.row_dimensions[5]
+    assert long_row.height == row_height(text_lines(long_list, ws.column_dimensions["C"].width))
+    assert long_row.height >= row_height(4) and long_row.customHeight
+    assert short_row.height is None  # one line: the program's own height
+    note_row = next(r for r in range(6, ws.max_row + 1) if ws.cell(r, 1).value == note)
+    assert ws.row_dimensions[note_row].height >= row_height(2)
+    assert ws.cell(note_row, 1).alignment.wrap_text
+    assert f"A{note_row}:D{note_row}" in {str(r) for r in ws.merged_cells.ranges}
+    assert ws.page_setup.paperSize == A4.size
+    assert ws.oddHeader.right.text is None  # no ID or phone column: not marked 内部资料
