@@ -1,11 +1,12 @@
 """公示 PDF engine (reportlab): layout after GB/T 9704-2012, masking built in, deterministic bytes.
 
-Layout: A4 portrait (A3 for big boards: everything scaled by √2), margins 37/35/28/26 mm (top, bottom,
-left, right); title 22 pt in a heavy face, body 16 pt in a 仿宋/宋-like face (app.io.pdf_fonts),
-then the table(s) — one per group (e.g. 拟接收为预备党员), each with its header repeated on every page,
+Layout (app.io.notice_grid): A4 portrait (A3 for big boards: everything scaled by √2), 天头 37 mm,
+订口 28 mm, 版心 156 × 225 mm holding 22 lines of 28 characters; title 2号 (22 pt) in 小标宋/黑体 in
+balanced lines, body 3号 (16 pt) 仿宋 on the character grid (fonts: app.io.pdf_fonts), then the table(s) — one per group (e.g. 拟接收为预备党员), each with its header repeated on every page,
 long text wrapping inside its cell and rows never split across pages — then the 公示期, how to raise
 objections (contact person, phone, 意见箱), and the issuer and date with room above them for the seal
-(the seal is pressed over them, GB/T 9704 7.3.5). Every page: `第 X 页 共 Y 页` and the short code.
+(成文日期 右空四字, the issuer centred over it; joint issuers side by side, each with room for its seal,
+GB/T 9704 7.3.5). Every page: `— N —` (4号, outer side, 7 mm below the 版心) and the short code.
 
 Masking happens here, so no caller can forget it: a column's kind says what it holds, and
 `public_rows` masks 身份证号 (110111********1234), mobiles (138****5678), landlines (area code kept)
@@ -90,7 +91,7 @@ class NoticeDocument:
     rows: Sequence[Sequence[object]]
     period_start: date
     period_end: date
-    issuer: str
+    issuer: str  # joint issuers (党组织 and 村委会) separated by a full-width space 「　」
     issued_on: date
     number: str = ""  # 公示编号, e.g. 2026-0003
     contact_person: str = ""
