@@ -2,9 +2,10 @@
 
 Layout (app.io.notice_grid): A4 portrait (A3 for big boards: everything scaled by √2), 天头 37 mm,
 订口 28 mm, 版心 156 × 225 mm holding 22 lines of 28 characters; title 2号 (22 pt) in 小标宋/黑体 in
-balanced lines, body 3号 (16 pt) 仿宋 on the character grid (fonts: app.io.pdf_fonts), then the table(s) — one per group (e.g. 拟接收为预备党员), each with its header repeated on every page,
-long text wrapping inside its cell and rows never split across pages — then the 公示期, how to raise
-objections (contact person, phone, 意见箱), and the issuer and date with room above them for the seal
+balanced lines, body 3号 (16 pt) 仿宋 on the character grid (fonts: app.io.pdf_fonts), then the
+table(s) — one per group (e.g. 拟接收为预备党员), each with its header repeated on every page, long text
+wrapping inside its cell and rows never split across pages — then the 公示期, how to raise objections
+(contact person, phone, 意见箱), and the issuer and date with room above them for the seal
 (成文日期 右空四字, the issuer centred over it; joint issuers side by side, each with room for its seal,
 GB/T 9704 7.3.5). Every page: `— N —` (4号, outer side, 7 mm below the 版心) and the short code.
 
