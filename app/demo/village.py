@@ -18,7 +18,7 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Base, Unit
+from app.models import Base, Operator, Unit
 
 from ..services import audit
 from ..services.errors import ServiceError
@@ -61,7 +61,14 @@ def build_demo(s: Session, force: bool = False) -> DemoSummary:
     plan = _Planner(random.Random(SEED)).plan()
     summary = _write(s, plan)
     unit_id = s.scalars(select(Unit.id)).one()
-    extra = tuple(line for extend in _area_extensions() for line in extend(s, unit_id, random.Random(SEED)))
+    # The areas write through the services as the demo's 村书记, as a signed-in 书记 would: tickets, point
+    # entries and the 操作日志 name who entered them (录入人 in the ledgers), as in the county demo.
+    secretary = s.scalar(select(Operator.id).where(Operator.unit_id == unit_id).order_by(Operator.id).limit(1))
+    token = audit.current_operator_id.set(secretary)
+    try:
+        extra = tuple(line for extend in _area_extensions() for line in extend(s, unit_id, random.Random(SEED)))
+    finally:
+        audit.current_operator_id.reset(token)
     return dataclasses.replace(summary, extra=extra)
 
 

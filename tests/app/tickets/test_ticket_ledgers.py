@@ -12,7 +12,8 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
 
-from app.services import audit
+from app.db import Database
+from app.services import audit, units
 from app.services.ledgers.export import export_ledgers
 from app.services.safety import auth
 from app.services.setup import founding
@@ -126,3 +127,13 @@ def test_registrar_is_the_operator_who_received_the_ticket(session: Session, vid
     assert got == {"2026-0001": "王文书", "2026-0002": NO_OPERATOR}
     notes = [str(c.value) for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "录入人为" in c.value]
     assert len(notes) == 1 and "1 件" in notes[0]
+
+
+def test_demo_tickets_name_who_entered_them(demo_db: Database, tmp_path: Path) -> None:
+    # the demo writes as its 村书记, as a signed-in 书记 would: no row without its 录入人
+    out = tmp_path / "demo.xlsx"
+    with demo_db.session() as s:
+        export_ledgers(s, units.current_unit_id(s), ["tickets"], out, year=2026)
+    header, rows, _ = _rows(openpyxl.load_workbook(out)["工单台账"], "序号")
+    names = {r[header.index("录入人")] for key, r in rows.items() if key.isdigit()}
+    assert names == {"村书记"}
