@@ -187,3 +187,67 @@ def test_follow_up_dialog_and_rules_box(qtbot: Any, window: Any, demo_ctx: AppCo
     box.spin_excellent.setValue(10)
     qtbot.mouseClick(box.btn_save_bands, Qt.MouseButton.LeftButton)
     assert "前 10%" in box.info.text()
+
+
+def _wizard_to_review(qtbot: Any, window: Any, demo_ctx: AppContext, year: int) -> Any:
+    from ui.points.assessment_wizard import AssessmentWizard
+
+    wizard = AssessmentWizard(demo_ctx, demo_ctx.unit_id, year, window)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.button(QWizard.WizardButton.NextButton).click()  # compute
+    assert wizard.currentPage().objectName() == "wizard_page_review"
+    return wizard
+
+
+def test_wizard_says_what_the_cap_rule_did_with_ties(qtbot: Any, window: Any, demo_ctx: AppContext) -> None:
+    wizard = _wizard_to_review(qtbot, window, demo_ctx, 2026)
+    text = wizard.currentPage().label.text()
+    st = demo_ctx.call(assessments.assessment_status, demo_ctx.unit_id, 2026)
+    excellent = st.distribution["优秀"]
+    assert f"共 {st.computed} 人：优秀 {excellent} 名（{round(100 * excellent / st.computed)}%）" in text
+    # the demo's 第一党支部 has members tied across its 优秀 line
+    assert st.ties and all(line in text for line in st.ties)
+    assert "按“名额不超比例”规则均评为良好" in text
+    assert not wizard.currentPage().btn_decide.isVisible()  # nothing 待定 under this rule
+
+
+def test_tie_rule_set_in_settings_and_decided_in_the_wizard(
+    qtbot: Any, window: Any, demo_ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ui.points.assessment_wizard as aw
+    from app.services.points import rules as point_rules
+
+    settings = _go(window, "page_settings")
+    box = settings.findChild(object, "group_point_rules")
+    box.combo_ties.setCurrentIndex(box.combo_ties.findData("pending"))
+    qtbot.mouseClick(box.btn_save_bands, Qt.MouseButton.LeftButton)
+    assert demo_ctx.call(point_rules.get_grade_bands, demo_ctx.unit_id).ties == "pending"
+    assert "列为待定，由支委会确定" in box.info.text()
+
+    wizard = _wizard_to_review(qtbot, window, demo_ctx, 2026)
+    review = wizard.currentPage()
+    assert "列为待定（可评优秀或良好）" in review.label.text() and "全部确定后才能发布" in review.label.text()
+    assert review.btn_decide.isVisible()
+    pending = [i for i, r in enumerate(review.model.rows) if r.grade == "待定"]
+    assert len(pending) == wizard.status.undecided >= 2
+    asked: list[str] = []
+
+    def choose(_parent: Any, _title: str, label: str, items: list[str], *_a: Any) -> tuple[str, bool]:
+        asked.append(label)
+        assert items == ["优秀", "良好"]
+        return items[len(asked) % 2], True  # the 支委会's choice: alternately 良好 / 优秀
+
+    monkeypatch.setattr(aw.QInputDialog, "getItem", staticmethod(choose))
+    for i in pending:
+        review.table.select_row(i)
+        qtbot.mouseClick(review.btn_decide, Qt.MouseButton.LeftButton)
+    assert len(asked) == len(pending) and wizard.status.undecided == 0
+    assert all(r.grade != "待定" for r in review.model.rows)
+    grades = [r.grade for r in review.model.rows if r.choices]
+    assert grades.count("优秀") == len(pending) // 2
+    assert f"支委会已确定优秀 {len(pending) // 2} 人" in review.label.text() and "人待定" not in review.label.text()
+    wizard.button(QWizard.WizardButton.NextButton).click()
+    wizard.currentPage().chk_confirm.setChecked(True)
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    assert demo_ctx.call(assessments.assessment_status, demo_ctx.unit_id, 2026).state == "已发布"

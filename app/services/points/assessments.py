@@ -145,18 +145,21 @@ def _unit_row_ids(s: Session, unit_id: int, year: int) -> list[int]:
 @dataclass(frozen=True)
 class _Planned:
     member_id: int
+    org_id: int
     totals: Totals
     rank: int
     grade: str
     follow_up: str | None
 
-    def key(self) -> tuple[Decimal, int, str, str | None]:
-        return self.totals.total, self.rank, self.grade, self.follow_up
+
+# a stored row: member, branch, total, grade, follow-up, rank
+_Stored = tuple[int, int, Decimal, str, str | None, int]
+# a placement of every branch: grade (undecided: the grade below), 待定 choices, ties, competition ranks
+_Placed = tuple[dict[int, str], dict[int, tuple[str, ...]], list[TieNote], dict[int, int]]
 
 
-def _place(bands: GradeBands, members: list[tuple[int, int, Decimal]]) -> tuple[
-        dict[int, str], dict[int, tuple[str, ...]], list[TieNote], dict[int, int]]:
-    """(member, branch, total) → grade (undecided: the grade below), 待定 choices, ties, competition ranks."""
+def _place(bands: GradeBands, members: list[tuple[int, int, Decimal]]) -> _Placed:
+    """(member, branch, total) of every member → grades, 待定 choices, ties, ranks (see _Placed)."""
     branches: dict[int, dict[int, Decimal]] = {}
     for mid, org_id, total in members:
         branches.setdefault(org_id, {})[mid] = total
@@ -179,35 +182,47 @@ def _decisions(s: Session, unit_id: int, year: int) -> dict[int, str]:
 
 
 def _plan(s: Session, unit_id: int, year: int, totals: dict[int, Totals] | None = None
-          ) -> tuple[list[_Planned], list[TieNote], dict[int, tuple[str, ...]]]:
-    """What the rows should be now: every member in scope, the ties met, the 待定 members' choices."""
+          ) -> tuple[list[_Planned], _Placed]:
+    """What the rows should be now (every member in scope), and the placement they come from."""
     bands = get_grade_bands(s, unit_id)
     members: list[tuple[int, int]] = [
         (mid, org_id) for mid, org_id in
         s.execute(members_in_year(unit_id, year).with_only_columns(PartyMember.id, PartyMember.org_id))]
     totals = totals_by_member(s, unit_id, year) if totals is None else totals
-    grades, pending, ties, ranks = _place(bands, [(mid, org, totals.get(mid, Totals()).total) for mid, org in members])
+    placed = _place(bands, [(mid, org, totals.get(mid, Totals()).total) for mid, org in members])
+    grades, pending, _ties, ranks = placed
     decided = _decisions(s, unit_id, year)
     # only a published previous year counts as a first failing grade
     before = dict(s.execute(select(Assessment.member_id, Assessment.grade).where(
         Assessment.year == year - 1, Assessment.decided_on.isnot(None),
         Assessment.member_id.in_([mid for mid, _o in members] or [-1]))).all())
     out = []
-    for mid, _org in members:
+    for mid, org in members:
         grade = grades[mid]
         if decided.get(mid) in pending.get(mid, ()):
             grade = decided[mid]
         follow = None
         if grade == FAIL:
             follow = "劝退" if before.get(mid) == FAIL else "约谈"
-        out.append(_Planned(mid, totals.get(mid, Totals()), ranks[mid], grade, follow))
-    return out, ties, pending
+        out.append(_Planned(mid, org, totals.get(mid, Totals()), ranks[mid], grade, follow))
+    return out, placed
 
 
-def _tie_lines(s: Session, bands: GradeBands, ties: list[TieNote]) -> tuple[str, ...]:
+def _tie_lines(s: Session, bands: GradeBands, ties: list[TieNote], decided: dict[int, str]) -> tuple[str, ...]:
+    """One line per tie: branch, places, total, the rule applied — and for 待定, what the 支委会 decided so far."""
     names = dict(s.execute(select(PartyOrg.id, PartyOrg.name).where(
         PartyOrg.id.in_({t.org_id for t in ties} or {-1}))).all())
-    return tuple(f"{names.get(t.org_id, '')}：{t.text(bands.ties)}" for t in ties)
+    out = []
+    for t in ties:
+        line = f"{names.get(t.org_id, '')}：{t.text(bands.ties)}"
+        if t.outcome == PENDING:
+            chosen = Counter(decided[m] for m in t.member_ids if decided.get(m) in t.choices)
+            if chosen:
+                left = t.count - sum(chosen.values())
+                line += "；支委会已确定" + "，".join(f"{g} {chosen[g]} 人" for g in t.choices if chosen[g])
+                line += f"，还有 {left} 人待定" if left else ""
+        out.append(line)
+    return tuple(out)
 
 
 def compute_assessment(s: Session, unit_id: int, year: int, on: date | None = None,
@@ -221,7 +236,8 @@ def compute_assessment(s: Session, unit_id: int, year: int, on: date | None = No
     old = _unit_row_ids(s, unit_id, year)
     if old:
         s.execute(delete(Assessment).where(Assessment.id.in_(old)))  # drafts: replaced as a whole
-    plan, _ties, pending = _plan(s, unit_id, year)
+    plan, placed = _plan(s, unit_id, year)
+    pending = placed[1]
     if plan:  # one Core executemany: 10,000 members are 10,000 rows, not ORM objects
         # render_nulls: follow_up None in some rows would otherwise split the executemany by key set
         s.execute(insert(Assessment).execution_options(render_nulls=True), [
@@ -231,17 +247,19 @@ def compute_assessment(s: Session, unit_id: int, year: int, on: date | None = No
     kept = {str(mid): g for mid, g in decided.items() if g in pending.get(mid, ())}
     if len(kept) != len(decided):  # a decision no longer between the same grades is dropped
         set_setting(s, unit_id, DECISIONS_KEY.format(year=year), kept, f"{year}年度评定待定等次")
-    status = assessment_status(s, unit_id, year)
+    stored = [(p.member_id, p.org_id, p.totals.total, p.grade, p.follow_up, p.rank) for p in plan]
+    status = _status(s, unit_id, year, stored, get_grade_bands(s, unit_id), None, placed)
     dist = "，".join(f"{g} {n} 人" for g, n in status.distribution.items())
     audit.record(s, unit_id, "update" if old else "create", "assessment", None,
                  f"{'重新' if old else ''}计算{year}年度积分评定：{len(plan)} 人（{dist}）{why}")
     return status
 
 
-def _stored(s: Session, unit_id: int, year: int) -> list[tuple[int, int, Decimal, str, str | None]]:
-    """(member, branch, total, grade, follow-up) of the year's rows."""
-    return [(mid, org, Decimal(total), grade, follow) for mid, org, total, grade, follow in s.execute(
-        select(Assessment.member_id, PartyMember.org_id, Assessment.total, Assessment.grade, Assessment.follow_up)
+def _stored(s: Session, unit_id: int, year: int) -> list[_Stored]:
+    """The year's rows (see _Stored)."""
+    return [(mid, org, Decimal(total), grade, follow, rank) for mid, org, total, grade, follow, rank in s.execute(
+        select(Assessment.member_id, PartyMember.org_id, Assessment.total, Assessment.grade, Assessment.follow_up,
+               Assessment.rank)
         .join(PartyMember, PartyMember.id == Assessment.member_id)
         .join(Resident, Resident.id == PartyMember.resident_id)
         .where(Resident.unit_id == unit_id, Assessment.year == year))]
@@ -253,42 +271,55 @@ def _undecided(s: Session, unit_id: int, year: int, pending: dict[int, tuple[str
     return {mid: c for mid, c in pending.items() if decided.get(mid) not in c}
 
 
+def _placed_of(bands: GradeBands, stored: list[_Stored]) -> _Placed:
+    """The placement a draft's own totals give (what it did with ties, who is 待定)."""
+    return _place(bands, [(mid, org, total) for mid, org, total, *_ in stored])
+
+
 def assessment_status(s: Session, unit_id: int, year: int) -> AssessmentStatus:
-    stored = _stored(s, unit_id, year)
-    bands = get_grade_bands(s, unit_id)
-    published = published_on(s, unit_id, year)
+    return _status(s, unit_id, year, _stored(s, unit_id, year), get_grade_bands(s, unit_id),
+                   published_on(s, unit_id, year))
+
+
+def _status(s: Session, unit_id: int, year: int, stored: list[_Stored], bands: GradeBands, published: date | None,
+            placed: _Placed | None = None) -> AssessmentStatus:
     undecided: dict[int, tuple[str, ...]] = {}
     ties: tuple[str, ...] = ()
-    if stored and published is None:  # what the draft did with ties, from its own totals
-        _g, pending, notes, _r = _place(bands, [(mid, org, total) for mid, org, total, *_ in stored])
-        ties = _tie_lines(s, bands, notes)
+    if stored and published is None:
+        _g, pending, notes, _r = placed or _placed_of(bands, stored)
+        ties = _tie_lines(s, bands, notes, _decisions(s, unit_id, year))
         undecided = _undecided(s, unit_id, year, pending)
-    grades = Counter(PENDING if mid in undecided else grade for mid, _o, _t, grade, _f in stored)
-    follows = Counter(follow for *_x, follow in stored if follow)
+    grades = Counter(PENDING if row[0] in undecided else row[3] for row in stored)
+    follows = Counter(row[4] for row in stored if row[4])
     dist = {g: grades.get(g, 0) for g in GRADES}
     if undecided:
-        dist = {PENDING: len(undecided), **dist}
+        dist = {**dist, PENDING: len(undecided)}
     return AssessmentStatus(year, len(stored), published, dist, dict(follows), bands, ties, len(undecided))
+
+
+def _check(s: Session, unit_id: int, year: int, totals: dict[int, Totals] | None
+           ) -> tuple[str | None, list[_Stored], _Placed | None]:
+    """(why the draft is stale or None, its rows, the placement now) — rows [] when there is no draft."""
+    if published_on(s, unit_id, year) is not None:
+        return None, [], None
+    rows = _stored(s, unit_id, year)
+    if not rows:
+        return None, [], None
+    stored = {mid: (total, rank, grade, follow) for mid, _o, total, grade, follow, rank in rows}
+    plan, placed = _plan(s, unit_id, year, totals)
+    if {p.member_id for p in plan} != set(stored):
+        return "计算之后参加评定的党员有变动", rows, placed
+    if any((p.totals.total, p.rank) != stored[p.member_id][:2] for p in plan):
+        return "计算之后积分记录有变动", rows, placed
+    if any((p.grade, p.follow_up) != stored[p.member_id][2:] for p in plan):
+        return "计算之后评定档次有变动", rows, placed
+    return None, rows, placed
 
 
 def draft_problem(s: Session, unit_id: int, year: int, totals: dict[int, Totals] | None = None) -> str | None:
     """Why the year's draft no longer matches the members, their points or the 评定档次 (None: it matches,
     or there is no draft to check — not computed, or published). totals: the year's, when the caller has them."""
-    if published_on(s, unit_id, year) is not None:
-        return None
-    stored = {mid: (total, grade, follow) for mid, _o, total, grade, follow in _stored(s, unit_id, year)}
-    if not stored:
-        return None
-    plan, _ties, _pending = _plan(s, unit_id, year, totals)
-    ranks = dict(s.execute(select(Assessment.member_id, Assessment.rank).where(
-        Assessment.year == year, Assessment.member_id.in_(list(stored)))).all())
-    if {p.member_id for p in plan} != set(stored):
-        return "计算之后参加评定的党员有变动"
-    if any(p.totals.total != stored[p.member_id][0] or p.rank != ranks[p.member_id] for p in plan):
-        return "计算之后积分记录有变动"
-    if any((p.grade, p.follow_up) != stored[p.member_id][1:] for p in plan):
-        return "计算之后评定档次有变动"
-    return None
+    return _check(s, unit_id, year, totals)[0]
 
 
 def shown_grades(s: Session, unit_id: int, year: int, totals: dict[int, Totals] | None = None
@@ -296,16 +327,13 @@ def shown_grades(s: Session, unit_id: int, year: int, totals: dict[int, Totals] 
     """Grades an output may show beside the live totals: the published ones, or the draft's while it still
     matches the point records (待定 for members the 支委会 has yet to decide); None when there is no
     assessment or the draft is stale (then an output shows live totals and no grades)."""
-    stored = _stored(s, unit_id, year)
-    if not stored:
-        return None
     if published_on(s, unit_id, year) is not None:
-        return {mid: grade for mid, _o, _t, grade, _f in stored}
-    if draft_problem(s, unit_id, year, totals) is not None:
+        return {row[0]: row[3] for row in _stored(s, unit_id, year)}
+    problem, rows, placed = _check(s, unit_id, year, totals)
+    if problem is not None or placed is None:
         return None
-    _g, pending, _n, _r = _place(get_grade_bands(s, unit_id), [(mid, org, total) for mid, org, total, *_ in stored])
-    undecided = _undecided(s, unit_id, year, pending)
-    return {mid: PENDING if mid in undecided else grade for mid, _o, _t, grade, _f in stored}
+    undecided = _undecided(s, unit_id, year, placed[1])  # a matching draft: its placement is the current one
+    return {row[0]: PENDING if row[0] in undecided else row[3] for row in rows}
 
 
 def current_assessment(s: Session, unit_id: int, year: int, purpose: str) -> AssessmentStatus:
@@ -347,8 +375,7 @@ def decide_grade(s: Session, assessment_id: int, grade: str) -> None:
     problem = draft_problem(s, unit_id, year)
     if problem is not None:
         raise ServiceError(f"{year}年度评定草稿{problem}，请先重新计算，再确定待定等次。")
-    _g, pending, _t, _r = _place(get_grade_bands(s, unit_id),
-                                 [(mid, org, total) for mid, org, total, *_ in _stored(s, unit_id, year)])
+    pending = _placed_of(get_grade_bands(s, unit_id), _stored(s, unit_id, year))[1]
     choices = pending.get(a.member_id, ())
     if not choices:
         raise ServiceError(f"{resident.name} 没有同分跨过名额线，等次按排名评定，不需要支委会确定。")
@@ -404,9 +431,7 @@ def list_assessment(s: Session, unit_id: int, year: int) -> list[AssessmentRow]:
     pending: dict[int, tuple[str, ...]] = {}
     undecided: dict[int, tuple[str, ...]] = {}
     if rows and rows[0][0].decided_on is None:
-        stored = [(a.member_id, m.org_id, Decimal(a.total), a.grade, a.follow_up) for a, m, *_ in rows]
-        bands = get_grade_bands(s, unit_id)
-        _g, pending, _t, _r = _place(bands, [(mid, org, total) for mid, org, total, *_ in stored])
+        pending = _place(get_grade_bands(s, unit_id), [(a.member_id, m.org_id, Decimal(a.total)) for a, m, *_ in rows])[1]
         undecided = _undecided(s, unit_id, year, pending)
     out = []
     for a, m, name, org_name in rows:

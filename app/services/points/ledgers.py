@@ -32,7 +32,9 @@ def points_ledger(s: Session, unit_id: int, year: int | None) -> Ledger:
     rows = member_points(s, PointsQuery(unit_id, year, order_by="rank"))
     status = assessment_status(s, unit_id, year)
     live = f"积分和名次为截至 {date.today().isoformat()} 的实时数"
-    problem = draft_problem(s, unit_id, year) if status.state == "待发布" else None
+    # member_points has checked the draft against the entries: ask why only when it found it stale
+    stale = any(r.assessment_state == "待重新计算" for r in rows)
+    problem = (draft_problem(s, unit_id, year) or "计算之后有变动") if stale else None
     graded = status.state == "已发布" or (status.state == "待发布" and problem is None)
     state = {"已发布": f"积分、名次和等次均为 {status.published_on} 发布的评定结果",
              "待发布": "积分、名次和等次均为年度评定草稿（待发布）的计算结果，与积分记录一致",

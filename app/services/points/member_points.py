@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Select, and_, func, insert, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, func, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.models import Assessment, Operator, PartyMember, PartyOrg, PointEntry, PointRule, Resident
@@ -455,10 +455,15 @@ class MemberPoints:
     assessment_state: str  # "" / 待发布 / 已发布 / 待重新计算 (a draft computed before the last change)
 
 
-def _assessment_map(s: Session, member_ids: list[int], year: int) -> dict[int, Assessment]:
+_Assessed = Row[tuple[int, int, str | None, date | None]]  # member, rank, follow-up, decided_on
+
+
+def _assessment_map(s: Session, member_ids: list[int], year: int) -> dict[int, _Assessed]:
+    """The year's assessment rows by member: columns, not ORM objects (10,000 of them took 0.5 s)."""
     if not member_ids:
         return {}
-    return {a.member_id: a for a in s.scalars(select(Assessment).where(
+    return {r.member_id: r for r in s.execute(select(
+        Assessment.member_id, Assessment.rank, Assessment.follow_up, Assessment.decided_on).where(
         Assessment.year == year, Assessment.member_id.in_(member_ids)))}
 
 

@@ -25,7 +25,7 @@ from .rules import points_text
 KIND = "points"
 DEFAULT_TEMPLATE = (
     "根据党员积分制管理有关规定，按照基础分、履职分、奖励分、扣减分，经各党支部对{年度}年度党员积分逐项核实、"
-    "排名，评定出优秀、良好、一般、差四个等次。现将{年度}年度党员积分排名及评定结果予以公示，接受党员和群众监督。"
+    "排名，评定出优秀、良好、一般、差四个等次。{评定办法}现将{年度}年度党员积分排名及评定结果予以公示，接受党员和群众监督。"
 )
 
 
@@ -36,7 +36,8 @@ def build_points_notice(s: Session, unit_id: int, year: int | None = None, on: d
     rows: list[list[object]] = [[r.org_name, r.name, f"{r.category}党员", points_text(r.total), r.rank, r.grade]
                                 for r in list_assessment(s, unit_id, year)]
     issuer = party_issuer(s, unit)
-    values = {"村名": unit.name, "年度": str(year), "发文单位": issuer}
+    # the rule, ties at a share's line included, is stated where the figures are read
+    values = {"村名": unit.name, "年度": str(year), "发文单位": issuer, "评定办法": status.bands.describe()}
     template = str(get_setting(s, unit_id, TEMPLATE_KEY.format(kind=KIND), DEFAULT_TEMPLATE) or DEFAULT_TEMPLATE)
     columns = [NoticeColumn("所在支部", "group"), NoticeColumn("姓名", "name"), NoticeColumn("积分类别"),
                NoticeColumn("总积分"), NoticeColumn("支部排名", "int"), NoticeColumn("评定等次")]

@@ -413,12 +413,12 @@ class GradeBands:
         return {"优秀": math.ceil(count * self.excellent_pct / 100),
                 "良好": math.ceil(count * (self.excellent_pct + self.good_pct) / 100)}
 
-    def grade(self, place: int, count: int, total: Decimal) -> str:
-        """The grade of one place in the ranking, ties aside (see place)."""
+    def grade(self, place: int, count: int, total: Decimal, lines: dict[str, int] | None = None) -> str:
+        """The grade of one place in the ranking, ties aside (see place). lines: self.lines(count), if known."""
         if total < self.fail_below:
             return "差"
-        lines = self.lines(count)
-        return next((g for g, _below in CAPPED if place <= lines[g]), "一般")
+        lines = self.lines(count) if lines is None else lines
+        return "优秀" if place <= lines["优秀"] else "良好" if place <= lines["良好"] else "一般"
 
     def place(self, org_id: int, totals: dict[int, Decimal]) -> Placement:
         """Grade one branch (member id → total): a tie group takes the grade of its last place (名额不超比例)
@@ -434,7 +434,7 @@ class GradeBands:
             while end + 1 < count and ordered[end + 1][1] == ordered[start][1]:
                 end += 1
             total, ids = ordered[start][1], tuple(mid for mid, _t in ordered[start:end + 1])
-            best, worst = self.grade(start + 1, count, total), self.grade(end + 1, count, total)
+            best, worst = self.grade(start + 1, count, total, lines), self.grade(end + 1, count, total, lines)
             if best != worst:  # the group crosses one line or more
                 order = [g for g, _b in CAPPED] + ["一般"]
                 choices = tuple(order[order.index(best):order.index(worst) + 1])
