@@ -339,8 +339,10 @@ class _SheetWriter:
         widths = fit_widths(kinds, headers, [c.width for c in self.columns], sample)
         floors, typical = squeeze_floors(kinds, headers, widths, sample)
         paper, self.widths = choose_paper(self.ledger.name, widths, floors, typical)
-        # per column, the longest text sure to fit on one line (no line count for the usual short value)
+        # per column, the longest text sure to fit on one line, all 汉字 or all ASCII (no line count for
+        # the usual short value: 100k rows × 10 columns)
         self._one_line = [int(line_capacity(w) // 2) for w in self.widths]
+        self._ascii_line = [int(line_capacity(w)) for w in self.widths]
         for i, w in enumerate(self.widths, 1):
             ws.column_dimensions[get_column_letter(i)].width = round(w, 1)
         self.secret = any(self._has_full_number(v) for v in sample)
@@ -432,9 +434,14 @@ class _SheetWriter:
     def _height(self, values: list[object], styles: list[str]) -> float | None:
         """The row's height when a wrapped text cell needs more than one line, else None (the default)."""
         lines = 1
-        for v, style, one_line, width in zip(values, styles, self._one_line, self.widths, strict=True):
-            if type(v) is str and (len(v) > one_line or "\n" in v) and style == STYLES.text:
-                lines = max(lines, text_lines(v, width))
+        wraps = STYLES.text
+        for v, style, one_line, ascii_line, width in zip(values, styles, self._one_line, self._ascii_line,
+                                                         self.widths, strict=True):
+            if type(v) is not str or style != wraps:
+                continue
+            if (len(v) <= one_line or (len(v) <= ascii_line and v.isascii())) and "\n" not in v:
+                continue
+            lines = max(lines, text_lines(v, width))
         return row_height(lines) if lines > 1 else None
 
     def write_tail(self, count: int) -> None:
