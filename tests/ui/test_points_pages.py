@@ -251,3 +251,16 @@ def test_tie_rule_set_in_settings_and_decided_in_the_wizard(
     wizard.currentPage().chk_confirm.setChecked(True)
     wizard.button(QWizard.WizardButton.FinishButton).click()
     assert demo_ctx.call(assessments.assessment_status, demo_ctx.unit_id, 2026).state == "已发布"
+
+
+def test_points_page_hides_grades_of_a_stale_draft(qtbot: Any, window: Any, demo_ctx: AppContext) -> None:
+    page = _go(window, "page_points")
+    page.spin_year.setValue(2026)
+    # the demo's 2026 draft was computed before later entries (代办 tickets): live figures, no grades
+    assert all(r.grade is None and r.assessment_state == "待重新计算" for r in page.points_model.rows)
+    assert "等次暂不显示" in page.info_points.text()
+    assert "草稿计算之后积分记录有变动，请重新计算" in page.label_assessment.text()
+    demo_ctx.call(assessments.compute_assessment, demo_ctx.unit_id, 2026)
+    page.refresh()
+    assert all(r.grade and r.assessment_state == "待发布" for r in page.points_model.rows)
+    assert "等次暂不显示" not in page.info_points.text() and "请重新计算" not in page.label_assessment.text()

@@ -207,7 +207,10 @@ class PointsPage(Page):
         keep = select_member or getattr(self.current(), "member_id", None)
         self.points_model.refresh()
         rows = self.points_model.rows
-        self.info_points.show_info(self.tr("{0} 名党员；总积分 = 基础分 + 履职分 + 奖励分 − 扣减分").format(len(rows)))
+        text = self.tr("{0} 名党员；总积分 = 基础分 + 履职分 + 奖励分 − 扣减分").format(len(rows))
+        if any(r.assessment_state == "待重新计算" for r in rows):  # grades only beside their own figures
+            text += self.tr("。年度评定草稿计算之后积分有变动，等次暂不显示，请在“年度评定”中重新计算")
+        self.info_points.show_info(text)
         index = next((i for i, r in enumerate(rows) if r.member_id == keep), 0)
         self.table_points.select_row(index)
 
@@ -217,6 +220,11 @@ class PointsPage(Page):
             text = {"已发布": self.tr("{0}年度评定已于 {1} 发布（已封存）"),
                     "待发布": self.tr("{0}年度评定已计算，待书记核对后发布"),
                     "未计算": self.tr("{0}年度尚未评定")}[st.state].format(st.year, st.published_on)
+            problem = self.ctx.call(assessments.draft_problem, self.unit_id, self.year()) if st.computed else None
+            if problem:
+                text += self.tr("；草稿{0}，请重新计算").format(problem)
+            if st.undecided:
+                text += self.tr("；{0} 人同分跨过名额线，等次待支委会确定").format(st.undecided)
             self.label_assessment.setText(f"{text}。{st.bands.describe()}")
             self.chart_grades.set_data(list(st.distribution.items()), self.tr("{0}年度评定等次分布").format(st.year),
                                        self.tr(" 人"))
