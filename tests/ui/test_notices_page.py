@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDialog, QProgressDialog, QPushButton
+from PySide6.QtWidgets import QDialog, QProgressDialog, QPushButton, QSpinBox
 
 from app.cli import main as cli_main
 from app.db import open_database, resolve_url
@@ -88,6 +88,26 @@ def _files(monkeypatch: pytest.MonkeyPatch, save: Path | None = None, open_: Pat
         monkeypatch.setattr(files.QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(save), "")))
     if open_ is not None:
         monkeypatch.setattr(files.QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(open_), "")))
+
+
+def _forge(ctx: AppContext, pdf: Path, out: Path, monkeypatch: pytest.MonkeyPatch) -> bytes:
+    """The notice saved as `pdf` with one name changed, keeping its 公示编号 and 校验码 (as an edit in
+    another PDF program would): the bytes written to `out`."""
+    from app.io import notice_pdf
+    from app.io.notices import find_marker, render_notice
+    from app.io.pdf_pages import read_text
+    from app.services.notices.verify import _named_notice
+
+    number, code = find_marker(*read_text(pdf)).claimed  # type: ignore[misc]
+    doc = ctx.call(lambda s: notices.archived_document(_named_notice(s, number)))  # type: ignore[arg-type]
+    rows = [list(r) for r in doc.rows]
+    name_at = [c.header for c in doc.columns].index("姓名")
+    rows[0][name_at] = "王改名"
+    doc.rows = rows
+    with monkeypatch.context() as m:
+        m.setattr(notice_pdf, "notice_code", lambda _doc, _rows: code)
+        render_notice(doc, out)
+    return out.read_bytes()
 
 
 def _drive(monkeypatch: pytest.MonkeyPatch, cls: type[QDialog], fill: Any, seen: list[QDialog]) -> None:
@@ -258,7 +278,8 @@ def test_objection_logged_and_resolved(
 
 
 def test_verify_file_through_button(
-    page: Any, qtbot: Any, cli_notice: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, popups: Any
+    page: Any, qtbot: Any, cli_notice: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, popups: Any,
+    ctx: AppContext,
 ) -> None:
     _files(monkeypatch, open_=cli_notice)
     qtbot.mouseClick(page.btn_verify_notice, LEFT)
@@ -266,13 +287,11 @@ def test_verify_file_through_button(
     assert kind == "information" and "一致" in text and "不一致" not in text
 
     changed = tmp_path / "改过的.pdf"
-    data = bytearray(cli_notice.read_bytes())
-    data[len(data) // 2] ^= 0x01
-    changed.write_bytes(bytes(data))
+    _forge(ctx, cli_notice, changed, monkeypatch)
     _files(monkeypatch, open_=changed)
     qtbot.mouseClick(page.btn_verify_notice, LEFT)
     kind, _title, text = popups.shown[-1]
-    assert kind == "warning" and "不一致" in text
+    assert kind == "warning" and "内容与存档不一致：第 1 行" in text and "王改名" in text
 
 
 def test_open_lost_file_regenerates_it(
@@ -401,7 +420,8 @@ def test_export_ledger_menu_action(qtbot: Any, page: Any, monkeypatch: pytest.Mo
 
 
 def test_changed_file_is_not_printed(
-    page: Any, qtbot: Any, cli_notice: Path, monkeypatch: pytest.MonkeyPatch, popups: Any
+    page: Any, qtbot: Any, cli_notice: Path, monkeypatch: pytest.MonkeyPatch, popups: Any, ctx: AppContext,
+    tmp_path: Path,
 ) -> None:
     """A changed file is not printed: the user is asked, and 否 leaves it alone."""
     from ui.common.printing import PdfPreviewDialog
@@ -409,9 +429,8 @@ def test_changed_file_is_not_printed(
     opened: list[Any] = []
     monkeypatch.setattr(PdfPreviewDialog, "exec", lambda self: opened.append(self) or 0)
     monkeypatch.setattr(popups, "question", classmethod(lambda cls, *a: cls._record("question", *a) and 0x10000))
-    data = bytearray(cli_notice.read_bytes())
-    data[-20] ^= 0x01
-    cli_notice.write_bytes(bytes(data))
+    data = _forge(ctx, cli_notice, tmp_path / "forged.pdf", monkeypatch)
+    cli_notice.write_bytes(data)
     _select(page, cli_notice)
     qtbot.mouseClick(page.btn_preview_notice, LEFT)
     assert popups.shown[-1][0] == "question" and "不一致" in popups.shown[-1][2]
@@ -443,3 +462,74 @@ def test_notice_rows_as_posted_with_a_filter(page: Any, cli_notice: Path, qtbot:
     headers, count, shown_for_nonsense, label = read[0]
     assert headers == [c["header"] for c in columns] and count == len(rows) >= 3
     assert shown_for_nonsense == 0 and label.endswith(f"/ {len(rows)} 条") and not label.startswith("0 ")
+
+
+def test_new_notice_has_a_year_field(
+    qtbot: Any, page: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, popups: Any
+) -> None:
+    """生成公示 asks for the 年度: last year's ranking 公示 can be made (as in January)."""
+    from ui.notices.dialogs import NewNoticeDialog
+
+    out = tmp_path / "积分公示.pdf"
+    _files(monkeypatch, save=out)
+    seen: list[QDialog] = []
+    defaults: dict[str, int] = {}
+
+    def fill(d: Any) -> None:
+        d.select_kind("grid-contacts")
+        defaults["grid-contacts"] = d.year.value()
+        d.select_kind("points")
+        defaults["points"] = d.year.value()
+        assert d.findChild(QSpinBox, "field_year") is d.year and "年度" in d.labels["year"]
+        d.year.setValue(2025)  # the demo's published 2025 assessment
+        qtbot.mouseClick(d.btn_save, LEFT)
+
+    _drive(monkeypatch, NewNoticeDialog, fill, seen)
+    qtbot.mouseClick(page.btn_new_notice, LEFT)
+    assert seen[0].result() == QDialog.DialogCode.Accepted, popups.shown
+    assert defaults == {"grid-contacts": date.today().year,
+                        "points": notices.default_notice_year("points", date.today())}
+    row = page.current_notice()
+    assert row.kind == "points" and row.year == 2025 and "2025" in row.title and row.path == out.resolve()
+
+
+def test_default_notice_year_in_january() -> None:
+    assert notices.default_notice_year("points", date(2027, 1, 15)) == 2026
+    assert notices.default_notice_year("stars", date(2027, 1, 31)) == 2026
+    assert notices.default_notice_year("points", date(2027, 2, 1)) == 2027
+    assert notices.default_notice_year("grid-contacts", date(2027, 1, 15)) == 2027
+
+
+def test_printing_twice_asks_nothing(
+    page: Any, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, popups: Any
+) -> None:
+    """The demo's 星级文明户公示 has no file: the first 打印预览 re-makes it where the user says, the
+    archive remembers that file, and the second 打印预览 asks nothing and prints the same file."""
+    import ui.common.files as files
+    from ui.common.printing import PdfPreviewDialog
+
+    opened: list[Any] = []
+    monkeypatch.setattr(PdfPreviewDialog, "exec", lambda self: opened.append(self) or 0)
+    saved = tmp_path / "星级公示.pdf"
+    asked: list[str] = []
+
+    def save_dialog(*_a: Any, **_k: Any) -> tuple[str, str]:
+        asked.append("save")
+        return str(saved), ""
+
+    monkeypatch.setattr(files.QFileDialog, "getSaveFileName", staticmethod(save_dialog))
+    row = page.notices_model.find_row(lambda r: r.kind == "stars")
+    assert row >= 0 and page.notices_model.row_at(row).path is None
+    page.table_notices.select_row(row)
+    stars_id = page.current_notice().id
+
+    qtbot.mouseClick(page.btn_preview_notice, LEFT)
+    first_popups = len(popups.shown)
+    assert asked == ["save"] and saved.is_file() and len(opened) == 1
+    assert page.current_notice().id == stars_id and page.current_notice().path == saved.resolve()
+    printed = saved.read_bytes()
+
+    qtbot.mouseClick(page.btn_preview_notice, LEFT)
+    assert asked == ["save"] and len(popups.shown) == first_popups  # no question, no save dialog
+    assert len(opened) == 2 and saved.read_bytes() == printed
+    assert page.current_notice().id == stars_id

@@ -45,6 +45,11 @@ class NewNoticeDialog(FormDialog):
         kinds = [(self.tr(label), kind) for kind, label in NOTICE_KINDS.items()]
         self.kind = self.add_combo("kind", self.tr("公示类别"), kinds, required=True)
         self.paper = self.add_combo("paper", self.tr("纸张"), [(self.tr(t), v) for t, v in PAPER_CHOICES])
+        # 年度: which year's list or ranking (in January the yearly rankings default to last year)
+        self.year = QSpinBox(self)
+        self.year.setRange(2000, date.today().year + 1)
+        self.year.setValue(date.today().year)
+        self.add_field("year", self.tr("年度"), self.year, required=True)
         self.start = self.add_date("start", self.tr("公示开始日期"), required=True)
         self.start.set_date(date.today())
         # 公示期: a number and its unit (天 / 个工作日), set to the kind's rule (notices.periods) when the
@@ -80,17 +85,19 @@ class NewNoticeDialog(FormDialog):
         if start is None:
             raise ValidationError([FieldProblem("start", self.labels["start"], self.tr("请填写公示开始日期"))])
         return {"kind": self.kind.currentData(), "paper": self.paper.currentData(), "start": start,
-                "days": self.days.value(), "workdays": bool(self.day_unit.currentData())}
+                "days": self.days.value(), "workdays": bool(self.day_unit.currentData()),
+                "year": self.year.value()}
 
     def save(self, values: dict[str, Any]) -> NoticeInfo:
         # Build first: "nothing to publish" is said before the user picks a file.
-        draft = self.ctx.call(notices.build_notice, self.unit_id, values["kind"], None, values["start"])
+        draft = self.ctx.call(notices.build_notice, self.unit_id, values["kind"], values["year"], values["start"])
         path = ask_save_path(self, self.tr("保存公示文件"), f"{draft.title}.pdf", self.tr(PDF_FILTER), ".pdf",
                              "notices")
         if path is None:
             raise ServiceError(self.tr("没有选择保存位置，公示尚未生成。"))
         return self.ctx.call(notices.publish_notice, self.unit_id, values["kind"], path, paper=values["paper"],
-                             start=values["start"], days=values["days"], workdays=values["workdays"])
+                             start=values["start"], days=values["days"], workdays=values["workdays"],
+                             year=values["year"])
 
     def select_kind(self, kind: str) -> None:
         select_combo_data(self.kind, kind)
@@ -100,6 +107,7 @@ class NewNoticeDialog(FormDialog):
         kind = self.kind.currentData()
         if kind is None:
             return
+        self.year.setValue(notices.default_notice_year(kind))
         days, workdays = self.ctx.call(periods.default_period, self.unit_id, kind)
         self.days.setValue(days)
         select_combo_data(self.day_unit, workdays)

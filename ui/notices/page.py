@@ -241,7 +241,9 @@ class NoticesPage(Page):
                                  "notices")
             if path is None:
                 return None
-        self.ctx.call(notices.reprint_notice, notice.id, path)
+        self.ctx.call(notices.reprint_notice, notice.id, path)  # the archive now points at this file
+        self.refresh(select_id=notice.id)  # so the next 打印预览 finds it and asks nothing
+        self.announce("notice")
         result = self.ctx.call(verify_pdf, path)
         if not result.ok:  # e.g. this PC has other fonts than the one that printed it
             QMessageBox.information(self, self.tr("公示文件"), self.tr(

@@ -275,6 +275,16 @@ def _build_household_points(s: Session, unit_id: int, year: int | None = None, o
 BUILDERS["household-points"] = _build_household_points
 
 
+YEARLY_KINDS = ("points", "household-points", "stars")  # a year's ranking or round, posted after it ends
+
+
+def default_notice_year(kind: str, today: date | None = None) -> int:
+    """The 年度 a new notice of this kind is for: this year; in January last year's for the yearly
+    rankings (the year-end 评定 and 星级 rounds are posted after the year has turned)."""
+    today = today or date.today()
+    return today.year - 1 if today.month == 1 and kind in YEARLY_KINDS else today.year
+
+
 def build_notice(s: Session, unit_id: int, kind: str, year: int | None = None, on: date | None = None) -> NoticeDraft:
     if kind not in BUILDERS:
         raise ServiceError(f"不能自动生成“{KIND_LABELS.get(kind, kind)}”")
