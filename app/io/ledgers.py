@@ -2,9 +2,12 @@
 
 Every sheet: merged title `<本村><台账名>（<年度>年度）`, a 填报单位 / 填报日期 line, a bold bordered
 header frozen under it, column widths fitted to Chinese text (a 汉字 counts two), 身份证号 and phones
-as text ('@'), real dates 'yyyy-mm-dd', an optional totals row, the signature line 填报人 / 审核人 /
-联系电话, A4 landscape fitted to one page wide, the header rows repeated on every printed page and
-`第 &P 页 共 &N 页` in the footer. A text value starting with = + - @ tab or CR is stored as text with
+as text ('@'), real dates 'yyyy-mm-dd', counts and rates as numbers (rates 0.0 %), an optional totals
+row, 注 lines wrapped across the sheet, the signature line 填报人 / 审核人 / 联系电话, landscape fitted to
+one page wide on A4, or A3 when A4 would print below 8 pt (ledger_layout), the height of every wrapped
+row written (spreadsheet programs do not grow it in a file they did not write), the header rows repeated
+on every printed page, `第 &P 页 共 &N 页` in the footer, and 内部资料　注意保密 in the page header and
+the 填报 line of a sheet with full 身份证号 or phones. A text value starting with = + - @ tab or CR is stored as text with
 Excel's quote prefix, never as a formula.
 
 Rows are streamed (openpyxl write-only mode, one reusable style per column), so 100k rows keep memory
