@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.io.ledger_cells import fraction
 from app.io.ledgers import Ledger, LedgerColumn
 
 from ..errors import ServiceError
@@ -67,7 +68,8 @@ def stars_ledger(s: Session, unit_id: int, year: int | None) -> Ledger:
     columns = [
         LedgerColumn("序号", "seq", "int", width=6), LedgerColumn("网格", "grid"), LedgerColumn("户号", "number"),
         LedgerColumn("户主", "head"), LedgerColumn("门牌/住址", "address"),
-        *[LedgerColumn(c.name, f"c{c.id}", width=max(8.0, len(c.name) * 2 + 2)) for c in categories],
+        # count columns: √ (kept as text, centred) on a household's row, the number of households on 小计 / 合计
+        *[LedgerColumn(c.name, f"c{c.id}", "count", width=max(8.0, len(c.name) * 2 + 2)) for c in categories],
         LedgerColumn("评定星级", "level"), LedgerColumn("申报方式", "source"),
     ]
     if is_base:
@@ -79,7 +81,7 @@ def stars_ledger(s: Session, unit_id: int, year: int | None) -> Ledger:
 def _summary(counts: dict[str, Any], categories: list[Any]) -> dict[str, Any]:
     row: dict[str, Any] = {"grid": counts["grid"], "head": f"{counts['count']} 户"}
     for c in categories:
-        row[f"c{c.id}"] = str(counts[f"c{c.id}"])
+        row[f"c{c.id}"] = counts[f"c{c.id}"]
     return row
 
 
@@ -111,21 +113,26 @@ def stats_ledger(s: Session, unit_id: int, year: int | None) -> Ledger:
 
     def row(g: GroupStats) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": g.kind, "name": g.name, "households": g.households, "applied": g.applied,
-                               "participation": f"{g.participation:.1f}%", "starred": g.starred,
-                               "share": f"{g.share:.1f}%"}
+                               "participation": _rate(g.applied, g.households), "starred": g.starred,
+                               "share": _rate(g.starred, g.households)}
         out.update({f"l{lv}": g.levels.get(lv, 0) for lv in levels})
         return out
 
     rows = [row(stats.total), *(row(g) for g in stats.grids), *(row(g) for g in stats.party_groups)]
     columns = [
         LedgerColumn("类别", "kind"), LedgerColumn("名称", "name"), LedgerColumn("总户数", "households", "int"),
-        LedgerColumn("申报户数", "applied", "int"), LedgerColumn("参与率", "participation"),
+        LedgerColumn("申报户数", "applied", "int"), LedgerColumn("参与率", "participation", "percent"),
         *[LedgerColumn(f"{CN_DIGITS[lv - 1] if lv <= 10 else lv}星级", f"l{lv}", "int") for lv in levels],
-        LedgerColumn("星级户合计", "starred", "int"), LedgerColumn("占总户数", "share"),
+        LedgerColumn("星级户合计", "starred", "int"), LedgerColumn("占总户数", "share", "percent"),
     ]
     state = "已经两委会确定" if stats.decided else "尚未确定，按目前审核结果统计"
     notes = (f"注：{stats.year}年度评选{state}。参与率＝申报户数÷总户数；党小组按联系该户的党员所在党小组统计。",)
     return Ledger("星级文明户统计表", columns, rows, year=stats.year, count=len(rows), numbered=False, notes=notes)
+
+
+def _rate(part: int, whole: int) -> object:
+    """A rate for a percent cell: the fraction as it prints (0.920 → 92.0 %), 「—」 for a group with no household."""
+    return fraction(part, whole) if whole else "—"
 
 
 BUILDERS = {"stars": stars_ledger, "star-awards": awards_ledger, "star-stats": stats_ledger}

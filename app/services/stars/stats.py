@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from app.io.ledger_cells import fraction
 from app.models import (
     Grid,
     Household,
@@ -32,8 +33,9 @@ NO_GROUP = "未联系党小组"
 
 
 def percent(part: int, whole: int) -> float:
-    """Share in per cent, one decimal (1058 of 3355 → 31.5)."""
-    return round(part * 100 / whole, 1) if whole else 0.0
+    """Share in per cent, one decimal (1058 of 3355 → 31.5), rounded as the 统计表's percent cells are."""
+    rate = fraction(part, whole)
+    return float(rate * 100) if rate is not None else 0.0
 
 
 @dataclass
