@@ -114,7 +114,7 @@ def _percent(value: object) -> int | float | Decimal | str | None:
 # is not a date or a number is kept as text, in the text style).
 CONVERT: dict[str, Callable[[object], object]] = {
     "text": _text, "id": _text, "phone": _text, "date": _date, "int": _int, "decimal": _decimal,
-    "count": _count, "percent": _percent,
+    "decimal1": _decimal, "count": _count, "percent": _percent,
 }
 
 
@@ -136,6 +136,23 @@ def _count_style(value: object) -> str:
 
 def _percent_style(value: object) -> str:
     return STYLES.text_center if isinstance(value, str) else STYLES.percent
+
+
+def _decimal1_style(value: object) -> str:
+    return STYLES.text_center if isinstance(value, str) else STYLES.decimal1
+
+
+# The 合计 row's number styles: bold, aligned and formatted as the column's body cells (a count centred
+# under centred counts, not right-aligned); other kinds and text take the plain bold total style.
+_TOTAL_STYLE_OF = {"count": "total_count", "percent": "total_percent", "decimal1": "total_decimal1"}
+
+
+def total_style(kind: str, value: object) -> str:
+    """The style of a 合计-row cell of a column of this kind."""
+    name = _TOTAL_STYLE_OF.get(kind)
+    if name is None or value is None:
+        return STYLES.total
+    return STYLES.total_center if isinstance(value, str) else getattr(STYLES, name)
 
 
 def looks_like_formula(text: str) -> bool:
@@ -170,7 +187,11 @@ class _Styles:
     count: str = "台账计数"
     percent: str = "台账百分比"
     text_center: str = "台账文本居中"  # — or √ in a count / percent column
+    decimal1: str = "台账一位小数"  # 2.0 prints 「2.0」, not 「2」 (平均办理时长)
     total_percent: str = "台账合计百分比"
+    total_count: str = "台账合计计数"
+    total_decimal1: str = "台账合计一位小数"
+    total_center: str = "台账合计居中"  # — in the 合计 row of a centred column
     note: str = "台账说明"  # 注：… lines under the table, wrapped across the sheet
     secret: str = "台账密级"  # 内部资料　注意保密 under the title
 
@@ -179,8 +200,10 @@ STYLES = _Styles()
 STYLE_OF: dict[str, Callable[[object], str]] = {
     "text": _text_style, "id": _text_style, "phone": _text_style, "date": _date_style,
     "int": _number_style, "decimal": _number_style, "count": _count_style, "percent": _percent_style,
+    "decimal1": _decimal1_style,
 }
 PERCENT_FORMAT = "0.0%"
+DECIMAL1_FORMAT = "0.0"
 
 
 def add_styles(wb: Workbook) -> None:
@@ -210,6 +233,10 @@ def add_styles(wb: Workbook) -> None:
         NamedStyle(STYLES.percent, font=body, border=box, alignment=center, number_format=PERCENT_FORMAT),
         NamedStyle(STYLES.text_center, font=body, border=box, alignment=center, number_format="@"),
         NamedStyle(STYLES.total_percent, font=bold, border=box, alignment=center, number_format=PERCENT_FORMAT),
+        NamedStyle(STYLES.decimal1, font=body, border=box, alignment=center, number_format=DECIMAL1_FORMAT),
+        NamedStyle(STYLES.total_count, font=bold, border=box, alignment=center, number_format="0"),
+        NamedStyle(STYLES.total_decimal1, font=bold, border=box, alignment=center, number_format=DECIMAL1_FORMAT),
+        NamedStyle(STYLES.total_center, font=bold, border=box, alignment=center),
         NamedStyle(STYLES.note, font=body, alignment=Alignment(vertical="top", wrap_text=True)),
         NamedStyle(STYLES.secret, font=bold, alignment=Alignment(horizontal="right", vertical="center")),
     ]

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from app.text import display_width
 
 from .atomic import CancelCheck, Progress, atomic_path, check_cancel
-from .ledger_cells import CONVERT, STYLE_OF, STYLES, add_styles, is_plain, looks_like_formula
+from .ledger_cells import CONVERT, STYLE_OF, STYLES, add_styles, is_plain, looks_like_formula, total_style
 from .ledger_layout import (
     BODY_SIZE,
     TITLE_SIZE,
@@ -56,11 +56,11 @@ if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
 # count: 小计 / 合计 / 户数 as numbers (digits in text too); percent: a rate as a fraction shown 0.0 %
-# (ledger_cells.fraction, a tickets.stats.Rate or "98.8%"); id / phone: text, and a ledger with any of them
-# unmasked is marked 内部资料.
-ColumnKind = Literal["text", "date", "int", "decimal", "id", "phone", "count", "percent"]
-COLUMN_KINDS: tuple[str, ...] = ("text", "date", "int", "decimal", "id", "phone", "count", "percent")
-SUMMED_KINDS = ("int", "decimal", "count")
+# (ledger_cells.fraction, a tickets.stats.Rate or "98.8%"); decimal1: a number shown with one decimal
+# (2.0 天, never 「2」); id / phone: text, and a ledger with any of them unmasked is marked 内部资料.
+ColumnKind = Literal["text", "date", "int", "decimal", "decimal1", "id", "phone", "count", "percent"]
+COLUMN_KINDS: tuple[str, ...] = ("text", "date", "int", "decimal", "decimal1", "id", "phone", "count", "percent")
+SUMMED_KINDS = ("int", "decimal", "decimal1", "count")
 
 HEADER_ROWS = 3  # title, 填报单位 line (with 内部资料 where it applies), column header
 WIDTH_SAMPLE = 1000  # rows held back to measure column widths
@@ -462,10 +462,9 @@ class _SheetWriter:
                     cells.append(self.cell(label, STYLES.total))
                 elif col.header in given:
                     value = CONVERT[col.kind](given[col.header])
-                    pct = col.kind == "percent" and not isinstance(value, str)
-                    cells.append(self.cell(value, STYLES.total_percent if pct else STYLES.total))
+                    cells.append(self.cell(value, total_style(col.kind, value)))
                 elif col.total:
-                    cells.append(self.cell(self.totals[i], STYLES.total))
+                    cells.append(self.cell(self.totals[i], total_style(col.kind, self.totals[i])))
                 else:
                     cells.append(self.cell(None, STYLES.total))
             self.append(cells)

@@ -51,7 +51,7 @@ def _rate_columns(first: str) -> list[LedgerColumn]:
         LedgerColumn("办结率", "closure", "percent"), LedgerColumn("已评价", "rated", "count", total=True),
         LedgerColumn("满意及基本满意", "satisfied", "count", total=True),
         LedgerColumn("满意率", "satisfaction", "percent"), LedgerColumn("按期办结率", "on_time_rate", "percent"),
-        LedgerColumn(AVG_HEADER, "avg_days", "decimal"),
+        LedgerColumn(AVG_HEADER, "avg_days", "decimal1"),
     ]
 
 

@@ -145,3 +145,24 @@ def test_wrapped_rows_and_notes_get_their_height(tmp_path: Path) -> None:
     assert f"A{note_row}:D{note_row}" in {str(r) for r in ws.merged_cells.ranges}
     assert ws.page_setup.paperSize == A4.size
     assert ws.oddHeader.right.text is None  # no ID or phone column: not marked 内部资料
+
+
+def test_one_decimal_column_and_total_row_aligned_like_the_body(tmp_path: Path) -> None:
+    """平均办理时长 2.0 prints 「2.0」 (format 0.0), and the 合计 row's counts, rates and days are centred as
+    the body's are, not right-aligned beside them."""
+    columns = [LedgerColumn("类别", "label"), LedgerColumn("受理", "n", "count", total=True),
+               LedgerColumn("办结率", "rate", "percent"), LedgerColumn("平均时长", "avg", "decimal1"),
+               LedgerColumn("人数", "people", "int", total=True)]
+    rows = [{"label": "矛盾纠纷", "n": 12, "rate": Rate(11, 12), "avg": Decimal("2.0"), "people": 3},
+            {"label": "政策咨询", "n": 3, "rate": Rate(0, 0), "avg": None, "people": 1}]
+    out = tmp_path / "统计.xlsx"
+    write_ledgers(out, Unit(), [Ledger("工单分类统计表", columns, rows, numbered=False,
+                                       total_values={"办结率": Rate(0, 0), "平均时长": Decimal("1.5")})])
+    ws = load_workbook(out).active
+    first, total = ws[4], ws[6]
+    assert first[3].value == 2 and first[3].number_format == "0.0" and first[3].data_type == "n"
+    assert [c.value for c in total] == ["合计", 15, "—", 1.5, 4]
+    for body, tot in zip(first[1:4], total[1:4], strict=True):
+        assert body.alignment.horizontal == tot.alignment.horizontal == "center"
+        assert tot.font.b and (isinstance(tot.value, str) or tot.number_format == body.number_format)
+    assert first[4].alignment.horizontal == total[4].alignment.horizontal  # int: both as numbers are (right)

@@ -79,3 +79,25 @@ def test_stars_ledgers_count_and_rate_cells(demo_db: Database, tmp_path: Path) -
             assert cell.number_format == "0.0%"
             assert isinstance(cell.value, float | int | Decimal)
             assert abs(float(cell.value) - part / whole) < 0.0005
+
+
+def test_ticket_ledgers_days_with_one_decimal_and_centred_totals(demo_db: Database, tmp_path: Path) -> None:
+    """平均办理时长 keeps its decimal on paper (0.0: 2.0 not 「2」); the 合计 row's counts are centred like the
+    body's."""
+    kinds = [k for k in ("ticket-rates", "ticket-monthly") if k in ledgers.LEDGER_KINDS]
+    assert kinds
+    with demo_db.session() as s:
+        uid = current_unit_id(s)
+        assert uid is not None
+        unit = get_unit(s, uid)
+        path = tmp_path / "tickets.xlsx"
+        write_ledgers(path, unit, [ledgers.build_ledger(s, uid, k, 2026) for k in kinds])
+    for ws in load_workbook(path).worksheets:
+        header = [c.value for c in ws[HEADER_ROWS]]
+        avg_at, count_at = next(i for i, h in enumerate(header) if str(h).startswith("平均办理时长")), header.index("受理")
+        rows = list(ws.iter_rows(min_row=HEADER_ROWS + 1))
+        total = next(r for r in rows if r[0].value == "合计")
+        body = [r for r in rows[:rows.index(total)] if isinstance(r[count_at].value, int)]
+        days = [r[avg_at] for r in [*body, total] if isinstance(r[avg_at].value, int | float | Decimal)]
+        assert days and all(c.number_format == "0.0" for c in days), ws.title
+        assert {r[count_at].alignment.horizontal for r in [*body, total]} == {"center"}, ws.title
