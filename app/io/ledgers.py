@@ -71,6 +71,7 @@ FOOTER = "第 &P 页 共 &N 页"
 SECRET = "内部资料　注意保密"
 HEADER_FOOTER_SIZE = 11  # pt, like the body: scaled to fit the width it still prints at 8 pt or more
 SIGNATURE = ("填报人：", "审核人：", "联系电话：")
+NO_OPERATOR = "（未记录）"  # 录入人 of a record made with nobody signed in (sign-in off): nobody can say who
 
 
 class UnitLike(Protocol):

@@ -99,7 +99,13 @@ class AssessmentRow:
 
     @property
     def records_text(self) -> str:
+        """The records on one line (a table cell on screen)."""
         return "；".join(r.text() for r in self.records)
+
+    @property
+    def records_lines(self) -> str:
+        """One record per line (the printed 约谈劝退名单: the row grows to show every record)."""
+        return "\n".join(r.text() for r in self.records)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from .household_points import (
     rule_sums,
     unit_household_entries,
 )
+from .ledgers import recorded_by, unrecorded_note
 
 
 def _year(year: int | None) -> int:
@@ -69,10 +70,10 @@ def entries_ledger(s: Session, unit_id: int, year: int | None) -> Ledger:
         LedgerColumn("户主", "head_name"), LedgerColumn("积分类别", "kind_label"), LedgerColumn("积分规则", "rule_name"),
         LedgerColumn("分值", "points", "decimal"), LedgerColumn("评分人（党小组长）", "scored_by"),
         LedgerColumn("说明", "note"), LedgerColumn("佐证", "evidence"), LedgerColumn("状态", _state),
-        LedgerColumn("作废原因", "void_reason"), LedgerColumn("录入人", "operator"),
+        LedgerColumn("作废原因", "void_reason"), recorded_by,
     ]
     return Ledger("乡风文明积分明细", columns, entries, year=year, count=len(entries), count_unit="条",
-                  sheet_name="乡风文明积分明细", notes=("注：作废的记录保留在台账中，不计入总积分。",))
+                  sheet_name="乡风文明积分明细", notes=("注：作废的记录保留在台账中，不计入总积分。", *unrecorded_note(entries)))
 
 
 BUILDERS = {"household-points": ranking_ledger, "household-point-entries": entries_ledger}

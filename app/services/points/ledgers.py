@@ -11,11 +11,13 @@ every entry, voided ones marked.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.io.ledgers import Ledger, LedgerColumn
+from app.io.ledgers import NO_OPERATOR, Ledger, LedgerColumn
 from app.models.points import MEETING_KINDS
 
 from .assessments import assessment_status, draft_problem, follow_up_list
@@ -66,10 +68,23 @@ def entries_ledger(s: Session, unit_id: int, year: int | None) -> Ledger:
         LedgerColumn("分值", "points", "decimal"), LedgerColumn("来源", "source_label"),
         LedgerColumn("说明", "note"), LedgerColumn("佐证", "evidence"),
         LedgerColumn("状态", lambda e: "已作废" if e.voided else ("更正记录" if e.corrects_id else "有效")),
-        LedgerColumn("作废原因", "void_reason"), LedgerColumn("录入人", "operator"),
+        LedgerColumn("作废原因", "void_reason"), recorded_by,
     ]
     return Ledger("党员积分明细", detail_columns, entries, year=year, count=len(entries), count_unit="条",
-                  sheet_name="积分明细", notes=("注：作废的记录保留在台账中，不计入总积分。",))
+                  sheet_name="积分明细", notes=("注：作废的记录保留在台账中，不计入总积分。", *unrecorded_note(entries)))
+
+
+# 录入人 of an entries ledger (党员积分 and 乡风文明积分明细): who entered it, or （未记录） when nobody was
+# signed in — an empty cell would read as a gap in the ledger
+recorded_by = LedgerColumn("录入人", lambda e: e.operator or NO_OPERATOR)
+
+
+def unrecorded_note(entries: Sequence[Any]) -> tuple[str, ...]:
+    """The 注 that says why some 录入人 read （未记录）, when any does."""
+    n = sum(1 for e in entries if not e.operator)
+    if not n:
+        return ()
+    return (f"注：录入人为“{NO_OPERATOR}”的 {n} 条记录录入时没有操作员登录（未启用登录或演示数据），无从记录录入人。",)
 
 
 def meetings_ledger(s: Session, unit_id: int, year: int | None) -> Ledger:
@@ -110,7 +125,7 @@ def follow_ups_ledger(s: Session, unit_id: int, year: int | None) -> Ledger:
         LedgerColumn("积分类别", lambda r: f"{r.category}党员"), LedgerColumn("总积分", "total", "decimal"),
         LedgerColumn("支部内排名", "rank", "int"), LedgerColumn("评定等次", "grade"),
         LedgerColumn("上年等次", "previous_grade"), LedgerColumn("处理方式", "follow_up"),
-        LedgerColumn("谈话/处理情况", "records_text", width=40),
+        LedgerColumn("谈话/处理情况", "records_lines", width=40),  # one record a line: the row grows to fit
         LedgerColumn("评定状态", lambda r: "已发布" if r.published else "待发布"),
     ]
     notes = ["注：初次考核不达标，当面约谈；连续两年考核不达标，劝说退党，不退者除名。"]

@@ -19,7 +19,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.io.ledgers import Ledger, LedgerColumn
+from app.io.ledgers import NO_OPERATOR, Ledger, LedgerColumn
 from app.models import Operator, Ticket, TicketEvent
 
 from .. import access
@@ -64,9 +64,6 @@ def _rates_note(total: TicketStats) -> str:
     return (f"全年合计：办结率 {total.closure.text}，满意率 {total.satisfaction.text}，按期办结率 {total.on_time_rate.text}，"
             f"平均办理时长 {total.avg_text}。办结率 = 办结 ÷（受理 − 撤销）；满意率 =（满意 + 基本满意）÷ 已评价；"
             "平均办理时长为受理至答复（现场解决的至办结）的平均天数。")
-
-
-NO_OPERATOR = "（未记录）"  # received with nobody signed in (sign-in off, the demo): the program cannot say who
 
 
 @dataclass(frozen=True)
