@@ -18,7 +18,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__, db_users
+from . import __version__, cli_demo, db_users
 from .cli_auth import ASK_PASSWORD, SignInNeeded, add_reset_password_command, cmd_reset_password, sign_in_for
 from .cli_auth import BACKUP_PASSWORD_ENV as PASSWORD_ENV
 from .cli_auth import SignInNeeded as _NoPassword
@@ -204,7 +204,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             print("数据库中已有数据，未改动。")
             return EXIT_OK
         if not (has_data and args.force):
-            return _build_demo(db, args)
+            return cli_demo.build(db, args.scale, args.force)
         if real is not None and not args.yes:
             raise ServiceError(
                 f"数据库中是正式的村(社区)数据（{real}）。demo --force 会清空全部数据，包括操作员和操作日志。"
@@ -216,23 +216,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
             safety = backup.backup_before(db, "演示前")
             if safety is not None:
                 print(f"原有数据已另存为 {safety}")
-            return _build_demo(db, args)
+            return cli_demo.build(db, args.scale, args.force)
     finally:
         db.dispose()
-
-
-def _build_demo(db: Database, args: argparse.Namespace) -> int:
-    from .demo import village as demo
-
-    with db.session() as s:
-        if args.scale == "county":
-            from .demo import county as demo_county
-
-            summary = demo_county.build_county(s, force=args.force)
-        else:
-            summary = demo.build_demo(s, force=args.force)
-    print("\n".join(summary.lines()))
-    return EXIT_OK
 
 
 def _village_name(db: Database) -> str:

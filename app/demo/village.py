@@ -18,10 +18,11 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Base, Operator, Unit
+from app.models import Operator, Unit
 
 from ..services import audit
 from ..services.errors import ServiceError
+from ..services.setup import founding
 from .facts import DEMO_TODAY, SEED
 from .planner import _Planner
 from .summary import DemoSummary
@@ -45,11 +46,8 @@ def real_village(s: Session) -> str | None:
 
 
 def wipe_all(s: Session) -> None:
-    """Delete every row of every table (children first). Only for `demo --force`."""
-    audit.erase_log(s)  # the append-only log can only be emptied with everything else
-    for table in reversed(Base.metadata.sorted_tables):
-        s.execute(table.delete())
-    s.expunge_all()
+    """Delete every row of every table. Only for `demo --force` (the CLI wipes before it builds)."""
+    founding.wipe_database(s)
 
 
 def build_demo(s: Session, force: bool = False) -> DemoSummary:

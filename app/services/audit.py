@@ -177,7 +177,7 @@ def _lock_for_append(conn: Connection) -> None:
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_KEY})
 
 
-def last_hash(s: Session) -> str:
+def _last_hash(s: Session) -> str:
     """The hash of the newest entry (GENESIS for an empty log)."""
     value = s.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
     return value or GENESIS
@@ -192,7 +192,7 @@ def _chain_new_entries(s: Session, _flush: UOWTransaction, _instances: object) -
     new.sort(key=lambda o: instance_state(o).insert_order or 0)
     with s.no_autoflush:
         _lock_for_append(s.connection())
-        prev = last_hash(s)
+        prev = _last_hash(s)
     for e in new:
         if e.at is None:
             e.at = utcnow()

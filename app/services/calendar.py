@@ -87,15 +87,6 @@ def period_end(start: date, days: int, workdays: bool = False, overrides: Mappin
         day += timedelta(days=1)
 
 
-def count_workdays(start: date, end: date, overrides: Mapping[date, bool] | None = None) -> int:
-    """Working days from start to end, both included (0 when end is before start)."""
-    n, day = 0, start
-    while day <= end:
-        n += is_workday(day, overrides)
-        day += timedelta(days=1)
-    return n
-
-
 # ---------------------------------------------------------------- the office's overrides
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from app.models import Tag, Unit
+from app.models import Base, Tag, Unit
 from app.models.people import DEFAULT_HOUSEHOLD_TAGS
 
 from .. import audit
@@ -43,3 +43,14 @@ def ensure_blank(s: Session) -> None:
     if existing:
         names = "、".join(u.full_name for u in existing[:3]) + ("等" if len(existing) > 3 else "")
         raise ServiceError(f"数据库中已有{existing[0].kind}：{names}，未新建。新建的村(社区)请使用另一个数据库文件。")
+
+
+def wipe_database(s: Session) -> None:
+    """Delete every row of every table (children first), the append-only 操作日志 included.
+
+    Only `demo --force` does this, after it made sure nobody else has the file open and backed it up.
+    """
+    audit.erase_log(s)
+    for table in reversed(Base.metadata.sorted_tables):
+        s.execute(table.delete())
+    s.expunge_all()

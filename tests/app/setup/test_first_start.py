@@ -60,7 +60,8 @@ def test_a_party_committee_gets_the_secretarys_branch_under_it(db: Database) -> 
     assert nodes["中共杏花村委员会"].kind == "党委"
     assert nodes["第一党支部"].parent_id == nodes["中共杏花村委员会"].id
     row = ctx.call(members.list_members, MemberQuery(unit_id))[0]
-    assert row.org_name == "第一党支部" and row.posts == "书记"
+    # a member of the branch who is 书记 of the committee: the post names the org that is not his own
+    assert row.org_name == "第一党支部" and row.posts == "书记（中共杏花村委员会）"
     detail = ctx.call(members.get_member, row.id)
     assert [(p.org_name, p.post, p.start_on) for p in detail.posts] == [("中共杏花村委员会", "书记", date(2021, 1, 15))]
 
