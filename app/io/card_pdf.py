@@ -2,6 +2,10 @@
 
 Its own module so that reportlab and segno are imported when cards are rendered, not when the window
 starts (app.io.cards, with the card types, is imported by the grid page's service).
+
+Every text is drawn in runs (pdf_fonts.font_runs): a character the 仿宋 body face lacks (堃, 喆 in a name:
+the shipped FandolFang covers GB 2312 only) is drawn in a fallback CJK face, never as an empty box. No
+text is smaller than 8 pt.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from reportlab.pdfgen.canvas import Canvas
 from .atomic import CancelCheck, Progress, atomic_path, check_cancel
 from .cards import RenderedCards, ServiceCard
 from .masking import cut_before_number, mask_free_text
-from .pdf_fonts import PdfFonts, pdf_fonts
+from .notice_grid import text_width
+from .pdf_fonts import PdfFonts, font_runs, pdf_fonts
 
 CARD_W, CARD_H = 92 * mm, 64 * mm
 COLS, ROWS = 2, 4
@@ -32,17 +37,32 @@ RED = HexColor("#c62828")
 GREY = HexColor("#666666")
 FRAME = Color(0.75, 0.75, 0.75)
 SLOGAN = "小事不出网格 · 有事请找网格员"
+SMALL = 8.0  # pt: the household line, the slogan, the page footer (the smallest print on the sheet)
 
 
-def _fit(text: str, font: str, size: float, width: float) -> str:
-    """The text cut to the width with 「…」: masked first, never cut inside a number (no 9 of 11 digits)."""
+def _fit(text: str, font: str, size: float, width: float, fallbacks: tuple[str, ...] = ()) -> str:
+    """The text cut to the width with 「…」: masked first, never cut inside a number (no 9 of 11 digits).
+    Widths as drawn by _draw (characters the font lacks in their fallback face)."""
     text = mask_free_text(text)
-    if stringWidth(text, font, size) <= width:
+    if text_width(text, font, fallbacks, size) <= width:
         return text
     n = len(text)
-    while n and stringWidth(text[:n] + "…", font, size) > width:
+    while n and text_width(text[:n] + "…", font, fallbacks, size) > width:
         n -= 1
     return cut_before_number(text, n) + "…"
+
+
+def _draw(c: Canvas, x: float, y: float, text: str, font: str, size: float, fallbacks: tuple[str, ...],
+          anchor: str = "left") -> None:
+    """text at baseline y, starting at x (anchor left), ending at x (right) or centred on x (centre); each
+    character in a face that has it."""
+    if anchor != "left":
+        width = text_width(text, font, fallbacks, size)
+        x -= width if anchor == "right" else width / 2
+    for run_font, piece in font_runs(text, font, fallbacks):
+        c.setFont(run_font, size)
+        c.drawString(x, y, piece)
+        x += stringWidth(piece, run_font, size)
 
 
 def _qr_form(c: Canvas, text: str, forms: dict[str, str]) -> str:
@@ -83,38 +103,33 @@ def _card(c: Canvas, card: ServiceCard, x: float, y: float, fonts: PdfFonts, qr_
     top = y + CARD_H
     c.setFillColor(RED)
     c.rect(x, top - BAND_H, CARD_W, BAND_H, stroke=0, fill=1)
+    body, title, extra = fonts.body, fonts.title, fonts.fallbacks
     c.setFillColor(white)
-    c.setFont(fonts.title, 13)
-    c.drawString(x + PAD, top - BAND_H + 3.2 * mm, "便民服务卡")
-    c.setFont(fonts.body, 8)
-    c.drawRightString(x + CARD_W - PAD, top - BAND_H + 3.6 * mm, _fit(card.village, fonts.body, 8, CARD_W / 2))
+    _draw(c, x + PAD, top - BAND_H + 3.2 * mm, "便民服务卡", title, 13, extra)
+    _draw(c, x + CARD_W - PAD, top - BAND_H + 3.6 * mm, _fit(card.village, body, 8, CARD_W / 2, extra), body, 8,
+          extra, anchor="right")
     text_w = CARD_W - 2 * PAD - (QR_SIZE + 2 * mm if qr_forms is not None else 0)
     c.setFillColor(Color(0, 0, 0))
-    c.setFont(fonts.title, 10.5)
     line = top - BAND_H - 5.5 * mm
-    c.drawString(x + PAD, line, _fit(f"{card.grid_name} {card.area_name}".strip(), fonts.title, 10.5, text_w))
+    _draw(c, x + PAD, line, _fit(f"{card.grid_name} {card.area_name}".strip(), title, 10.5, text_w, extra),
+          title, 10.5, extra)
     if card.holder:
         line -= 4.2 * mm
         c.setFillColor(GREY)
-        c.setFont(fonts.body, 7.5)
-        c.drawString(x + PAD, line, _fit(card.holder, fonts.body, 7.5, text_w))
+        _draw(c, x + PAD, line, _fit(card.holder, body, SMALL, text_w, extra), body, SMALL, extra)
     line -= 5 * mm
-    post_w = stringWidth("辅助微网格员", fonts.body, 8) + 1.5 * mm
+    post_w = stringWidth("辅助微网格员", body, 8) + 1.5 * mm
     for post, name, phone in card.staff[:MAX_STAFF_LINES]:
         c.setFillColor(GREY)
-        c.setFont(fonts.body, 8)
-        c.drawString(x + PAD, line, post)
+        _draw(c, x + PAD, line, post, body, 8, extra)
         c.setFillColor(Color(0, 0, 0))
-        c.setFont(fonts.body, 9)
-        c.drawString(x + PAD + post_w, line, _fit(name, fonts.body, 9, 14 * mm))
-        c.drawString(x + PAD + post_w + 14.5 * mm, line, phone)
+        _draw(c, x + PAD + post_w, line, _fit(name, body, 9, 14 * mm, extra), body, 9, extra)
+        _draw(c, x + PAD + post_w + 14.5 * mm, line, phone, body, 9, extra)
         line -= 4.4 * mm
-    c.setFont(fonts.body, 8.5)
     if card.hotline:
-        c.drawString(x + PAD, y + 7.5 * mm, f"{card.hotline_label}：{card.hotline}")
+        _draw(c, x + PAD, y + 7.5 * mm, f"{card.hotline_label}：{card.hotline}", body, 8.5, extra)
     c.setFillColor(RED)
-    c.setFont(fonts.body, 7.5)
-    c.drawString(x + PAD, y + 3 * mm, SLOGAN)
+    _draw(c, x + PAD, y + 3 * mm, SLOGAN, body, SMALL, extra)
     if qr_forms is not None:
         form = _qr_form(c, card.qr_text(), qr_forms)
         c.saveState()
@@ -158,9 +173,9 @@ def render_pdf(cards: Sequence[ServiceCard], path: Path, qr: bool = True, title:
                 _card(c, card, left + col * CARD_W, bottom + (ROWS - 1 - row) * CARD_H, fonts, qr_forms)
             _cut_marks(c, left, bottom)
             pages += 1
-            c.setFont(fonts.body, 7)
             c.setFillColor(GREY)
-            c.drawCentredString(page_w / 2, 8 * mm, f"{title}　第 {pages} 页　沿裁切线剪开")
+            _draw(c, page_w / 2, 8 * mm, f"{title}　第 {pages} 页　沿裁切线剪开", fonts.body, SMALL, fonts.fallbacks,
+                  anchor="centre")
             c.showPage()
             if progress is not None:
                 progress(min(start + PER_PAGE, len(cards)), len(cards))
