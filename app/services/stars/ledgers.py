@@ -120,10 +120,11 @@ def stats_ledger(s: Session, unit_id: int, year: int | None) -> Ledger:
 
     rows = [row(stats.total), *(row(g) for g in stats.grids), *(row(g) for g in stats.party_groups)]
     columns = [
-        LedgerColumn("类别", "kind"), LedgerColumn("名称", "name"), LedgerColumn("总户数", "households", "int"),
-        LedgerColumn("申报户数", "applied", "int"), LedgerColumn("参与率", "participation", "percent"),
-        *[LedgerColumn(f"{CN_DIGITS[lv - 1] if lv <= 10 else lv}星级", f"l{lv}", "int") for lv in levels],
-        LedgerColumn("星级户合计", "starred", "int"), LedgerColumn("占总户数", "share", "percent"),
+        # counts centred like the rates beside them (as in the 工单 statistics)
+        LedgerColumn("类别", "kind"), LedgerColumn("名称", "name"), LedgerColumn("总户数", "households", "count"),
+        LedgerColumn("申报户数", "applied", "count"), LedgerColumn("参与率", "participation", "percent"),
+        *[LedgerColumn(f"{CN_DIGITS[lv - 1] if lv <= 10 else lv}星级", f"l{lv}", "count") for lv in levels],
+        LedgerColumn("星级户合计", "starred", "count"), LedgerColumn("占总户数", "share", "percent"),
     ]
     state = "已经两委会确定" if stats.decided else "尚未确定，按目前审核结果统计"
     notes = (f"注：{stats.year}年度评选{state}。参与率＝申报户数÷总户数；党小组按联系该户的党员所在党小组统计。",)

@@ -79,6 +79,7 @@ def test_stars_ledgers_count_and_rate_cells(demo_db: Database, tmp_path: Path) -
             assert cell.number_format == "0.0%"
             assert isinstance(cell.value, float | int | Decimal)
             assert abs(float(cell.value) - part / whole) < 0.0005
+        assert {r[i].alignment.horizontal for i in (households_at, applied_at, part_at, starred_at)} == {"center"}
 
 
 def test_ticket_ledgers_days_with_one_decimal_and_centred_totals(demo_db: Database, tmp_path: Path) -> None:
