@@ -134,14 +134,21 @@ def extend(s: Session, unit_id: int, rng: random.Random) -> list[str]:
     for row in assessments.follow_up_list(s, unit_id, LAST_YEAR):
         assessments.record_follow_up(s, row.id, PUBLISHED_ON + timedelta(days=6), "党总支书记",
                                      "当面约谈，指出参加组织生活不经常的问题，本人表示改正")
+    return [
+        *_households(s, unit_id, rng),
+        f"三会一课：{len(made) + 1} 次会议（{len(branches)} 个支部，{LAST_YEAR}—{THIS_YEAR}年），"
+        f"考勤 {len(attendance)} 人次；另有 1 次（11月10日主题党日）待登记考勤",
+    ]
+
+
+def draft_this_year(s: Session, unit_id: int, rng: random.Random) -> list[str]:
+    """This year's assessment draft, computed last: the 工单 demo adds 代办 points when its tickets close,
+    and a draft computed before them would be stale (the 公示 and the ledger would then recompute it)."""
     status = assessments.compute_assessment(s, unit_id, THIS_YEAR, on=date(THIS_YEAR, 1, 5))
     dist = "，".join(f"{g}{n}人" for g, n in status.distribution.items())
     talked = "、".join(r.name for r in assessments.follow_up_list(s, unit_id, LAST_YEAR))
     advised = "、".join(r.name for r in assessments.follow_up_list(s, unit_id, THIS_YEAR) if r.follow_up == "劝退")
     return [
-        *_households(s, unit_id, rng),
-        f"三会一课：{len(made) + 1} 次会议（{len(branches)} 个支部，{LAST_YEAR}—{THIS_YEAR}年），"
-        f"考勤 {len(attendance)} 人次；另有 1 次（11月10日主题党日）待登记考勤",
         f"党员积分：{LAST_YEAR}年度评定已发布；{THIS_YEAR}年度待发布（{dist}）",
         f"{LAST_YEAR}年度约谈：{talked or '无'}；连续两年评定为差（劝退）：{advised or '无'}",
     ]

@@ -85,4 +85,5 @@ def _area_extensions() -> list[Callable[[Session, int, random.Random], list[str]
         demo_points.extend,
         demo_stars.extend,
         demo_tickets.extend,
+        demo_points.draft_this_year,  # after the tickets' 代办 points
     ]

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDialog, QWizard
 from app.services.context import AppContext
 from app.services.points import assessments, meetings
 from app.services.points import member_points as points
+from app.services.points import rules as point_rules
 from app.services.points.member_points import PointsQuery
 
 
@@ -254,9 +255,14 @@ def test_tie_rule_set_in_settings_and_decided_in_the_wizard(
 
 
 def test_points_page_hides_grades_of_a_stale_draft(qtbot: Any, window: Any, demo_ctx: AppContext) -> None:
+    uid = demo_ctx.unit_id
+    member = demo_ctx.call(assessments.list_assessment, uid, 2026)[0].member_id
+    rule = next(r.id for r in demo_ctx.call(point_rules.list_rules, uid) if r.name == "受到上级表彰")
+    demo_ctx.call(points.add_entry, points.EntryInput(member, rule, date(2026, 11, 20), "10",
+                                                                    evidence="县级表彰"))
     page = _go(window, "page_points")
     page.spin_year.setValue(2026)
-    # the demo's 2026 draft was computed before later entries (代办 tickets): live figures, no grades
+    # a point entered after the 2026 draft was computed: live figures, no grades
     assert all(r.grade is None and r.assessment_state == "待重新计算" for r in page.points_model.rows)
     assert "等次暂不显示" in page.info_points.text()
     assert "草稿计算之后积分记录有变动，请重新计算" in page.label_assessment.text()

@@ -168,7 +168,10 @@ def test_the_notice_is_refused_when_the_operator_may_not_recompute(demo_db: Data
     ctx = AppContext(demo_db)
     staff = make_staff(ctx)
     uid = ctx.unit_id
-    assert ctx.call(assessments.draft_problem, uid, 2026) == "计算之后积分记录有变动"  # the demo's draft
+    assert ctx.call(assessments.draft_problem, uid, 2026) is None  # the demo computes its draft last
+    some_member = ctx.call(assessments.list_assessment, uid, 2026)[0].member_id
+    ctx.call(entry, uid, some_member, "受到上级表彰", date(2026, 11, 20), "10", evidence="县级表彰")
+    assert ctx.call(assessments.draft_problem, uid, 2026) == "计算之后积分记录有变动"  # now stale
     with pytest.raises(ServiceError) as refused:
         as_(ctx, staff["grid"]).call(build_points_notice, uid, 2026)
     assert str(refused.value) == ("2026年度评定草稿计算之后积分记录有变动，请先在年度评定向导中重新计算，"

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.cli import main as cli_main
-from app.db import Database
-from app.models import Assessment, PointEntry
+from app.db import Database, open_database, resolve_url
+from app.models import Assessment, PointEntry, Unit
 from app.services import units
 from app.services.errors import ServiceError, ValidationError
 from app.services.points import assessments, meetings
@@ -258,9 +258,21 @@ def test_cli_exports_and_notice(demo_db_path: Path, tmp_path: Path, capsys: pyte
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["党员积分台账", "积分明细"]
     header = [c.value for c in wb["党员积分台账"][3]]
-    # the demo's 2026 draft was computed before later entries: live figures, no grades, and the note says so
-    assert header[:6] == ["序号", "姓名", "所在支部", "党小组", "积分类别", "基础分"] and "评定等次" not in header
-    notes = [c.value for row in wb["党员积分台账"].iter_rows() for c in row if str(c.value or "").startswith("注")]
+    # the demo computes its 2026 draft last: the ledger shows the draft with its grades
+    assert header[:6] == ["序号", "姓名", "所在支部", "党小组", "积分类别", "基础分"] and "评定等次" in header
+    # a point entered after the draft: live figures, no grades, and the note says so
+    db = open_database(resolve_url(demo_db_path))
+    try:
+        with db.session() as s:
+            uid = s.scalars(select(Unit.id)).one()
+            member = assessments.list_assessment(s, uid, 2026)[0].member_id
+            entry(s, uid, member, "受到上级表彰", date(2026, 11, 20), "10", evidence="县级表彰")
+    finally:
+        db.dispose()
+    assert cli_main(["--db", str(demo_db_path), "export", "points", "-o", str(out), "--year", "2026"]) == 0
+    sheet = openpyxl.load_workbook(out)["党员积分台账"]
+    assert "评定等次" not in [c.value for c in sheet[3]]
+    notes = [c.value for row in sheet.iter_rows() for c in row if str(c.value or "").startswith("注")]
     assert any("实时数" in n and "积分记录有变动" in n for n in notes)
     last = tmp_path / "points2025.xlsx"
     assert cli_main(["--db", str(demo_db_path), "export", "points", "-o", str(last), "--year", "2025"]) == 0
