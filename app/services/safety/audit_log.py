@@ -26,7 +26,11 @@ ENTITY_LABELS = {
     "org_partner": "联建单位", "member_post": "党内职务", "member_contact": "联系户", "unit": "本村信息",
     "setting": "设置", "operator": "操作员", "database": "数据库", "grid": "网格", "grid_post": "网格岗位",
     "import_batch": "导入", "notice": "公示", "ticket": "工单", "point_entry": "积分", "star_round": "星级评选",
-    "household_point_entry": "乡风文明积分",
+    "household_point_entry": "乡风文明积分", "org_membership": "组织关系", "objection": "公示异议",
+    "assessment": "积分评定", "meeting": "会议", "point_rule": "积分规则", "star_category": "星类",
+    "star_application": "星级申报", "star_change": "加星减星", "ticket_category": "诉求类别",
+    "service_item": "代办事项", "calendar_override": "工作日设置", "ledger": "台账", "service_cards": "便民服务卡",
+    "village_map": "村地图",
 }
 ACTION_LABELS = {
     "create": "新增", "update": "修改", "close": "撤销/结束", "status": "状态变更", "stage": "发展阶段",
@@ -34,7 +38,24 @@ ACTION_LABELS = {
     "restore": "恢复数据",
     "import": "导入", "undo": "撤销导入", "void": "作废", "demo": "生成演示村",
     "baseline": "开始校验",
+    "delete": "删除", "export": "导出", "publish": "发布", "reprint": "重新生成", "move": "转移", "head": "变更户主",
+    "split": "分户", "step": "进入下一阶段", "reopen": "重新打开",
+    # 工单 steps, named as the ticket timeline names them (tickets.workflow.ACTIONS)
+    "assign": "派单", "reassign": "改派", "accept": "接单", "escalate": "上报", "reply": "答复", "solve": "现场解决",
+    "visit": "回访", "cancel": "撤销",
 }
+# A code this version does not know (written by a newer one): a plain word, never the code itself.
+OTHER_ACTION = "其他操作"
+OTHER_ENTITY = "其他记录"
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, OTHER_ACTION)
+
+
+def entity_label(entity: str) -> str:
+    return ENTITY_LABELS.get(entity, OTHER_ENTITY)
+
 FIELD_LABELS = {
     "name": "姓名", "id_number": "身份证号", "phone": "联系电话", "gender": "性别", "birth_date": "出生日期",
     "ethnicity": "民族", "education": "学历", "household_id": "所属户", "relation": "与户主关系", "note": "备注",
@@ -148,8 +169,8 @@ def list_audit(s: Session, q: AuditQuery, offset: int = 0, limit: int = 200) -> 
 
 def _row(e: AuditEntry, operator: str | None) -> AuditRow:
     return AuditRow(
-        id=e.id, at=_local(e.at), operator=operator or "（系统）", action=ACTION_LABELS.get(e.action, e.action),
-        entity=ENTITY_LABELS.get(e.entity, e.entity), entity_id=e.entity_id, summary=e.summary,
+        id=e.id, at=_local(e.at), operator=operator or "（系统）", action=action_label(e.action),
+        entity=entity_label(e.entity), entity_id=e.entity_id, summary=e.summary,
         changes=changes_text(e.detail),
     )
 
@@ -160,7 +181,7 @@ def audit_filters(s: Session, unit_id: int) -> tuple[list[tuple[int, str]], list
     ops = [(o.id, o.display_name) for o in s.scalars(
         select(Operator).where(Operator.unit_id == unit_id).order_by(Operator.id))]
     keys = s.scalars(select(AuditEntry.entity).distinct().order_by(AuditEntry.entity))
-    return ops, [(k, ENTITY_LABELS.get(k, k)) for k in keys]
+    return ops, [(k, entity_label(k)) for k in keys]
 
 
 AUDIT_COLUMNS = (
