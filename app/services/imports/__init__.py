@@ -2,6 +2,7 @@
 
 Public:
     flow  check / apply / undo an import, the import history and its reports
+    paste rows pasted from Excel / WPS into a list, as a table and layout for flow's check
 Private (only flow and each other use them): fields, cells, names, state, journal, rows, bulk,
 people_rows, grid_post_rows, ticket_rows — one row handler per kind, through the areas' services.
 """
