@@ -25,12 +25,15 @@ from app.services.context import AppContext
 
 from . import settings
 from .appfont import set_large_font
+from .common.form import FRAME_ALLOWANCE
 from .common.page import Changes, Page
 from .errors import user_errors
+from .page_stack import LazyPages
 
 log = logging.getLogger(__name__)
 
 APP_TITLE = "村级党建工作台"
+FIRST_SIZE = QSize(1200, 760)  # the first window's size where the screen has room (fit_to_screen)
 
 
 def page_classes() -> list[type[Page]]:
@@ -74,16 +77,21 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
-        self.pages: dict[str, Page] = {}
+        # each page is built when first shown or asked for (ui/page_stack.py): the window opens sooner
+        self.pages = LazyPages(self.stack, lambda cls: cls(ctx, self.changes, self.stack))
         role = self.operator_role()
         for cls in page_classes():
             if cls.roles is not None and role is not None and role not in cls.roles:
                 continue  # e.g. 操作日志 is the 书记's; the service refuses others anyway
-            page = cls(ctx, self.changes, self.stack)
-            self.pages[page.objectName()] = page
-            self.stack.addWidget(page)
-            item = QListWidgetItem(page.title, self.nav)
-            item.setData(Qt.ItemDataRole.UserRole, page.objectName())
+            if cls.object_name:
+                self.pages.register(cls.object_name, cls)
+                name = cls.object_name
+            else:  # a page that does not say its name: built now
+                page = cls(ctx, self.changes, self.stack)
+                self.pages.add(page)
+                name = page.objectName()
+            item = QListWidgetItem(cls.title, self.nav)
+            item.setData(Qt.ItemDataRole.UserRole, name)
         self.nav.currentRowChanged.connect(self._on_nav)
 
         self._build_actions()
@@ -100,7 +108,7 @@ class MainWindow(QMainWindow):
 
         self.load_unit()
         self.nav.setCurrentRow(0)
-        self.resize(1200, 760)
+        self.fit_to_screen(FIRST_SIZE)
 
         from .auth.session import IdleLock
 
@@ -118,7 +126,7 @@ class MainWindow(QMainWindow):
             "QListWidget#nav::item:selected { background: #c62828; color: white; }"
         )
         em = self.nav.fontMetrics().horizontalAdvance("中")
-        longest = max((len(p.title) for p in self.pages.values()), default=6)
+        longest = max((len(cls.title) for cls in self.pages.classes()), default=6)
         self.nav.setFixedWidth(em * (longest + 3) + 24)
 
     def _action(self, name: str, text: str, shortcut: QKeySequence | str | None = None) -> QAction:
@@ -201,7 +209,7 @@ class MainWindow(QMainWindow):
                 self.close()
                 return
         self.load_unit()
-        for page in self.pages.values():
+        for page in self.pages.built():  # the others query when they are built
             with user_errors(self):
                 page.refresh()
 
@@ -293,4 +301,21 @@ class MainWindow(QMainWindow):
         geometry = settings.ui_settings().value("geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)  # type: ignore[arg-type]
+            if not self.isMaximized() and not self.isFullScreen():
+                self.fit_to_screen(self.size())  # saved on a larger monitor, or before the taskbar moved
+
+    def fit_to_screen(self, size: QSize) -> None:
+        """Resize to `size` but never past the screen's available area (less the title bar), and move the
+        window inside it: a 1366×768 screen less its taskbar shows the whole window, 状态栏 included."""
+        screen = QApplication.screenAt(self.geometry().center()) or QApplication.primaryScreen()
+        if screen is None:
+            self.resize(size)
+            return
+        room = screen.availableGeometry()
+        width = min(size.width(), room.width())
+        height = min(size.height(), room.height() - FRAME_ALLOWANCE)
+        self.resize(width, height)
+        x = min(max(self.x(), room.left()), room.left() + room.width() - width)
+        y = min(max(self.y(), room.top()), room.top() + room.height() - height - FRAME_ALLOWANCE)
+        self.move(max(x, room.left()), max(y, room.top()))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from .table_model import LazyTableModel
 
 SEARCH_DELAY_MS = 250
+SEARCH_MIN_CHARS = 10  # a search box never gets narrower than this many characters
 
 
 class DataTable(QTableView):
@@ -130,6 +131,11 @@ class SearchBox(QLineEdit):
 
     def query(self) -> str:
         return self.text().strip()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        # a narrow window squeezes the other widgets first: the box keeps room for a name or ID (never 「…」)
+        hint = super().minimumSizeHint()
+        return QSize(max(hint.width(), self.fontMetrics().horizontalAdvance("中") * SEARCH_MIN_CHARS), hint.height())
 
 
 class InfoLabel(QLabel):

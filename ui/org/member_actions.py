@@ -9,13 +9,14 @@ line for the page's status (`message`).
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton, QWidget
 
 from app.services.context import AppContext
 from app.services.org import roster_changes
 from app.services.org.members import MemberDetail, MemberRow
 from app.services.org.roster_changes import MEMBER_STAGES, RestoreResult
 
+from ..common.flow import FlowLayout
 from ..errors import user_errors
 from .contact_dialogs import ContactDialog, EndContactDialog
 from .leave_dialogs import LeaveDialog
@@ -34,7 +35,7 @@ class MemberActions(QWidget):
         self.row: MemberRow | None = None
         self.detail: MemberDetail | None = None
         self.band: tuple[int, int] | None = None
-        lay = QHBoxLayout(self)
+        lay = FlowLayout(self)  # wraps onto a second line beside a narrow list (larger font on 1366 wide)
         lay.setContentsMargins(0, 2, 0, 2)
 
         def button(name: str, text: str, slot: object, tip: str = "") -> QPushButton:
@@ -58,7 +59,7 @@ class MemberActions(QWidget):
                                 self.tr("离开党员名册：记录保留，可用“含已离开”查看"))
         self.btn_restore = button("btn_restore_member", self.tr("恢复…"), self.restore,
                                   self.tr("离开登记有误时撤销：该党员重新列入名册"))
-        lay.addStretch(1)
+        lay.add_stretch()
         self.btn_delete = button("btn_delete_member", self.tr("删除（误录）"), self.delete,
                                  self.tr("只能删除今天录入、且没有任何记录引用的党员"))
         self.set_member(None, None)

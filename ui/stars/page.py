@@ -33,6 +33,7 @@ from app.services.stars.applications import ApplicationQuery, ApplicationRow
 from app.services.stars.publicity import RoundObjection
 from app.services.stars.rounds import ROUND_STEP_LABELS, CategoryInfo, RoundInfo
 
+from ..common.flow import FlowLayout, flow_row
 from ..common.page import Changes, Page
 from ..common.table_model import Column, LazyTableModel, list_source, service_source
 from ..common.widgets import DataTable, InfoLabel, SearchBox
@@ -103,6 +104,7 @@ OBJECTION_COLUMNS: list[Column[RoundObjection]] = [
 
 class StarsPage(Page):
     title = "星级文明户"
+    object_name = "page_stars"  # known before the page is built (ui/page_stack.py)
     waits_for_show = True  # heavy at county scale: query when first shown (issue 11)
     watches = frozenset({"household", "resident", "grid", "notice", "star_category"})  # star_category: 设置
 
@@ -160,6 +162,7 @@ class StarsPage(Page):
         bar = QHBoxLayout()
         self.label_round_status = QLabel(self)
         self.label_round_status.setObjectName("label_round_status")
+        self.label_round_status.setWordWrap(True)  # the dates of a finished round make it long
         bar.addWidget(self.label_round_status, 1)
         self.btn_step = self._button("btn_step_action", "开始农户申报", self.step_action)
         self.btn_step.setDefault(True)
@@ -189,7 +192,7 @@ class StarsPage(Page):
         self.edit_recommender.setMaximumWidth(self.fontMetrics().horizontalAdvance("中") * 8)
         row1.addWidget(self.edit_recommender)
         entry.addLayout(row1)
-        self.row_stars = QHBoxLayout()
+        self.row_stars = FlowLayout()  # wraps: ten 星类 with the larger font still fit a 1366-wide screen
         self.star_checks: dict[int, QCheckBox] = {}
         entry.addLayout(self.row_stars)
         self.label_entry_error = QLabel(self.group_entry)
@@ -228,15 +231,11 @@ class StarsPage(Page):
         self.model.loadFailed.connect(self.info.show_error)
         layout.addWidget(self.info)
 
-        buttons = QHBoxLayout()
         self.btn_review = self._button("btn_review", "审核…", self.review, box)
         self.btn_edit = self._button("btn_edit_application", "编辑申报…", self.edit_application, box)
         self.btn_withdraw = self._button("btn_withdraw_application", "撤回申报…", self.withdraw, box)
         self.btn_history = self._button("btn_star_history", "星级档案（加星/减星）…", self.history, box)
-        for b in (self.btn_review, self.btn_edit, self.btn_withdraw, self.btn_history):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        layout.addLayout(buttons)
+        layout.addLayout(flow_row(self.btn_review, self.btn_edit, self.btn_withdraw, self.btn_history))
         return box
 
     def _build_notice_tab(self) -> QWidget:
@@ -255,15 +254,11 @@ class StarsPage(Page):
         self.table_objections.setSortingEnabled(False)
         self.table_objections.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
         layout.addWidget(self.table_objections, 1)
-        bar = QHBoxLayout()
         self.btn_add_objection = self._button("btn_add_objection", "登记异议…", self.add_objection, tab)
         self.btn_dismiss = self._button("btn_dismiss_objection", "异议不成立…", self.dismiss_objection, tab)
         self.btn_uphold = self._button("btn_uphold_objection", "异议成立…", self.uphold_objection, tab)
         self.btn_correction = self._button("btn_publish_correction", "发布更正公示…", self.publish_correction, tab)
-        for b in (self.btn_add_objection, self.btn_dismiss, self.btn_uphold, self.btn_correction):
-            bar.addWidget(b)
-        bar.addStretch(1)
-        layout.addLayout(bar)
+        layout.addLayout(flow_row(self.btn_add_objection, self.btn_dismiss, self.btn_uphold, self.btn_correction))
         return tab
 
     def _build_steps_tab(self) -> QWidget:
@@ -333,7 +328,7 @@ class StarsPage(Page):
             self.star_checks[c.id] = check
         self.btn_add_application = self._button("btn_add_application", "登记申报", self.add_application,
                                                 self.group_entry)
-        self.row_stars.addStretch(1)
+        self.row_stars.add_stretch()
         self.row_stars.addWidget(self.btn_add_application)
 
     def _show_round(self) -> None:
