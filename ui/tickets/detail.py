@@ -23,7 +23,15 @@ from app.services.tickets.workflow import OPEN_STATES, STATE_LABELS
 
 from ..common.table_model import format_value
 from ..errors import user_errors
-from .steps import AssignDialog, DueDialog, EscalateDialog, ReasonDialog, ReplyDialog, VisitDialog
+from .steps import (
+    AssignDialog,
+    DueDialog,
+    EscalateDialog,
+    ReasonDialog,
+    ReplyDialog,
+    VisitDialog,
+    default_visitor,
+)
 
 # action → (button objectName, Chinese text); the order is the order of the buttons
 BUTTONS = {
@@ -137,22 +145,12 @@ class TicketDetailDialog(QDialog):
         if action in ("reply", "solve"):
             return ReplyDialog(self.ctx, tid, d.row.state == "escalated", d.row.mode, self, solve=action == "solve")
         if action == "visit":
-            return VisitDialog(self.ctx, tid, self._visitor(), self)
+            return VisitDialog(self.ctx, tid, default_visitor(self.ctx, self.unit_id), self)
         if action == "due":
             return DueDialog(self.ctx, tid, d.row.due_at, self)
         if action in ("cancel", "reopen", "note"):
             return ReasonDialog(self.ctx, tid, action, self)
         return None
-
-    def _visitor(self) -> str:
-        """The signed-in operator's name as the default 回访人."""
-        from app.services.safety import auth
-
-        try:
-            me = self.ctx.call(auth.current_operator)
-        except Exception:  # only a default: never block the 回访 over it
-            return ""
-        return me.display_name if me is not None else ""
 
     def run(self, action: str) -> None:
         if action == "accept":

@@ -1,7 +1,9 @@
 """受理登记: the form a clerk fills in while on the phone. Ctrl+Enter saves from any field.
 
 The requester is found by 拼音首字母, 汉字 or a phone fragment; whoever is not in the register is simply
-typed. Filling 现场答复 closes the ticket at once as 现场解决 (佛子庄: simple matters solved on the spot).
+typed. Ticking 「现场已解决」 and writing the 答复 closes the ticket at once as 现场解决 (佛子庄: simple matters
+solved on the spot); its 回访 follows later from the list. 诉求类别 starts on the one taken most often this
+year (none before the first ticket: 「请选择」), never on the first of the list.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QComboBox, QLabel, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QPlainTextEdit, QWidget
 
 from app.services.context import AppContext
 from app.services.tickets import queries as ticket_queries
@@ -25,7 +27,7 @@ from .picker import SearchPicker
 class IntakeDialog(FormDialog):
     """dlg_ticket_intake; result_value is the Created ticket (id, number)."""
 
-    def __init__(self, ctx: AppContext, unit_id: int, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, unit_id: int, parent: QWidget | None = None, solved: bool = False) -> None:
         super().__init__("dlg_ticket_intake", self.tr("受理登记"), parent)
         self.ctx, self.unit_id = ctx, unit_id
         self.requester = SearchPicker("requester", self._find, self.tr("姓名、拼音首字母（如 zs）或电话后几位"), self)
@@ -36,19 +38,26 @@ class IntakeDialog(FormDialog):
         cats = ctx.call(tickets.list_categories, unit_id)
         self.combo_category = self.add_combo(
             "category_id", self.tr("诉求类别"), [(f"{c.name}（{self._limit(c.due_hours)}）", c.id) for c in cats],
-            required=True)
+            required=True, blank=self.tr("请选择"))
+        usual = ctx.call(ticket_queries.most_used_category, unit_id)
+        if usual is not None:
+            self.combo_category.setCurrentIndex(max(self.combo_category.findData(usual), 0))
         items = ctx.call(tickets.list_service_items, unit_id)
         self.combo_item = self.add_combo("service_item_id", self.tr("代办事项"), [(i.name, i.id) for i in items],
                                          blank=self.tr("（不是党员代办）"))
         self.combo_priority = self.add_combo("priority", self.tr("紧急程度"), list(PRIORITIES))
         self.edit_content = self.add_text("content", self.tr("诉求内容"))
+        self.check_solved = QCheckBox(self.tr("现场已解决（保存即办结，之后回访）"), self)
+        self.add_field("solved", "", self.check_solved)
         self.edit_reply = self.add_text("on_spot_reply", self.tr("现场答复"))
-        self.edit_reply.setPlaceholderText(self.tr("当场解决的简单事项在此填写答复，保存即办结（现场解决）"))
+        self.edit_reply.setPlaceholderText(self.tr("怎样解决的：保存即办结（现场解决），回访待做"))
+        self.check_solved.toggled.connect(self._solved_toggled)
+        self.check_solved.setChecked(solved)
+        self._solved_toggled(solved)
         hint = QLabel(self.tr("Ctrl+Enter 保存"), self)
         hint.setObjectName("label_intake_hint")
         hint.setStyleSheet("color: #666;")
         self.grid.addWidget(hint, self.grid.rowCount(), 1)
-        self.btn_save.setText(self.tr("受理"))
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, activated=self.on_save)
         # …and from inside the fields too, where a text box would otherwise swallow the key
@@ -63,6 +72,12 @@ class IntakeDialog(FormDialog):
             self.on_save()
             return True
         return super().eventFilter(watched, event)
+
+    def _solved_toggled(self, on: bool) -> None:
+        self.show_field("on_spot_reply", on)
+        self.btn_save.setText(self.tr("受理并办结") if on else self.tr("受理"))
+        if on and self.isVisible():
+            self.fit_contents()
 
     @staticmethod
     def _limit(hours: int) -> str:
@@ -87,7 +102,9 @@ class IntakeDialog(FormDialog):
             "requester_phone": self.edit_phone.text(),
             "channel": self._combo(self.combo_channel), "category_id": self._combo(self.combo_category),
             "service_item_id": self._combo(self.combo_item), "priority": self._combo(self.combo_priority),
-            "content": content.toPlainText(), "on_spot_reply": reply.toPlainText(),
+            "content": content.toPlainText(), "solved_on_spot": self.check_solved.isChecked(),
+            # a reply written and then unticked is not an answer given
+            "on_spot_reply": reply.toPlainText() if self.check_solved.isChecked() else "",
         }
 
     @staticmethod

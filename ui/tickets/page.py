@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QMenu, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from app.services.context import AppContext
 from app.services.grid import grids as grid
@@ -15,6 +15,7 @@ from app.services.output_kinds import LEDGER_KINDS
 from app.services.tickets import queries as ticket_queries
 from app.services.tickets import workflow as tickets
 from app.services.tickets.queries import STATE_FILTERS, TicketQuery, TicketRow
+from app.services.tickets.workflow import STATE_LABELS
 
 from ..common.page import Changes, Page
 from ..common.table_model import AnyIndex, Column, LazyTableModel, service_source
@@ -23,6 +24,7 @@ from ..errors import user_errors
 from .dashboard import TicketDashboard
 from .detail import TicketDetailDialog
 from .intake import IntakeDialog
+from .steps import VisitDialog, default_visitor
 
 OVERDUE_BG = QColor("#fde2e1")
 DUE_SOON_BG = QColor("#fff4d6")
@@ -61,6 +63,7 @@ class TicketModel(LazyTableModel[TicketRow]):
 
 class TicketsPage(Page):
     title = "工单"
+    object_name = "page_tickets"  # known before the page is built (ui/page_stack.py)
     waits_for_show = True  # heavy at county scale: query when first shown (issue 11)
     watches = frozenset({"ticket", "resident", "household", "member", "grid", "import", "ticket_settings"})
 
@@ -99,23 +102,35 @@ class TicketsPage(Page):
         buttons = QHBoxLayout()
         self.btn_new = QPushButton(self.tr("受理登记（Ctrl+N）"), tab)
         self.btn_new.setObjectName("btn_ticket_new")
+        self.btn_solved = QPushButton(self.tr("现场解决…"), tab)
+        self.btn_solved.setObjectName("btn_ticket_new_solved")
+        self.btn_solved.setToolTip(self.tr("登记一件当场已解决的诉求：受理即办结，之后回访"))
         self.btn_open = QPushButton(self.tr("查看/办理…"), tab)
         self.btn_open.setObjectName("btn_ticket_open")
+        self.btn_visit = QPushButton(self.tr("回访…"), tab)
+        self.btn_visit.setObjectName("btn_ticket_visit_row")
+        self.btn_visit.setEnabled(False)
         self.btn_export = QPushButton(self.tr("导出工单台账…"), tab)
         self.btn_export.setObjectName("btn_export_ledger")
-        for b in (self.btn_new, self.btn_open):
+        for b in (self.btn_new, self.btn_solved, self.btn_open, self.btn_visit):
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(self.btn_export)
         layout.addLayout(buttons)
-        self.btn_new.clicked.connect(self.new_ticket)
+        self.btn_new.clicked.connect(lambda: self.new_ticket())
+        self.btn_solved.clicked.connect(lambda: self.new_ticket(solved=True))
         self.btn_open.clicked.connect(self.open_current)
+        self.btn_visit.clicked.connect(self.visit_current)
         self.btn_export.clicked.connect(self.export_ledgers)
 
         self.model = TicketModel(COLUMNS, lambda: 0, lambda *_: [], parent=self)
         self.table = DataTable("table_tickets", tab)
         self.table.setModel(self.model)
         self.table.doubleClicked.connect(lambda _i: self.open_current())
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._row_changed())
+        self.model.modelReset.connect(self._row_changed)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
         layout.addWidget(self.table, 1)
         self.info = InfoLabel("label_tickets_info", tab)
         layout.addWidget(self.info)
@@ -157,7 +172,7 @@ class TicketsPage(Page):
     def query(self) -> TicketQuery:
         return TicketQuery(self.unit_id, text=self.edit_search.query(), state=self.combo_state.currentData(),
                            category_id=self.combo_category.currentData(), grid_id=self.combo_grid.currentData(),
-                           assignee=self.combo_assignee.currentData())
+                           assignee=self.combo_assignee.currentData(), order_by="attention")
 
     def refresh_list(self) -> None:
         self.model.set_query(*service_source(self.ctx, ticket_queries.count_tickets, ticket_queries.list_tickets,
@@ -172,9 +187,10 @@ class TicketsPage(Page):
 
     # ---- actions --------------------------------------------------------------------------------
 
-    def new_ticket(self) -> None:
+    def new_ticket(self, solved: bool = False) -> None:
+        """受理登记; solved: the 现场解决 path (the form opens with 「现场已解决」 ticked)."""
         with user_errors(self):
-            dialog = IntakeDialog(self.ctx, self.unit_id, self)
+            dialog = IntakeDialog(self.ctx, self.unit_id, self, solved=solved)
             if dialog.exec():
                 made = dialog.result_value
                 self.announce("ticket")
@@ -192,6 +208,41 @@ class TicketsPage(Page):
             self.info.show_error(self.tr("请先在列表中选中一件工单"))
             return
         self.open_ticket(row.id)
+
+    @staticmethod
+    def _can_visit(row: TicketRow | None) -> bool:
+        return row is not None and "visit" in tickets.legal_actions(row.state, row.satisfaction or None)
+
+    def _row_changed(self) -> None:
+        self.btn_visit.setEnabled(self._can_visit(self.current()))
+
+    def _context_menu(self, pos: QPoint) -> None:
+        index = self.table.indexAt(pos)
+        if not index.isValid():
+            return
+        self.table.select_row(index.row())
+        menu = QMenu(self.table)
+        menu.setObjectName("menu_ticket_row")
+        menu.addAction(self.tr("查看/办理…"), self.open_current)
+        visit = menu.addAction(self.tr("回访…"), self.visit_current)
+        visit.setEnabled(self._can_visit(self.current()))
+        menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def visit_current(self) -> None:
+        """The one-dialog 回访 of the selected ticket: satisfaction and a note, 回访人 filled in."""
+        row = self.current()
+        if not self._can_visit(row):
+            self.info.show_error(self.tr("请先选中一件已答复或现场解决、尚未回访的工单"))
+            return
+        assert row is not None
+        with user_errors(self):
+            dialog = VisitDialog(self.ctx, row.id, default_visitor(self.ctx, self.unit_id), self)
+            if dialog.exec():
+                self.announce("ticket")
+                self.refresh()
+                self.table.select_row(self.model.find_row(lambda r: r.id == row.id, fetch_all=True))
+                self.info.show_info(self.tr("工单 {0} 已回访，现为“{1}”。").format(
+                    row.number, STATE_LABELS.get(dialog.result_state, "")) + self.info.text())
 
     def detail_dialog(self, ticket_id: int) -> TicketDetailDialog:
         dialog = TicketDetailDialog(self.ctx, self.unit_id, ticket_id, self)

@@ -103,6 +103,17 @@ class ReplyDialog(FormDialog):
             self.ctx.call(tickets.reply, self.ticket_id, **values)
 
 
+def default_visitor(ctx: AppContext, unit_id: int) -> str:
+    """The 回访人 default: the signed-in operator, else whoever did the last 回访 (the same clerk, usually)."""
+    from app.services.safety import auth
+
+    try:
+        me = ctx.call(auth.current_operator)
+        return me.display_name if me is not None else ctx.call(ticket_queries.last_visitor, unit_id)
+    except Exception:  # only a default: never block the 回访 over it
+        return ""
+
+
 class VisitDialog(FormDialog):
     """dlg_ticket_visit: 回访 — who called back, the rating (满意/基本满意/不满意) and what was said."""
 

@@ -42,14 +42,16 @@ DUE_SOON_HOURS = 24
 EVENT_LABELS = {**STATE_LABELS, "received": "受理", "assigned": "派单", "accepted": "接单", "escalated": "上报",
                 "replied": "答复", "closed": "办结", "cancelled": "撤销", "note": "办理记录", "visit": "回访",
                 "reassigned": "改派"}
-STATE_FILTERS = {"open": "未办结", "overdue": "已逾期", **STATE_LABELS}
+STATE_FILTERS = {"open": "未办结", "overdue": "已逾期", "due_soon": "24小时内到期", "to_visit": "待回访",
+                 **STATE_LABELS}
 
 
 @dataclass
 class TicketQuery:
     unit_id: int
     text: str = ""  # number, content, requester (汉字/拼音首字母/phone fragment)
-    state: str | None = None  # a state, "open" (not closed/cancelled) or "overdue"
+    state: str | None = None  # a state, "open" (not closed/cancelled), "overdue", "due_soon" (within a day)
+    # or "to_visit" (回访 still to do)
     category_id: int | None = None
     grid_id: int | None = None  # a grid includes its micro-grids
     assignee: str | None = None  # the name of a current handler
@@ -124,6 +126,11 @@ def overdue_condition(at: datetime) -> ColumnElement[bool]:
     return and_(Ticket.state.in_(OPEN_STATES), Ticket.due_at < at)
 
 
+def to_visit_condition() -> ColumnElement[bool]:
+    """回访 still to do: answered, or closed on the spot and not yet rated (as legal_actions allows)."""
+    return or_(Ticket.state == "replied", and_(Ticket.state == "closed", Ticket.satisfaction.is_(None)))
+
+
 def due_soon_condition(at: datetime) -> ColumnElement[bool]:
     return and_(Ticket.state.in_(OPEN_STATES), Ticket.due_at >= at, Ticket.due_at < at + timedelta(hours=DUE_SOON_HOURS))
 
@@ -145,6 +152,10 @@ def _where(s: Session, q: TicketQuery, at: datetime) -> list[ColumnElement[bool]
         where.append(Ticket.state.in_(OPEN_STATES))
     elif q.state == "overdue":
         where.append(overdue_condition(at))
+    elif q.state == "due_soon":
+        where.append(due_soon_condition(at))
+    elif q.state == "to_visit":
+        where.append(to_visit_condition())
     elif q.state:
         where.append(Ticket.state == q.state)
     if q.category_id is not None:
@@ -168,6 +179,17 @@ ORDERS = {
     "category": (TicketCategory.sort_order,), "state": (Ticket.state,), "requester": (Ticket.requester_name,),
     "grid": (_grid.code,), "channel": (Ticket.channel,),
 }
+
+
+def _order(q: TicketQuery, at: datetime) -> list[Any]:
+    """The ORDER BY of a query. "attention" (the list as it opens): overdue first, then the other open tickets,
+    then closed and cancelled ones; newest first within each."""
+    if q.order_by == "attention":
+        rank = case((overdue_condition(at), 0), (Ticket.state.in_(OPEN_STATES), 1), else_=2)
+        return [rank, Ticket.received_at.desc(), Ticket.id.desc()]
+    keys = ORDERS.get(q.order_by, ORDERS["received"])
+    order = [k.desc() if q.descending else k.asc() for k in keys]
+    return [*order, Ticket.id.desc() if q.descending else Ticket.id]
 
 
 def count_tickets(s: Session, q: TicketQuery) -> int:
@@ -195,10 +217,7 @@ def current_handlers(s: Session, ticket_ids: Sequence[int]) -> dict[int, list[st
 
 def list_tickets(s: Session, q: TicketQuery, offset: int = 0, limit: int = 200) -> list[TicketRow]:
     at = q.at or now()
-    keys = ORDERS.get(q.order_by, ORDERS["received"])
-    order = [k.desc() if q.descending else k.asc() for k in keys]
-    stmt = (_row_select(at).where(*_where(s, q, at))
-            .order_by(*order, Ticket.id.desc() if q.descending else Ticket.id).offset(offset).limit(limit))
+    stmt = _row_select(at).where(*_where(s, q, at)).order_by(*_order(q, at)).offset(offset).limit(limit)
     rows = s.execute(stmt).all()
     handlers = current_handlers(s, [r.id for r in rows])
     masked = access.is_grid_staff(s)
@@ -214,13 +233,10 @@ def stream_tickets(s: Session, q: TicketQuery) -> Iterator[TicketRow]:
     Current handlers are looked up per chunk (one IN query per STREAM_BATCH tickets).
     """
     at = q.at or now()
-    keys = ORDERS.get(q.order_by, ORDERS["received"])
-    order = [k.desc() if q.descending else k.asc() for k in keys]
     # the plain unit_id filter is right here (unlike residents' unit_scan): SQLite answers the year from
     # ix_tickets_unit_received, ~0.6 s for 100,000 tickets with the sort
     stmt = (_row_select(at).where(*_where(s, q, at))
-            .order_by(*order, Ticket.id.desc() if q.descending else Ticket.id)
-            .execution_options(yield_per=STREAM_BATCH))
+            .order_by(*_order(q, at)).execution_options(yield_per=STREAM_BATCH))
     masked = access.is_grid_staff(s)
     for chunk in s.execute(stmt).partitions():
         handlers = current_handlers(s, [r.id for r in chunk])
@@ -410,3 +426,19 @@ def handler_names(s: Session, unit_id: int) -> list[str]:
             .where(Ticket.unit_id == unit_id, TicketAssignee.released_at.is_(None))
             .group_by(TicketAssignee.name).order_by(func.count(TicketAssignee.id).desc(), TicketAssignee.name))
     return list(s.scalars(stmt))
+
+
+def most_used_category(s: Session, unit_id: int, days: int = 365) -> int | None:
+    """The active 诉求类别 taken most often in the last `days` (the intake form's default); None before any."""
+    since = now() - timedelta(days=days)
+    stmt = (select(Ticket.category_id).join(TicketCategory, TicketCategory.id == Ticket.category_id)
+            .where(Ticket.unit_id == unit_id, Ticket.received_at >= since, TicketCategory.active.is_(True))
+            .group_by(Ticket.category_id).order_by(func.count(Ticket.id).desc(), Ticket.category_id).limit(1))
+    return s.scalar(stmt)
+
+
+def last_visitor(s: Session, unit_id: int) -> str:
+    """Who did the latest 回访 here (the 回访人 default when nobody is signed in); "" before any."""
+    stmt = (select(Ticket.visited_by).where(Ticket.unit_id == unit_id, Ticket.visited_at.isnot(None))
+            .order_by(Ticket.visited_at.desc(), Ticket.id.desc()).limit(1))
+    return s.scalar(stmt) or ""

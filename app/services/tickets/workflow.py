@@ -114,6 +114,7 @@ class TicketInput:
     due_at: datetime | None = None  # None: received + the category's time limit
     grid_id: int | None = None  # None: the requester's household's grid
     on_spot_reply: str = ""  # 现场解决: closed at once with this answer (same transaction)
+    solved_on_spot: bool = False  # the form's 「现场已解决」: then on_spot_reply is required
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,8 @@ def _check_input(s: Session, unit_id: int, data: TicketInput, at: datetime,
     if data.due_at is not None and data.due_at <= (data.received_at or at):
         p.add("due_at", "办理期限", "办理期限应晚于受理时间")
     data.on_spot_reply = p.text("on_spot_reply", "现场答复", data.on_spot_reply, max_len=2000)
+    if data.solved_on_spot and not data.on_spot_reply:
+        p.add("on_spot_reply", "现场答复", "现场已解决的，请写明怎样解决的")
     return cat, p
 
 

@@ -1,0 +1,160 @@
+"""The five headline jobs of a village secretary, each from a cold start (the window just opened on the demo
+village) with the fewest actions, counted: a click, a key shortcut or one field entry is one action (issue 20:
+each ≤ 6). Each test then checks the result in the services, not on the screen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QContextMenuEvent
+from PySide6.QtWidgets import QApplication, QComboBox, QMenu, QPlainTextEdit, QWidget
+from sqlalchemy import select
+
+from app.models import Ticket
+from app.services.context import AppContext
+from tests.ui.dialogs import drive
+from ui.tickets import intake, steps
+
+GOAL = 6
+
+
+class Actions:
+    """Performs the user's actions through QTest and counts them."""
+
+    def __init__(self, qtbot: Any) -> None:
+        self.qtbot = qtbot
+        self.done: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.done)
+
+    def _note(self, what: str) -> None:
+        self.done.append(what)
+
+    def click(self, widget: QWidget, pos: QPoint | None = None, what: str = "") -> None:
+        assert widget.isVisible() and widget.isEnabled(), widget.objectName()
+        self._note(what or f"click {widget.objectName()}")
+        if pos is None:
+            self.qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+        else:
+            self.qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=pos)
+
+    def right_click(self, widget: QWidget, pos: QPoint, what: str = "") -> None:
+        """A right-click (the context menu opens on the press, as on Windows)."""
+        self._note(what or f"right-click {widget.objectName()}")
+        self.qtbot.mouseClick(widget, Qt.MouseButton.RightButton, pos=pos)
+        # QTest's click brings no context-menu event; the window system sends one after the button
+        QApplication.sendEvent(widget, QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos, widget.mapToGlobal(pos)))
+        QApplication.processEvents()
+
+    def menu(self, text: str) -> None:
+        """Click an entry of the context menu that is open."""
+        menu = QApplication.activePopupWidget()
+        assert isinstance(menu, QMenu), "no menu open"
+        action = next(a for a in menu.actions() if a.text() == text)
+        assert action.isEnabled(), text
+        self._note(f"menu {text}")
+        self.qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(action).center())
+
+    def nav(self, window: Any, title: str) -> Any:
+        """Click a page in the navigation list; returns the page."""
+        nav = window.nav
+        row = next(i for i in range(nav.count()) if nav.item(i).text() == title)
+        self.click(nav.viewport(), nav.visualItemRect(nav.item(row)).center(), f"nav {title}")
+        page = window.current_page()
+        assert page is not None and page.title == title
+        return page
+
+    def type(self, widget: QWidget, text: str) -> None:
+        """One field entry. QTest types Latin-1 only: Chinese goes in as an input method would put it."""
+        self._note(f"type into {widget.objectName()}")
+        widget.setFocus()
+        if isinstance(widget, QPlainTextEdit):
+            widget.insertPlainText(text)
+        elif text.isascii():
+            self.qtbot.keyClicks(widget, text)
+        else:
+            widget.insert(text)  # type: ignore[attr-defined]
+            widget.textEdited.emit(widget.text())  # type: ignore[attr-defined]
+
+    def choose(self, combo: QComboBox, text: str) -> None:
+        """One field entry: pick an entry of a list."""
+        index = combo.findText(text, Qt.MatchFlag.MatchStartsWith)
+        assert index >= 0, text
+        self._note(f"choose {text}")
+        combo.setCurrentIndex(index)
+
+    def key(self, widget: QWidget, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+        self._note(f"key {key.name}")
+        self.qtbot.keyClick(widget, key, modifier)
+
+
+@pytest.fixture
+def act(qtbot: Any) -> Actions:
+    return Actions(qtbot)
+
+
+def cell_pos(table: Any, row: int) -> QPoint:
+    return table.visualRect(table.model().index(row, 1)).center()
+
+
+# ---- 3. a request logged and closed on the spot, and its 回访 ------------------------------------------------
+
+
+def test_request_solved_on_the_spot_in_one_dialog(qtbot: Any, window: Any, demo_ctx: AppContext, act: Actions,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    def fill(d: intake.IntakeDialog) -> None:
+        assert d.check_solved.isChecked() and d.fields["on_spot_reply"].isVisible()
+        assert d.combo_category.currentData() is not None  # the most used category, not the first of the list
+        act.type(d.requester.edit, "王大爷")
+        act.type(d.edit_content, "村口路灯不亮")
+        act.type(d.edit_reply, "电工当场换了灯泡")
+        act.key(d.edit_reply, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # Ctrl+Enter saves
+
+    seen = drive(monkeypatch, intake.IntakeDialog, fill)
+    page = act.nav(window, "工单")
+    act.click(page.btn_solved)
+    assert seen and seen[0].result_value is not None
+    assert act.count <= GOAL, act.done
+    number = seen[0].result_value.number
+    with demo_ctx.db.session() as s:
+        t = s.scalars(select(Ticket).where(Ticket.number == number)).one()
+        assert (t.state, t.mode, t.reply, t.requester_name) == ("closed", "现场解决", "电工当场换了灯泡", "王大爷")
+        assert t.satisfaction is None  # 回访 still to do
+    row = page.current()
+    assert row is not None and row.number == number and page.btn_visit.isEnabled()
+
+
+def test_visit_from_the_list_in_one_dialog(qtbot: Any, window: Any, demo_ctx: AppContext, act: Actions,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    def fill(d: steps.VisitDialog) -> None:
+        assert d.edit_by.text()  # 回访人 filled in (whoever did the last 回访 when nobody signed in)
+        act.click(d.radios["满意"])
+        act.click(d.btn_save)
+
+    seen = drive(monkeypatch, steps.VisitDialog, fill)
+    page = act.nav(window, "工单")
+    act.choose(page.combo_state, "待回访")
+    qtbot.waitUntil(lambda: page.model.rowCount() > 0)
+    first = page.model.row_at(0)
+    assert first is not None and first.state in ("replied", "closed")
+    act.right_click(page.table.viewport(), cell_pos(page.table, 0))
+    act.menu("回访…")
+    assert seen and seen[0].result() == 1
+    assert act.count <= GOAL, act.done
+    with demo_ctx.db.session() as s:
+        t = s.get(Ticket, first.id)
+        assert t is not None and (t.state, t.satisfaction) == ("closed", "满意")
+
+
+def test_ticket_list_opens_with_overdue_then_open_tickets_on_top(qtbot: Any, window: Any) -> None:
+    page = window.show_page("page_tickets")
+    qtbot.waitUntil(lambda: page.model.total > 0)
+    page.model.find_row(lambda _r: False, fetch_all=True)  # every row loaded
+    rows = page.model.rows
+    ranks = [0 if r.overdue else 1 if r.state not in ("closed", "cancelled") else 2 for r in rows]
+    assert ranks == sorted(ranks) and ranks[0] == 0 and 2 in ranks  # demo: overdue, open and closed ones
+    assert page.model.data(page.model.index(0, 0), Qt.ItemDataRole.BackgroundRole) is not None  # highlighted
