@@ -180,6 +180,20 @@ def _contacts_on(s: Session, unit_id: int, on: date) -> list[tuple[int, int]]:
     return [(m, h) for m, h in s.execute(stmt)]
 
 
+def count_uncovered(s: Session, unit_id: int, on: date | None = None) -> int:
+    """How many open households (in view) have no 联系党员 on the day: coverage_report's uncovered, one COUNT."""
+    on = on or date.today()
+    contact = (select(MemberContact.id)
+               .where(MemberContact.household_id == Household.id, MemberContact.since <= on,
+                      or_(MemberContact.until.is_(None), MemberContact.until > on)))
+    stmt = select(func.count(Household.id)).where(Household.unit_id == unit_id, Household.closed_on.is_(None),
+                                                  ~contact.exists())
+    cond = access.household_filter(s)
+    if cond is not None:
+        stmt = stmt.where(cond)
+    return s.scalar(stmt) or 0
+
+
 def member_loads(s: Session, unit_id: int, on: date | None = None) -> list[MemberLoad]:
     """Every member on the roll with the households they look after on the day (the 联系户台账's rows)."""
     on = on or date.today()

@@ -31,6 +31,7 @@ from app.models.notices import NOTICE_KINDS
 from .. import access, audit
 from ..errors import NotFound, ServiceError
 from ..grid.posts import list_grid_posts
+from ..org.members import ACTIVIST_YEARS  # one rule for the 公示 and the 工作台
 from ..output_kinds import NOTICE_LABELS
 from ..settings import get_setting
 from ..units import UnitInfo, get_unit
@@ -56,7 +57,6 @@ DEFAULT_TEMPLATES = {
         "群众遇到困难或有意见建议，可直接联系所在网格的网格员。"
     ),
 }
-ACTIVIST_YEARS = 1  # 入党积极分子 培养教育考察一年以上 before becoming 发展对象
 CONFIRM_WINDOW_DAYS = 92  # 预备党员 whose 预备期 ends within this many days are listed for 转正
 
 STATUS_PENDING, STATUS_OPEN, STATUS_ENDED, STATUS_WITHDRAWN = "未开始", "公示中", "已结束", "已撤回"

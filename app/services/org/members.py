@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.models import Household, MemberContact, MemberPost, PartyMember, PartyOrg, Resident
@@ -22,7 +22,7 @@ from .. import access, audit
 from ..errors import NotFound, ServiceError
 from ..people.residents import ACTIVE_STATUSES, check_person, resident_search
 from ..search import unit_scan
-from ..validation import Problems, age_on
+from ..validation import Problems, add_years, age_on
 from .member_checks import (
     DATE_LABELS,
     STAGE_DATE,
@@ -35,6 +35,10 @@ from .memberships import taking_part
 from .tree import descendant_ids
 
 PIPELINE_STAGES = STAGES[:3]  # 申请入党, 入党积极分子, 发展对象
+ACTIVIST_YEARS = 1  # 入党积极分子 培养教育考察一年以上 before becoming 发展对象
+PROBATION_WARN_DAYS = 30  # the 工作台 warns of a 预备期 ending within this many days (转正 to prepare)
+# stage filters beyond the stages themselves: what is due (the 工作台's lines open the list with them)
+DUE_FILTERS = {"probation_due": f"预备期{PROBATION_WARN_DAYS}天内届满", "activist_due": "积极分子满一年"}
 
 
 
@@ -110,7 +114,7 @@ class MemberDetail:
 class MemberQuery:
     unit_id: int
     org_id: int | None = None  # this org and everything under it (as 所在支部 or 党小组)
-    stage: str | None = None  # one of STAGES, "members" (正式+预备) or "pipeline" (申请…发展对象)
+    stage: str | None = None  # one of STAGES, "members" (正式+预备), "pipeline" (申请…发展对象) or a DUE_FILTERS key
     member_type: str | None = None
     points_category: str | None = None
     text: str = ""
@@ -119,6 +123,17 @@ class MemberQuery:
     # member_type | points_category | left_on | id
     order_by: str = "name"
     descending: bool = False
+    on: date | None = None  # "today" of the DUE_FILTERS (tests); None: the clock
+
+
+def due_condition(kind: str, on: date) -> ColumnElement[bool]:
+    """A DUE_FILTERS condition on PartyMember: 预备期 (one year from 入党) ending by on + PROBATION_WARN_DAYS
+    (already ended and not yet 转正 included), or 积极分子 for ACTIVIST_YEARS or more (可列为发展对象)."""
+    if kind == "probation_due":
+        latest = add_years(on + timedelta(days=PROBATION_WARN_DAYS), -1)
+        return and_(PartyMember.stage == "预备党员", PartyMember.joined_on <= latest)
+    latest = add_years(on, -ACTIVIST_YEARS)
+    return and_(PartyMember.stage == "入党积极分子", PartyMember.activist_on <= latest)
 
 
 _Org = aliased(PartyOrg, name="org")
@@ -146,6 +161,8 @@ def _member_where(s: Session, q: MemberQuery) -> list[ColumnElement[bool]]:
         where.append(PartyMember.stage.in_(MEMBER_STAGES))
     elif q.stage == "pipeline":
         where.append(PartyMember.stage.in_(PIPELINE_STAGES))
+    elif q.stage in DUE_FILTERS:
+        where.append(due_condition(q.stage, q.on or date.today()))
     elif q.stage:
         where.append(PartyMember.stage == q.stage)
     if q.member_type:

@@ -1,0 +1,144 @@
+"""今日待办: the lines of the 工作台, each a count and where its list is.
+
+Every line is one COUNT query (two for the tickets, which share one pass), so the page stays quick on a
+county database. The count and the list a line opens come from the same condition: the tickets' state
+filter, the 党员 stage filter (org.members.DUE_FILTERS), grid.coverage.count_uncovered … A line names the
+page (objectName) and the filter widget and value the page applies, so the view needs no per-line code.
+
+Later areas (换届, 党费 …) add their lines by appending a builder to LINE_BUILDERS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from app.db import Database
+from app.models import Meeting, Notice, Objection
+
+from ..grid.coverage import count_uncovered
+from ..org.members import DUE_FILTERS, MemberQuery, count_members
+from ..safety.backup import list_auto_backups
+from ..tickets.queries import overdue_counts
+from .schedule import behind_schedule
+
+BACKUP_WARN_DAYS = 7  # an automatic backup older than this (or none) is a line to act on
+
+
+@dataclass(frozen=True)
+class TodoLine:
+    key: str
+    group: str  # 工单 / 公示 / 党员 / 三会一课 / 联系户 / 备份
+    label: str  # what is counted, e.g. 已逾期的工单
+    count: int
+    unit: str  # 件 / 条 / 人 / 项 / 户 / 天
+    page: str  # objectName of the page that lists them
+    filter: tuple[str, object] | None = None  # (objectName of a combo box there, the data to select)
+    warn: bool = False  # needs doing even when count is 0 (e.g. never backed up)
+    detail: str = ""  # the line's own text instead of 「label：count unit」 (the backup)
+    hint: str = ""  # tooltip: what the count means
+
+    @property
+    def due(self) -> bool:
+        """Something to do: the line is shown in full (else dimmed, 「无」)."""
+        return self.count > 0 or self.warn
+
+    @property
+    def text(self) -> str:
+        if self.detail:
+            return self.detail
+        return f"{self.label}：{self.count} {self.unit}" if self.count else f"{self.label}：无"
+
+
+@dataclass(frozen=True)
+class Today:
+    on: date
+    at: datetime
+
+
+def _tickets(s: Session, unit_id: int, t: Today) -> list[TodoLine]:
+    c = overdue_counts(s, unit_id, t.at)
+    return [
+        TodoLine("tickets_overdue", "工单", "已逾期的工单", c.overdue, "件", "page_tickets",
+                 ("combo_ticket_state", "overdue"), hint="未办结且已过办理期限"),
+        TodoLine("tickets_due_soon", "工单", "24小时内到期的工单", c.due_soon, "件", "page_tickets",
+                 ("combo_ticket_state", "due_soon"), hint="未办结，办理期限在今后24小时内"),
+    ]
+
+
+def _notices(s: Session, unit_id: int, t: Today) -> list[TodoLine]:
+    open_ = s.scalar(select(func.count(Notice.id)).where(
+        Notice.unit_id == unit_id, Notice.withdrawn_on.is_(None),
+        or_(Notice.period_start.is_(None), Notice.period_start <= t.on),
+        or_(Notice.period_end.is_(None), Notice.period_end >= t.on))) or 0
+    objections = s.scalar(select(func.count(Objection.id)).join(Notice, Notice.id == Objection.notice_id)
+                          .where(Notice.unit_id == unit_id, Objection.resolved_on.is_(None))) or 0
+    return [
+        TodoLine("notices_open", "公示", "公示期内的公示", open_, "条", "page_notices", hint="今天在公示期内、未撤回的公示"),
+        TodoLine("objections_open", "公示", "未处理的公示异议", objections, "条", "page_notices",
+                 hint="已登记、尚未填写处理结果的异议"),
+    ]
+
+
+def _members(s: Session, unit_id: int, t: Today) -> list[TodoLine]:
+    hints = {"probation_due": "预备期一年，届满前应讨论转正（已届满未转正的也在内）",
+             "activist_due": "入党积极分子培养考察满一年，可列为发展对象"}
+    labels = {"probation_due": "预备期30天内届满的预备党员", "activist_due": "可列为发展对象的积极分子"}
+    return [
+        TodoLine(key, "党员", labels[key], count_members(s, MemberQuery(unit_id, stage=key, on=t.on)), "人",
+                 "page_members", ("combo_stage", key), hint=hints[key])
+        for key in DUE_FILTERS
+    ]
+
+
+def _meetings(s: Session, unit_id: int, t: Today) -> list[TodoLine]:
+    unregistered = s.scalar(select(func.count(Meeting.id)).where(
+        Meeting.unit_id == unit_id, Meeting.attendance_closed_at.is_(None), Meeting.held_at <= t.at,
+        or_(Meeting.cancelled_reason.is_(None), Meeting.cancelled_reason == ""))) or 0
+    behind = behind_schedule(s, unit_id, t.on)
+    return [
+        TodoLine("meetings_unregistered", "三会一课", "已召开未登记考勤的会议", unregistered, "次", "page_meetings",
+                 hint="会议已召开，考勤尚未结束计分"),
+        TodoLine("meetings_behind", "三会一课", "未按期召开的三会一课", len(behind), "项", "page_meetings",
+                 hint="\n".join(b.text() for b in behind[:15]) + ("\n……" if len(behind) > 15 else "")
+                 or "支委会、党小组会每月，党员大会、党课每季度"),
+    ]
+
+
+def _contacts(s: Session, unit_id: int, t: Today) -> list[TodoLine]:
+    return [TodoLine("contacts_gap", "联系户", "没有联系党员的户", count_uncovered(s, unit_id, t.on), "户", "page_grid",
+                     hint="在册户中，今天没有党员联系的户（网格页的“党员联系户”可查看名单）")]
+
+
+LINE_BUILDERS: list[Callable[[Session, int, Today], list[TodoLine]]] = [_tickets, _notices, _members, _meetings,
+                                                                        _contacts]
+
+
+def todo_lines(s: Session, unit_id: int, at: datetime | None = None) -> list[TodoLine]:
+    """The data lines of the 工作台 (the backup line comes from backup_line: it reads files, not the database)."""
+    at = at or datetime.now()
+    t = Today(at.date(), at)
+    return [line for build in LINE_BUILDERS for line in build(s, unit_id, t)]
+
+
+def backup_line(db: Database, at: datetime | None = None) -> TodoLine:
+    """How old the newest automatic backup is; a warning past BACKUP_WARN_DAYS or when there is none."""
+    at = at or datetime.now()
+    page = "page_settings"
+    if db.path is None:
+        return TodoLine("backup", "备份", "数据备份", 0, "天", page, detail="数据备份：数据库在服务器上，由服务器备份")
+    backups = list_auto_backups(db)
+    if not backups:
+        return TodoLine("backup", "备份", "数据备份", 0, "天", page, warn=True,
+                        detail="数据备份：还没有自动备份，请在“设置”中立即备份")
+    newest = max(b.made_at for b in backups)
+    days = max((at - newest).days, 0)
+    when = "今天" if days == 0 else f"{days} 天前"
+    warn = days > BACKUP_WARN_DAYS
+    detail = f"数据备份：最近一次自动备份在{when}（{newest:%Y-%m-%d %H:%M}）" + (f"，已超过{BACKUP_WARN_DAYS}天，请立即备份" if warn else "")
+    return TodoLine("backup", "备份", "数据备份", days if warn else 0, "天", page, warn=warn, detail=detail,
+                    hint=f"超过 {BACKUP_WARN_DAYS} 天没有备份时提醒")
