@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication, QComboBox, QMenu, QPlainTextEdit, QWidget
 from sqlalchemy import select
@@ -158,3 +158,52 @@ def test_ticket_list_opens_with_overdue_then_open_tickets_on_top(qtbot: Any, win
     ranks = [0 if r.overdue else 1 if r.state not in ("closed", "cancelled") else 2 for r in rows]
     assert ranks == sorted(ranks) and ranks[0] == 0 and 2 in ranks  # demo: overdue, open and closed ones
     assert page.model.data(page.model.index(0, 0), Qt.ItemDataRole.BackgroundRole) is not None  # highlighted
+
+
+# ---- 4. a household added and put on the map ------------------------------------------------------------
+
+
+def free_spot_in_a_micro_grid(page: Any) -> tuple[QPoint, Any]:
+    """A point of the view inside a micro-grid with no marker under it, and that grid."""
+    view = page.view
+    for gid, item in page.scene.grids.items():
+        info = item.info
+        if info.parent_id is None or not info.polygon:
+            continue
+        xs, ys = [p[0] for p in info.polygon], [p[1] for p in info.polygon]
+        for fx in (0.5, 0.4, 0.6, 0.3, 0.7):
+            for fy in (0.5, 0.4, 0.6, 0.3, 0.7):
+                spot = QPointF(min(xs) + (max(xs) - min(xs)) * fx, min(ys) + (max(ys) - min(ys)) * fy)
+                at = view.mapFromScene(spot)
+                if (view.viewport().rect().contains(at) and page.scene.area_at(spot.x(), spot.y()) is not None
+                        and page.scene.area_at(spot.x(), spot.y()).id == gid
+                        and not hasattr(view.itemAt(at), "household_id")):
+                    return at, info
+    raise AssertionError("no free spot in any micro-grid")
+
+
+def test_new_household_from_a_right_click_on_the_map(qtbot: Any, window: Any, demo_ctx: AppContext, act: Actions,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.models import Household
+    from ui.people.dialogs import HouseholdDialog
+
+    def fill(d: HouseholdDialog) -> None:
+        assert "属于" in d.findChild(QWidget, "field_map_place").text()  # says where it goes
+        act.type(d.number, "G5-001")
+        act.click(d.btn_save)
+
+    seen = drive(monkeypatch, HouseholdDialog, fill)
+    page = act.nav(window, "网格地图")
+    qtbot.waitUntil(lambda: bool(page.scene.grids))
+    at, micro = free_spot_in_a_micro_grid(page)
+    act.right_click(page.view.viewport(), at)
+    act.menu("在此新增户…")
+    assert seen and seen[0].result() == 1
+    assert act.count <= GOAL, act.done
+    spot = page.view.mapToScene(at)
+    with demo_ctx.db.session() as s:
+        h = s.scalars(select(Household).where(Household.number == "G5-001")).one()
+        assert h.grid_id == micro.id
+        assert abs(h.map_x - spot.x()) < 1 and abs(h.map_y - spot.y()) < 1
+        new_id = h.id
+    qtbot.waitUntil(lambda: new_id in page.scene.markers)  # drawn on the map

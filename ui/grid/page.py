@@ -18,13 +18,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QMessageBox,
     QSplitter,
     QVBoxLayout,
@@ -43,6 +44,7 @@ from ..common.background import BackgroundJob
 from ..common.page import Changes, Page
 from ..common.widgets import InfoLabel
 from ..errors import show_service_error
+from ..people.dialogs import HouseholdDialog
 from .buttons import button
 from .edit_actions import GridEditActions
 from .export import Legend, export_pdf, export_png
@@ -61,6 +63,7 @@ LARGE_MAP_HOUSEHOLDS = 4000
 
 class GridMapPage(Page):
     title = "网格地图"
+    object_name = "page_grid"  # known before the page is built (ui/page_stack.py)
     waits_for_show = True  # heavy at county scale: query when first shown (issue 11)
     watches = frozenset({"household", "grid", "member", "resident"})
 
@@ -108,6 +111,7 @@ class GridMapPage(Page):
         self.view.polygonDrawn.connect(self.edits.on_polygon_drawn)
         self.view.drawingCancelled.connect(lambda: self.status.show_info(self.tr("已取消绘制边界")))
         self.view.clickedAt.connect(self.on_map_clicked)
+        self.view.menuAt.connect(self.on_map_menu)
         self.view.householdDropped.connect(self.on_household_dropped)
         self.view.viewChanged.connect(self.marker_loader.on_view_changed)
         self.marker_loader.summary.connect(self.lbl_households.setText)
@@ -328,6 +332,27 @@ class GridMapPage(Page):
         if self.data is not None and m.x is None and self.data.unplaced:
             self.scene.data = dataclasses.replace(self.data, unplaced=self.data.unplaced - 1)
         self.side.fill_unplaced()
+
+    def on_map_menu(self, pos: QPointF, at: QPoint) -> None:
+        """Right-click on the map: 「在此新增户…」 puts the new household where the user clicked."""
+        menu = QMenu(self.view)
+        menu.setObjectName("menu_map")
+        menu.addAction(self.tr("在此新增户…"), lambda: self.new_household_at(pos))
+        menu.popup(at)
+
+    def new_household_at(self, pos: QPointF) -> None:
+        """新增户 with its spot on the map preset (and its grid, when the spot is inside one); saved, it is drawn."""
+        ok, found = self._try(grid.grid_at_point, self.unit_id, pos.x(), pos.y())
+        if not ok:
+            return
+        grid_id, grid_name, why = found
+        where = (self.tr("地图上所点之处，属于“{0}”").format(grid_name) if grid_id is not None
+                 else self.tr("地图上所点之处（{0}，暂不分网格）").format(why))
+        dialog = HouseholdDialog(self.ctx, self.unit_id, parent=self, place=(pos.x(), pos.y(), grid_id, where))
+        if dialog.exec():
+            self.announce("household")
+            self.refresh()
+            self.status.show_info(self.tr("已新增户并放到地图上：{0}").format(where))
 
     def open_household(self, household_id: int) -> None:
         """The household's grid, its dated grid changes and a dated move; 编辑户信息… from there."""

@@ -1,7 +1,8 @@
 """The map view: wheel zoom, drag to pan, fit; drawing a boundary by clicks; dropping households from a list.
 
 Drawing: each left click adds a point, moving the mouse shows the next edge, a double-click closes the
-polygon (at least three points), right click takes back the last point, Esc cancels.
+polygon (at least three points), right click takes back the last point, Esc cancels. Otherwise a right click
+on the map (not on a marker) offers 「在此新增户…」 (the page's menu).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
+    QContextMenuEvent,
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
@@ -36,6 +38,7 @@ class MapView(QGraphicsView):
     clickedAt = Signal(QPointF)  # a plain click on the map (not on a marker), in map units  # noqa: N815
     householdDropped = Signal(int, QPointF)  # dragged in from the list of households not on the map  # noqa: N815
     viewChanged = Signal()  # zoomed, panned or resized: what is in view changed  # noqa: N815
+    menuAt = Signal(QPointF, QPoint)  # right-click on the map (not on a marker): map units, screen position  # noqa: N815
 
     def __init__(self, scene: MapScene, parent: QWidget | None = None) -> None:
         super().__init__(scene, parent)
@@ -189,6 +192,16 @@ class MapView(QGraphicsView):
         if (press is not None and (event.position().toPoint() - press).manhattanLength() < 4
                 and not hasattr(on_item, "household_id") and not hasattr(on_item, "grid")):
             self.clickedAt.emit(self.mapToScene(event.position().toPoint()))
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802
+        if self.drawing:  # the right button takes back a point while drawing
+            event.accept()
+            return
+        if hasattr(self.itemAt(event.pos()), "household_id"):
+            super().contextMenuEvent(event)
+            return
+        event.accept()
+        self.menuAt.emit(self.mapToScene(event.pos()), event.globalPos())
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         if self.drawing and event.key() == Qt.Key.Key_Escape:

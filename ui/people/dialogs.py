@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QWidget
 
 from app.services.context import AppContext
 from app.services.errors import FieldProblem, ValidationError
@@ -100,10 +100,15 @@ class ResidentDialog(FormDialog):
 
 
 class HouseholdDialog(FormDialog):
-    """新增户 / 编辑户 (dlg_household)."""
+    """新增户 / 编辑户 (dlg_household).
+
+    place: a new household put down on the map (新增户 from the map's right-click): x, y, the grid there (or
+    None) and the line that says where it goes; saving puts it on the map there.
+    """
 
     def __init__(
-        self, ctx: AppContext, unit_id: int, household_id: int | None = None, parent: QWidget | None = None
+        self, ctx: AppContext, unit_id: int, household_id: int | None = None, parent: QWidget | None = None,
+        place: tuple[float, float, int | None, str] | None = None,
     ) -> None:
         title = self.tr("编辑户") if household_id else self.tr("新增户")
         super().__init__("dlg_household", title, parent)
@@ -111,8 +116,13 @@ class HouseholdDialog(FormDialog):
         self.unit_id = unit_id
         self.household_id = household_id
         self._keep: HouseholdInput | None = None
+        self._place = place
 
         self.number = self.add_line("number", self.tr("户号"), required=True, max_length=30)
+        if place is not None:
+            where = QLabel(place[3], self)
+            where.setWordWrap(True)
+            self.add_field("map_place", self.tr("地图位置"), where)
         self.address = self.add_line("address", self.tr("门牌/住址"), max_length=120)
         self.tags = QListWidget(self)
         self.tags.setMaximumHeight(self.fontMetrics().height() * 6)
@@ -142,6 +152,8 @@ class HouseholdDialog(FormDialog):
             if self.tags.item(i).checkState() == Qt.CheckState.Checked
         ]
         keep = self._keep
+        if self._place is not None:
+            keep = HouseholdInput("", grid_id=self._place[2], map_x=self._place[0], map_y=self._place[1])
         return {
             "number": self.number.text(),
             "address": self.address.text(),

@@ -484,6 +484,27 @@ def _check_move_date(s: Session, h: Household, on: date) -> None:
         raise ServiceError(f"户号 {h.number} 已于 {last.isoformat()} 调整过网格，新的调整日期不能早于此日")
 
 
+def _grid_for_point(s: Session, unit_id: int, x: float, y: float) -> tuple[Grid | None, str]:
+    """The grid a household at (x, y) belongs in (a micro-grid, or a grid without open micro-grids), or None
+    and why not. A point off the map is refused."""
+    width, height = map_size(s, unit_id)
+    if not (0 <= x <= width and 0 <= y <= height):
+        raise ServiceError(f"位置（{x:.0f}, {y:.0f}）在地图之外")
+    area = containing_area(list_grids(s, unit_id), x, y)
+    target = _get(s, area.id) if isinstance(area, GridInfo) else None
+    if target is None:
+        return None, "该位置不在任何网格内"
+    if target.parent_id is None and any(c.closed_on is None for c in target.children):
+        return None, f"该位置在 {target.name} 内，但不在任何微网格内"
+    return target, ""
+
+
+def grid_at_point(s: Session, unit_id: int, x: float, y: float) -> tuple[int | None, str, str]:
+    """For a household put down at (x, y) on the map (新增户 there): (grid id, grid name, "") or (None, "", why)."""
+    target, warning = _grid_for_point(s, unit_id, x, y)
+    return (target.id, target.name, "") if target is not None else (None, "", warning)
+
+
 def place_household(s: Session, household_id: int, x: float, y: float, on: date | None = None,
                     note: str = "") -> PlaceResult:
     """A household marker put down on the map: store the spot; inside a micro-grid's boundary it joins that grid.
@@ -494,21 +515,12 @@ def place_household(s: Session, household_id: int, x: float, y: float, on: date 
     access.check_household(s, h.id, "调整")
     if h.closed_on is not None:
         raise ServiceError(f"户号 {h.number} 已销户")
-    width, height = map_size(s, h.unit_id)
-    if not (0 <= x <= width and 0 <= y <= height):
-        raise ServiceError(f"位置（{x:.0f}, {y:.0f}）在地图之外")
-    area = containing_area(list_grids(s, h.unit_id), x, y)
-    target = _get(s, area.id) if isinstance(area, GridInfo) else None
-    warnings: list[str] = []
+    target, warning = _grid_for_point(s, h.unit_id, x, y)
+    warnings = [f"{warning}，所属网格未改变"] if warning else []
     moved_from = None
-    if target is not None and target.parent_id is None and any(c.closed_on is None for c in target.children):
-        warnings.append(f"该位置在 {target.name} 内，但不在任何微网格内，所属网格未改变")
-        target = None
     if target is not None:
         access.check_grid(s, target.id)
         moved_from = _record_move(s, h, target, on or date.today(), note or "在地图上移动")
-    elif not warnings:
-        warnings.append("该位置不在任何网格内，所属网格未改变")
     before = {"map_x": h.map_x, "map_y": h.map_y}
     h.map_x, h.map_y = round(float(x), 1), round(float(y), 1)
     s.flush()
