@@ -149,6 +149,10 @@ class MainWindow(QMainWindow):
         self.action_export_ledger = self._action("action_export_ledger", self.tr("导出台账(&E)…"))
         self.action_export_ledger.triggered.connect(self.open_export_ledger)
         menu_file.addAction(self.action_export_ledger)
+        # Ctrl+P on every page: the page prints what it shows (its list, filtered; the selected notice)
+        self.action_print = self._action("action_print", self.tr("打印(&P)…"), QKeySequence.StandardKey.Print)
+        self.action_print.triggered.connect(self.print_current)
+        menu_file.addAction(self.action_print)
         menu_file.addSeparator()
         self.action_quit = self._action("action_quit", self.tr("退出(&X)"), "Ctrl+Q")
         self.action_quit.triggered.connect(self.close)
@@ -237,6 +241,12 @@ class MainWindow(QMainWindow):
         if box is not None:
             box.setFocus(Qt.FocusReason.ShortcutFocusReason)
             box.selectAll()
+
+    def print_current(self) -> None:
+        page = self.current_page()
+        if page is not None:
+            with user_errors(self):
+                page.print_current()
 
     def refresh_current(self) -> None:
         page = self.current_page()

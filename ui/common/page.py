@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QWidget
 
 from app.services.context import AppContext
 
-from .widgets import SearchBox
+from ..errors import show_service_error
+from .widgets import DataTable, SearchBox
 
 
 class Changes(QObject):
@@ -35,6 +36,7 @@ class Page(QWidget):
     """
 
     title = ""  # the Chinese name shown in the navigation
+    object_name = ""  # `page_<area>`, as __init__ names it: the window builds the page on first use
     watches: frozenset[str] = frozenset()  # change kinds that make this page stale
     roles: frozenset[str] | None = None  # operator roles that get this page (None: everyone)
     waits_for_show = False  # True: refresh() before the window is first shown only marks the page stale
@@ -64,6 +66,28 @@ class Page(QWidget):
 
     def refresh(self) -> None:
         """Query everything on the page again."""
+
+    def current_list(self) -> DataTable | None:
+        """The list Ctrl+P prints: the one with the keyboard focus, else the named list shown (居民名单 …),
+        else the largest list shown."""
+        focus = self.focusWidget()
+        while focus is not None and not isinstance(focus, DataTable) and focus is not self:
+            focus = focus.parentWidget()
+        if isinstance(focus, DataTable) and focus.isVisible():
+            return focus
+        shown = [t for t in self.findChildren(DataTable) if t.isVisibleTo(self)]
+        named = [t for t in shown if t.list_name]
+        pool = named or shown
+        return max(pool, key=lambda t: t.width() * t.height()) if pool else None
+
+    def print_current(self) -> None:
+        """Ctrl+P: print what the page shows. Here: its current list, filtered as shown, every row (a page
+        that shows one document, a notice, prints that instead)."""
+        table = self.current_list()
+        if table is None:
+            show_service_error(self, self.tr("这一页没有可打印的列表。"))
+            return
+        table.print_current()
 
     def announce(self, kind: str) -> None:
         """This page changed data of `kind`; tell the others."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -141,6 +141,17 @@ class LazyTableModel(QAbstractTableModel, Generic[T]):
     def rows(self) -> list[T]:
         """Every row, in order (reads the pages not read yet: meant for the short lists of a page)."""
         return [r for r in (self._row(i) for i in range(self._total)) if r is not None]
+
+    def iter_all(self, chunk: int = FIND_CHUNK) -> Iterator[T]:
+        """Every row of the query, in the view's order, read afresh a chunk at a time and not kept (an
+        export of 150,000 residents must not sit in the model). Errors are raised, not reported."""
+        offset = 0
+        while True:
+            rows = list(self._page_fn(offset, chunk, self.order_by, self.descending))
+            yield from rows
+            if len(rows) < chunk:
+                return
+            offset += chunk
 
     def row_at(self, row: int) -> T | None:
         return self._row(row) if 0 <= row < self._total else None

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtGui import QContextMenuEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QTableView,
     QWidget,
 )
@@ -16,15 +19,29 @@ from PySide6.QtWidgets import (
 from .table_model import LazyTableModel
 
 SEARCH_DELAY_MS = 250
+
+
+def tsv_cell(text: str) -> str:
+    """A cell as Excel writes it in TSV: quoted (quotes doubled) when it holds a tab, line break or quote."""
+    if any(ch in text for ch in '\t\n\r"'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 SEARCH_MIN_CHARS = 10  # a search box never gets narrower than this many characters
 
 
 class DataTable(QTableView):
-    """A read-only table: whole-row selection, header-click sorting, Ctrl+C copies cells as TSV."""
+    """A read-only table: whole-row selection, header-click sorting, Ctrl+C copies the rows with their header
+    as TSV (as Excel and WPS paste it), Ctrl+V hands pasted text to the page (`pasted`, where a page takes
+    rows), and a right-click menu offers 复制, 粘贴导入, 导出当前列表… and 打印当前列表… (ui.common.list_output)."""
+
+    pasted = Signal(str)  # text pasted with Ctrl+V (only when `accepts_paste`)
 
     def __init__(self, object_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(object_name)
+        self.list_name = ""  # the list's name in an export's title (居民名单); "" : the page's title
+        self.describe_filter: Callable[[], str] | None = None  # the filter in words; None: read the filter widgets
+        self.accepts_paste = False  # a page that imports pasted rows sets it and connects `pasted`
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -77,15 +94,55 @@ class DataTable(QTableView):
         self.scrollTo(index)
 
     def copy_selection(self) -> None:
-        indexes = sorted(self.selectedIndexes(), key=lambda i: (i.row(), i.column()))
+        """The selected rows as TSV, the header row first, columns in the order the user sees them."""
+        indexes = [i for i in self.selectedIndexes() if not self.isColumnHidden(i.column())]
         if not indexes:
             return
         rows: dict[int, dict[int, str]] = {}
         for index in indexes:
-            rows.setdefault(index.row(), {})[index.column()] = str(index.data() or "")
-        cols = sorted({i.column() for i in indexes})
-        text = "\n".join("\t".join(cells.get(c, "") for c in cols) for _r, cells in sorted(rows.items()))
-        QGuiApplication.clipboard().setText(text)
+            rows.setdefault(index.row(), {})[index.column()] = tsv_cell(str(index.data() or ""))
+        header = self.horizontalHeader()
+        cols = sorted({i.column() for i in indexes}, key=header.visualIndex)
+        model = self.model()
+        titles = [tsv_cell(str(model.headerData(c, Qt.Orientation.Horizontal) or "")) for c in cols]
+        lines = ["\t".join(titles)]
+        lines += ["\t".join(cells.get(c, "") for c in cols) for _r, cells in sorted(rows.items())]
+        QGuiApplication.clipboard().setText("\n".join(lines) + "\n")
+
+    def paste_clipboard(self) -> None:
+        text = QGuiApplication.clipboard().text()
+        if self.accepts_paste and text.strip():
+            self.pasted.emit(text)
+
+    def export_current(self) -> None:
+        from .list_output import export_table
+
+        export_table(self)
+
+    def print_current(self) -> None:
+        from .list_output import print_table
+
+        print_table(self)
+
+    def add_list_actions(self, menu: QMenu) -> None:
+        """复制 / 粘贴导入 / 导出当前列表… / 打印当前列表… in a menu (a page's own row menu adds them too)."""
+        copy = menu.addAction(self.tr("复制（含表头）"), self.copy_selection)
+        copy.setObjectName("action_copy_rows")
+        copy.setEnabled(bool(self.selectedIndexes()))
+        if self.accepts_paste:
+            paste = menu.addAction(self.tr("粘贴导入…"), self.paste_clipboard)
+            paste.setObjectName("action_paste_rows")
+            paste.setToolTip(self.tr("把从 Excel 或 WPS 复制的行导入：先检查，再导入，可整批撤销"))
+        menu.addSeparator()
+        menu.addAction(self.tr("导出当前列表…"), self.export_current).setObjectName("action_export_list")
+        menu.addAction(self.tr("打印当前列表…"), self.print_current).setObjectName("action_print_list")
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        menu = QMenu(self)
+        menu.setObjectName("menu_list")
+        self.add_list_actions(menu)
+        menu.popup(event.globalPos())
+        event.accept()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.FontChange:  # the larger-font switch: taller rows, wider columns
@@ -96,6 +153,10 @@ class DataTable(QTableView):
     def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         if event.matches(QKeySequence.StandardKey.Copy):
             self.copy_selection()
+            event.accept()
+            return
+        if event.matches(QKeySequence.StandardKey.Paste) and self.accepts_paste:
+            self.paste_clipboard()
             event.accept()
             return
         super().keyPressEvent(event)

@@ -78,6 +78,7 @@ class ImportWizard(QDialog):
         self.report: imports.ImportReport | None = None
         self.result: imports.ImportResult | None = None
         self.job: BackgroundJob | None = None
+        self.pasted = False  # rows pasted into a list (start_with_rows), not a file
 
         outer = QVBoxLayout(self)
         self.lbl_step = QLabel(self)
@@ -267,7 +268,7 @@ class ImportWizard(QDialog):
             f"<b>{self.tr(name)}</b>" if i == index else self.tr(name) for i, name in enumerate(STEPS)))
         self.lbl_error.clear()
         busy = self.job is not None and self.job.running
-        self.btn_back.setEnabled(0 < index < 4 and not busy)
+        self.btn_back.setEnabled((1 if self.pasted else 0) < index < 4 and not busy)  # pasted rows: no file step
         self.btn_back.setVisible(index < 5)
         texts = {0: "下一步", 1: "下一步", 2: "检查", 3: "开始导入", 4: "导入中…", 5: "完成"}
         self.btn_next.setText(self.tr(texts[index]))
@@ -368,6 +369,22 @@ class ImportWizard(QDialog):
         self.spin_header.blockSignals(False)
         self._fill_preview()
         self._show_step(1)
+
+    def start_with_rows(self, kind: str, table: SheetTable, layout: imports.Layout) -> None:
+        """Rows pasted into the 居民, 户 or 党员 list: no file to choose; the check runs at once, and the
+        report, 开始导入 and the undo in 导入记录 are a file's. 上一步 shows the column mapping."""
+        self.pasted = True
+        self.setWindowTitle(self.tr("粘贴导入{0}").format(imports.KIND_LABELS.get(kind, "")))
+        self.combo_kind.setCurrentIndex(max(self.combo_kind.findData(kind), 0))
+        self.table, self.layout_info = table, layout
+        self.spin_header.blockSignals(True)
+        self.spin_header.setMaximum(len(table.rows))
+        self.spin_header.setValue(layout.header_row + 1)
+        self.spin_header.blockSignals(False)
+        self._fill_preview()
+        self._fill_mapping()
+        self._show_step(2)
+        self.run_check()
 
     # ---- step 2: preview ------------------------------------------------------------------------
 
@@ -493,7 +510,9 @@ class ImportWizard(QDialog):
     def export_problems(self) -> None:
         if self.report is None or self.table is None:
             return
-        default = str(Path(self.edit_path.text()).with_name(Path(self.table.file_name).stem + "-问题行.xlsx"))
+        name = Path(self.table.file_name).stem + "-问题行.xlsx"
+        source = self.edit_path.text().strip()
+        default = str(Path(source).with_name(name)) if source else name
         path, _ = QFileDialog.getSaveFileName(self, self.tr("导出问题行"), default, self.tr("Excel 文件 (*.xlsx)"))
         if not path:
             return

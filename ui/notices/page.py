@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -72,6 +72,7 @@ OBJECTION_COLUMNS: list[Column[ObjectionRow]] = [
 
 class NoticesPage(Page):
     title = "公示与台账"
+    object_name = "page_notices"  # known before the page is built (ui/page_stack.py)
     watches = frozenset({"notice"})
 
     def __init__(self, ctx: AppContext, changes: Changes, parent: QWidget | None = None) -> None:
@@ -134,10 +135,9 @@ class NoticesPage(Page):
         split.setStretchFactor(1, 2)
         layout.addWidget(split, 1)
 
+        # Ctrl+P is the window's (打印, every page): here it calls print_current, the selected notice
         self.action_print_notice = QAction(self.tr("打印公示(&P)…"), self)
         self.action_print_notice.setObjectName("action_print_notice")
-        self.action_print_notice.setShortcut(QKeySequence.StandardKey.Print)
-        self.action_print_notice.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.action_print_notice.triggered.connect(self.preview_notice)
         self.addAction(self.action_print_notice)
 
@@ -268,6 +268,15 @@ class NoticesPage(Page):
         with user_errors(self):
             columns, rows = self.ctx.call(notices.notice_table, notice.id)
             NoticeRowsDialog(f"{notice.number}《{notice.title}》", columns, rows, self).exec()
+
+    def print_current(self) -> None:
+        """Ctrl+P here prints the selected notice (its archived PDF); the objections list when it has the focus."""
+        if self.table_objections.hasFocus():
+            self.table_objections.print_current()
+        elif self.current_notice() is None:
+            self.table_notices.print_current()
+        else:
+            self.preview_notice()
 
     def preview_notice(self) -> None:
         notice = self.current_notice()

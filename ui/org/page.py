@@ -28,6 +28,7 @@ from ..common.page import Changes, Page
 from ..common.table_model import Column, LazyTableModel, service_source
 from ..common.widgets import DataTable, InfoLabel, SearchBox
 from ..errors import user_errors
+from ..imports.paste import connect_paste
 from .leave_dialogs import TransferInDialog
 from .member_actions import MemberActions
 from .member_detail import detail_html
@@ -47,6 +48,7 @@ STAGE_FILTERS: list[tuple[str, str | None]] = [
     ("发展对象", "发展对象"),
     ("入党积极分子", "入党积极分子"),
     ("申请入党", "申请入党"),
+    *((text, key) for key, text in members.DUE_FILTERS.items()),  # what is due (the 工作台 opens these)
 ]
 
 
@@ -74,6 +76,7 @@ MEMBER_COLUMNS: list[Column[MemberRow]] = [
 
 class MembersPage(Page):
     title = "党组织与党员"
+    object_name = "page_members"  # known before the page is built (ui/page_stack.py)
     watches = frozenset({"member", "resident", "org"})
 
     def __init__(self, ctx: AppContext, changes: Changes, parent: QWidget | None = None) -> None:
@@ -157,6 +160,9 @@ class MembersPage(Page):
         # current_member() reads the selection (the panel showed the previously selected member)
         self.table_members.selectionModel().selectionChanged.connect(lambda *_: self._on_member())
         self.table_members.doubleClicked.connect(lambda _i: self.edit_member())
+        self.table_members.list_name = self.tr("党员名单")
+        self.table_members.describe_filter = self._filter_words
+        connect_paste(self.table_members, "members")
         self.members_model.loadFailed.connect(self.info_members.show_error)
 
         lower = QWidget(vsplit)  # the selected member: what can be done to them, then their panel
@@ -218,6 +224,22 @@ class MembersPage(Page):
             text=self.edit_search_members.query(),
             include_left=self.check_include_left.isChecked(),
         )
+
+    def _filter_words(self) -> str:
+        """The filter in an export's or printout's title: 党组织：第一党支部，阶段：预备党员，查找：张."""
+        parts = []
+        item = self.tree_orgs.currentItem()
+        if item is not None and item.parent() is not None:  # the top org is the whole village
+            parts.append(self.tr("党组织：{0}").format(item.text(0).strip()))
+        for label, combo in (("阶段", self.combo_stage), ("类型", self.combo_category),
+                             ("积分类别", self.combo_points_category)):
+            if combo.currentIndex() > 0:
+                parts.append(f"{self.tr(label)}：{combo.currentText()}")
+        if self.edit_search_members.query():
+            parts.append(self.tr("查找：{0}").format(self.edit_search_members.query()))
+        if self.check_include_left.isChecked():
+            parts.append(self.tr("含已离开"))
+        return "，".join(parts)
 
     def current_member(self) -> MemberRow | None:
         return self.members_model.row_at(self.table_members.current_row())

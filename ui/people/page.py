@@ -26,6 +26,7 @@ from ..common.page import Changes, Page
 from ..common.table_model import Column, LazyTableModel, list_source, service_source
 from ..common.widgets import DataTable, InfoLabel, SearchBox
 from ..errors import user_errors
+from ..imports.paste import connect_paste
 from ..org.contact_dialogs import assign_household_contact
 from .dialogs import HouseholdDialog, ResidentDialog
 from .household_actions import HouseholdActions, ResidentActions
@@ -77,6 +78,7 @@ STATUS_FILTERS: list[tuple[str, dict[str, object]]] = [
 
 class ResidentsPage(Page):
     title = "居民与户"
+    object_name = "page_residents"  # known before the page is built (ui/page_stack.py)
     waits_for_show = True  # heavy at county scale: query when first shown (issue 11)
     watches = frozenset({"resident", "household", "member"})
 
@@ -106,6 +108,12 @@ class ResidentsPage(Page):
         )
         self.edit_search_households.search.connect(lambda _t: self.refresh_households())
         bar.addWidget(self.edit_search_households, 1)
+        self.combo_household_tag = QComboBox(tab)  # 低保户, 五保户 …: a list to print or export
+        self.combo_household_tag.setObjectName("combo_household_tag")
+        self.combo_household_tag.addItem(self.tr("全部户"), None)
+        self.combo_household_tag.setToolTip(self.tr("只列出有这个标签的户"))
+        self.combo_household_tag.currentIndexChanged.connect(lambda _i: self.refresh_households())
+        bar.addWidget(self.combo_household_tag)
         self.check_closed_households = QCheckBox(self.tr("含已销户"), tab)
         self.check_closed_households.setObjectName("check_closed_households")
         self.check_closed_households.toggled.connect(lambda _on: self.refresh_households())
@@ -128,6 +136,9 @@ class ResidentsPage(Page):
         # current_row() reads the selection (the panel showed the household clicked before)
         self.table_households.selectionModel().selectionChanged.connect(lambda *_: self._on_household())
         self.table_households.doubleClicked.connect(lambda _i: self.edit_household())
+        self.table_households.list_name = self.tr("户名单")
+        self.table_households.describe_filter = self._household_filter_words
+        connect_paste(self.table_households, "households")
 
         right = QWidget(splitter)
         right_layout = QVBoxLayout(right)
@@ -219,6 +230,9 @@ class ResidentsPage(Page):
         self.residents_model: LazyTableModel[ResidentRow] = LazyTableModel(resident_columns(), count, page, parent=self)
         self.table_residents.setModel(self.residents_model)
         self.table_residents.doubleClicked.connect(lambda _i: self.edit_resident())
+        self.table_residents.list_name = self.tr("居民名单")
+        self.table_residents.describe_filter = self._resident_filter_words
+        connect_paste(self.table_residents, "residents")
         self.table_residents.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         layout.addWidget(self.table_residents, 1)
         self.resident_actions = ResidentActions(self.ctx, self.unit_id, "resident", tab)
@@ -236,7 +250,40 @@ class ResidentsPage(Page):
 
     def _household_query(self) -> HouseholdQuery:
         return HouseholdQuery(self.unit_id, text=self.edit_search_households.query(),
+                              tag=self.combo_household_tag.currentData(),
                               include_closed=self.check_closed_households.isChecked())
+
+    def _household_filter_words(self) -> str:
+        """The filter in an export's or printout's title: 户标签：低保，查找：张，含已销户."""
+        parts = []
+        if self.combo_household_tag.currentData():
+            parts.append(self.tr("户标签：{0}").format(self.combo_household_tag.currentData()))
+        if self.edit_search_households.query():
+            parts.append(self.tr("查找：{0}").format(self.edit_search_households.query()))
+        if self.check_closed_households.isChecked():
+            parts.append(self.tr("含已销户"))
+        return "，".join(parts)
+
+    def _resident_filter_words(self) -> str:
+        parts = []
+        if self.combo_resident_status.currentIndex() > 0:
+            parts.append(self.tr("状态：{0}").format(self.combo_resident_status.currentText()))
+        if self.edit_search_residents.query():
+            parts.append(self.tr("查找：{0}").format(self.edit_search_residents.query()))
+        return "，".join(parts)
+
+    def _fill_tags(self) -> None:
+        """The tag filter's choices: the village's tags (a tag added in 标签 shows up at the next refresh)."""
+        combo = self.combo_household_tag
+        keep = combo.currentData()
+        names = [t.name for t in self.ctx.call(households.list_tags, self.unit_id)]
+        combo.blockSignals(True)
+        while combo.count() > 1:
+            combo.removeItem(1)
+        for name in names:
+            combo.addItem(name, name)
+        combo.setCurrentIndex(max(combo.findData(keep), 0) if keep else 0)
+        combo.blockSignals(False)
 
     def _resident_query(self) -> ResidentQuery:
         extra = self.combo_resident_status.currentData() or {}
@@ -254,6 +301,8 @@ class ResidentsPage(Page):
         return self.edit_search_households if self.tabs.currentIndex() == 0 else self.edit_search_residents
 
     def refresh(self) -> None:
+        with user_errors(self):
+            self._fill_tags()
         self.refresh_households()
         self.refresh_residents()
 

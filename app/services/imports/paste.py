@@ -40,5 +40,5 @@ def table_from_paste(
     table = pasted_table(text)
     if has_header(kind, table.rows[0]):
         return table, detect_layout(s, unit_id, kind, table, 0)
-    table = pasted_table(text, header=list(columns))
+    table = pasted_table(text, header=list(columns)[: table.width])  # as many names as pasted columns
     return table, detect_layout(s, unit_id, kind, table, 0)

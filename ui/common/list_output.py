@@ -1,0 +1,213 @@
+"""导出当前列表 / 打印当前列表: any DataTable's filtered view, every row of its query, as xlsx or a printout.
+
+The rows come from the table's own model query (LazyTableModel.iter_all: the service, the same filter and
+order, every page — not only the rows the view has loaded), so a 网格员 gets what their services let them
+see; the service masks the sheet once more as their 台账 are. The title states the filter: the page says
+it in words (DataTable.describe_filter), or it is read from the search box, the filter lists and ticked
+boxes beside the table.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QMainWindow,
+    QProgressDialog,
+    QStackedWidget,
+    QTabWidget,
+    QWidget,
+)
+
+from ..errors import show_service_error, user_errors
+from .background import BackgroundJob
+from .files import ask_save_path
+from .table_model import Column, LazyTableModel, format_value
+from .widgets import SearchBox
+
+if TYPE_CHECKING:
+    from app.services.ledgers.list_export import ListSheet
+
+    from .page import Page
+    from .widgets import DataTable
+
+log = logging.getLogger(__name__)
+
+XLSX_FILTER = "Excel 文件 (*.xlsx)"
+
+
+def owning_page(widget: QWidget) -> Page | None:
+    from .page import Page
+
+    w: QWidget | None = widget
+    while w is not None and not isinstance(w, Page):
+        w = w.parentWidget()
+    return w
+
+
+def _filter_scope(table: DataTable) -> QWidget:
+    """Where the table's filters sit: its tab (a page with tabs), else its page, else its window."""
+    w: QWidget | None = table
+    while w is not None:
+        parent = w.parentWidget()
+        if isinstance(parent, QStackedWidget) and isinstance(parent.parentWidget(), QTabWidget):
+            return w
+        if parent is not None and parent is owning_page(table):
+            return parent
+        w = parent
+    return table.window()
+
+
+def filter_words(scope: QWidget) -> str:
+    """The filters set beside a list, in words: 「查找：张」「在册」「含已销户」 (defaults left out)."""
+    parts: list[str] = []
+    for box in scope.findChildren(SearchBox):
+        if box.isVisibleTo(scope) and box.query():
+            parts.append(f"查找：{box.query()}")
+    for combo in scope.findChildren(QComboBox):
+        if combo.isVisibleTo(scope) and combo.currentIndex() > 0:
+            parts.append(combo.currentText())
+    for check in scope.findChildren(QCheckBox):
+        if check.isVisibleTo(scope) and check.isChecked():
+            parts.append(check.text().replace("&", ""))
+    return "，".join(parts)
+
+
+def list_name(table: DataTable) -> str:
+    if table.list_name:
+        return table.list_name
+    page = owning_page(table)
+    return (page.title if page is not None else "") or table.window().windowTitle() or "列表"
+
+
+def visible_columns(table: DataTable) -> list[int]:
+    """The model columns the view shows, in the order the user sees them."""
+    model = table.model()
+    header = table.horizontalHeader()
+    shown = [c for c in range(model.columnCount()) if not table.isColumnHidden(c)]
+    return sorted(shown, key=header.visualIndex)
+
+
+def cell_value(column: Column[Any], row: Any) -> object:
+    """A date or number as itself (a real date / number in Excel), anything else as the list shows it."""
+    if column.formatter is format_value:
+        value = column.value(row)
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return value
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return value
+    return column.text(row)
+
+
+def build_sheet(table: DataTable) -> ListSheet:
+    """The table's list: its visible columns, and every row of its query (read while the sheet is written)."""
+    from app.services.ledgers.list_export import ListSheet  # the 台账 writer loads on the first export
+    model = table.model()
+    assert isinstance(model, LazyTableModel)
+    columns = [model.columns[c] for c in visible_columns(table)]
+    describe = table.describe_filter
+    words = describe() if describe is not None else filter_words(_filter_scope(table))
+
+    def rows() -> Iterator[Sequence[object]]:
+        for row in model.iter_all():
+            yield [cell_value(c, row) for c in columns]
+
+    return ListSheet(list_name(table), words, [c.header for c in columns], rows(), count=model.total)
+
+
+def _context(table: DataTable) -> tuple[Any, int] | None:
+    page = owning_page(table)
+    if page is None or page.ctx.unit_id is None:
+        return None
+    return page.ctx, page.ctx.unit_id
+
+
+def _say(table: DataTable, text: str) -> None:
+    window = table.window()
+    if isinstance(window, QMainWindow):
+        window.statusBar().showMessage(text, 15_000)
+
+
+def export_table(table: DataTable, path: Path | None = None) -> BackgroundJob | None:
+    """导出当前列表…: ask where (unless given), write off the GUI thread with a progress dialog and 取消."""
+    found = _context(table)
+    if found is None or not isinstance(table.model(), LazyTableModel):
+        return None
+    ctx, unit_id = found
+    with user_errors(table):
+        sheet = build_sheet(table)
+        if path is None:
+            path = ask_save_path(table, table.tr("导出当前列表"), f"{sheet.title}.xlsx", table.tr(XLSX_FILTER), ".xlsx")
+        if path is None:
+            return None
+        target = path
+
+        from app.services.ledgers import list_export
+
+        def work(progress: Any, cancel: Any) -> Any:
+            return ctx.call(list_export.export_list, unit_id, sheet, target, progress, cancel)
+
+        dialog = QProgressDialog(table.tr("正在导出“{0}”……").format(sheet.title), table.tr("取消"), 0, 0, table)
+        dialog.setObjectName("dlg_export_list")
+        dialog.setWindowTitle(table.tr("导出当前列表"))
+        dialog.setMinimumDuration(500)
+        job = BackgroundJob(work, table)
+        dialog.canceled.connect(job.cancel)
+
+        def progress(done: int, total: int) -> None:
+            if total > 0:
+                dialog.setRange(0, total)
+                dialog.setValue(min(done, total))
+
+        def finished(result: Any) -> None:
+            dialog.reset()
+            _say(table, table.tr("已导出 {0} 行到 {1}").format(result.rows, target))
+
+        def failed(message: str) -> None:
+            dialog.reset()
+            show_service_error(table, message)
+
+        job.progress.connect(progress)
+        job.finished.connect(finished)
+        job.failed.connect(failed)
+        job.cancelled.connect(lambda _m: dialog.reset())
+        job.start()
+        return job
+    return None
+
+
+def print_table(table: DataTable) -> bool:
+    """打印当前列表…: the list as a PDF (title with the filter, every row), in the print preview."""
+    from app.services.ledgers import list_export
+
+    from .printing import PdfPreviewDialog
+
+    found = _context(table)
+    if found is None or not isinstance(table.model(), LazyTableModel):
+        return False
+    ctx, unit_id = found
+    folder = Path(tempfile.mkdtemp(prefix="villagedesk-print-"))
+    try:
+        with user_errors(table):
+            sheet = build_sheet(table)
+            path = folder / "list.pdf"
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            try:
+                ctx.call(list_export.print_list, unit_id, sheet, path)
+            finally:
+                QApplication.restoreOverrideCursor()
+            PdfPreviewDialog(path, sheet.title, table.window()).exec()
+            return True
+        return False
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)  # a list of people's details does not stay in the temp folder
