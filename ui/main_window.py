@@ -50,8 +50,10 @@ def page_classes() -> list[type[Page]]:
     from .setup.start_page import StartPage
     from .stars.page import StarsPage
     from .tickets.page import TicketsPage
+    from .workbench.page import WorkbenchPage
 
     return [StartPage,  # 开始使用: at the top while the village is being set up (ui/setup/start_nav.py)
+            WorkbenchPage,  # 工作台: what the window opens on once the village is set up
             MembersPage, ResidentsPage, GridMapPage, StarsPage, PointsPage, MeetingsPage, HouseholdPointsPage,
             TicketsPage, NoticesPage, AuditPage, SettingsPage]
 

@@ -1,0 +1,229 @@
+"""工作台: the page the window opens on — 今日待办, each line a count that opens the list behind it, and the
+year's key figures with 「打印年度概况…」 (a one-page PDF for the 述职).
+
+A line names its page and the filter to apply there (app.services.workbench.today.TodoLine); clicking it
+shows that page, clears its search box and selects the filter's value in the named combo box, so the
+list shows exactly what was counted. A line with nothing to do is dimmed and says 「无」.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services.context import AppContext
+from app.services.workbench import figures, today
+from app.services.workbench.figures import YearFigures
+from app.services.workbench.today import TodoLine
+
+from ..common.background import BackgroundJob
+from ..common.files import ask_save_path
+from ..common.page import Changes, Page
+from ..common.widgets import InfoLabel
+from ..errors import user_errors
+
+WEEKDAYS = "一二三四五六日"
+DUE_STYLE = "QPushButton { text-align: left; padding: 4px 8px; color: #b71c1c; font-weight: bold; }"
+WARN_STYLE = "QPushButton { text-align: left; padding: 4px 8px; color: #e65100; font-weight: bold; }"
+NONE_STYLE = "QPushButton { text-align: left; padding: 4px 8px; color: #9e9e9e; }"
+GROUP_STYLE = "color: #555;"
+
+
+class WorkbenchPage(Page):
+    """page_workbench: btn_todo_<key> per line, label_fig_<label> per figure, btn_print_summary."""
+
+    title = "工作台"
+    object_name = "page_workbench"
+    # whatever changes a count or a figure: the page queries again when next shown
+    watches = frozenset({"ticket", "notice", "member", "org", "meeting", "grid", "household", "resident", "import",
+                         "star", "points", "unit", "backup"})
+
+    def __init__(self, ctx: AppContext, changes: Changes, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, changes, parent)
+        self.setObjectName(self.object_name)
+        self.lines: list[TodoLine] = []
+        self.figures: YearFigures | None = None
+        self.buttons: dict[str, QPushButton] = {}
+        self.job: BackgroundJob | None = None
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea(self)  # large font on 1366×768: the figures scroll, nothing is cut
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        outer.addWidget(scroll)
+        body = QWidget(scroll)
+        scroll.setWidget(body)
+        layout = QVBoxLayout(body)
+
+        head = QHBoxLayout()
+        self.label_date = QLabel(body)
+        self.label_date.setObjectName("label_workbench_date")
+        head.addWidget(self.label_date, 1)
+        self.btn_refresh = QPushButton(self.tr("刷新"), body)
+        self.btn_refresh.setObjectName("btn_workbench_refresh")
+        self.btn_refresh.clicked.connect(self.refresh)
+        head.addWidget(self.btn_refresh)
+        layout.addLayout(head)
+
+        self.box_todo = QGroupBox(self.tr("今日待办（点击一行打开对应的名单）"), body)
+        self.box_todo.setObjectName("group_todo")
+        self.grid_todo = QGridLayout(self.box_todo)
+        self.grid_todo.setColumnStretch(2, 1)
+        self.grid_todo.setVerticalSpacing(2)
+        columns = QHBoxLayout()  # side by side: both fit a 1366×768 screen without scrolling
+        columns.addWidget(self.box_todo, 1, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(columns, 1)
+
+        self.box_figures = QGroupBox(body)
+        self.box_figures.setObjectName("group_figures")
+        fig_layout = QVBoxLayout(self.box_figures)
+        self.grid_figures = QGridLayout()
+        self.grid_figures.setColumnStretch(2, 1)
+        fig_layout.addLayout(self.grid_figures)
+        bar = QHBoxLayout()
+        self.btn_print = QPushButton(self.tr("打印年度概况…"), self.box_figures)
+        self.btn_print.setObjectName("btn_print_summary")
+        self.btn_print.setToolTip(self.tr("把本年度主要数据保存为一页 PDF（述职用）"))
+        self.btn_print.clicked.connect(self.print_summary)
+        self.info = InfoLabel("label_workbench_info", self.box_figures)
+        self.info.setWordWrap(True)
+        bar.addWidget(self.btn_print)
+        bar.addWidget(self.info, 1)
+        fig_layout.addLayout(bar)
+        columns.addWidget(self.box_figures, 1, Qt.AlignmentFlag.AlignTop)
+        self.refresh()
+
+    # ---- data -----------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        on = date.today()
+        self.label_date.setText(self.tr("<h2>工作台</h2>今天是 {0}年{1}月{2}日 星期{3}")
+                                .format(on.year, on.month, on.day, WEEKDAYS[on.weekday()]))
+        with user_errors(self):
+            lines = self.ctx.call(today.todo_lines, self.unit_id)
+            lines.append(today.backup_line(self.ctx.db))
+            self.lines = lines
+            self._show_lines()
+        with user_errors(self):
+            self.figures = self.ctx.call(figures.year_figures, self.unit_id)
+            self._show_figures()
+
+    @staticmethod
+    def _clear(grid: QGridLayout) -> None:
+        while grid.count():
+            item = grid.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.hide()  # gone now, not when the event loop gets to deleteLater
+                widget.deleteLater()
+
+    def _show_lines(self) -> None:
+        self._clear(self.grid_todo)
+        self.buttons.clear()
+        last_group = ""
+        for row, line in enumerate(self.lines):
+            if line.group != last_group:
+                group = QLabel(self.tr(line.group), self.box_todo)
+                group.setStyleSheet(GROUP_STYLE)
+                self.grid_todo.addWidget(group, row, 0, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+                last_group = line.group
+            button = QPushButton(line.text, self.box_todo)
+            button.setObjectName(f"btn_todo_{line.key}")
+            button.setFlat(True)
+            button.setCursor(Qt.CursorShape.PointingHandCursor)
+            button.setToolTip(line.hint or line.text)
+            button.setStyleSheet(NONE_STYLE if not line.due else WARN_STYLE if line.warn else DUE_STYLE)
+            button.clicked.connect(lambda _checked=False, key=line.key: self.open_line(key))
+            self.grid_todo.addWidget(button, row, 1, 1, 2)
+            self.buttons[line.key] = button
+
+    def _show_figures(self) -> None:
+        f = self.figures
+        if f is None:
+            return
+        self.box_figures.setTitle(self.tr("{0}年度主要数据").format(f.year))
+        self._clear(self.grid_figures)
+        row = 0
+        for heading, items in f.sections:
+            title = QLabel(f"<b>{heading}</b>", self.box_figures)
+            self.grid_figures.addWidget(title, row, 0, 1, 3)
+            row += 1
+            for fig in items:
+                label = QLabel(fig.label, self.box_figures)
+                value = QLabel(f"<b>{fig.value}</b>", self.box_figures)
+                value.setObjectName(f"label_fig_{fig.label}")
+                note = QLabel(fig.note, self.box_figures)
+                note.setWordWrap(True)
+                note.setStyleSheet(GROUP_STYLE)
+                self.grid_figures.addWidget(label, row, 0)
+                self.grid_figures.addWidget(value, row, 1)
+                self.grid_figures.addWidget(note, row, 2)
+                row += 1
+
+    # ---- actions --------------------------------------------------------------------------------
+
+    def line(self, key: str) -> TodoLine:
+        return next(line for line in self.lines if line.key == key)
+
+    def open_line(self, key: str) -> Page | None:
+        """Show the list behind the line: its page, with the line's filter and no search text."""
+        line = self.line(key)
+        show_page: Any = getattr(self.window(), "show_page", None)
+        if show_page is None or line.page not in getattr(self.window(), "pages", {}):
+            self.info.show_error(self.tr("您的账号不能打开这一页。"))
+            return None
+        page: Page = show_page(line.page)
+        box = page.search_box()
+        if box is not None and box.text():
+            box.clear()
+        if line.filter is not None:
+            name, value = line.filter
+            combo = page.findChild(QComboBox, name)
+            index = combo.findData(value) if combo is not None else -1
+            if combo is not None and index >= 0:
+                combo.setCurrentIndex(index)
+        return page
+
+    def print_summary(self) -> None:
+        f = self.figures
+        year = f.year if f else date.today().year
+        path = ask_save_path(self, self.tr("打印年度概况"), self.tr("{0}年度党建工作概况.pdf").format(year),
+                             self.tr("PDF 文件 (*.pdf)"), ".pdf")
+        if path is None:
+            return
+        self.save_summary(path, year)
+
+    def save_summary(self, path: Path, year: int) -> None:
+        """Write the PDF off the GUI thread (fonts load on first use); the label says where it went."""
+        ctx, unit_id = self.ctx, self.unit_id
+        job = BackgroundJob(lambda _progress, _cancel: ctx.call(figures.print_summary, unit_id, path, year), self)
+        job.finished.connect(lambda out: self._printed(Path(out)))
+        job.failed.connect(self._print_failed)
+        self.btn_print.setEnabled(False)
+        self.info.show_info(self.tr("正在生成年度概况……"))
+        self.job = job
+        job.start()
+
+    def _printed(self, out: Path) -> None:
+        self.btn_print.setEnabled(True)
+        self.info.show_info(self.tr("年度概况已保存：{0}").format(out))
+
+    def _print_failed(self, message: str) -> None:
+        self.btn_print.setEnabled(True)
+        self.info.show_error(message)
