@@ -9,7 +9,15 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QContextMenuEvent
-from PySide6.QtWidgets import QApplication, QComboBox, QMenu, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QMenu,
+    QPlainTextEdit,
+    QRadioButton,
+    QWidget,
+)
 from sqlalchemy import select
 
 from app.models import Ticket
@@ -37,6 +45,8 @@ class Actions:
     def click(self, widget: QWidget, pos: QPoint | None = None, what: str = "") -> None:
         assert widget.isVisible() and widget.isEnabled(), widget.objectName()
         self._note(what or f"click {widget.objectName()}")
+        if pos is None and isinstance(widget, (QCheckBox, QRadioButton)):
+            pos = QPoint(8, widget.height() // 2)  # on the box: a wide check box takes clicks on its box and text only
         if pos is None:
             self.qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
         else:
@@ -207,3 +217,42 @@ def test_new_household_from_a_right_click_on_the_map(qtbot: Any, window: Any, de
         assert abs(h.map_x - spot.x()) < 1 and abs(h.map_y - spot.y()) < 1
         new_id = h.id
     qtbot.waitUntil(lambda: new_id in page.scene.markers)  # drawn on the map
+
+
+# ---- 5. the year-end assessment and its ranking 公示, one guided flow ------------------------------------------
+
+
+def test_year_end_assessment_and_its_ranking_notice_in_one_flow(
+    qtbot: Any, window: Any, demo_ctx: AppContext, act: Actions, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    from PySide6.QtWidgets import QWizard
+
+    import ui.common.files
+    from app.services.notices import archive as notices
+    from app.services.points import assessments
+    from ui.points.assessment_wizard import AssessmentWizard
+
+    monkeypatch.setattr(ui.common.files, "last_folder", lambda _purpose="export": tmp_path)
+    buttons = QWizard.WizardButton
+
+    def fill(w: AssessmentWizard) -> None:
+        act.click(w.button(buttons.NextButton))  # 计算
+        assert w.currentPage().objectName() == "wizard_page_review"
+        act.click(w.button(buttons.NextButton))  # 核对无误
+        page = w.currentPage()
+        assert page.chk_notice.isChecked()  # the 公示 is part of the flow
+        act.click(page.chk_confirm)
+        act.click(w.button(buttons.FinishButton))  # 发布 and 公示
+
+    seen = drive(monkeypatch, AssessmentWizard, fill)
+    page = act.nav(window, "党员积分")
+    act.click(page.btn_wizard)
+    assert seen and seen[0].result() == 1
+    assert act.count <= GOAL, act.done
+    year = page.year()
+    assert demo_ctx.call(assessments.assessment_status, demo_ctx.unit_id, year).state == "已发布"
+    made = seen[0].notice
+    assert made is not None and made.path.parent == tmp_path and made.path.is_file() and made.rows > 0
+    archived = [n for n in demo_ctx.call(notices.list_notices, demo_ctx.unit_id) if n.id == made.id]
+    assert archived and archived[0].kind == "points"
+    assert made.number in window.statusBar().currentMessage()

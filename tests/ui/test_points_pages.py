@@ -161,6 +161,7 @@ def test_assessment_wizard_compute_review_publish(qtbot: Any, window: Any, demo_
     publish = wizard.currentPage()
     assert not wizard.button(QWizard.WizardButton.FinishButton).isEnabled()  # confirm first
     publish.chk_confirm.setChecked(True)
+    publish.chk_notice.setChecked(False)  # the 公示 at the end: tests/ui/test_headline_jobs.py
     wizard.button(QWizard.WizardButton.FinishButton).click()
     st = demo_ctx.call(assessments.assessment_status, demo_ctx.unit_id, 2026)
     assert st.state == "已发布"

@@ -49,6 +49,19 @@ def ask_save_path(
     return path
 
 
+def unused_path(purpose: str, default_name: str, suffix: str) -> Path:
+    """A new file in the folder last used for `purpose`, named `default_name` (「（2）」… when taken): for work
+    that saves where files of its kind go without asking (the wizard's 积分排名公示)."""
+    folder = last_folder(purpose)
+    stem = safe_file_name(default_name).removesuffix(suffix)
+    path = folder / f"{stem}{suffix}"
+    n = 2
+    while path.exists():
+        path = folder / f"{stem}（{n}）{suffix}"
+        n += 1
+    return path
+
+
 def ask_open_path(parent: QWidget | None, title: str, file_filter: str, purpose: str = "export") -> Path | None:
     chosen, _ = QFileDialog.getOpenFileName(parent, title, str(last_folder(purpose)), file_filter)
     if not chosen:

@@ -2,6 +2,8 @@
 
 计算 can be run again as often as needed before publication (it replaces the draft); 发布 is the
 书记's and freezes the year. A year already published opens straight on its results, read only.
+The last step also makes the 党员积分排名公示 (ticked by default): published and archived like one made on the
+公示 page, its PDF saved in the 公示 folder used last, so the year-end job is one guided flow.
 The review page says what the shares came to and what was done with members tied across a share's
 line; under the 待定 rule it records the 支委会's choice for each (确定等次…).
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -26,12 +29,15 @@ from PySide6.QtWidgets import (
 
 from app.services.context import AppContext
 from app.services.errors import ServiceError, ValidationError
+from app.services.notices import archive as notices
+from app.services.notices.archive import NoticeInfo
 from app.services.points import assessments
 from app.services.points.assessments import AssessmentRow, AssessmentStatus
 from app.services.points.rules import points_text
 
 from ..common.charts import BarChart
-from ..common.form import FormDialog
+from ..common.files import unused_path
+from ..common.form import FormDialog, within_screen
 from ..common.table_model import Column, LazyTableModel, list_source
 from ..common.widgets import DataTable
 from ..errors import show_service_error, user_errors
@@ -58,6 +64,7 @@ class AssessmentWizard(QWizard):
         self.setObjectName("wizard_assessment")
         self.setWindowTitle(self.tr("{0}年度党员积分评定").format(year))
         self.ctx, self.unit_id, self.year = ctx, unit_id, year
+        self.notice: NoticeInfo | None = None  # the 积分排名公示 made at the end
         self.status: AssessmentStatus = ctx.call(assessments.assessment_status, unit_id, year)
         wb = QWizard.WizardButton
         for button, text in ((wb.BackButton, "上一步"), (wb.NextButton, "下一步"), (wb.FinishButton, "完成"),
@@ -67,7 +74,9 @@ class AssessmentWizard(QWizard):
         self.addPage(_ComputePage(self))
         self.addPage(_ReviewPage(self))
         self.addPage(_PublishPage(self))
-        self.resize(self.fontMetrics().horizontalAdvance("中") * 80, self.fontMetrics().height() * 34)
+        # roomy where the screen allows; with the larger font on 1366×768 no wider or taller than the screen
+        self.resize(within_screen(QSize(self.fontMetrics().horizontalAdvance("中") * 80,
+                                        self.fontMetrics().height() * 34)))
 
     def reload(self) -> None:
         self.status = self.ctx.call(assessments.assessment_status, self.unit_id, self.year)
@@ -181,29 +190,43 @@ class _PublishPage(QWizardPage):
         self.chk_confirm = QCheckBox(self.tr("我已核对评定结果，确认发布"), self)
         self.chk_confirm.setObjectName("chk_confirm_publish")
         self.chk_confirm.toggled.connect(lambda _c: self.completeChanged.emit())
+        self.chk_notice = QCheckBox(self.tr("生成积分排名公示（PDF 存入公示文件夹，并在“公示与台账”存档）"), self)
+        self.chk_notice.setObjectName("chk_points_notice")
         layout.addWidget(self.label)
         layout.addWidget(self.chk_confirm)
+        layout.addWidget(self.chk_notice)
         layout.addStretch(1)
 
     def initializePage(self) -> None:
         done = self.w.status.published_on is not None
         self.chk_confirm.setVisible(not done)
+        self.chk_notice.setChecked(not done)  # once published, the 公示 was most likely made then
         self.label.setText(self.tr("该年度评定已发布。") if done else self.tr(
             "发布后评定结果和本年度的积分记录将封存，不能再修改；请确认没有遗漏的积分记录。发布需书记（管理员）操作。"
-            "发布后可在“公示与台账”中生成积分排名公示和约谈劝退名单。"))
+            "约谈劝退名单可在“公示与台账”中导出。"))
 
     def isComplete(self) -> bool:
         return self.w.status.published_on is not None or self.chk_confirm.isChecked()
 
     def validatePage(self) -> bool:
-        if self.w.status.published_on is not None:
-            return True
         try:
-            self.w.status = self.w.ctx.call(assessments.publish_assessment, self.w.unit_id, self.w.year)
+            if self.w.status.published_on is None:
+                self.w.status = self.w.ctx.call(assessments.publish_assessment, self.w.unit_id, self.w.year)
+                self.initializePage()
+                self.chk_notice.setChecked(True)  # still wanted: it was ticked when 完成 was clicked
+            if self.chk_notice.isChecked() and self.w.notice is None:
+                self.w.notice = self._publish_notice()
         except ServiceError as e:
             show_service_error(self, e)
             return False
         return True
+
+    def _publish_notice(self) -> NoticeInfo:
+        """The 党员积分排名公示 of the year, from today, with the kind's own 公示期."""
+        ctx, unit_id, year = self.w.ctx, self.w.unit_id, self.w.year
+        draft = ctx.call(notices.build_notice, unit_id, "points", year, date.today())
+        path = unused_path("notices", draft.title, ".pdf")
+        return ctx.call(notices.publish_notice, unit_id, "points", path, year=year)
 
 
 class FollowUpDialog(FormDialog):

@@ -30,6 +30,7 @@ from app.services.points.rules import points_text
 
 from ..common.charts import BarChart
 from ..common.page import Changes, Page
+from ..common.status import show_status
 from ..common.table_model import Column, LazyTableModel, list_source
 from ..common.widgets import DataTable, InfoLabel, SearchBox
 from ..errors import user_errors
@@ -73,6 +74,7 @@ FOLLOW_COLUMNS: list[Column[AssessmentRow]] = [
 
 class PointsPage(Page):
     title = "党员积分"
+    object_name = "page_points"  # known before the page is built (ui/page_stack.py)
     waits_for_show = True  # heavy at county scale: query when first shown (issue 11)
     watches = frozenset({"member", "org", "points", "meeting"})
 
@@ -99,6 +101,10 @@ class PointsPage(Page):
         for w in (self.spin_year, self.combo_branch, self.combo_category):
             bar.addWidget(w)
         bar.addWidget(self.edit_search, 1)
+        # the year-end job from either tab: 计算 → 核对 → 发布 → 积分排名公示
+        self.btn_wizard = QPushButton(self.tr("年度评定向导…"), self)
+        self.btn_wizard.setObjectName("btn_assessment_wizard")
+        bar.addWidget(self.btn_wizard)
         outer.addLayout(bar)
 
         self.tabs = QTabWidget(self)
@@ -145,12 +151,9 @@ class PointsPage(Page):
         self.label_assessment = QLabel(tab)
         self.label_assessment.setObjectName("label_assessment_state")
         self.label_assessment.setWordWrap(True)
-        self.btn_wizard = QPushButton(self.tr("年度评定向导…"), tab)
-        self.btn_wizard.setObjectName("btn_assessment_wizard")
         self.btn_follow_up = QPushButton(self.tr("登记约谈/劝退情况…"), tab)
         self.btn_follow_up.setObjectName("btn_record_follow_up")
         row.addWidget(self.label_assessment, 1)
-        row.addWidget(self.btn_wizard)
         row.addWidget(self.btn_follow_up)
         layout.addLayout(row)
         split = QSplitter(Qt.Orientation.Horizontal, tab)
@@ -252,6 +255,9 @@ class PointsPage(Page):
         with user_errors(self):
             wizard = AssessmentWizard(self.ctx, self.unit_id, self.year(), self)
             wizard.exec()
+            if wizard.notice is not None:
+                show_status(self, self.tr("已生成并存档{0}（{1}），文件：{2}").format(
+                    wizard.notice.title, wizard.notice.number, wizard.notice.path))
         self.refresh_points()
         self.refresh_assessment()
         self.announce("points")
