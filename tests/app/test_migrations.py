@@ -88,7 +88,9 @@ def test_existing_database_is_backed_up_before_a_migration(tmp_path: Path, monke
     db.dispose()
     # pretend the file is one revision behind: the program must back it up before upgrading
     monkeypatch.setattr(migrate, "head_revision", lambda: "9999_future")
-    monkeypatch.setattr(migrate.command, "upgrade", lambda cfg, rev: None)
+    import alembic.command  # imported by upgrade_to_head only when a migration runs
+
+    monkeypatch.setattr(alembic.command, "upgrade", lambda cfg, rev: None)
     before = set(backup_dir().glob("old-*"))
     db = open_database(resolve_url(path))
     db.dispose()

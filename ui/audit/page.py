@@ -42,6 +42,7 @@ AUDIT_COLUMNS: list[Column[AuditRow]] = [
 
 class AuditPage(Page):
     title = "操作日志"
+    object_name = "page_audit"  # known before the page is built (ui/page_stack.py)
     roles = frozenset({"admin"})
 
     def __init__(self, ctx: AppContext, changes: Changes, parent: QWidget | None = None) -> None:

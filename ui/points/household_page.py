@@ -117,6 +117,7 @@ class HouseholdQuickEntry(QuickEntry):
 
 class HouseholdPointsPage(Page):
     title = "乡风文明积分"
+    object_name = "page_household_points"  # known before the page is built (ui/page_stack.py)
     watches = frozenset({"household", "resident", "member", "org", "household_points"})
     waits_for_show = True  # a county's households: query when first shown (issue 11)
 

@@ -112,6 +112,7 @@ class MeetingDialog(FormDialog):
 
 class MeetingsPage(Page):
     title = "三会一课"
+    object_name = "page_meetings"  # known before the page is built (ui/page_stack.py)
     waits_for_show = True  # heavy at county scale: query when first shown (issue 11)
     watches = frozenset({"member", "org"})
 

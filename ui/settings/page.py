@@ -65,6 +65,7 @@ OPERATOR_COLUMNS: list[Column[auth.OperatorInfo]] = [
 
 class SettingsPage(Page):
     title = "设置"
+    object_name = "page_settings"  # known before the page is built (ui/page_stack.py)
 
     def __init__(self, ctx: AppContext, changes: Changes, parent: QWidget | None = None) -> None:
         super().__init__(ctx, changes, parent)

@@ -18,6 +18,7 @@ from app.services.setup.checklist import ChecklistItem
 
 from ..common.page import Changes, Page
 from ..errors import user_errors
+from ..page_stack import LazyPages
 
 # The page (objectName) that does each item: the first of the names the window has.
 ITEM_PAGES: dict[str, tuple[str, ...]] = {
@@ -35,6 +36,7 @@ class StartPage(Page):
     """page_start: chk_<key> (ticked when done), status_<key>, btn_open_<key> per checklist item."""
 
     title = "开始使用"
+    object_name = "page_start"  # known before the page is built (ui/page_stack.py)
     roles = frozenset(ENTRY_ROLES)  # grid staff do not set the village up
     watches = frozenset({"org", "member", "resident", "household", "grid", "unit", "import"})
 
@@ -124,22 +126,22 @@ class StartPage(Page):
         self.update_buttons()
         super().showEvent(event)
 
-    def _pages(self) -> dict[str, Page]:
+    def _pages(self) -> LazyPages | None:
         pages = getattr(self.window(), "pages", None)
-        return pages if isinstance(pages, dict) else {}
+        return pages if isinstance(pages, LazyPages) else None
 
     def page_for(self, key: str) -> str | None:
         """The objectName of the window's page that does the item (None: this operator has none)."""
         pages = self._pages()
-        return next((name for name in ITEM_PAGES[key] if name in pages), None)
+        return next((name for name in ITEM_PAGES[key] if pages is not None and name in pages), None)
 
     def _page_title(self, key: str) -> str:
         name = self.page_for(key)
-        page = self._pages().get(name) if name else None
+        pages = self._pages()
         if key == "publicity":
             return self.tr("设置 → 本村信息与公示")
-        if page is not None:
-            return page.title
+        if name is not None and pages is not None:
+            return pages.title(name)  # not pages[name]: that would build the page just for its title
         return next((i.title for i in self.items if i.key == key), key)
 
     def open_item(self, key: str) -> None:

@@ -218,14 +218,15 @@ class TicketsPage(Page):
 
     def _context_menu(self, pos: QPoint) -> None:
         index = self.table.indexAt(pos)
-        if not index.isValid():
-            return
-        self.table.select_row(index.row())
         menu = QMenu(self.table)
         menu.setObjectName("menu_ticket_row")
-        menu.addAction(self.tr("查看/办理…"), self.open_current)
-        visit = menu.addAction(self.tr("回访…"), self.visit_current)
-        visit.setEnabled(self._can_visit(self.current()))
+        if index.isValid():
+            self.table.select_row(index.row())
+            menu.addAction(self.tr("查看/办理…"), self.open_current)
+            visit = menu.addAction(self.tr("回访…"), self.visit_current)
+            visit.setEnabled(self._can_visit(self.current()))
+            menu.addSeparator()
+        self.table.add_list_actions(menu)  # 复制, 导出当前列表…, 打印当前列表…
         menu.popup(self.table.viewport().mapToGlobal(pos))
 
     def visit_current(self) -> None:
