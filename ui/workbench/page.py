@@ -51,7 +51,7 @@ class WorkbenchPage(Page):
     object_name = "page_workbench"
     # whatever changes a count or a figure: the page queries again when next shown
     watches = frozenset({"ticket", "notice", "member", "org", "meeting", "grid", "household", "resident", "import",
-                         "star", "points", "unit", "backup"})
+                         "stars", "points", "unit"})
 
     def __init__(self, ctx: AppContext, changes: Changes, parent: QWidget | None = None) -> None:
         super().__init__(ctx, changes, parent)
@@ -87,7 +87,7 @@ class WorkbenchPage(Page):
         self.grid_todo.setColumnStretch(2, 1)
         self.grid_todo.setVerticalSpacing(2)
         columns = QHBoxLayout()  # side by side: both fit a 1366×768 screen without scrolling
-        columns.addWidget(self.box_todo, 1, Qt.AlignmentFlag.AlignTop)
+        columns.addWidget(self.box_todo, 2)  # full height (no AlignTop): wrapped notes get the height they need
         layout.addLayout(columns, 1)
 
         self.box_figures = QGroupBox(body)
@@ -106,7 +106,8 @@ class WorkbenchPage(Page):
         bar.addWidget(self.btn_print)
         bar.addWidget(self.info, 1)
         fig_layout.addLayout(bar)
-        columns.addWidget(self.box_figures, 1, Qt.AlignmentFlag.AlignTop)
+        fig_layout.addStretch(1)
+        columns.addWidget(self.box_figures, 3)
         self.refresh()
 
     # ---- data -----------------------------------------------------------------------------------
@@ -152,6 +153,7 @@ class WorkbenchPage(Page):
             button.clicked.connect(lambda _checked=False, key=line.key: self.open_line(key))
             self.grid_todo.addWidget(button, row, 1, 1, 2)
             self.buttons[line.key] = button
+        self.grid_todo.setRowStretch(len(self.lines), 1)  # the lines at the top of their box
 
     def _show_figures(self) -> None:
         f = self.figures

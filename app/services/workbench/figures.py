@@ -76,12 +76,12 @@ def _stars(s: Session, unit_id: int, year: int) -> list[Figure]:
     except ServiceError:
         return [Figure("星级文明户", "本年度未评选")]
     st = round_statistics(s, round_id)
-    levels = "，".join(f"{label} {n} 户" for label, n in st.level_counts() if n)
+    levels = "、".join(f"{label}{n}" for label, n in st.level_counts() if n) + "（户）"  # one line on screen
     state = "已确定" if st.decided else "评选中"
     return [
         Figure("星级文明户", f"{st.total.starred} 户", f"占在册户 {st.total.share:.1f}%（{state}）"),
         Figure("申报户", f"{st.total.applied} 户", f"参与率 {st.total.participation:.1f}%"),
-        *([Figure("各星级", "", levels)] if levels else []),
+        *([Figure("各星级", "", levels)] if st.total.starred else []),
     ]
 
 
@@ -89,7 +89,8 @@ def _points(s: Session, unit_id: int, year: int) -> list[Figure]:
     st = assessment_status(s, unit_id, year)
     if not st.computed:
         return [Figure("积分评定", "未计算", "年终在“党员积分”页计算评定档次")]
-    return [Figure("积分评定", f"{st.computed} 名", f"{st.state}：{st.shares_text()}")]
+    grades = "、".join(f"{g}{n}" for g, n in st.distribution.items())
+    return [Figure("积分评定", f"{st.computed} 名", f"{st.state}：{grades}（名）")]
 
 
 def _meetings(s: Session, unit_id: int, year: int) -> list[Figure]:

@@ -134,11 +134,11 @@ def backup_line(db: Database, at: datetime | None = None) -> TodoLine:
     backups = list_auto_backups(db)
     if not backups:
         return TodoLine("backup", "备份", "数据备份", 0, "天", page, warn=True,
-                        detail="数据备份：还没有自动备份，请在“设置”中立即备份")
+                        detail="数据备份：还没有自动备份，请立即备份")
     newest = max(b.made_at for b in backups)
     days = max((at - newest).days, 0)
     when = "今天" if days == 0 else f"{days} 天前"
     warn = days > BACKUP_WARN_DAYS
-    detail = f"数据备份：最近一次自动备份在{when}（{newest:%Y-%m-%d %H:%M}）" + (f"，已超过{BACKUP_WARN_DAYS}天，请立即备份" if warn else "")
+    detail = f"数据备份：最近一次在{when}" + (f"，已超过{BACKUP_WARN_DAYS}天，请立即备份" if warn else "")
     return TodoLine("backup", "备份", "数据备份", days if warn else 0, "天", page, warn=warn, detail=detail,
-                    hint=f"超过 {BACKUP_WARN_DAYS} 天没有备份时提醒")
+                    hint=f"最近一次自动备份：{newest:%Y-%m-%d %H:%M}；超过 {BACKUP_WARN_DAYS} 天没有备份时提醒")
