@@ -30,7 +30,8 @@ POINTS_PER_INCH = 72.0
 
 @dataclass(frozen=True)
 class PageImage:
-    """One rendered page: RGB888 rows (`stride` bytes each), and the page's size in points."""
+    """One rendered page: rows of pixels (`stride` bytes each; RGB888 from render_pages, 32-bit BGRX from
+    OpenPdf.render), and the page's size in points."""
 
     index: int
     width: int
@@ -89,6 +90,52 @@ def render_pages(path: Path, dpi: int | float = MAX_DPI) -> Iterator[PageImage]:
             finally:
                 page.close()
             yield image
+
+
+class OpenPdf:
+    """An open PDF whose pages are rendered one at a time, each freed as soon as it has been used."""
+
+    def __init__(self, pdf: pdfium.PdfDocument, path: Path) -> None:
+        self._pdf = pdf
+        self._path = Path(path)
+
+    def __len__(self) -> int:
+        return len(self._pdf)
+
+    @contextlib.contextmanager
+    def render(self, index: int, dpi: int | float = MAX_DPI) -> Iterator[PageImage]:
+        """Page `index` at `dpi` (capped) as 32-bit pixels, B G R 255 in memory (a little-endian machine's
+        0xffRRGGBB, Qt's Format_RGB32: the PDF and print engines take it without a conversion).
+
+        `data` points into PDFium's bitmap, not a copy: it is valid inside the `with` only, and freed
+        when the `with` ends — so printing holds one page, not every page, however long the notice."""
+        import pypdfium2 as pdfium
+
+        page = self._pdf[index]
+        try:
+            width_pt, height_pt = page.get_size()
+            try:
+                bitmap = page.render(scale=clamp_dpi(dpi) / POINTS_PER_INCH, prefer_bgrx=True,
+                                     fill_color=(255, 255, 255, 255))
+            except pdfium.PdfiumError as exc:
+                raise ServiceError(f"无法读取 PDF 文件 {self._path.name} 的第 {index + 1} 页。") from exc
+            try:
+                view = memoryview(bitmap.buffer).cast("B")
+                try:
+                    yield PageImage(index, bitmap.width, bitmap.height, bitmap.stride, view, width_pt, height_pt)  # type: ignore[arg-type]
+                finally:
+                    view.release()
+            finally:
+                bitmap.close()
+        finally:
+            page.close()
+
+
+@contextlib.contextmanager
+def open_pdf(path: Path) -> Iterator[OpenPdf]:
+    """The PDF at path, to render page by page (OpenPdf.render); a ServiceError if it cannot be read."""
+    with _open(path) as pdf:
+        yield OpenPdf(pdf, Path(path))
 
 
 def read_text(path: Path) -> tuple[str, list[str]]:

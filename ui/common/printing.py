@@ -10,22 +10,25 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
-from PySide6.QtGui import QAction, QImage, QPageLayout, QPageSize, QPaintEngine, QPainter
+from PySide6.QtCore import QMarginsF, QRectF, QSize, QSizeF, Qt
+from PySide6.QtGui import QAction, QGuiApplication, QImage, QPageLayout, QPageSize, QPaintEngine, QPainter
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QApplication, QToolBar, QWidget
 
 from app.io.atomic import copy_file
-from app.io.pdf_pages import PageImage, clamp_dpi, page_sizes, render_pages
+from app.io.pdf_pages import clamp_dpi, open_pdf, page_sizes
 from app.services.errors import ServiceError
 
 from ..errors import show_failure, show_service_error, user_errors
 from .files import ask_save_path
+from .form import within_screen
 
 log = logging.getLogger(__name__)
 
 PDF_FILTER = "PDF 文件 (*.pdf)"
-PREVIEW_DPI = 150  # the preview keeps every page in memory; the screen shows no more than this
+PREVIEW_DPI = 150  # the most the preview renders at (it keeps every page in memory)
+# OpenPdf.render gives B G R 255 in memory: 0xffRRGGBB on the little-endian (x86/ARM) machines this runs on
+PAGE_FORMAT = QImage.Format.Format_RGB32
 _STANDARD_SIZES = (QPageSize.PageSizeId.A4, QPageSize.PageSizeId.A3, QPageSize.PageSizeId.A5,
                    QPageSize.PageSizeId.B5, QPageSize.PageSizeId.Letter)
 
@@ -61,37 +64,52 @@ def is_preview(printer: QPrinter) -> bool:
     return engine is not None and engine.type() == QPaintEngine.Type.Picture
 
 
-def _qimage(page: PageImage) -> QImage:
-    image = QImage(page.data, page.width, page.height, page.stride, QImage.Format.Format_RGB888)
-    return image.copy()  # own the pixels: `page.data` may go away before Qt is done with them
+def preview_dpi() -> int:
+    """The preview is painted at the screen's resolution (it holds every page; more is not seen)."""
+    screen = QGuiApplication.primaryScreen()
+    dpi = screen.logicalDotsPerInch() * screen.devicePixelRatio() if screen is not None else PREVIEW_DPI
+    return clamp_dpi(min(PREVIEW_DPI, dpi))
+
+
+def _streams_images(printer: QPrinter) -> bool:
+    """Qt's PDF engine (print to PDF; CUPS printing on Linux) writes an image out as it is drawn, so the
+    page's pixels need no copy; other engines (the preview's picture, Windows) may keep the image."""
+    engine = printer.paintEngine()
+    return engine is not None and engine.type() == QPaintEngine.Type.Pdf
 
 
 def paint_pdf(printer: QPrinter, path: Path) -> int:
     """Paint every page of the PDF into the printer, one printer page each; returns the pages painted.
 
-    Each page is rendered at the printer's resolution (capped at 300 dpi; 150 for the on-screen
-    preview, which holds all pages at once) and scaled to fill the paper, keeping its proportions
-    and centred (a printer's own unprintable edge is the printer's).
+    Each page is rendered when its turn comes, at the printer's resolution (capped at 300 dpi; the
+    screen's for the on-screen preview, which holds all pages), drawn, and freed before the next: an
+    8-page notice printed at 300 dpi peaked at over 500 MB when each page was copied twice and converted.
+    Scaled to fill the paper, keeping its proportions and centred (the unprintable edge is the printer's).
     """
     dpi = clamp_dpi(printer.resolution())
     if is_preview(printer):
-        dpi = min(dpi, PREVIEW_DPI)
+        dpi = min(dpi, preview_dpi())
     painter = QPainter()
     if not painter.begin(printer):
         raise ServiceError("无法开始打印：请检查打印机是否连接、是否有权限写入输出文件。")
     painted = 0
     try:
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
-        for page in render_pages(path, dpi):
-            if painted and not printer.newPage():
-                break
-            paper = QRectF(printer.paperRect(QPrinter.Unit.DevicePixel))
-            paper.moveTo(0, 0)
-            scale = min(paper.width() / page.width, paper.height() / page.height)
-            target = QRectF(0, 0, page.width * scale, page.height * scale)
-            target.moveCenter(paper.center())
-            painter.drawImage(target, _qimage(page))
-            painted += 1
+        keep_copy = not _streams_images(printer)
+        with open_pdf(path) as pdf:
+            for index in range(len(pdf)):
+                if painted and not printer.newPage():
+                    break
+                with pdf.render(index, dpi) as page:
+                    paper = QRectF(printer.paperRect(QPrinter.Unit.DevicePixel))
+                    paper.moveTo(0, 0)
+                    scale = min(paper.width() / page.width, paper.height() / page.height)
+                    target = QRectF(0, 0, page.width * scale, page.height * scale)
+                    target.moveCenter(paper.center())
+                    image = QImage(page.data, page.width, page.height, page.stride, PAGE_FORMAT)
+                    painter.drawImage(target, image.copy() if keep_copy else image)
+                    del image  # gone before the page's pixels are freed at the end of the `with`
+                painted += 1
     finally:
         painter.end()
     return painted
@@ -121,9 +139,7 @@ class PdfPreviewDialog(QPrintPreviewDialog):
             if button is not None:
                 button.setObjectName("btn_save_pdf")
                 button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        screen = self.screen().availableGeometry() if self.screen() else None
-        if screen is not None:
-            self.resize(min(1000, screen.width() - 80), screen.height() - 80)
+        self.resize(within_screen(QSize(1000, 1 << 16)))  # as tall as the screen lets it be, the toolbar in view
 
     def paint(self, printer: QPrinter) -> None:
         """paintRequested: for the preview and for the real printer alike. Never raises into Qt."""
