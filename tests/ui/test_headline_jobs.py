@@ -4,6 +4,7 @@ each ≤ 6). Each test then checks the result in the services, not on the screen
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -256,3 +257,81 @@ def test_year_end_assessment_and_its_ranking_notice_in_one_flow(
     archived = [n for n in demo_ctx.call(notices.list_notices, demo_ctx.unit_id) if n.id == made.id]
     assert archived and archived[0].kind == "points"
     assert made.number in window.statusBar().currentMessage()
+
+
+# ---- 2. the 党员积分台账 exported ------------------------------------------------------------------------------
+
+
+def test_points_ledger_exported(qtbot: Any, window: Any, act: Actions, monkeypatch: pytest.MonkeyPatch,
+                                tmp_path: Any, no_popups: Any) -> None:
+    import openpyxl
+
+    import ui.common.files
+    import ui.notices.export_dialog as export_dialog
+
+    monkeypatch.setattr(export_dialog, "last_folder", lambda _purpose="export": tmp_path)
+    monkeypatch.setattr(export_dialog, "QMessageBox", no_popups)
+    monkeypatch.setattr(ui.common.files, "last_folder", lambda _purpose="export": tmp_path)
+
+    def fill(d: export_dialog.LedgerExportDialog) -> None:
+        for kind, check in d.checks.items():  # the first time only 党员花名册 is ticked
+            if check.isChecked() != (kind == "points"):
+                act.click(check)
+        act.click(d.btn_export)
+        qtbot.waitUntil(lambda: d.exported is not None, timeout=30_000)
+
+    seen = drive(monkeypatch, export_dialog.LedgerExportDialog, fill)
+    bar = window.menuBar()
+    menu_file = window.findChild(QMenu, "menu_file")
+    act.click(bar, bar.actionGeometry(menu_file.menuAction()).center(), "menu 文件")
+    act.menu("导出台账(&E)…")
+    assert seen and seen[0].exported is not None
+    assert act.count <= GOAL, act.done
+    path = seen[0].target
+    assert path.parent == tmp_path
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["党员积分台账"] and seen[0].exported.rows > 5 and book.active.max_row > 5
+
+
+# ---- small things ---------------------------------------------------------------------------------------
+
+
+def test_ending_the_applications_asks_first(qtbot: Any, window: Any, demo_ctx: AppContext,
+                                            monkeypatch: pytest.MonkeyPatch, no_popups: Any) -> None:
+    import ui.stars.page
+    from app.models import Household
+    from app.services.stars import applications
+    from app.services.stars import rounds as stars
+
+    asked: list[str] = []
+    answer = {"value": no_popups.StandardButton.No}
+
+    def question(*args: Any) -> int:
+        asked.append(str(args[2]))
+        return answer["value"]
+
+    monkeypatch.setattr(ui.stars.page, "QMessageBox", no_popups)
+    monkeypatch.setattr(no_popups, "question", staticmethod(question))
+    round_id = demo_ctx.call(stars.create_round, demo_ctx.unit_id, date.today().year + 1, "下年度评选")
+    demo_ctx.call(stars.advance_round, round_id)  # 农户申报
+    with demo_ctx.db.session() as s:
+        household = s.scalars(select(Household.id).where(Household.closed_on.is_(None)).limit(1)).one()
+    category = demo_ctx.call(stars.list_categories, demo_ctx.unit_id)[0].id
+    demo_ctx.call(applications.add_application, round_id, household, [category])
+    page = window.show_page("page_stars")
+    page.refresh()
+    page.combo_round.setCurrentIndex(page.combo_round.findData(round_id))
+    assert page.round is not None and page.round.id == round_id and page.round.step == "apply"
+    qtbot.mouseClick(page.btn_step, Qt.MouseButton.LeftButton)
+    assert asked and "结束申报" in asked[0]
+    assert demo_ctx.call(stars.get_round, round_id).step == "apply"  # 否: nothing moved
+    answer["value"] = no_popups.StandardButton.Yes
+    qtbot.mouseClick(page.btn_step, Qt.MouseButton.LeftButton)
+    assert len(asked) == 2 and demo_ctx.call(stars.get_round, round_id).step == "review"
+
+
+def test_grid_posts_panel_points_to_the_list_on_the_right(window: Any) -> None:
+    page = window.show_page("page_grid")
+    texts = [label.text() for label in page.findChildren(type(page.lbl_staff))]
+    assert not any("左侧" in t for t in texts)
+    assert any("右侧的网格列表" in t for t in texts)

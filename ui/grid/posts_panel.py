@@ -138,7 +138,7 @@ class PostsPanel(QWidget):
                 if r.id == keep.id:
                     self.table.selectRow(i)
         if self.grid_id is None:
-            self.lbl_title.setText(self.tr("在左侧列表或地图上选中一个网格，查看和任命网格员"))
+            self.lbl_title.setText(self.tr("在右侧的网格列表或地图上选中一个网格，查看和任命网格员"))
         else:
             held = sum(1 for r in rows if not _ended(r, today))
             self.lbl_title.setText(self.tr("{0}：在岗 {1} 人，历任记录 {2} 条").format(

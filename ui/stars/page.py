@@ -446,6 +446,12 @@ class StarsPage(Page):
         if r is None:
             return
         if r.step in ("mobilize", "apply"):
+            if r.step == "apply" and QMessageBox.question(
+                    self, self.tr("结束申报"),
+                    self.tr("结束申报后不能再登记农户自报和群众推荐，本批次进入两会审核。确定结束申报吗？"),
+                    QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                    QMessageBox.StandardButton.No) != QMessageBox.StandardButton.Yes:
+                return  # the round moves on only when the user says so
             with user_errors(self):
                 self.ctx.call(stars.advance_round, r.id)
                 self._after_change()
