@@ -46,6 +46,13 @@ def test_table_says_what_missed() -> None:
     assert "未达标" in text and "200.00×" in text and "400 / 20" in text
 
 
+def test_a_case_with_its_own_memory_target_is_judged_by_it() -> None:
+    case = next(c for c in CASES if c.name == "print_notice")
+    assert case.limit_rss_mb == 300
+    assert Result(case, [1.0], [0.5], 320.0, 110.0).verdict() == "内存超标"  # under the general 350 MB
+    assert Result(case, [1.0], [0.5], 120.0, 110.0).verdict() == "达标"
+
+
 def test_county_generator_is_deterministic(env: Env, tmp_path: Path) -> None:
     import sqlite3
 
