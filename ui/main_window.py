@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 import app
 from app.paths import data_dir, log_dir
 from app.services import units
+from app.services.access import ENTRY_ROLES
 from app.services.context import AppContext
 
 from . import settings
@@ -28,7 +29,7 @@ from .appfont import set_large_font
 from .common.form import FRAME_ALLOWANCE
 from .common.page import Changes, Page
 from .errors import user_errors
-from .page_stack import LazyPages
+from .page_stack import LazyPages, PageEntry
 
 log = logging.getLogger(__name__)
 
@@ -36,26 +37,30 @@ APP_TITLE = "村级党建工作台"
 FIRST_SIZE = QSize(1200, 760)  # the first window's size where the screen has room (fit_to_screen)
 
 
-def page_classes() -> list[type[Page]]:
-    """The areas that work, in navigation order."""
-    from .audit.page import AuditPage
-    from .grid.page import GridMapPage
-    from .notices.page import NoticesPage
-    from .org.page import MembersPage
-    from .people.page import ResidentsPage
-    from .points.household_page import HouseholdPointsPage
-    from .points.meetings_page import MeetingsPage
-    from .points.page import PointsPage
-    from .settings.page import SettingsPage
-    from .setup.start_page import StartPage
-    from .stars.page import StarsPage
-    from .tickets.page import TicketsPage
-    from .workbench.page import WorkbenchPage
+# The areas that work, in navigation order. Each page's module is imported when the page is first
+# shown; title and roles are repeated here so the navigation needs none of them (a test compares).
+PAGES: tuple[PageEntry, ...] = (
+    # 开始使用: at the top while the village is being set up (ui/setup/start_nav.py)
+    PageEntry("page_start", "开始使用", "ui.setup.start_page:StartPage", frozenset(ENTRY_ROLES)),
+    # 工作台: what the window opens on once the village is set up
+    PageEntry("page_workbench", "工作台", "ui.workbench.page:WorkbenchPage"),
+    PageEntry("page_members", "党组织与党员", "ui.org.page:MembersPage"),
+    PageEntry("page_residents", "居民与户", "ui.people.page:ResidentsPage"),
+    PageEntry("page_grid", "网格地图", "ui.grid.page:GridMapPage"),
+    PageEntry("page_stars", "星级文明户", "ui.stars.page:StarsPage"),
+    PageEntry("page_points", "党员积分", "ui.points.page:PointsPage"),
+    PageEntry("page_meetings", "三会一课", "ui.points.meetings_page:MeetingsPage"),
+    PageEntry("page_household_points", "乡风文明积分", "ui.points.household_page:HouseholdPointsPage"),
+    PageEntry("page_tickets", "工单", "ui.tickets.page:TicketsPage"),
+    PageEntry("page_notices", "公示与台账", "ui.notices.page:NoticesPage"),
+    PageEntry("page_audit", "操作日志", "ui.audit.page:AuditPage", frozenset({"admin"})),
+    PageEntry("page_settings", "设置", "ui.settings.page:SettingsPage"),
+)
 
-    return [StartPage,  # 开始使用: at the top while the village is being set up (ui/setup/start_nav.py)
-            WorkbenchPage,  # 工作台: what the window opens on once the village is set up
-            MembersPage, ResidentsPage, GridMapPage, StarsPage, PointsPage, MeetingsPage, HouseholdPointsPage,
-            TicketsPage, NoticesPage, AuditPage, SettingsPage]
+
+def page_classes() -> list[type[Page]]:
+    """The page classes, in navigation order (imports every page's module)."""
+    return [entry.load() for entry in PAGES]
 
 
 class MainWindow(QMainWindow):
@@ -82,18 +87,12 @@ class MainWindow(QMainWindow):
         # each page is built when first shown or asked for (ui/page_stack.py): the window opens sooner
         self.pages = LazyPages(self.stack, lambda cls: cls(ctx, self.changes, self.stack))
         role = self.operator_role()
-        for cls in page_classes():
-            if cls.roles is not None and role is not None and role not in cls.roles:
+        for entry in PAGES:
+            if entry.roles is not None and role is not None and role not in entry.roles:
                 continue  # e.g. 操作日志 is the 书记's; the service refuses others anyway
-            if cls.object_name:
-                self.pages.register(cls.object_name, cls)
-                name = cls.object_name
-            else:  # a page that does not say its name: built now
-                page = cls(ctx, self.changes, self.stack)
-                self.pages.add(page)
-                name = page.objectName()
-            item = QListWidgetItem(cls.title, self.nav)
-            item.setData(Qt.ItemDataRole.UserRole, name)
+            self.pages.register(entry)
+            item = QListWidgetItem(entry.title, self.nav)
+            item.setData(Qt.ItemDataRole.UserRole, entry.name)
         self.nav.currentRowChanged.connect(self._on_nav)
 
         self._build_actions()
@@ -128,7 +127,7 @@ class MainWindow(QMainWindow):
             "QListWidget#nav::item:selected { background: #c62828; color: white; }"
         )
         em = self.nav.fontMetrics().horizontalAdvance("中")
-        longest = max((len(cls.title) for cls in self.pages.classes()), default=6)
+        longest = max((len(entry.title) for entry in self.pages.entries()), default=6)
         self.nav.setFixedWidth(em * (longest + 3) + 24)
 
     def _action(self, name: str, text: str, shortcut: QKeySequence | str | None = None) -> QAction:

@@ -1,4 +1,4 @@
-"""The main window's pages, each built the first time something asks for it.
+"""The main window's pages, each imported and built the first time something asks for it.
 
 Building all twelve pages at start kept the window from being usable for 1.3–1.5 s on a county
 database (issue 20): each page builds its widgets, models and first queries. `LazyPages` is the
@@ -10,8 +10,10 @@ never opened is never built; a page not built yet needs no change notices (it qu
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QStackedWidget
@@ -21,35 +23,45 @@ from .common.page import Page
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class PageEntry:
+    """A page of the window as the navigation needs it, without importing the page's module (importing
+    all of them cost 0.2–0.8 s of the start). The class says the same (tests/ui/test_lazy_pages.py)."""
+
+    name: str  # the page's objectName
+    title: str  # its navigation title
+    where: str  # "module:Class"
+    roles: frozenset[str] | None = None  # operator roles that get the page (None: everyone)
+
+    def load(self) -> type[Page]:
+        module, _, cls = self.where.partition(":")
+        return getattr(importlib.import_module(module), cls)  # type: ignore[no-any-return]
+
+
 class LazyPages(Mapping[str, Page]):
     """name → Page, in navigation order; a page is built by `build(cls)` on first lookup.
 
-    `in`, `len`, iteration, `names()`, `classes()`, `title()` and `built()` never build anything; `pages[name]`,
-    `get(name)`, `values()` and `items()` build what they return.
+    `in`, `len`, iteration, `names()`, `entries()`, `title()` and `built()` neither import nor build
+    anything; `pages[name]`, `get(name)`, `values()` and `items()` build what they return.
     """
 
     def __init__(self, stack: QStackedWidget, build: Callable[[type[Page]], Page]) -> None:
         self._stack = stack
         self._build = build
-        self._classes: dict[str, type[Page]] = {}
+        self._entries: dict[str, PageEntry] = {}
         self._built: dict[str, Page] = {}
 
-    def register(self, name: str, cls: type[Page]) -> None:
-        self._classes[name] = cls
-
-    def add(self, page: Page) -> None:
-        """A page built at once (its name is only known once built)."""
-        self._classes[page.objectName()] = type(page)
-        self._built[page.objectName()] = page
-        self._stack.addWidget(page)
+    def register(self, entry: PageEntry) -> None:
+        self._entries[entry.name] = entry
 
     def __getitem__(self, name: str) -> Page:
         page = self._built.get(name)
         if page is not None:
             return page
-        cls = self._classes[name]  # KeyError for a page this operator does not have, as before
+        entry = self._entries[name]  # KeyError for a page this operator does not have, as before
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # a county page can take a moment
         try:
+            cls = entry.load()
             page = self._build(cls)
         finally:
             QApplication.restoreOverrideCursor()
@@ -61,23 +73,23 @@ class LazyPages(Mapping[str, Page]):
         return page
 
     def __contains__(self, name: object) -> bool:
-        return name in self._classes
+        return name in self._entries
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._classes)
+        return iter(self._entries)
 
     def __len__(self) -> int:
-        return len(self._classes)
+        return len(self._entries)
 
     def names(self) -> list[str]:
-        return list(self._classes)
+        return list(self._entries)
 
-    def classes(self) -> list[type[Page]]:
-        return list(self._classes.values())
+    def entries(self) -> list[PageEntry]:
+        return list(self._entries.values())
 
     def title(self, name: str) -> str:
         """The page's navigation title, without building it."""
-        return self._classes[name].title
+        return self._entries[name].title
 
     def built(self) -> list[Page]:
         """The pages built so far (what a reload must refresh; the others query when built)."""

@@ -24,6 +24,15 @@ def built(window: Any) -> set[str]:
     return {page.objectName() for page in window.pages.built()}
 
 
+def test_each_navigation_entry_says_what_its_page_class_says() -> None:
+    from ui.main_window import PAGES
+
+    assert len({entry.name for entry in PAGES}) == len(PAGES)
+    for entry in PAGES:
+        cls = entry.load()
+        assert (cls.object_name, cls.title, cls.roles) == (entry.name, entry.title, entry.roles), entry
+
+
 def test_only_the_first_page_is_built_at_start(window: Any) -> None:
     first = window.stack.currentWidget().objectName()
     assert window.nav.item(window.nav.currentRow()).data(Qt.ItemDataRole.UserRole) == first
@@ -89,6 +98,7 @@ def test_start_up_imports_no_heavy_library(demo_ctx: AppContext) -> None:
         "QApplication.processEvents()\n"
         "heavy = ('alembic', 'reportlab', 'openpyxl', 'pypdfium2', 'python_calamine', 'PIL', 'qrcode')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
+        "print(sorted(m for m in ('ui.grid.page', 'ui.tickets.page', 'ui.settings.page') if m in sys.modules))\n"
         "sys.stdout.flush()\n"
         "import os; os._exit(0)\n"
     )
@@ -96,4 +106,6 @@ def test_start_up_imports_no_heavy_library(demo_ctx: AppContext) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env,
                          timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.strip().splitlines()[-1] == "[]"
+    heavy, pages = out.stdout.strip().splitlines()[-2:]
+    assert heavy == "[]"
+    assert pages == "[]"  # a page's module is imported when the page is first shown
