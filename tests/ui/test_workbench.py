@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QLabel, QPushButton
 
 from app.io.pdf_pages import read_text
 
@@ -55,6 +55,8 @@ def test_a_member_line_opens_the_roster_filtered(qtbot: Any, window: Any) -> Non
 
 def test_print_the_year_summary(qtbot: Any, window: Any, tmp_path: Path) -> None:
     page = window.pages["page_workbench"]
+    qtbot.waitUntil(lambda: page.figures is not None, timeout=20_000)  # counted off the GUI thread
+    assert page.findChild(QLabel, "label_fig_党员").text() == f"<b>{page.figures.value('党员')}</b>"
     out = tmp_path / "年度概况.pdf"
     page.save_summary(out, page.figures.year)
     qtbot.waitUntil(lambda: page.btn_print.isEnabled(), timeout=20_000)

@@ -59,7 +59,8 @@ class WorkbenchPage(Page):
         self.lines: list[TodoLine] = []
         self.figures: YearFigures | None = None
         self.buttons: dict[str, QPushButton] = {}
-        self.job: BackgroundJob | None = None
+        self.job: BackgroundJob | None = None  # the PDF
+        self.figures_job: BackgroundJob | None = None
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -121,9 +122,25 @@ class WorkbenchPage(Page):
             lines.append(today.backup_line(self.ctx.db))
             self.lines = lines
             self._show_lines()
-        with user_errors(self):
-            self.figures = self.ctx.call(figures.year_figures, self.unit_id)
-            self._show_figures()
+        self._load_figures()
+
+    def _load_figures(self) -> None:
+        """The year's figures off the GUI thread: the 星级 statistics of a county's 50,000 households take
+        ~0.6 s, and the 待办 lines above must not wait for them."""
+        ctx, unit_id = self.ctx, self.unit_id
+        job = BackgroundJob(lambda _progress, _cancel: ctx.call(figures.year_figures, unit_id), self)
+        job.finished.connect(self._figures_loaded)
+        job.failed.connect(self.info.show_error)
+        self.figures_job = job
+        if self.figures is None:
+            self.info.show_info(self.tr("正在统计本年度数据……"))
+        job.start()
+
+    def _figures_loaded(self, result: YearFigures) -> None:
+        self.figures = result
+        self._show_figures()
+        if self.info.text() == self.tr("正在统计本年度数据……"):  # not a message about the PDF
+            self.info.clear()
 
     @staticmethod
     def _clear(grid: QGridLayout) -> None:

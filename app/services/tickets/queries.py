@@ -269,9 +269,12 @@ def overdue_counts(s: Session, unit_id: int, at: datetime | None = None) -> Over
     open_ = func.sum(case((Ticket.state.in_(OPEN_STATES), 1), else_=0))
     late = func.sum(case((overdue_condition(at), 1), else_=0))
     soon = func.sum(case((due_soon_condition(at), 1), else_=0))
-    # all three count open tickets only: asking for those first lets the state index skip a county's
-    # 100,000 closed ones (0.19 s → a few ms)
-    row = s.execute(_select(open_, late, soon).where(*_where(s, q, at), Ticket.state.in_(OPEN_STATES))).one()
+    # all three count open tickets only: the state index skips a county's 100,000 closed ones. Without
+    # ANALYZE statistics SQLite takes the (unit, received) index for `unit_id = ?` instead and reads every
+    # ticket (0.7 s vs 0.03 s on the county demo): the unit test on `unit_id + 0` keeps it off that index.
+    where = _where(s, q, at)
+    where[0] = (Ticket.unit_id + 0) == unit_id  # _where's first condition is the plain unit test
+    row = s.execute(_select(open_, late, soon).where(*where, Ticket.state.in_(OPEN_STATES))).one()
     return OverdueCounts(int(row[0] or 0), int(row[1] or 0), int(row[2] or 0))
 
 
