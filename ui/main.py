@@ -53,13 +53,40 @@ def make_application(argv: list[str]) -> QApplication:
     app.setOrganizationName("VillageDesk")
     app.setWindowIcon(app_icon())
     app.setDesktopFileName("villagedesk")  # Linux: the taskbar matches villagedesk.desktop
-    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
-    # Qt's own buttons (确定/取消 in message boxes) in Chinese where its translations are installed.
-    translator = QTranslator(app)
-    path = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    if translator.load("qtbase_zh_CN", path):
-        app.installTranslator(translator)
+    install_translations(app)
     return app
+
+
+def translation_dirs() -> list[Path]:
+    """Where Qt's own .qm files may be: Qt's configured folder, else inside the PySide6 package
+    (a PyInstaller bundle keeps them there, and its qt.conf may point elsewhere)."""
+    import PySide6
+
+    package = Path(PySide6.__file__).resolve().parent
+    dirs = [Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)),
+            package / "Qt" / "translations", package / "translations"]
+    return list(dict.fromkeys(d for d in dirs if d.is_dir()))
+
+
+def install_translations(app: QCoreApplication) -> list[QTranslator]:
+    """Qt's own texts in Chinese: 确定/取消 on message boxes, 查找范围/文件类型 in the file dialog, the
+    calendar's months. Returns the translators installed (the shipped .qm, then ui.qt_zh's supplement for
+    the texts it lacks). Without the .qm Qt shows English; the program still works, so only a log line."""
+    from .qt_zh import QtChinese
+
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    installed: list[QTranslator] = []
+    translator = QTranslator(app)
+    for folder in translation_dirs():
+        if translator.load("qtbase_zh_CN", str(folder)):
+            app.installTranslator(translator)
+            installed.append(translator)
+            break
+    else:
+        log.warning("Qt's Chinese translation (qtbase_zh_CN.qm) not found in %s", translation_dirs())
+    supplement = QtChinese(app)  # installed last: asked first
+    app.installTranslator(supplement)
+    return [*installed, supplement]
 
 
 def setup_fonts(app: QApplication) -> None:
