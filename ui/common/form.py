@@ -84,6 +84,16 @@ class DateText(QLineEdit):
         self.setText(value.isoformat() if value else "")
 
 
+def within_screen(size: QSize) -> QSize:
+    """`size` cut to the screen's available area less the title bar: a window opened at it shows its buttons."""
+    # QApplication's screen: QWidget.screen() here led to a crash in a later dialog (PySide 6, X11)
+    screen = QApplication.primaryScreen()
+    if screen is None:
+        return size
+    room = screen.availableGeometry()
+    return size.boundedTo(QSize(room.width(), room.height() - FRAME_ALLOWANCE))
+
+
 class FormScrollArea(QScrollArea):
     """The fields of a tall form (scroll=True): they scroll on a low screen while the buttons stay in view.
     It asks for the whole form (QScrollArea's own hint is capped at a few dozen lines)."""
@@ -273,15 +283,9 @@ class FormDialog(QDialog):
         layout.activate()
         hint = self.sizeHint()
         width = max(self.width(), hint.width())
-        height = max(self.height(), hint.height(), self.heightForWidth(width))
-        # QApplication's screen: QWidget.screen() here led to a crash in a later dialog (PySide 6, X11)
-        screen = QApplication.primaryScreen()
-        if screen is not None:
-            room = screen.availableGeometry()
-            width = min(width, room.width())
-            height = min(height, room.height() - FRAME_ALLOWANCE)
-        if width != self.width() or height != self.height():
-            self.resize(width, height)
+        size = within_screen(QSize(width, max(self.height(), hint.height(), self.heightForWidth(width))))
+        if size != self.size():
+            self.resize(size)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
         if not event.spontaneous():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -21,6 +21,7 @@ from app.services.tickets import queries as ticket_queries
 from app.services.tickets.queries import TicketDetail
 from app.services.tickets.workflow import OPEN_STATES, STATE_LABELS
 
+from ..common.form import within_screen
 from ..common.table_model import format_value
 from ..errors import user_errors
 from .steps import (
@@ -87,7 +88,7 @@ class TicketDetailDialog(QDialog):
         self.btn_close.clicked.connect(self.accept)
         row.addWidget(self.btn_close)
         outer.addLayout(row)
-        self.resize(em * 62, em * 40)
+        self.resize(within_screen(QSize(em * 62, em * 40)))  # the larger font on 1366×768: 关闭 stays in view
         self.reload()
 
     def reload(self) -> None:
