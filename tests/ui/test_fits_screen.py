@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QRect, QSize
 from PySide6.QtGui import QFont, QGuiApplication
-from PySide6.QtWidgets import QApplication, QDialog, QPushButton, QWidget, QWizard
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QPushButton, QScrollArea, QWidget, QWizard
 
 from app.services.context import AppContext
 
@@ -66,21 +66,49 @@ def test_every_page_fits_beside_the_navigation(qtbot: Any, font: bool, demo_ctx:
     window.set_large_font(font)  # the navigation list follows the font, as 视图 → 大字体 does
     window.show()
     qtbot.waitExposed(window)
+    window.resize(SCREEN - QSize(0, TITLE_BAR))
     room = page_room(window)
-    too_big = {}
+    too_big, sideways = {}, []
     for name in list(window.pages):
         window.show_page(name)
         QApplication.processEvents()
         page = window.stack.currentWidget()  # the page itself even if it is built when first shown
         if not fits(page.minimumSizeHint(), room):
             too_big[name] = page.minimumSizeHint()
+        # a page that scrolls (设置) scrolls down only: nothing hidden at its right
+        sideways += [f"{name}: {area.objectName()}" for area in page.findChildren(QScrollArea)
+                     if area.isVisible() and area.horizontalScrollBar().maximum() > 0]
     assert not too_big, (room, too_big)
+    assert not sideways
     # after visiting every page (the stack asks for its largest page) the window still fits the screen
     least = window.minimumSizeHint()
     assert fits(least, SCREEN - QSize(0, TITLE_BAR)), least
     window.resize(SCREEN - QSize(0, TITLE_BAR))
     QApplication.processEvents()
     assert window.width() == SCREEN.width() and window.height() == SCREEN.height() - TITLE_BAR
+
+
+def test_the_calendar_lists_show_every_column(qtbot: Any, font: bool, demo_ctx: AppContext) -> None:
+    """节假日与调休: side by side where there is room, one above the other with the larger font; the intro
+    names where each list is."""
+    from ui.main_window import MainWindow
+    from ui.settings.calendar_box import CalendarBox
+
+    window = MainWindow(demo_ctx)
+    qtbot.addWidget(window)
+    window.set_large_font(font)
+    window.show()
+    window.resize(SCREEN - QSize(0, TITLE_BAR))
+    window.show_page("page_settings")
+    QApplication.processEvents()
+    box = window.stack.currentWidget().findChild(CalendarBox, "box_calendar")
+    tables = (box.table_overrides, box.table_library)
+    for table in tables:
+        assert table.horizontalScrollBar().maximum() == 0, (font, table.objectName(), table.width())
+    side_by_side = tables[0].parentWidget().y() == tables[1].parentWidget().y()  # their group boxes
+    assert side_by_side != font
+    intro = box.findChild(QLabel, "label_calendar_intro").text()
+    assert intro.startswith("右边" if side_by_side else "下面"), intro
 
 
 class FakeScreen:

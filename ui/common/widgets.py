@@ -65,13 +65,21 @@ class DataTable(QTableView):
         self.fit_columns()
 
     def fit_columns(self) -> None:
+        for i, width in enumerate(self._column_widths()):
+            self.setColumnWidth(i, width)
+
+    def _column_widths(self) -> list[int]:
         model = self.model()
         if not isinstance(model, LazyTableModel):
-            return
+            return []
         em = self.fontMetrics().horizontalAdvance("中")
-        for i, column in enumerate(model.columns):
-            chars = column.width or max(4, len(column.header) + 2)
-            self.setColumnWidth(i, em * chars + 16)
+        return [em * (column.width or max(4, len(column.header) + 2)) + 16 for column in model.columns]
+
+    def natural_width(self) -> int:
+        """As wide as every column at its fitted width, row numbers and scroll bar included: no sideways scroll."""
+        rows = self.verticalHeader().sizeHint().width() if self.verticalHeader().isVisible() else 0
+        return (sum(self._column_widths()) + rows + 2 * self.frameWidth()
+                + self.verticalScrollBar().sizeHint().width())
 
     def current_row(self) -> int:
         # The current index first: while currentRowChanged is delivered the selection still holds the
@@ -206,6 +214,7 @@ class InfoLabel(QLabel):
         super().__init__(parent)
         self.setObjectName(object_name)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setWordWrap(True)  # a long message takes two lines instead of widening the page past the screen
 
     def show_error(self, message: str) -> None:
         self.setStyleSheet("color: #b00020;")

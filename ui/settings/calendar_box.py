@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QDialog,
     QGroupBox,
     QHBoxLayout,
@@ -106,11 +108,10 @@ class CalendarBox(QGroupBox):
         self.setTitle(self.tr("节假日与调休（公示期按工作日计算时使用）"))
         self.ctx, self.unit_id, self.editable = ctx, unit_id, editable
         layout = QVBoxLayout(self)
-        intro = QLabel(self.tr(
-            "右边是程序已经知道的法定节假日和调休上班日。程序还不知道的安排（如新一年的放假通知）、"
-            "本村另行放假或补班的日子，在左边添加；左边的设置优先。"), self)
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
+        self.intro = QLabel(self)
+        self.intro.setObjectName("label_calendar_intro")
+        self.intro.setWordWrap(True)
+        layout.addWidget(self.intro)
         top = QHBoxLayout()
         top.addWidget(QLabel(self.tr("年份："), self))
         self.spin_year = QSpinBox(self)
@@ -121,7 +122,8 @@ class CalendarBox(QGroupBox):
         top.addStretch(1)
         layout.addLayout(top)
 
-        lists = QHBoxLayout()
+        # side by side where both tables show every column; one above the other where not (larger font)
+        self.lists = lists = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         own = QGroupBox(self.tr("本村设置的日期"), self)
         own_layout = QVBoxLayout(own)
         self.table_overrides = DataTable("table_calendar_overrides", own)
@@ -153,6 +155,7 @@ class CalendarBox(QGroupBox):
         known_layout.addWidget(self.table_library)
         lists.addWidget(known, 1)
         layout.addLayout(lists)
+        self._show_sides()
         self.info = InfoLabel("info_calendar", self)
         self.info.setWordWrap(True)
         layout.addWidget(self.info)
@@ -166,13 +169,39 @@ class CalendarBox(QGroupBox):
         self.btn_remove.clicked.connect(self.remove_override)
         self.refresh()
 
+    # ---- layout -------------------------------------------------------------------------------------
+
+    def _stacked(self) -> bool:
+        return self.lists.direction() == QBoxLayout.Direction.TopToBottom
+
+    def _own_side(self) -> str:
+        return self.tr("上面") if self._stacked() else self.tr("左边")
+
+    def _show_sides(self) -> None:
+        known, own = (self.tr("下面"), self.tr("上面")) if self._stacked() else (self.tr("右边"), self.tr("左边"))
+        self.intro.setText(self.tr(
+            "{0}是程序已经知道的法定节假日和调休上班日。程序还不知道的安排（如新一年的放假通知）、"
+            "本村另行放假或补班的日子，在{1}添加；{1}的设置优先。").format(known, own))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        tables = (self.table_overrides, self.table_library)
+        # each table's group box adds its margins around the table
+        need = sum(t.natural_width() + t.parentWidget().width() - t.width() for t in tables) + self.lists.spacing()
+        inside = self.contentsRect().width() - self.layout().contentsMargins().left() \
+            - self.layout().contentsMargins().right()
+        direction = QBoxLayout.Direction.LeftToRight if inside >= need else QBoxLayout.Direction.TopToBottom
+        if direction != self.lists.direction():
+            self.lists.setDirection(direction)
+            self._show_sides()
+
     def refresh(self) -> None:
         with user_errors(self):
             self.overrides_model.refresh()
             self.library_model.refresh()
             if self.library_model.total == 0:
-                self.info.show_info(self.tr("程序还不知道{0}年的放假安排：请按国务院办公厅的通知在左边添加。").format(
-                    self.spin_year.value()))
+                self.info.show_info(self.tr("程序还不知道{0}年的放假安排：请按国务院办公厅的通知在{1}添加。").format(
+                    self.spin_year.value(), self._own_side()))
             else:
                 self.info.show_info("")
 
@@ -193,7 +222,7 @@ class CalendarBox(QGroupBox):
     def remove_override(self) -> None:
         chosen = self.overrides_model.row_at(self.table_overrides.current_row())
         if chosen is None:
-            self.info.show_info(self.tr("请先在左边的列表中选择要取消的日期。"))
+            self.info.show_info(self.tr("请先在{0}的列表中选择要取消的日期。").format(self._own_side()))
             return
         what = self.tr("上班") if chosen.is_workday else self.tr("休息")
         answer = QMessageBox.question(self, self.tr("取消日期设置"), self.tr(
