@@ -120,3 +120,8 @@ def _background_work_finishes_within_its_test(qapp: Any) -> Iterator[None]:
 
     QThreadPool.globalInstance().waitForDone(30_000)
     qapp.processEvents()
+    # Windows closed at teardown are only deleteLater()'d: delete them now, so a window's application-wide
+    # event filter (the idle lock) does not slow every later test down
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

@@ -37,13 +37,14 @@ SKIPPED = {
 @pytest.fixture(params=[False, True], ids=["normal-font", "large-font"])
 def font(request: pytest.FixtureRequest, qapp: Any) -> Iterator[bool]:
     """The application font as the program sets it (the CJK font, 10 pt or the larger size)."""
-    from ui.appfont import install_cjk_font, set_large_font
+    from ui import appfont
 
-    before = QFont(qapp.font())
-    install_cjk_font(qapp)
-    set_large_font(qapp, request.param)
+    before, normal = QFont(qapp.font()), appfont._normal_size
+    appfont.install_cjk_font(qapp)
+    appfont.set_large_font(qapp, request.param)
     yield request.param
     qapp.setFont(before)
+    appfont._normal_size = normal  # the remembered normal size belongs to the font set here, not to later tests
 
 
 def page_room(window: Any) -> QSize:
