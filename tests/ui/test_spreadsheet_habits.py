@@ -147,6 +147,13 @@ def test_ctrl_p_prints_the_filtered_list(qtbot: Any, window: Any, monkeypatch: p
     qtbot.addWidget(opened[1])
     assert members.table_members.list_name == "党员名单"
 
+    tickets = window.show_page("page_tickets")  # a filter list off 全部 is said in the title
+    tickets.combo_state.setCurrentIndex(1)
+    window.action_print.trigger()
+    assert len(opened) == 3
+    qtbot.addWidget(opened[2])
+    assert f"工单列表（状态：{tickets.combo_state.currentText()}）" in opened[2].windowTitle()
+
 
 def test_context_menu_offers_export_and_print(qtbot: Any, window: Any) -> None:
     from PySide6.QtWidgets import QMenu
@@ -158,3 +165,32 @@ def test_context_menu_offers_export_and_print(qtbot: Any, window: Any) -> None:
     assert names == ["action_copy_rows", "action_paste_rows", "action_export_list", "action_print_list"]
     texts = [a.text() for a in menu.actions() if a.objectName()]
     assert "导出当前列表…" in texts and "打印当前列表…" in texts
+
+
+def test_ctrl_p_on_every_page_prints_or_says_why(qtbot: Any, window: Any, no_popups: Any,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui.common.printing import PdfPreviewDialog
+    from ui.notices.page import NoticesPage
+
+    opened: list[PdfPreviewDialog] = []
+    monkeypatch.setattr(PdfPreviewDialog, "exec", lambda self: opened.append(self) or 0)
+    notices: list[object] = []  # the 公示 page prints the selected notice (its own tests print one)
+    monkeypatch.setattr(NoticesPage, "preview_notice", lambda self: notices.append(self.current_notice()))
+    printed: dict[str, str] = {}
+    shown = [window.nav.item(r) for r in range(window.nav.count()) if not window.nav.item(r).isHidden()]
+    for name in [item.data(Qt.ItemDataRole.UserRole) for item in shown]:
+        page = window.show_page(name)
+        QApplication.processEvents()
+        before, said = len(opened), len(no_popups.shown)
+        window.action_print.trigger()
+        if isinstance(page, NoticesPage) and page.current_notice() is not None:
+            assert notices == [page.current_notice()]
+        elif len(opened) > before:
+            qtbot.addWidget(opened[-1])
+            assert opened[-1].pages >= 1
+            printed[name] = opened[-1].windowTitle()
+        else:  # nothing to print is said in Chinese, never silently or with a traceback
+            assert len(no_popups.shown) > said, f"{name}: Ctrl+P did nothing"
+            assert "Traceback" not in no_popups.shown[-1][2]
+        assert window.current_page() is page
+    assert {"page_members", "page_residents", "page_tickets"} <= set(printed), printed

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QApplication,
-    QCheckBox,
     QComboBox,
     QMainWindow,
     QProgressDialog,
@@ -68,18 +67,14 @@ def _filter_scope(table: DataTable) -> QWidget:
     return table.window()
 
 
-def filter_words(scope: QWidget) -> str:
-    """The filters set beside a list, in words: 「查找：张」「在册」「含已销户」 (defaults left out)."""
-    parts: list[str] = []
+def filter_words(scope: QWidget, combos: Sequence[tuple[str, QComboBox]] = ()) -> str:
+    """The filter beside a list, in words: the search box's text (查找：张) and the named filter lists
+    that are off their first (全部) choice (状态：已办结). Other lists and boxes on a page are settings or
+    entry fields, not filters: a page names its filters (DataTable.describe_filter) to have them said."""
+    parts = [f"{label}：{combo.currentText()}" for label, combo in combos if combo.currentIndex() > 0]
     for box in scope.findChildren(SearchBox):
         if box.isVisibleTo(scope) and box.query():
             parts.append(f"查找：{box.query()}")
-    for combo in scope.findChildren(QComboBox):
-        if combo.isVisibleTo(scope) and combo.currentIndex() > 0:
-            parts.append(combo.currentText())
-    for check in scope.findChildren(QCheckBox):
-        if check.isVisibleTo(scope) and check.isChecked():
-            parts.append(check.text().replace("&", ""))
     return "，".join(parts)
 
 

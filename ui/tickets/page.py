@@ -17,6 +17,7 @@ from app.services.tickets import workflow as tickets
 from app.services.tickets.queries import STATE_FILTERS, TicketQuery, TicketRow
 from app.services.tickets.workflow import STATE_LABELS
 
+from ..common.list_output import filter_words
 from ..common.page import Changes, Page
 from ..common.table_model import AnyIndex, Column, LazyTableModel, service_source
 from ..common.widgets import DataTable, InfoLabel, SearchBox
@@ -131,6 +132,10 @@ class TicketsPage(Page):
         self.model.modelReset.connect(self._row_changed)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
+        self.table.list_name = self.tr("工单列表")
+        self.table.describe_filter = lambda: filter_words(tab, [
+            (self.tr("状态"), self.combo_state), (self.tr("类别"), self.combo_category),
+            (self.tr("网格"), self.combo_grid), (self.tr("办理人"), self.combo_assignee)])
         layout.addWidget(self.table, 1)
         self.info = InfoLabel("label_tickets_info", tab)
         layout.addWidget(self.info)
