@@ -90,6 +90,22 @@ class DataTable(QTableView):
         selected = self.selectionModel().selectedRows() if self.selectionModel() else []
         return selected[0].row() if selected else -1
 
+    def enable_with_selection(self, *buttons: QWidget,
+                              allowed: Callable[[], bool] | None = None) -> Callable[[], None]:
+        """Keep `buttons` enabled only while a row is selected (and `allowed()`, e.g. the operator's role), so a
+        「修改所选…」 button never silently does nothing. Call after setModel; returns the update to call again
+        when `allowed` changes."""
+        def update() -> None:
+            selection = self.selectionModel()
+            on = selection is not None and selection.hasSelection() and (allowed is None or allowed())
+            for button in buttons:
+                button.setEnabled(on)
+
+        self.selectionModel().selectionChanged.connect(lambda *_a: update())
+        self.model().modelReset.connect(update)  # a reset drops the selection without selectionChanged
+        update()
+        return update
+
     def select_row(self, row: int) -> None:
         model = self.model()
         if model is None or not 0 <= row < model.rowCount():

@@ -94,6 +94,8 @@ class MemberPointsDialog(QDialog):
         self.btn_void.clicked.connect(self.void_selected)
         self.btn_correct.clicked.connect(self.correct_selected)
         self.btn_close.clicked.connect(self.accept)
+        self.table.enable_with_selection(self.btn_correct)
+        self.table.enable_with_selection(self.btn_void, allowed=self._selected_not_voided)
         self.resize(self.fontMetrics().horizontalAdvance("中") * 70, self.fontMetrics().height() * 30)
         self.name = name
         self.refresh()
@@ -103,6 +105,10 @@ class MemberPointsDialog(QDialog):
         t = self.ctx.call(points.member_totals, self.member_id, self.year)
         self.label_totals.setText(self.tr("基础分 {0}　履职分 {1}　奖励分 {2}　扣减分 {3}　<b>总积分 {4}</b>").format(
             *(points_text(v) for v in (t.base, t.duty, t.reward, t.deduct, t.total))))
+
+    def _selected_not_voided(self) -> bool:
+        e = self.model.row_at(self.table.current_row())
+        return e is not None and not e.voided
 
     def void_selected(self) -> None:
         e = self.model.row_at(self.table.current_row())

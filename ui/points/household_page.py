@@ -188,6 +188,7 @@ class HouseholdPointsPage(Page):
         self.table_ranking.selectionModel().currentRowChanged.connect(lambda *_a: self._ranking_clicked())
         self.btn_void.clicked.connect(self.void_selected)
         self.btn_correct.clicked.connect(self.correct_selected)
+        self.table_history.enable_with_selection(self.btn_void, self.btn_correct)
         self.refresh()
 
     # ---- queries --------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from app.services.points.rules import (
 )
 
 from ..common.form import FormDialog
+from ..common.status import show_status
 from ..common.table_model import Column, LazyTableModel, list_source
 from ..common.widgets import DataTable, InfoLabel
 from ..errors import user_errors
@@ -192,8 +193,9 @@ class PointSettingsBox(QGroupBox):
         layout.addLayout(ties)
         self.info = InfoLabel("info_point_rules", self)
         layout.addWidget(self.info)
+        self.table_rules.enable_with_selection(self.btn_edit, allowed=lambda: admin)
         for w in (self.btn_add, self.btn_edit, self.btn_save_bands, self.combo_ties):
-            w.setEnabled(admin)
+            w.setEnabled(admin and w is not self.btn_edit)
             if not admin:
                 w.setToolTip(self.tr("只有书记（管理员）可以修改"))
         self.btn_add.clicked.connect(lambda: self.edit_rule(None))
@@ -233,3 +235,4 @@ class PointSettingsBox(QGroupBox):
                           self.spin_good.value(), self.edit_floor.text(), self.combo_ties.currentData())
             self.refresh()
             self.info.show_info(self.tr("已保存。") + self.info.text())
+            show_status(self, self.tr("已保存评定档次。"))

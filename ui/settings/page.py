@@ -37,6 +37,7 @@ from app.services.safety.backup_crypto import PasswordRequired, is_encrypted
 from app.services.safety.backup_files import BackupFile
 
 from ..common.page import Changes, Page
+from ..common.status import show_status
 from ..common.table_model import Column, LazyTableModel, list_source
 from ..common.widgets import DataTable, InfoLabel
 from ..errors import user_errors
@@ -182,6 +183,9 @@ class SettingsPage(Page):
         self.btn_add_operator.clicked.connect(self.add_operator)
         self.btn_edit_operator.clicked.connect(self.edit_operator)
         self.btn_set_password.clicked.connect(self.set_password)
+        self._admin = True  # the signed-in operator may manage operators (set by refresh)
+        self.update_edit_operator = self.table_operators.enable_with_selection(
+            self.btn_edit_operator, allowed=lambda: self._admin)
         return box
 
     def show_unit_box(self) -> None:
@@ -213,8 +217,10 @@ class SettingsPage(Page):
             self.chk_single.setChecked(self.ctx.call(auth.single_operator_mode, self.unit_id))
             self.spin_idle.setValue(self.ctx.call(auth.idle_lock_minutes, self.unit_id))
             for w in (self.btn_restore, self.btn_restore_selected, self.chk_single, self.spin_idle,
-                      self.btn_save_login, self.btn_add_operator, self.btn_edit_operator):
+                      self.btn_save_login, self.btn_add_operator):
                 w.setEnabled(admin)
+            self._admin = admin
+            self.update_edit_operator()
             self.btn_backup_to.setEnabled(role in (None, "admin", "clerk"))
             self.chk_encrypt.setEnabled(role in (None, "admin", "clerk"))
             self.info_backups.show_info(self.tr("自动备份文件夹：{0}（{1} 份）").format(
@@ -325,6 +331,7 @@ class SettingsPage(Page):
             self.ctx.call(auth.set_idle_lock_minutes, self.unit_id, self.spin_idle.value())
             self.ctx.call(auth.set_single_operator_mode, self.unit_id, self.chk_single.isChecked())
             self.info_login.show_info(self.tr("登录设置已保存，下次打开程序时生效。"))
+            show_status(self, self.tr("已保存登录设置，下次打开程序时生效。"))
             lock = getattr(self.window(), "idle_lock", None)
             if lock is not None:
                 lock.reload()

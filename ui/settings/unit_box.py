@@ -29,6 +29,7 @@ from app.services.errors import ValidationError
 
 from ..common.form import ERROR_STYLE, INVALID_STYLE, select_combo_data
 from ..common.list_editor import announce
+from ..common.status import show_status
 from ..common.widgets import InfoLabel
 from ..errors import user_errors
 
@@ -180,4 +181,5 @@ class UnitInfoBox(QGroupBox):
         if saved:
             self.refresh()  # shows the numbers as stored (0351-1234567)
             self.info.show_info(self.tr("本村信息已保存。"))
+            show_status(self, self.tr("已保存本村信息。"))
             announce(self, CHANGE_KIND)

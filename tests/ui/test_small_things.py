@@ -1,0 +1,68 @@
+"""Issue 20's small things: buttons that act on a selected row wait for one; saves in 设置 say so."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from app.services.context import AppContext
+
+
+def _go(window: Any, name: str) -> Any:
+    for i in range(window.nav.count()):
+        if window.nav.item(i).data(Qt.ItemDataRole.UserRole) == name:
+            window.nav.setCurrentRow(i)
+    return window.pages[name]
+
+
+def test_row_buttons_wait_for_a_selection(qtbot: Any, window: Any, demo_ctx: AppContext) -> None:
+    import ui.points.detail_dialog as dd
+
+    settings = _go(window, "page_settings")
+    rules = settings.findChild(object, "group_point_rules")
+    assert rules.model.total > 0 and not rules.btn_edit.isEnabled()  # was: 修改规则 opened 「新增」
+    rules.table_rules.select_row(0)
+    assert rules.btn_edit.isEnabled()
+    rules.combo_scope.setCurrentIndex(1)  # the list reloads: nothing is selected any more
+    assert not rules.btn_edit.isEnabled()
+
+    assert settings.operators_model.total > 0 and not settings.btn_edit_operator.isEnabled()
+    settings.table_operators.select_row(0)
+    assert settings.btn_edit_operator.isEnabled()
+    settings.refresh()  # the admin's refresh re-enables the others, not this one without a row
+    assert not settings.btn_edit_operator.isEnabled()
+
+    page = _go(window, "page_points")
+    page.spin_year.setValue(2026)
+    row = page.current()
+    dialog = dd.MemberPointsDialog(demo_ctx, row.member_id, row.name, 2026, page)
+    qtbot.addWidget(dialog)
+    assert not dialog.btn_void.isEnabled() and not dialog.btn_correct.isEnabled()
+    entries = dialog.model.rows
+    dialog.table.select_row(next(i for i, e in enumerate(entries) if not e.voided))
+    assert dialog.btn_void.isEnabled() and dialog.btn_correct.isEnabled()
+
+    households = _go(window, "page_household_points")
+    assert not households.btn_void.isEnabled() and not households.btn_correct.isEnabled()
+    households.table_ranking.select_row(0)
+    assert households.history_model.total > 0
+    households.table_history.select_row(0)
+    assert households.btn_void.isEnabled() and households.btn_correct.isEnabled()
+
+
+def test_saves_in_settings_say_so_in_the_status_bar(qtbot: Any, window: Any) -> None:
+    settings = _go(window, "page_settings")
+    status = window.statusBar()
+    status.clearMessage()
+    qtbot.mouseClick(settings.btn_save_login, Qt.MouseButton.LeftButton)
+    assert "已保存登录设置" in status.currentMessage()
+
+    status.clearMessage()
+    rules = settings.findChild(object, "group_point_rules")
+    qtbot.mouseClick(rules.btn_save_bands, Qt.MouseButton.LeftButton)
+    assert "已保存评定档次" in status.currentMessage()
+
+    status.clearMessage()
+    qtbot.mouseClick(settings.unit_box.btn_save, Qt.MouseButton.LeftButton)
+    assert "已保存本村信息" in status.currentMessage()
