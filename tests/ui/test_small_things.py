@@ -66,3 +66,36 @@ def test_saves_in_settings_say_so_in_the_status_bar(qtbot: Any, window: Any) -> 
     status.clearMessage()
     qtbot.mouseClick(settings.unit_box.btn_save, Qt.MouseButton.LeftButton)
     assert "已保存本村信息" in status.currentMessage()
+
+
+def test_an_empty_map_says_where_to_start(qtbot: Any, db: Any) -> None:
+    from app.models import Unit
+    from app.services.grid import grids
+    from ui.main_window import MainWindow
+
+    with db.session() as s:
+        s.add(Unit(name="新村", kind="村", township="城关街道", county="房山区"))
+    ctx = AppContext(db)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    page = window.show_page("page_grid")
+    hint = page.view.hint
+    assert hint.isVisible() and "导入底图" in hint.text() and "新建网格" in hint.text()
+    # the names it gives are the buttons' own
+    assert page.btn_picture.text() == "导入底图" and page.btn_new_grid.text() == "新建网格"
+    assert page.view.viewport().rect().contains(hint.geometry())
+
+    ctx.call(grids.create_grid, ctx.unit_id, grids.GridInput(code="01", name="第一网格"))
+    page.refresh()
+    assert hint.isVisible() and "画边界" in hint.text() and page.btn_draw.text() == "画边界"
+    ctx.call(grids.create_grid, ctx.unit_id, grids.GridInput(
+        code="02", name="第二网格", polygon=[(0, 0), (100, 0), (100, 100)]))
+    page.refresh()
+    assert not hint.isVisible()
+
+
+def test_the_demo_map_has_no_start_hint(window: Any) -> None:
+    page = window.show_page("page_grid")
+    assert page.data.grids and not page.view.hint.isVisible()

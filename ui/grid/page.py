@@ -192,6 +192,7 @@ class GridMapPage(Page):
         self.scene.set_links_visible(self.chk_links.isChecked())
         self.scene.set_markers_visible(self.chk_markers.isChecked())
         self.lbl_households.setVisible(self.large)
+        self.view.set_hint(self._empty_hint(data))
         export_tip = self.tr("导出带图例的地图：PNG 图片，或 A4/A3 横向 PDF")
         if self.large:
             export_tip += self.tr("（户数较多：只含地图上当前显示的住户）")
@@ -210,6 +211,14 @@ class GridMapPage(Page):
             if first:
                 self.status.show_info(self.tr("共 {0} 户，户数较多：地图先画出网格，在右侧选中网格或放大地图即显示其中的住户")
                                       .format(data.households))
+
+    def _empty_hint(self, data: MapData) -> str:
+        """Where to start when nothing would be drawn: no base map and no grid with a boundary; else ""."""
+        if data.has_picture or any(g.polygon for g in data.grids):
+            return ""
+        if not data.grids:
+            return self.tr("地图还是空的：先点“导入底图”导入村庄平面图，或点“新建网格”画出第一个网格。")
+        return self.tr("地图还是空的：先点“导入底图”导入村庄平面图，或在右侧选中网格、点“画边界”画出它的边界。")
 
     def refit(self) -> None:
         """Query again and fit the whole map into view (a new picture changes the map's size)."""

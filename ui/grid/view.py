@@ -22,7 +22,7 @@ from PySide6.QtGui import (
     QResizeEvent,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsView, QWidget
+from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsView, QLabel, QWidget
 
 from .items import Z_DRAFT
 from .scene import MapScene
@@ -55,6 +55,28 @@ class MapView(QGraphicsView):
         self.draft: list[QPointF] = []
         self.draft_item: QGraphicsPathItem | None = None
         self._press: QPoint | None = None
+        # Where to start on an empty map (no base map, no boundary): a label over the view, not a scene item,
+        # so it stays readable at any zoom and is never exported with the map.
+        self.hint = QLabel(self.viewport())
+        self.hint.setObjectName("lbl_map_empty_hint")
+        self.hint.setWordWrap(True)
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.hint.setStyleSheet("QLabel { background: rgba(255, 255, 255, 230); border: 1px solid #999;"
+                                " border-radius: 6px; padding: 12px; color: #333; }")
+        self.hint.hide()
+
+    def set_hint(self, text: str) -> None:
+        """Show `text` over the middle of the map; "" hides it."""
+        self.hint.setText(text)
+        self.hint.setVisible(bool(text))
+        self._place_hint()
+
+    def _place_hint(self) -> None:
+        area = self.viewport().rect()
+        width = min(area.width() - 20, self.fontMetrics().horizontalAdvance("中") * 26)
+        height = self.hint.heightForWidth(width)
+        self.hint.setGeometry((area.width() - width) // 2, (area.height() - height) // 2, width, height)
 
     # ---- zoom and pan -----------------------------------------------------------------------------
 
@@ -96,6 +118,7 @@ class MapView(QGraphicsView):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
+        self._place_hint()
         self.viewChanged.emit()
 
     # ---- drawing a boundary -----------------------------------------------------------------------
