@@ -99,3 +99,28 @@ def test_an_empty_map_says_where_to_start(qtbot: Any, db: Any) -> None:
 def test_the_demo_map_has_no_start_hint(window: Any) -> None:
     page = window.show_page("page_grid")
     assert page.data.grids and not page.view.hint.isVisible()
+
+
+def test_grid_names_sit_above_markers_and_lines_on_a_plate(window: Any) -> None:
+    from PySide6.QtGui import QColor, QImage, QPainter
+    from PySide6.QtWidgets import QStyleOptionGraphicsItem
+
+    page = window.show_page("page_grid")
+    for box in (page.chk_markers, page.chk_tags, page.chk_links):
+        box.setChecked(True)  # every layer on
+    scene = page.scene
+    labels = [g.label for g in scene.grids.values() if g.label.isVisible()]
+    assert labels and scene.markers and scene.links_item is not None and scene.links_item.isVisible()
+    below = max([m.zValue() for m in scene.markers.values()] + [scene.links_item.zValue()])
+    assert all(label.zValue() > below for label in labels)
+    # drawn over black, the margin around the name is its pale plate: lines and markers behind it do not show through
+    label = labels[0]
+    rect = label.boundingRect()
+    image = QImage(int(rect.width()) + 2, int(rect.height()) + 2, QImage.Format.Format_ARGB32)
+    image.fill(QColor("black"))
+    painter = QPainter(image)
+    painter.translate(-rect.left(), -rect.top())
+    label.paint(painter, QStyleOptionGraphicsItem(), None)
+    painter.end()
+    edge = QColor(image.pixel(image.width() // 2, 1))  # the plate's margin above the middle of the text
+    assert edge.lightness() > 150

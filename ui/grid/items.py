@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPen, QPolygonF, QTransform
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen, QPolygonF, QTransform
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsItem,
@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QGraphicsRectItem,
     QGraphicsSceneMouseEvent,
     QGraphicsSimpleTextItem,
+    QStyleOptionGraphicsItem,
+    QWidget,
 )
 
 from app.services.grid.grids import GridInfo
@@ -55,6 +57,34 @@ def _label_font(micro: bool) -> QFont:
     return font
 
 
+class GridLabel(QGraphicsSimpleTextItem):
+    """A grid's name on a pale plate: above the markers (Z_LABEL) and readable where 联系户 lines and markers
+    crowd behind it, as they do with every layer on."""
+
+    PAD = 2.0  # screen pixels of plate around the text
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+        return super().boundingRect().adjusted(-self.PAD, -self.PAD, self.PAD, self.PAD)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        painter.save()  # the view does not save the painter's state for items (DontSavePainterState)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(_plate_brush())
+        painter.drawRoundedRect(self.boundingRect(), 3, 3)
+        painter.restore()
+        super().paint(painter, option, widget)
+
+
+def _plate_brush() -> QBrush:
+    brush = _plate.get("brush")
+    if brush is None:  # made on first use: a QBrush with a colour wants the QGuiApplication
+        brush = _plate["brush"] = QBrush(QColor(255, 255, 255, 200))
+    return brush
+
+
+_plate: dict[str, QBrush] = {}
+
+
 class GridItem(QGraphicsPolygonItem):
     """A grid or micro-grid: translucent fill, its outline, its name in the middle."""
 
@@ -63,7 +93,7 @@ class GridItem(QGraphicsPolygonItem):
         self.info = info
         self.setZValue(Z_MICRO if info.is_micro else Z_GRID)
         # the label is a separate top-level item (the scene adds it) so it stays above every fill
-        self.label = QGraphicsSimpleTextItem(short_name or info.name)
+        self.label = GridLabel(short_name or info.name)
         self.label.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
         self.label.setZValue(Z_LABEL)
         self.label.setFont(_label_font(info.is_micro))
