@@ -124,3 +124,29 @@ def test_grid_names_sit_above_markers_and_lines_on_a_plate(window: Any) -> None:
     painter.end()
     edge = QColor(image.pixel(image.width() // 2, 1))  # the plate's margin above the middle of the text
     assert edge.lightness() > 150
+
+
+def test_the_resident_form_shows_every_problem_at_once(qtbot: Any, demo_ctx: AppContext) -> None:
+    from app.services.people import residents
+    from ui.people.dialogs import ResidentDialog
+
+    dialog = ResidentDialog(demo_ctx, demo_ctx.unit_id)
+    qtbot.addWidget(dialog)
+    person = dialog.person
+    person.name.setText("")
+    person.id_number.setText("110101199001011234")  # wrong check digit
+    person.phone.setText("12345")
+    dialog.fields["birth_date"].setText("1990-13-45")  # the form's own check refuses this one
+    qtbot.mouseClick(dialog.btn_save, Qt.MouseButton.LeftButton)
+    shown = {name for name, label in dialog.errors.items() if label.isVisibleTo(dialog)}
+    assert {"name", "id_number", "phone", "birth_date"} <= shown
+    assert dialog.result() != dialog.DialogCode.Accepted
+
+    person.name.setText("赵新民")
+    person.id_number.setText("")
+    person.phone.setText("13800001111")
+    dialog.fields["birth_date"].setText("1990-05-04")
+    qtbot.mouseClick(dialog.btn_save, Qt.MouseButton.LeftButton)
+    assert dialog.result() == dialog.DialogCode.Accepted
+    saved = demo_ctx.call(residents.resident_input, dialog.result_value)
+    assert saved.name == "赵新民" and saved.phone == "13800001111"

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QWidget
 
 from app.services.context import AppContext
-from app.services.errors import FieldProblem, ValidationError
+from app.services.errors import FieldProblem, ServiceError, ValidationError
 from app.services.people import households
 from app.services.people import residents as people
 from app.services.people.households import HouseholdInput, HouseholdQuery
@@ -82,14 +82,28 @@ class ResidentDialog(FormDialog):
                 FieldProblem("household", "所属户", self.tr("没有找到“{0}”，请从列表中选择").format(household.text))
             )
             household = None
-        if problems:
-            raise ValidationError(problems)
-        return {
+        values = {
             **person,
             "household_id": household,
             "relation": self.relation.currentData() or "",
             "note": self.note.toPlainText(),
         }
+        if problems:
+            known = {p.field for p in problems}
+            if "household" in known:  # a 户 not found: 「请先选择所属户」 under 与户主关系 would say it twice
+                known.add("relation")
+            raise ValidationError(problems + self._service_problems(values, known))
+        return values
+
+    def _service_problems(self, values: dict[str, Any], known: set[str]) -> list[FieldProblem]:
+        """What 保存 would also refuse in the fields the form could read, so every problem shows at once."""
+        try:
+            self.ctx.call(people.check_resident, self.unit_id, ResidentInput(**values), self.resident_id)
+        except ValidationError as e:
+            return [p for p in e.problems if self.aliases.get(p.field, p.field) not in known]
+        except ServiceError:
+            pass  # anything else 保存 itself will say once the form's own problems are put right
+        return []
 
     def save(self, values: dict[str, Any]) -> int:
         data = ResidentInput(**values)

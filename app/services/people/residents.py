@@ -342,12 +342,31 @@ RESIDENT_AUDIT_FIELDS = (
 )
 
 
+def _check_resident(
+    s: Session, unit_id: int, data: ResidentInput, p: Problems, r: Resident | None,
+) -> tuple[PersonFields, str, str]:
+    """The checks of 新增/编辑居民 (r: the resident edited): person fields, relation and note."""
+    person = check_person(s, unit_id, data, p, resident_id=r.id if r else None)
+    relation = _check_household_link(s, unit_id, data.household_id, data.relation, p, r.id if r else None,
+                                     *((r.status,) if r else ()))
+    return person, relation, check_note(p, data.note)
+
+
+def check_resident(s: Session, unit_id: int, data: ResidentInput, resident_id: int | None = None) -> None:
+    """Raise ValidationError with every problem 保存 would find, saving nothing: the form asks when its own
+    check (an unreadable date, a 户 not in the list) already refused, so all problems show at once."""
+    r = _get_resident(s, resident_id) if resident_id is not None else None
+    if r is not None:
+        data = replace(data, id_number=access.keep_masked(r.id_number, data.id_number))
+    p = Problems()
+    _check_resident(s, unit_id, data, p, r)
+    p.raise_if_any()
+
+
 def add_resident(s: Session, unit_id: int, data: ResidentInput) -> int:
     access.check_household(s, data.household_id, "登记")
     p = Problems()
-    person = check_person(s, unit_id, data, p)
-    relation = _check_household_link(s, unit_id, data.household_id, data.relation, p, None)
-    note = check_note(p, data.note)
+    person, relation, note = _check_resident(s, unit_id, data, p, None)
     p.raise_if_any()
     r = Resident(unit_id=unit_id, household_id=data.household_id, relation=relation, note=note)
     person.apply(r)
@@ -364,9 +383,7 @@ def update_resident(s: Session, resident_id: int, data: ResidentInput) -> None:
     data = replace(data, id_number=access.keep_masked(r.id_number, data.id_number))
     before = audit.snapshot(r, RESIDENT_AUDIT_FIELDS)
     p = Problems()
-    person = check_person(s, r.unit_id, data, p, resident_id=r.id)
-    relation = _check_household_link(s, r.unit_id, data.household_id, data.relation, p, r.id, r.status)
-    note = check_note(p, data.note)
+    person, relation, note = _check_resident(s, r.unit_id, data, p, r)
     p.raise_if_any()
     person.apply(r)
     r.household_id, r.relation, r.note = data.household_id, relation, note
