@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPushButton, QWidget
 
 from app.demo.ids import make_id_number
@@ -145,10 +145,23 @@ def test_first_start_demo_village(qtbot: Any, db: Any) -> None:
     dialog = FirstStartDialog(ctx)
     qtbot.addWidget(dialog)
     dialog.show()
+    ticks: list[int] = []
+    timer = QTimer(dialog)
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(20)
+    ticks_when_done: list[int] = []
+    dialog.accepted.connect(lambda: ticks_when_done.append(len(ticks)))
     qtbot.mouseClick(dialog.findChild(QPushButton, "btn_use_demo"), Qt.MouseButton.LeftButton)
-    assert dialog.result() == 1
+    # built on the thread pool behind a progress dialog; the buttons wait, closing is refused meanwhile
+    assert dialog.demo_progress is not None and dialog.demo_progress.isVisible()
+    assert not dialog.btn_use_demo.isEnabled() and not dialog.btn_create_unit.isEnabled()
+    dialog.reject()
+    assert dialog.isVisible()
+    qtbot.waitUntil(lambda: dialog.result() == 1, timeout=60000)
+    assert ticks_when_done[0] > 0  # the event loop ran while the demo was written: the window stayed responsive
     assert ctx.unit_id is not None
     assert ctx.call(units.get_unit, ctx.unit_id).is_demo
+    assert not dialog.demo_progress.isVisible()
 
 
 # ------------------------------------------------------------------------------ 开始使用

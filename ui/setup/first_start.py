@@ -12,13 +12,22 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressDialog,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.services.context import AppContext
 from app.services.errors import FieldProblem, ServiceError, ValidationError
 from app.services.setup.first_start import TOP_ORG_KINDS, VillageSetup, found_village
 from app.services.units import UNIT_KINDS
 
+from ..common.background import BackgroundJob
 from ..common.form import FormDialog
 from ..errors import show_service_error, show_unexpected
 
@@ -36,6 +45,8 @@ class FirstStartDialog(FormDialog):
         super().__init__("dlg_first_start", self.tr("欢迎使用村级党建工作台"), parent, scroll=True)
         self.ctx = ctx
         self._org_name_typed = False  # the user typed an org name: stop suggesting one
+        self.demo_job: BackgroundJob | None = None  # 使用演示村 while it builds
+        self.demo_progress: QProgressDialog | None = None
         self._build_intro()
 
         self.add_section(self.tr("本村（社区）"))
@@ -163,21 +174,41 @@ class FirstStartDialog(FormDialog):
             show_service_error(self, ServiceError(
                 "数据库中已经有村(社区)的数据（可能刚在另一个程序中建立），不能再使用演示村。请关闭本窗口后重新打开程序。"))
             return
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            self.ctx.call(demo.build_demo)
-        except ServiceError as e:
-            QApplication.restoreOverrideCursor()
-            show_service_error(self, e)
-            return
-        except Exception:
-            QApplication.restoreOverrideCursor()
-            log.exception("building the demo village failed")
-            show_unexpected(self)
-            return
-        QApplication.restoreOverrideCursor()
-        self.ctx.set_unit(None)  # read it again: the demo's unit
-        if self.ctx.unit_id is None:
-            show_unexpected(self)
-            return
-        self.accept()
+        # Building it takes seconds: on the thread pool, behind a progress dialog, the window still answering.
+        ctx = self.ctx
+        job = self.demo_job = BackgroundJob(lambda _progress, _cancel: ctx.call(demo.build_demo), self)
+        busy = self.demo_progress = QProgressDialog(self.tr("正在建立演示村，请稍候……"), "", 0, 0, self)
+        busy.setObjectName("dlg_demo_progress")
+        busy.setWindowTitle(self.tr("使用演示村"))
+        busy.setCancelButton(None)  # one transaction: nothing to stop half-way
+        busy.setWindowModality(Qt.WindowModality.WindowModal)
+        busy.setMinimumDuration(0)
+        self.btn_use_demo.setEnabled(False)
+        self.btn_save.setEnabled(False)
+
+        def ended() -> None:
+            busy.reset()
+            self.btn_use_demo.setEnabled(True)
+            self.btn_save.setEnabled(True)
+
+        def finished(_result: object) -> None:
+            ended()
+            self.ctx.set_unit(None)  # read it again: the demo's unit
+            if self.ctx.unit_id is None:
+                show_unexpected(self)
+                return
+            self.accept()
+
+        def failed(message: str) -> None:
+            ended()
+            show_service_error(self, message)
+
+        job.finished.connect(finished)
+        job.failed.connect(failed)
+        job.start()
+        busy.show()
+
+    def reject(self) -> None:
+        if self.demo_job is not None and self.demo_job.running:
+            return  # the demo is being written: closing now would leave the program without a village
+        super().reject()
