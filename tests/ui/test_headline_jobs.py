@@ -5,6 +5,7 @@ each ≤ 6). Each test then checks the result in the services, not on the screen
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -291,6 +292,61 @@ def test_points_ledger_exported(qtbot: Any, window: Any, act: Actions, monkeypat
     assert path.parent == tmp_path
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["党员积分台账"] and seen[0].exported.rows > 5 and book.active.max_row > 5
+
+
+# ---- 4. this year's 星级文明户公示 printed ---------------------------------------------------------------------
+
+
+def test_this_years_star_notice_printed(qtbot: Any, window: Any, demo_ctx: AppContext, act: Actions,
+                                        monkeypatch: pytest.MonkeyPatch, tmp_path: Any, no_popups: Any) -> None:
+    from pypdf import PdfReader
+    from PySide6.QtCore import QTimer
+    from PySide6.QtPrintSupport import QPrintDialog
+    from PySide6.QtWidgets import QDialogButtonBox, QToolBar
+
+    import ui.common.files
+    import ui.notices.page
+    from ui.common.printing import PdfPreviewDialog
+
+    # the demo's notice has no file on this PC yet: the save dialog opens once, its proposed name is kept
+    def save_as(_parent: Any, _title: str, start: str, _filter: str) -> tuple[str, str]:
+        act.done.append("save dialog 保存")
+        return str(tmp_path / Path(start).name), ""
+
+    monkeypatch.setattr(ui.common.files.QFileDialog, "getSaveFileName", staticmethod(save_as))
+    printed = tmp_path / "printed.pdf"
+
+    def make_again(*_args: Any) -> Any:  # 「要根据存档重新生成这份公示吗？」 → 是
+        act.done.append("question 是")
+        return no_popups.StandardButton.Yes
+
+    monkeypatch.setattr(ui.notices.page, "QMessageBox", no_popups)
+    monkeypatch.setattr(no_popups, "question", staticmethod(make_again))
+
+    def accept_print_dialog() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QPrintDialog):
+            QTimer.singleShot(50, accept_print_dialog)
+            return
+        box = dialog.findChild(QDialogButtonBox)
+        act.click(box.button(QDialogButtonBox.StandardButton.Ok), what="print dialog 确定")
+
+    def fill(preview: PdfPreviewDialog) -> None:
+        preview.printer.setOutputFileName(str(printed))  # the test's printer: a PDF file, at a quick resolution
+        preview.printer.setResolution(150)
+        toolbar = preview.findChild(QToolBar)
+        action = next(a for a in toolbar.actions() if a.text() in ("Print", "打印"))
+        QTimer.singleShot(50, accept_print_dialog)
+        act.click(toolbar.widgetForAction(action), what="preview 打印")
+
+    seen = drive(monkeypatch, PdfPreviewDialog, fill)
+    page = act.nav(window, "公示与台账")
+    notice = page.current_notice()
+    assert notice is not None and notice.kind == "stars" and notice.year == date.today().year
+    act.click(page.btn_preview_notice)
+    assert seen and act.count <= GOAL, act.done
+    assert printed.is_file() and len(PdfReader(printed).pages) == seen[0].pages >= 1
+    assert seen[0].painted == seen[0].pages
 
 
 # ---- small things ---------------------------------------------------------------------------------------
