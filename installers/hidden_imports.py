@@ -20,6 +20,9 @@ HIDDEN_IMPORTS = [
     *GUI_MODULES,
     # alembic loads env.py and versions/*.py from files; what they import must be in the bundle.
     "app.models",
+    "alembic.command",  # app/migrate.py imports alembic only when a migration runs (window start-up)
+    "alembic.config",
+    "alembic.script",
     "alembic.context",
     "alembic.op",
     "alembic.runtime.environment",
@@ -35,6 +38,7 @@ HIDDEN_IMPORTS = [
     "sqlalchemy.dialects.postgresql.psycopg",
     # third-party modules imported inside functions (tests/app/test_installers.py finds them)
     "python_calamine",
+    "PySide6",  # ui/main.py finds Qt's zh_CN translations beside the package
     # kept out of window start-up: imported where they are used (exports, printing, 拼音, 公示期)
     "holidays",
     "openpyxl",
