@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import QComboBox, QWidget
 
 from app.services.context import AppContext
 from app.services.grid import grids as grid
@@ -12,7 +13,24 @@ from app.services.grid.grids import GridInput
 
 from ..common.form import FormDialog, select_combo_data
 
-PALETTE = ("#4f8fd6", "#e07b39", "#4caf6a", "#c85a9e", "#d4a93f", "#3fb5b0", "#8a6fd1", "#d0605e")
+# The map colours offered, by name: a user picks 「蓝色」 with its swatch, never types or reads "#4f8fd6".
+PALETTE = (("#4f8fd6", "蓝色"), ("#e07b39", "橙色"), ("#4caf6a", "绿色"), ("#c85a9e", "玫红色"),
+           ("#d4a93f", "金黄色"), ("#3fb5b0", "青色"), ("#8a6fd1", "紫色"), ("#d0605e", "红色"))
+
+
+def swatch(color: str) -> QIcon:
+    pixmap = QPixmap(16, 16)
+    pixmap.fill(QColor(color))
+    return QIcon(pixmap)
+
+
+def select_color(combo: QComboBox, color: str) -> None:
+    """Select the grid's colour; one outside the palette (set by an older version) is kept as 「原有颜色」."""
+    i = combo.findData(color)
+    if i < 0 and QColor.isValidColorName(color):
+        combo.addItem(swatch(color), "原有颜色", color)
+        i = combo.count() - 1
+    combo.setCurrentIndex(max(i, 0))
 
 
 class GridDialog(FormDialog):
@@ -29,8 +47,9 @@ class GridDialog(FormDialog):
         self.name = self.add_line("name", self.tr("网格名称"), required=True, max_length=60)
         self.parent_combo = self.add_combo("parent_id", self.tr("上级网格"), tops, blank=self.tr("（无，本身是网格）"))
         self.kind = self.add_combo("kind", self.tr("网格类型"), list(grid.GRID_KINDS), required=True)
-        self.color = self.add_combo("color", self.tr("颜色"), [(c, c) for c in PALETTE])
-        self.color.setEditable(True)
+        self.color = self.add_combo("color", self.tr("颜色"), [(self.tr(name), c) for c, name in PALETTE])
+        for i, (c, _name) in enumerate(PALETTE):
+            self.color.setItemIcon(i, swatch(c))
         self.note = self.add_text("note", self.tr("备注"))
         self._polygon = None
         if grid_id is not None:
@@ -39,7 +58,7 @@ class GridDialog(FormDialog):
             self.name.setText(info.name)
             select_combo_data(self.parent_combo, info.parent_id)
             select_combo_data(self.kind, info.kind)
-            self.color.setEditText(info.color)
+            select_color(self.color, info.color)
             self.note.setPlainText(info.note)
             self._polygon = info.polygon
         else:
@@ -50,7 +69,7 @@ class GridDialog(FormDialog):
     def values(self) -> dict[str, Any]:
         return {
             "code": self.code.text(), "name": self.name.text(), "parent_id": self.parent_combo.currentData(),
-            "kind": self.kind.currentData() or "普通", "color": self.color.currentText().strip(),
+            "kind": self.kind.currentData() or "普通", "color": self.color.currentData(),
             "note": self.note.toPlainText(), "polygon": self._polygon,
         }
 
