@@ -258,3 +258,19 @@ def test_the_check_finds_english_and_lets_file_names_and_formats_pass(qtbot: Any
     box.show()
     found = english(visible_texts(box))
     assert sorted(found.values()) == ["Look in:", "star_category"]
+
+
+def test_grid_colour_is_chosen_by_name_and_an_old_colour_is_kept(qtbot: Any, demo_ctx: Any) -> None:
+    from ui.grid.dialogs import PALETTE, GridDialog, select_color
+
+    dialog = GridDialog(demo_ctx, demo_ctx.unit_id)
+    qtbot.addWidget(dialog)
+    combo = dialog.color
+    assert [combo.itemText(i) for i in range(combo.count())] == [name for _c, name in PALETTE]
+    assert not combo.isEditable()
+    combo.setCurrentIndex(2)
+    assert dialog.values()["color"] == "#4caf6a"  # stored as before: the map draws it
+    select_color(combo, "#123456")  # a grid coloured by an older version keeps its colour
+    assert (combo.currentText(), combo.currentData()) == ("原有颜色", "#123456")
+    select_color(combo, "#d0605e")
+    assert combo.currentText() == "红色"
