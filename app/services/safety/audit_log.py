@@ -70,7 +70,16 @@ FIELD_LABELS = {
     "grid_ids": "负责网格", "contact_person": "联系人", "contact_phone": "联系电话", "notice_days": "公示天数",
     "township": "乡镇(街道)", "county": "县(区)", "objection_box": "意见箱位置", "notice_workdays": "按工作日计算",
     "committee_phone": "村委会电话",
+    # 党员 离开/转入, 会议, 积分规则, 星级申报, 工单, 网格 (every field a service snapshots: tests/app/safety)
+    "left_on": "离开日期", "left_kind": "离开类型", "left_reason": "离开原因", "left_to": "转往",
+    "left_letter_no": "介绍信编号", "arrived_on": "转入日期", "arrived_from": "转自",
+    "arrived_letter_no": "转入介绍信编号", "held_at": "会议时间", "topic": "议题", "theme": "主题",
+    "place": "地点", "minutes": "会议记录", "scope": "适用对象", "points": "分值", "points_min": "最低分值",
+    "points_max": "最高分值", "categories": "适用类别", "yearly_cap": "年度上限", "evidence_required": "须填佐证",
+    "evidence": "佐证材料", "trigger": "自动计分", "recommender": "推荐人", "criteria": "评选标准",
+    "due_hours": "办理时限（小时）", "due_at": "办理期限", "color": "颜色", "polygon": "网格边界", "source": "来源",
 }
+OTHER_FIELD = "其他内容"  # a field this version has no name for: never its code
 _MASKED = {"id_number": mask_id_number, "phone": mask_phone, "contact_phone": mask_phone}
 NO_OPERATOR = -1  # filter value: entries made with no operator (command line, automatic)
 
@@ -126,7 +135,7 @@ def changes_text(detail: object) -> str:
     parts = []
     for field, change in detail["changes"].items():
         if isinstance(change, dict):
-            label = FIELD_LABELS.get(field, field)
+            label = FIELD_LABELS.get(field, OTHER_FIELD)
             parts.append(f"{label}：{_show(field, change.get('from'))} → {_show(field, change.get('to'))}")
     return "；".join(parts)
 

@@ -15,9 +15,11 @@ from pathlib import Path
 from app.services.safety.audit_log import (
     ACTION_LABELS,
     ENTITY_LABELS,
+    FIELD_LABELS,
     OTHER_ACTION,
     OTHER_ENTITY,
     action_label,
+    changes_text,
     entity_label,
 )
 
@@ -219,3 +221,33 @@ def test_the_walk_follows_values_and_reports_what_it_cannot(tmp_path: Path) -> N
     assert actions == {"spin", "stop", "halt", "update"}
     assert entities == {"gadget", "widget"}
     assert unresolved == ["svc.py:9"]
+
+
+def snapshot_fields(paths: list[Path]) -> set[str]:
+    """The field names the services put into a from → to: the literal (or module constant) field lists
+    given to audit.snapshot, and the keys of literal dicts given to audit.record_change. A list built at run
+    time (units' changed fields, a resident's edited fields) is a subset of a constant list read here."""
+    fields: set[str] = set()
+    for mod in _load(paths):
+        for call in ast.walk(mod.tree):
+            if not isinstance(call, ast.Call):
+                continue
+            name = _callee(call)
+            if name == "snapshot" and len(call.args) > 1:
+                arg = call.args[1]
+                arg = mod.constants.get(arg.id, arg) if isinstance(arg, ast.Name) else arg
+                if isinstance(arg, ast.Tuple | ast.List):
+                    fields |= {e.value for e in arg.elts if isinstance(e, ast.Constant)}
+            elif name == "record_change":
+                for arg in call.args[5:7]:
+                    if isinstance(arg, ast.Dict):
+                        fields |= {k.value for k in arg.keys if isinstance(k, ast.Constant)}
+    return fields
+
+
+def test_every_changed_field_has_a_chinese_name() -> None:
+    fields = snapshot_fields(_app_sources())
+    assert {"held_at", "color", "due_hours", "name"} <= fields  # the walk reaches meetings, grids, tickets
+    assert sorted(fields - FIELD_LABELS.keys()) == []
+    detail = {"changes": {"color": {"from": "#4f8fd6", "to": "#d0605e"}, "wobble": {"from": 1, "to": 2}}}
+    assert changes_text(detail) == "颜色：#4f8fd6 → #d0605e；其他内容：1 → 2"
