@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import glob
+import hashlib
 import logging
 import os
 import re
@@ -72,6 +74,43 @@ def _leftovers(folder: Path, backups: bool, part: str = "*.part") -> Iterator[Pa
                 yield tmp
 
 
+PENDING_DIR = ".vd-pending"  # in the data folder: one marker per `.part` being written outside it
+
+
+def _marker(part: Path) -> Path:
+    digest = hashlib.sha256(str(part.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:24]
+    return data_dir() / PENDING_DIR / digest
+
+
+def note_part(part: Path) -> None:
+    """Remember a `.part` file about to be written in a folder the start-up cleanup does not look at (an
+    export or backup onto the user's own folder or USB stick): if the process is killed, the next start
+    removes it. Best effort: a read-only data folder only loses this reminder."""
+    try:
+        marker = _marker(part)
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text(str(part.resolve()), encoding="utf-8", errors="surrogateescape")
+    except OSError as exc:
+        log.warning("cannot note %s for the start-up cleanup: %s", part, exc)
+
+
+def part_done(part: Path) -> None:
+    """The `.part` is gone (renamed into place or removed): forget it."""
+    with contextlib.suppress(OSError):
+        _marker(part).unlink(missing_ok=True)
+
+
+def _noted_parts(min_age_s: float, now: float) -> Iterator[tuple[Path, Path]]:
+    """(marker, .part file) for reminders old enough that no running process still writes that file."""
+    folder = data_dir() / PENDING_DIR
+    if not folder.is_dir():
+        return
+    for marker in folder.iterdir():
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            if now - marker.lstat().st_mtime >= min_age_s:
+                yield marker, Path(marker.read_text(encoding="utf-8", errors="surrogateescape"))
+
+
 def clean_leftovers(
     db_file: Path | None = None, min_age_s: float = LEFTOVER_AGE_S, now: float | None = None
 ) -> list[Path]:
@@ -88,6 +127,14 @@ def clean_leftovers(
     if db_file is not None and db_file.parent.is_dir():
         folders.append((db_file.parent, False, glob.escape(db_file.name) + "*.part"))
     seen: set[Path] = set()
+    for marker, noted in _noted_parts(min_age_s, now):
+        if ".part" in noted.name and noted.is_file() and not noted.is_symlink():  # only what note_part named
+            with contextlib.suppress(OSError):
+                noted.unlink()
+                log.info("leftover of an interrupted run removed: %s", noted)
+                removed.append(noted)
+        with contextlib.suppress(OSError):
+            marker.unlink()
     for folder, backups, part in folders:
         for path in _leftovers(folder, backups, part):
             if path in seen:  # the database in the data folder: that folder is looked at twice

@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from app.paths import note_part, part_done
 from app.services.errors import ServiceError, explain
 
 # progress(done, total): total is 0 when unknown. cancel(): True asks the writer to stop.
@@ -46,6 +47,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
         raise ServiceError(explain(exc) or f"无法在 {folder} 中写入文件：{exc.strerror or exc}") from exc
     os.close(fd)
     tmp = Path(name)
+    note_part(tmp)  # a kill before the rename: the next start removes it, wherever the user saved
     try:
         yield tmp
         fsync_file(tmp)  # the bytes are on disk before the name points at them: a power cut leaves old or new
@@ -57,6 +59,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+        part_done(tmp)
 
 
 def fsync_file(path: Path) -> None:

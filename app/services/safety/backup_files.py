@@ -28,6 +28,7 @@ from datetime import datetime
 from pathlib import Path
 
 from app.io.atomic import fsync_dir, fsync_file
+from app.paths import note_part, part_done
 
 CHECKSUM_SUFFIX = ".sha256"
 KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY, KEEP_LATEST = 7, 4, 12, 5
@@ -128,12 +129,14 @@ def part_path(path: Path) -> Path:
 def write_synced(path: Path, data: bytes) -> None:
     """Write a new file through `<name>.part`, flushed to disk before it takes the real name."""
     tmp = part_path(path)
+    note_part(tmp)  # a kill before the rename: the next start removes it, wherever it is
     try:
         with open(tmp, "wb") as fh:
             fh.write(data)
         replace_synced(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)  # gone after the rename; a leftover only on error
+        part_done(tmp)
 
 
 def checksum_path(backup: Path) -> Path:

@@ -263,3 +263,28 @@ def test_an_export_into_a_read_only_folder_names_that_folder(
         pass
     message = str(caught.value)
     assert f"无法写入 {tmp_path}：" in message and "只读" in message and ".part" not in message
+
+
+def test_a_part_file_in_the_users_own_folder_is_removed_after_a_kill(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An export or backup onto the user's folder (a USB stick) that is killed before its rename leaves a
+    `.part` there: the data folder remembers it, and the next start removes exactly that file."""
+    monkeypatch.setenv("VILLAGEDESK_HOME", str(tmp_path / "home"))
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    from app.paths import note_part, part_done
+
+    killed = stick / "东坟村-备份.vdbak.part"
+    note_part(killed)
+    killed.write_bytes(b"half")  # the process dies here: part_done never runs
+    theirs = stick / "someone-else.part"  # a file the program never noted stays
+    theirs.write_bytes(b"x")
+    finished = stick / "done.xlsx.part"
+    note_part(finished)
+    finished.write_bytes(b"y")
+    finished.rename(stick / "done.xlsx")
+    part_done(finished)
+    assert clean_leftovers(min_age_s=60) == []  # too young: a running process may still be writing it
+    assert clean_leftovers(min_age_s=0) == [killed]
+    assert sorted(p.name for p in stick.iterdir()) == ["done.xlsx", "someone-else.part"]
+    assert clean_leftovers(min_age_s=0) == []  # the reminder went with the file
