@@ -42,6 +42,8 @@ ALLOWED = {
     "PNG",  # the map exported as a picture
     "zs",  # the search boxes' example of 拼音首字母 (张三): what the user types is Latin
     "admin", "wangwenshu",  # login names are Latin letters: the built-in 书记 account and the form's example
+    "KB", "MB", "GB", "KiB", "MiB", "GiB",  # file sizes in a file dialog, as Windows shows them too
+    "SQLite",  # the file type Qt names for a database backup (「SQLite3 数据库」), like Excel for xlsx
 }
 # A path or file name (the database's place in the status bar, a file name in a message) is the user's, not ours.
 PATH = re.compile(r"(?:[A-Za-z]:)?[\\/][^\s，。；：（）()「」“”]*|\*\.\w+|[\w.-]+\.(?:sqlite|db|vdbak|xlsx|xls|csv|pdf|png|jpg|log|ini)\b")
@@ -220,6 +222,8 @@ def _file_dialogs_in(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from ui.common import files
 
     monkeypatch.setattr(files, "last_folder", lambda _purpose="export": folder)
+    # 从备份文件恢复 opens in the backups folder: there it would list the suite's own database files
+    monkeypatch.setattr("ui.settings.page.backup_dir", lambda: folder)
     (folder / "台账").mkdir()
     (folder / "旧台账.xlsx").write_bytes(b"x" * 150_000)
 
