@@ -365,9 +365,8 @@ def current_assessment(s: Session, unit_id: int, year: int, purpose: str) -> Ass
     return status
 
 
-def decide_grade(s: Session, assessment_id: int, grade: str) -> None:
-    """Record the 支委会's choice for a member left 待定 (tied across a line under the 待定 rule)."""
-    access.require_role(s, *access.ENTRY_ROLES, action="确定待定等次")
+def _assessment_and_person(s: Session, assessment_id: int) -> tuple[Assessment, Resident]:
+    """An assessment row and the person it grades (NotFound for an unknown id)."""
     a = s.get(Assessment, assessment_id)
     if a is None:
         raise NotFound("找不到该评定记录")
@@ -375,6 +374,13 @@ def decide_grade(s: Session, assessment_id: int, grade: str) -> None:
     assert member is not None
     resident = s.get(Resident, member.resident_id)
     assert resident is not None
+    return a, resident
+
+
+def decide_grade(s: Session, assessment_id: int, grade: str) -> None:
+    """Record the 支委会's choice for a member left 待定 (tied across a line under the 待定 rule)."""
+    access.require_role(s, *access.ENTRY_ROLES, action="确定待定等次")
+    a, resident = _assessment_and_person(s, assessment_id)
     unit_id, year = resident.unit_id, a.year
     if published_on(s, unit_id, year) is not None:
         raise ServiceError(f"{year}年度积分评定已发布，不能再改等次。")
@@ -459,13 +465,7 @@ def record_follow_up(s: Session, assessment_id: int, on: date | None, by: str, o
                      removal: bool = False) -> None:
     """Add a follow-up record (约谈/劝退 done: date, who talked, outcome). removal: 劝退 refused → 除名."""
     access.require_role(s, *access.ENTRY_ROLES, action="登记约谈/劝退情况")
-    a = s.get(Assessment, assessment_id)
-    if a is None:
-        raise NotFound("找不到该评定记录")
-    member = s.get(PartyMember, a.member_id)
-    assert member is not None
-    resident = s.get(Resident, member.resident_id)
-    assert resident is not None
+    a, resident = _assessment_and_person(s, assessment_id)
     p = Problems()
     if a.decided_on is None:
         p.add("on", "日期", "评定发布之后才能登记约谈、劝退情况")
