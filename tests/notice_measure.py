@@ -124,3 +124,32 @@ def pages(path: Path) -> Iterator[Page]:
             yield Page(number + 1, width / MM, height / MM, chars)
     finally:
         pdf.close()
+
+
+def face_name(font: str) -> str:
+    """A registered reportlab font's PostScript name, as the PDF names its embedded subset."""
+    from reportlab.pdfbase import pdfmetrics
+
+    return pdfmetrics.getFont(font).face.name.decode()  # type: ignore[attr-defined,no-any-return]
+
+
+def glyph_faces(path: Path, fonts: list[str]) -> tuple[dict[str, set[str]], float]:
+    """Every character drawn in the PDF → the PostScript names of the faces drawing it, and the smallest size.
+
+    Fails on a face the program did not choose (fonts: the registered names) or a character drawn without a
+    glyph in its face (a blank box on paper)."""
+    from app.io.pdf_fonts import has_glyph
+
+    registered = {face_name(f): f for f in fonts}
+    seen: dict[str, set[str]] = {}
+    smallest = 99.0
+    for page in pages(path):
+        for c in page.chars:
+            if c.ch.isspace():
+                continue
+            name = next((n for n in registered if c.font.startswith(n.split("-")[0])), None)
+            assert name is not None, c.font  # only the fonts the program chose, all embedded
+            assert has_glyph(registered[name], c.ch), (c.ch, c.font)  # a glyph, never a blank box
+            seen.setdefault(c.ch, set()).add(name)
+            smallest = min(smallest, c.size)
+    return seen, smallest

@@ -5,25 +5,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reportlab.pdfbase import pdfmetrics
-
 from app.io.card_pdf import SMALL, _fit
 from app.io.cards import ServiceCard, render_cards
 from app.io.pdf_fonts import has_glyph, pdf_fonts
-from tests.notice_measure import pages
+from tests.notice_measure import face_name, glyph_faces
 
 RARE = "堃喆珺赟犇昇䶮垚"  # outside GB 2312; FandolFang lacks them, the fallback faces have most
 
 
-def _face(font: str) -> str:
-    """The PostScript name, as the PDF names the embedded subset."""
-    return pdfmetrics.getFont(font).face.name.decode()  # type: ignore[attr-defined]
-
-
 def test_rare_characters_drawn_with_a_glyph_and_nothing_below_8pt(tmp_path: Path) -> None:
     fonts = pdf_fonts()
-    registered = {_face(f): f for f in (fonts.body, fonts.title, fonts.page, *fonts.fallbacks)}
-    drawable = "".join(ch for ch in RARE if any(has_glyph(f, ch) for f in registered.values()))
+    faces = [fonts.body, fonts.title, fonts.page, *fonts.fallbacks]
+    drawable = "".join(ch for ch in RARE if any(has_glyph(f, ch) for f in faces))
     assert drawable  # some face on the machine has them (the fallback CJK font)
     card = ServiceCard(
         village=f"城关街道{drawable[:2]}村", grid_name=f"第一网格{drawable[2:3]}", area_name="",
@@ -31,22 +24,12 @@ def test_rare_characters_drawn_with_a_glyph_and_nothing_below_8pt(tmp_path: Path
                                                      ("网格员", f"张{drawable[2:4]}", "13900139000")),
         hotline="010-61234567")
     out = render_cards([card] * 3, tmp_path / "cards.pdf", qr=True)
-    seen: dict[str, set[str]] = {}
-    smallest = 99.0
-    for page in pages(out.path):
-        for c in page.chars:
-            if c.ch.isspace():
-                continue
-            name = next((n for n in registered if c.font.startswith(n.split("-")[0])), None)
-            assert name is not None, c.font  # only the fonts the program chose, all embedded
-            assert has_glyph(registered[name], c.ch), (c.ch, c.font)  # a glyph, never a blank box
-            seen.setdefault(c.ch, set()).add(name)
-            smallest = min(smallest, c.size)
+    seen, smallest = glyph_faces(out.path, faces)
     assert set(drawable) <= set(seen)  # every rare character is on the sheet
     lacking = [ch for ch in drawable if not has_glyph(fonts.body, ch)]
     if lacking:  # the shipped 仿宋 (FandolFang): those come from a fallback face
-        assert all(seen[ch] <= {_face(f) for f in fonts.fallbacks} for ch in lacking)
-    assert _face(fonts.body) in seen["户"] and _face(fonts.title) in seen["便"]
+        assert all(seen[ch] <= {face_name(f) for f in fonts.fallbacks} for ch in lacking)
+    assert face_name(fonts.body) in seen["户"] and face_name(fonts.title) in seen["便"]
     assert smallest >= SMALL >= 8  # the household line, slogan and footer were 7.5 / 7 pt
 
 

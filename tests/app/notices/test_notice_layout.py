@@ -9,12 +9,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from reportlab.pdfbase import pdfmetrics
 
 from app.io.notice_grid import balanced_lines, units, wrap
 from app.io.notices import NoticeColumn, NoticeDocument, render_notice
 from app.io.pdf_fonts import has_glyph, pdf_fonts
-from tests.notice_measure import Line, Page, pages
+from tests.notice_measure import Line, Page, face_name, glyph_faces, pages
 
 START = date(2026, 11, 23)
 TOP, LEFT, WIDTH, HEIGHT = 37.0, 28.0, 156.0, 225.0  # the 版心 on A4, mm
@@ -164,25 +163,15 @@ def test_fonts_fangsong_body_heavy_title_and_no_missing_glyphs(tmp_path: Path) -
                         tmp_path / "f.pdf")
     fonts = pdf_fonts()
 
-    def face(font: str) -> str:  # the PostScript name, as the PDF names the embedded subset
-        return pdfmetrics.getFont(font).face.name.decode()  # type: ignore[attr-defined]
-
-    registered = {face(f): f for f in (fonts.body, fonts.title, fonts.page, *fonts.fallbacks)}
-    seen = set()
-    for page in pages(out.path):
-        for c in page.chars:
-            if c.ch.isspace():
-                continue
-            name = next((n for n in registered if c.font.startswith(n.split("-")[0])), None)
-            assert name is not None, c.font  # only the fonts the program chose, all embedded
-            assert has_glyph(registered[name], c.ch), (c.ch, c.font)  # drawn with a glyph, never a blank box
-            seen.add((c.ch, name))
+    drawn, _ = glyph_faces(out.path, [fonts.body, fonts.title, fonts.page, *fonts.fallbacks])
+    seen = {(ch, name) for ch, names in drawn.items() for name in names}
     rare_faces = {n for ch, n in seen if ch in "喆堃垚珺"}
     if has_glyph(fonts.body, "喆"):
-        assert rare_faces == {face(fonts.body)}
+        assert rare_faces == {face_name(fonts.body)}
     else:  # a 仿宋 face without them (FandolFang): a fallback face draws them
-        assert rare_faces and rare_faces <= {face(f) for f in fonts.fallbacks}
-    assert ("关", face(fonts.title)) in seen and ("等", face(fonts.body)) in seen and ("王", face(fonts.body)) in seen
+        assert rare_faces and rare_faces <= {face_name(f) for f in fonts.fallbacks}
+    assert ("关", face_name(fonts.title)) in seen and ("等", face_name(fonts.body)) in seen
+    assert ("王", face_name(fonts.body)) in seen
     if fonts.body_file.path.parent.name == "fangsong":  # the 仿宋 the program ships, where no system 仿宋
         assert fonts.body_file.path.name == "FandolFang-Regular.ttf"
         assert (fonts.body_file.path.parent / "COPYING").is_file()
