@@ -1,5 +1,17 @@
 """All ORM models, imported here so Alembic and create_all see the whole schema."""
 
+from .affairs import (
+    AffairsAttendance,
+    AffairsMeeting,
+    Attachment,
+    BodyPost,
+    BodyTerm,
+    Decision,
+    RepresentedHousehold,
+    Topic,
+    TopicOpinion,
+    TopicProgress,
+)
 from .auth import AuditEntry, Operator
 from .base import Base
 from .grid import Grid, GridPost, HouseholdMove, VillageMap
@@ -20,6 +32,8 @@ from .tickets import ServiceItem, Ticket, TicketAssignee, TicketCategory, Ticket
 from .unit import CalendarOverride, Setting, Unit
 
 __all__ = [
+    "AffairsAttendance", "AffairsMeeting", "Attachment", "BodyPost", "BodyTerm", "Decision",
+    "RepresentedHousehold", "Topic", "TopicOpinion", "TopicProgress",
     "Assessment", "Attendance", "AuditEntry", "Base", "CalendarOverride", "Grid", "GridPost",
     "Household", "HouseholdMove", "HouseholdPointEntry", "ImportBatch", "Meeting", "MemberContact", "MemberPost", "Notice",
     "Objection", "Operator", "OrgMembership", "OrgPartner", "PartyMember", "PartyOrg", "PointEntry", "PointRule",

@@ -9,7 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, Timestamps, one_of
 
-NOTICE_KINDS = ("party-candidates", "grid-contacts", "stars", "points", "household-points", "other")
+NOTICE_KINDS = (
+    "party-candidates", "grid-contacts", "stars", "points", "household-points", "decision",
+    "decision-result", "topic", "open-affairs", "other",
+)
 
 
 class Notice(Timestamps, Base):
