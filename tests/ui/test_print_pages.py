@@ -1,4 +1,5 @@
-"""Printing an archived PDF renders one page at a time and frees it before the next (issue 20, point 7)."""
+"""Printing an archived PDF renders one page at a time and frees it before the next; the preview renders only
+the page in view, when it comes into view (issue 20, point 7)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
@@ -34,7 +36,7 @@ def _pdf(path: Path, pages: int) -> Path:
 @pytest.fixture
 def live_pages(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """Counts the rendered pages alive at once, and the resolutions asked for."""
-    seen: dict[str, Any] = {"alive": 0, "most": 0, "dpi": [], "rendered": 0}
+    seen: dict[str, Any] = {"alive": 0, "most": 0, "dpi": [], "rendered": 0, "indexes": []}
     real = pdf_pages.OpenPdf.render
 
     @contextlib.contextmanager
@@ -44,6 +46,7 @@ def live_pages(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
             seen["most"] = max(seen["most"], seen["alive"])
             seen["dpi"].append(dpi)
             seen["rendered"] += 1
+            seen["indexes"].append(index)
             try:
                 yield page
             finally:
@@ -74,15 +77,70 @@ def test_print_to_pdf_renders_one_page_at_a_time(qapp: Any, tmp_path: Path, live
         assert grey(20, 20) > 240 and grey(144, page.height - 144) < 20
 
 
-def test_preview_renders_at_screen_resolution(qtbot: Any, tmp_path: Path, live_pages: dict[str, Any]) -> None:
+def _click(qtbot: Any, dialog: Any, action: Any) -> None:
+    qtbot.mouseClick(dialog.toolbar.widgetForAction(action), Qt.MouseButton.LeftButton)
+
+
+def test_preview_renders_only_the_page_in_view(qtbot: Any, tmp_path: Path, live_pages: dict[str, Any]) -> None:
+    src = _pdf(tmp_path / "公示.pdf", 5)
+    dialog = printing.PdfPreviewDialog(src, "公示")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.rendered == 1)
+    assert live_pages["rendered"] == 1 and live_pages["indexes"] == [0]  # one page of five, not all
+    assert dialog.label_page.text() == "第 1 页／共 5 页"
+    assert not dialog.action_prev_page.isEnabled() and dialog.action_next_page.isEnabled()
+    shown = dialog.page_view.pixmap()
+    room = dialog.scroll.viewport().size()
+    assert 0 < shown.width() <= room.width() and 0 < shown.height() <= room.height()  # 整页: all in view
+
+    _click(qtbot, dialog, dialog.action_next_page)
+    assert dialog.label_page.text() == "第 2 页／共 5 页" and live_pages["indexes"] == [0, 1]
+    qtbot.keyClick(dialog, Qt.Key.Key_PageDown)
+    qtbot.keyClick(dialog, Qt.Key.Key_PageDown)
+    qtbot.keyClick(dialog, Qt.Key.Key_PageDown)
+    qtbot.keyClick(dialog, Qt.Key.Key_PageDown)  # past the last page: stays on it
+    assert dialog.label_page.text() == "第 5 页／共 5 页" and not dialog.action_next_page.isEnabled()
+    _click(qtbot, dialog, dialog.action_prev_page)
+    assert dialog.current == 3 and live_pages["indexes"] == [0, 1, 2, 3, 4, 3]
+    assert live_pages["most"] == 1  # each page's pixels freed before the next is rendered
+
+    _click(qtbot, dialog, dialog.action_fit_width)  # 适合宽度: wider than the view is tall
+    wide = dialog.page_view.pixmap()
+    assert wide.width() > shown.width() and wide.height() > dialog.scroll.viewport().height()
+    # rendered for the screen at the size shown, far under the printer's 300 dpi
+    assert max(live_pages["dpi"]) < pdf_pages.MAX_DPI and dialog.painted == 0
+    _click(qtbot, dialog, dialog.action_close)
+    assert not dialog.isVisible()
+
+
+def test_print_button_sends_every_page_to_the_chosen_printer(
+    qtbot: Any, tmp_path: Path, live_pages: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pypdf import PdfReader
+    from PySide6.QtPrintSupport import QPrintDialog
+    from PySide6.QtWidgets import QDialog
+
     src = _pdf(tmp_path / "公示.pdf", 3)
     dialog = printing.PdfPreviewDialog(src, "公示")
     qtbot.addWidget(dialog)
     dialog.show()
-    qtbot.waitUntil(lambda: dialog.painted == 3)
-    assert live_pages["most"] == 1
-    assert max(live_pages["dpi"]) <= printing.preview_dpi() <= printing.PREVIEW_DPI
-    dialog.close()
+    qtbot.waitUntil(lambda: dialog.rendered == 1)
+    out = tmp_path / "printed.pdf"
+    asked: list[str] = []
+
+    def choose_pdf_printer(print_dialog: QPrintDialog) -> int:  # the user picks 打印到文件 and 确定
+        asked.append(print_dialog.windowTitle())
+        print_dialog.printer().setOutputFileName(str(out))
+        print_dialog.printer().setResolution(150)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(QPrintDialog, "exec", choose_pdf_printer)
+    assert dialog.toolbar.widgetForAction(dialog.action_print).text() == "打印"
+    _click(qtbot, dialog, dialog.action_print)
+    assert asked == ["打印"] and dialog.painted == 3 and len(PdfReader(out).pages) == 3
+    assert dialog.result() == QDialog.DialogCode.Accepted and not dialog.isVisible()
+    assert live_pages["indexes"] == [0, 0, 1, 2]  # the preview's page, then the printer's three
 
 
 def test_rendered_pixels_are_freed_with_their_page(tmp_path: Path) -> None:
