@@ -50,6 +50,7 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("page_stars", "星级文明户", "ui.stars.page:StarsPage"),
     PageEntry("page_points", "党员积分", "ui.points.page:PointsPage"),
     PageEntry("page_meetings", "三会一课", "ui.points.meetings_page:MeetingsPage"),
+    PageEntry("page_affairs", "村务决策", "ui.affairs.page:AffairsPage"),
     PageEntry("page_household_points", "乡风文明积分", "ui.points.household_page:HouseholdPointsPage"),
     PageEntry("page_tickets", "工单", "ui.tickets.page:TicketsPage"),
     PageEntry("page_notices", "公示与台账", "ui.notices.page:NoticesPage"),

@@ -1,0 +1,8 @@
+"""村务: the village bodies and their 届期, 四议两公开 decisions, 环形互动 topics, and their 台账 and 公示.
+
+Public:
+    bodies            posts in the village bodies (村民委员会, 村务监督委员会, 村民代表 and their 联系户,
+                      村民小组长, 后备干部 …): add, end, correct, list; 一肩挑 shown in the roster
+    terms             届期 of the elected bodies, and the 换届 reminder of the 工作台
+    ledgers_bodies    村「两委」班子成员名册, 村民代表名册 (registered with ledgers.export)
+"""
