@@ -116,11 +116,14 @@ def cell_pos(table: Any, row: int) -> QPoint:
 # ---- 3. a request logged and closed on the spot, and its 回访 ------------------------------------------------
 
 
-def test_request_solved_on_the_spot_in_one_dialog(qtbot: Any, window: Any, demo_ctx: AppContext, act: Actions,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_request_logged_closed_and_visited_in_one_sitting(qtbot: Any, window: Any, demo_ctx: AppContext, act: Actions,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The whole job — log, close on the spot, 回访 with the resident present — in one dialog, ≤ 6 actions."""
     def fill(d: intake.IntakeDialog) -> None:
         assert d.check_solved.isChecked() and d.fields["on_spot_reply"].isVisible()
         assert d.combo_category.currentData() is not None  # the most used category, not the first of the list
+        assert d.visit_radios["满意"].isVisible() and d.visit_radios["满意"].isChecked()  # the resident is there
+        assert d.edit_visited_by.text()  # 回访人 filled in (whoever did the last 回访 when nobody signed in)
         act.type(d.requester.edit, "王大爷")
         act.type(d.edit_content, "村口路灯不亮")
         act.type(d.edit_reply, "电工当场换了灯泡")
@@ -135,9 +138,37 @@ def test_request_solved_on_the_spot_in_one_dialog(qtbot: Any, window: Any, demo_
     with demo_ctx.db.session() as s:
         t = s.scalars(select(Ticket).where(Ticket.number == number)).one()
         assert (t.state, t.mode, t.reply, t.requester_name) == ("closed", "现场解决", "电工当场换了灯泡", "王大爷")
-        assert t.satisfaction is None  # 回访 still to do
+        assert t.satisfaction == "满意" and t.visited_by == seen[0].edit_visited_by.text()
     row = page.current()
-    assert row is not None and row.number == number and page.btn_visit.isEnabled()
+    assert row is not None and row.number == number and not page.btn_visit.isEnabled()  # nothing left to do
+    assert "当场回访：满意" in page.info.text()
+    # the ticket's timeline shows 受理, 办结 and 回访
+    detail = page.detail_dialog(row.id)
+    qtbot.addWidget(detail)
+    tree = detail.tree_events
+    steps_shown = [tree.topLevelItem(i).text(1) for i in range(tree.topLevelItemCount())]
+    assert steps_shown == ["受理", "办结", "回访"], steps_shown
+
+
+def test_request_solved_on_the_spot_with_the_visit_left_for_later(qtbot: Any, window: Any, demo_ctx: AppContext,
+                                                                   act: Actions, monkeypatch: pytest.MonkeyPatch) -> None:
+    """「以后回访」: closed on the spot, the 回访 stays to do from the list (the separate path)."""
+    def fill(d: intake.IntakeDialog) -> None:
+        act.type(d.requester.edit, "李大娘")
+        act.type(d.edit_content, "低保材料怎么交")
+        act.type(d.edit_reply, "当场讲清了要带的材料")
+        act.click(d.visit_radios["以后回访"])
+        assert not d.edit_visited_by.isEnabled()
+        act.click(d.btn_save)
+
+    seen = drive(monkeypatch, intake.IntakeDialog, fill)
+    page = act.nav(window, "工单")
+    act.click(page.btn_solved)
+    assert seen and seen[0].result_value is not None
+    with demo_ctx.db.session() as s:
+        t = s.scalars(select(Ticket).where(Ticket.number == seen[0].result_value.number)).one()
+        assert (t.state, t.mode, t.satisfaction, t.visited_at) == ("closed", "现场解决", None, None)
+    assert page.btn_visit.isEnabled()  # 回访 still to do, from the list
 
 
 def test_visit_from_the_list_in_one_dialog(qtbot: Any, window: Any, demo_ctx: AppContext, act: Actions,

@@ -6,12 +6,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QComboBox, QDialog, QLineEdit, QPlainTextEdit, QPushButton, QRadioButton
 from sqlalchemy import select
 
 from app.models import Household, Resident, Ticket
 from app.services.context import AppContext
+from tests.ui.test_fits_screen import SCREEN, TITLE_BAR, fits, font, outside_buttons, screen_1366  # noqa: F401
 from ui.tickets import detail, intake, steps
 from ui.tickets.page import OVERDUE_BG, TicketsPage
 
@@ -148,3 +149,20 @@ def test_dashboard_shows_rates_and_charts(qtbot: Any, window: Any) -> None:
     qtbot.waitUntil(lambda: page.dashboard.figures["closure"].text().endswith("%"))
     assert page.dashboard.model.rowCount() == 7
     assert len(page.dashboard.chart_month.data) == 12 and sum(v for _l, v in page.dashboard.chart_category.data) > 100
+
+
+@pytest.mark.usefixtures("font", "screen_1366")  # both font sizes, on a 1366×768 screen less its taskbar
+def test_on_spot_intake_with_its_visit_fits_a_1366_screen(qtbot: Any, demo_ctx: AppContext) -> None:
+    """The 现场解决 form shows three more rows (当场回访, 回访人, 回访意见): it still opens inside a 1366×768
+    screen in both font sizes with 受理并办结/取消 in view, and a problem beside a field keeps them there."""
+    dialog = intake.IntakeDialog(demo_ctx, demo_ctx.unit_id, solved=True)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    room = SCREEN - QSize(0, TITLE_BAR)
+    assert dialog.fields["visit_comment"].isVisible()
+    assert fits(dialog.size(), room), dialog.size()
+    assert not outside_buttons(dialog)
+    dialog.on_save()  # nothing typed: problems beside 诉求人, 诉求内容 and 现场答复 at once
+    assert {n for n, e in dialog.errors.items() if e.isVisible()} >= {"requester_name", "content", "on_spot_reply"}
+    assert fits(dialog.size(), room), dialog.size()
+    assert not outside_buttons(dialog)

@@ -2,7 +2,8 @@
 
 The requester is found by 拼音首字母, 汉字 or a phone fragment; whoever is not in the register is simply
 typed. Ticking 「现场已解决」 and writing the 答复 closes the ticket at once as 现场解决 (佛子庄: simple matters
-solved on the spot); its 回访 follows later from the list. 诉求类别 starts on the one taken most often this
+solved on the spot). The resident is there, so the same form takes the 回访 too (满意 unless changed, in the
+same transaction); 「以后回访」 leaves it for the list's 回访. 诉求类别 starts on the one taken most often this
 year (none before the first ticket: 「请选择」), never on the first of the list.
 """
 
@@ -18,10 +19,13 @@ from app.services.context import AppContext
 from app.services.tickets import queries as ticket_queries
 from app.services.tickets import workflow as tickets
 from app.services.tickets.queries import RequesterChoice
-from app.services.tickets.workflow import CHANNELS, PRIORITIES, Created, TicketInput
+from app.services.tickets.workflow import CHANNELS, PRIORITIES, SATISFACTION, Created, TicketInput
 
 from ..common.form import FormDialog
 from .picker import SearchPicker
+from .steps import default_visitor, rating_row
+
+LATER = "以后回访"  # the 现场解决 form's choice to leave the 回访 for later
 
 
 class IntakeDialog(FormDialog):
@@ -47,10 +51,11 @@ class IntakeDialog(FormDialog):
                                          blank=self.tr("（不是党员代办）"))
         self.combo_priority = self.add_combo("priority", self.tr("紧急程度"), list(PRIORITIES))
         self.edit_content = self.add_text("content", self.tr("诉求内容"))
-        self.check_solved = QCheckBox(self.tr("现场已解决（保存即办结，之后回访）"), self)
+        self.check_solved = QCheckBox(self.tr("现场已解决（保存即办结，群众在场可同时回访）"), self)
         self.add_field("solved", "", self.check_solved)
         self.edit_reply = self.add_text("on_spot_reply", self.tr("现场答复"))
-        self.edit_reply.setPlaceholderText(self.tr("怎样解决的：保存即办结（现场解决），回访待做"))
+        self.edit_reply.setPlaceholderText(self.tr("怎样解决的：保存即办结（现场解决）"))
+        self._add_visit(default_visitor(ctx, unit_id))
         self.check_solved.toggled.connect(self._solved_toggled)
         self.check_solved.setChecked(solved)
         self._solved_toggled(solved)
@@ -61,8 +66,10 @@ class IntakeDialog(FormDialog):
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, activated=self.on_save)
         # …and from inside the fields too, where a text box would otherwise swallow the key
-        for widget in (self.requester.edit, self.edit_phone, self.edit_content, self.edit_reply):
+        for widget in (self.requester.edit, self.edit_phone, self.edit_content, self.edit_reply,
+                       self.edit_visited_by, self.edit_visit_comment):
             widget.installEventFilter(self)
+        self.visited = ""  # the rating recorded with the ticket, once saved
         self.requester.setFocus()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
@@ -73,8 +80,30 @@ class IntakeDialog(FormDialog):
             return True
         return super().eventFilter(watched, event)
 
+    def _add_visit(self, visitor: str) -> None:
+        """当场回访: the rating (满意 preselected: the resident is there and the matter solved), 回访人, a note."""
+        box, self.visit_group, self.visit_radios = rating_row(self, (*SATISFACTION, LATER), "radio_intake_visit")
+        self.visit_radios[SATISFACTION[0]].setChecked(True)
+        self.add_field("visit_satisfaction", self.tr("当场回访"), box)
+        self.edit_visited_by = self.add_line("visited_by", self.tr("回访人"), max_length=40)
+        self.edit_visited_by.setText(visitor)
+        self.edit_visit_comment = self.add_line("visit_comment", self.tr("回访意见"), max_length=2000,
+                                                placeholder=self.tr("可不填"))
+        self.visit_radios[LATER].toggled.connect(self._later_toggled)
+
+    def _visit_rating(self) -> str:
+        """The rating chosen, "" when the 回访 is left for later."""
+        chosen = next(label for label, r in self.visit_radios.items() if r.isChecked())
+        return "" if chosen == LATER else chosen
+
+    def _later_toggled(self, later: bool) -> None:
+        for widget in (self.edit_visited_by, self.edit_visit_comment):
+            widget.setEnabled(not later)
+
     def _solved_toggled(self, on: bool) -> None:
         self.show_field("on_spot_reply", on)
+        for name in ("visit_satisfaction", "visited_by", "visit_comment"):
+            self.show_field(name, on)
         self.btn_save.setText(self.tr("受理并办结") if on else self.tr("受理"))
         if on and self.isVisible():
             self.fit_contents()
@@ -105,11 +134,21 @@ class IntakeDialog(FormDialog):
             "content": content.toPlainText(), "solved_on_spot": self.check_solved.isChecked(),
             # a reply written and then unticked is not an answer given
             "on_spot_reply": reply.toPlainText() if self.check_solved.isChecked() else "",
+            **self._visit_values(),
         }
+
+    def _visit_values(self) -> dict[str, str]:
+        rating = self._visit_rating() if self.check_solved.isChecked() else ""
+        if not rating:  # no 回访 now: its fields are not sent
+            return {}
+        return {"visit_satisfaction": rating, "visited_by": self.edit_visited_by.text(),
+                "visit_comment": self.edit_visit_comment.text()}
 
     @staticmethod
     def _combo(combo: QComboBox) -> Any:
         return combo.currentData()
 
     def save(self, values: dict[str, Any]) -> Created:
-        return self.ctx.call(tickets.create_ticket, self.unit_id, TicketInput(**values))
+        made: Created = self.ctx.call(tickets.create_ticket, self.unit_id, TicketInput(**values))
+        self.visited = values.get("visit_satisfaction", "")  # for the page's message
+        return made

@@ -20,7 +20,7 @@ from app.services.tickets.workflow import STATE_LABELS
 from ..common.list_output import filter_words
 from ..common.page import Changes, Page
 from ..common.table_model import AnyIndex, Column, LazyTableModel, service_source
-from ..common.widgets import DataTable, InfoLabel, SearchBox
+from ..common.widgets import DataTable, InfoLabel, SearchBox, set_filters
 from ..errors import user_errors
 from .dashboard import TicketDashboard
 from .detail import TicketDetailDialog
@@ -105,7 +105,7 @@ class TicketsPage(Page):
         self.btn_new.setObjectName("btn_ticket_new")
         self.btn_solved = QPushButton(self.tr("现场解决…"), tab)
         self.btn_solved.setObjectName("btn_ticket_new_solved")
-        self.btn_solved.setToolTip(self.tr("登记一件当场已解决的诉求：受理即办结，之后回访"))
+        self.btn_solved.setToolTip(self.tr("登记一件当场已解决的诉求：受理即办结，群众在场可同时回访"))
         self.btn_open = QPushButton(self.tr("查看/办理…"), tab)
         self.btn_open.setObjectName("btn_ticket_open")
         self.btn_visit = QPushButton(self.tr("回访…"), tab)
@@ -190,6 +190,13 @@ class TicketsPage(Page):
     def search_box(self) -> SearchBox:
         return self.edit_search
 
+    def show_filter(self, key: str) -> None:
+        """A 工作台 line: the list with this state filter (overdue / due_soon) and nothing else."""
+        self.tabs.setCurrentIndex(0)
+        set_filters(self.edit_search, (self.combo_state, key), (self.combo_category, None), (self.combo_grid, None),
+                    (self.combo_assignee, None))
+        self.refresh_list()
+
     # ---- actions --------------------------------------------------------------------------------
 
     def new_ticket(self, solved: bool = False) -> None:
@@ -202,7 +209,10 @@ class TicketsPage(Page):
                 self.refresh()
                 row = self.model.find_row(lambda r: r.id == made.id, fetch_all=True)
                 self.table.select_row(row)
-                self.info.show_info(self.tr("已受理工单 {0}。").format(made.number) + self.info.text())
+                done = self.tr("已受理工单 {0}。").format(made.number)
+                if dialog.visited:
+                    done = self.tr("已受理并办结工单 {0}，当场回访：{1}。").format(made.number, dialog.visited)
+                self.info.show_info(done + self.info.text())
 
     def current(self) -> TicketRow | None:
         return self.model.row_at(self.table.current_row())

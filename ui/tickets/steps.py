@@ -6,6 +6,7 @@ beside its field and nothing is written.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, time
 from typing import Any
 
@@ -114,23 +115,30 @@ def default_visitor(ctx: AppContext, unit_id: int) -> str:
         return ""
 
 
+def rating_row(parent: QWidget, labels: Sequence[str], prefix: str) -> tuple[QWidget, QButtonGroup, dict[str, QRadioButton]]:
+    """A row of radio buttons `<prefix>_<i>`, one per rating (the 回访 form and the 现场解决 intake form)."""
+    box = QWidget(parent)
+    row = QHBoxLayout(box)
+    row.setContentsMargins(0, 0, 0, 0)
+    group = QButtonGroup(parent)
+    radios: dict[str, QRadioButton] = {}
+    for i, label in enumerate(labels):
+        radio = QRadioButton(parent.tr(label), box)
+        radio.setObjectName(f"{prefix}_{i}")
+        group.addButton(radio)
+        row.addWidget(radio)
+        radios[label] = radio
+    row.addStretch(1)
+    return box, group, radios
+
+
 class VisitDialog(FormDialog):
     """dlg_ticket_visit: 回访 — who called back, the rating (满意/基本满意/不满意) and what was said."""
 
     def __init__(self, ctx: AppContext, ticket_id: int, visitor: str, parent: QWidget | None = None) -> None:
         super().__init__("dlg_ticket_visit", self.tr("回访"), parent)
         self.ctx, self.ticket_id = ctx, ticket_id
-        box = QWidget(self)
-        row = QHBoxLayout(box)
-        row.setContentsMargins(0, 0, 0, 0)
-        self.group = QButtonGroup(self)
-        self.radios: dict[str, QRadioButton] = {}
-        for i, label in enumerate(SATISFACTION):
-            radio = QRadioButton(self.tr(label), box)
-            radio.setObjectName(f"radio_visit_{i}")
-            self.group.addButton(radio)
-            row.addWidget(radio)
-            self.radios[label] = radio
+        box, self.group, self.radios = rating_row(self, SATISFACTION, "radio_visit")
         self.add_field("satisfaction", self.tr("满意度"), box, required=True)
         self.edit_by = self.add_line("visited_by", self.tr("回访人"), True, max_length=40)
         self.edit_by.setText(visitor)

@@ -115,6 +115,10 @@ class TicketInput:
     grid_id: int | None = None  # None: the requester's household's grid
     on_spot_reply: str = ""  # 现场解决: closed at once with this answer (same transaction)
     solved_on_spot: bool = False  # the form's 「现场已解决」: then on_spot_reply is required
+    # 现场解决 with the resident present: the 回访 is taken there too (same transaction); "" = 回访 later
+    visit_satisfaction: str = ""
+    visited_by: str = ""
+    visit_comment: str = ""
 
 
 @dataclass(frozen=True)
@@ -183,6 +187,11 @@ def _check_input(s: Session, unit_id: int, data: TicketInput, at: datetime,
     data.on_spot_reply = p.text("on_spot_reply", "现场答复", data.on_spot_reply, max_len=2000)
     if data.solved_on_spot and not data.on_spot_reply:
         p.add("on_spot_reply", "现场答复", "现场已解决的，请写明怎样解决的")
+    if data.visit_satisfaction or data.visited_by or data.visit_comment:
+        if not data.on_spot_reply:  # only a ticket closed here and now is visited here and now
+            p.add("visit_satisfaction", "满意度", "只有现场已解决的诉求才能当场回访")
+        data.visit_satisfaction, data.visited_by, data.visit_comment = _check_visit(
+            p, data.visit_satisfaction, data.visited_by, data.visit_comment)
     return cat, p
 
 
@@ -239,6 +248,8 @@ def create_ticket(s: Session, unit_id: int, data: TicketInput, *, number: str | 
     audit.record(s, unit_id, "create", "ticket", t.id, f"受理工单 {number}：{cat.name}（{name}）")
     if data.on_spot_reply:
         events.append(_solve(s, t, data.on_spot_reply, received))
+        if data.visit_satisfaction:
+            events.append(_record_visit(s, t, data.visit_satisfaction, data.visited_by, data.visit_comment, received))
     return Created(t.id, number, tuple(e.id for e in events))
 
 
@@ -441,28 +452,39 @@ def visit(s: Session, ticket_id: int, satisfaction: str, by: str, comment: str =
     t = _get(s, ticket_id)
     _check_action(t, "visit")
     p = Problems()
-    satisfaction = p.choice("satisfaction", "满意度", satisfaction, SATISFACTION, required=True)
+    satisfaction, by, comment = _check_visit(p, satisfaction, by, comment, "satisfaction")
+    p.raise_if_any()
+    _record_visit(s, t, satisfaction, by, comment, _when(t, at))
+    return t.state
+
+
+def _check_visit(p: Problems, satisfaction: str, by: str, comment: str,
+                 rating_field: str = "visit_satisfaction") -> tuple[str, str, str]:
+    """The 回访 fields, checked alike on the 回访 form and on the 现场解决 intake form."""
+    satisfaction = p.choice(rating_field, "满意度", satisfaction, SATISFACTION, required=True)
     by = p.text("visited_by", "回访人", by, required=True, max_len=40)
     comment = p.text("visit_comment", "回访意见", comment, max_len=2000)
-    p.raise_if_any()
-    when = _when(t, at)
+    return satisfaction, by, comment
+
+
+def _record_visit(s: Session, t: Ticket, satisfaction: str, by: str, comment: str, when: datetime) -> TicketEvent:
     t.visited_at, t.visited_by, t.satisfaction, t.visit_comment = when, by, satisfaction, comment
     note = f"{by}回访：{satisfaction}" + (f"，{comment}" if comment else "")
     reopen = satisfaction == "不满意" and reopen_on_unsatisfied(s, t.unit_id)
     if reopen:
         was_closed = t.state == "closed"
         t.closed_at = None
-        _move(s, t, "visit", "accepted", when, note + "；群众不满意，重新办理", kind="visit")
+        e = _move(s, t, "visit", "accepted", when, note + "；群众不满意，重新办理", kind="visit")
         if was_closed:
             _revoke(s, t, "回访不满意，重新办理")
     elif t.state == "replied":
         t.closed_at = when
-        _move(s, t, "visit", "closed", when, note, kind="visit")
+        e = _move(s, t, "visit", "closed", when, note, kind="visit")
         _award(s, t, when)
     else:  # already closed (现场解决): the rating is recorded, the state stays
-        _event(s, t, "visit", "closed", "closed", when, note)
+        e = _event(s, t, "visit", "closed", "closed", when, note)
         audit.record(s, t.unit_id, "visit", "ticket", t.id, f"工单 {t.number}：回访（{satisfaction}）")
-    return t.state
+    return e
 
 
 def cancel(s: Session, ticket_id: int, reason: str, at: datetime | None = None) -> None:

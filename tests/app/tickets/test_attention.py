@@ -61,3 +61,39 @@ def test_solved_on_the_spot_needs_the_answer_with_the_other_problems(session: Se
         tickets.create_ticket(session, vid, data)
     assert {p.field for p in e.value.problems} == {"content", "on_spot_reply"}  # both at once
     assert ticket_queries.count_tickets(session, TicketQuery(vid)) == 0
+
+
+def test_visit_taken_with_the_on_spot_intake_in_one_transaction(session: Session, vid: int) -> None:
+    """现场解决 with the resident present: 受理, 办结 and 回访 in one call; the 回访 rules are those of visit()."""
+    from app.models import Ticket
+
+    made = tickets.create_ticket(session, vid, TicketInput(
+        cat(session, vid, "环境卫生"), "路灯不亮", requester_name="张三", on_spot_reply="当场换了灯泡",
+        solved_on_spot=True, visit_satisfaction="基本满意", visited_by="王文书", visit_comment="下次早点来"))
+    t = session.get(Ticket, made.id)
+    assert t is not None and (t.state, t.mode, t.satisfaction, t.visited_by, t.visit_comment) == (
+        "closed", "现场解决", "基本满意", "王文书", "下次早点来")
+    detail = ticket_queries.get_ticket(session, made.id)
+    assert [e.label for e in detail.events] == ["受理", "办结", "回访"]
+    assert [e.id for e in detail.events] == list(made.event_ids)
+    assert ticket_queries.count_tickets(session, TicketQuery(vid, state="to_visit")) == 0
+    # 不满意 reopens it at once when the village reopens such tickets, as a later 回访 would
+    unhappy = tickets.create_ticket(session, vid, TicketInput(
+        cat(session, vid, "环境卫生"), "垃圾没清", requester_name="李四", on_spot_reply="已通知保洁",
+        solved_on_spot=True, visit_satisfaction="不满意", visited_by="王文书"))
+    u = session.get(Ticket, unhappy.id)
+    assert u is not None and (u.state, u.closed_at, u.satisfaction) == ("accepted", None, "不满意")
+
+
+def test_on_spot_visit_problems_come_with_the_others_and_nothing_is_written(session: Session, vid: int) -> None:
+    data = TicketInput(cat(session, vid, "环境卫生"), "", requester_name="张三", solved_on_spot=True,
+                       on_spot_reply="当场修好", visit_satisfaction="很好", visited_by=" ")
+    with pytest.raises(ValidationError) as e:
+        tickets.create_ticket(session, vid, data)
+    assert {p.field for p in e.value.problems} == {"content", "visit_satisfaction", "visited_by"}
+    not_solved = TicketInput(cat(session, vid, "环境卫生"), "路灯不亮", requester_name="张三",
+                             visit_satisfaction="满意", visited_by="王文书")
+    with pytest.raises(ValidationError) as e:
+        tickets.create_ticket(session, vid, not_solved)
+    assert e.value.for_field("visit_satisfaction") == ["只有现场已解决的诉求才能当场回访"]
+    assert ticket_queries.count_tickets(session, TicketQuery(vid)) == 0
