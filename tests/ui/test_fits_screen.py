@@ -457,3 +457,46 @@ def test_every_dialog_and_wizard_fits_with_its_buttons_in_view(qtbot: Any, font:
     assert not problems, "\n".join(f"{k}: {v}" for k, v in problems.items())
     assert len(built) + len(SKIPPED) == len(dialog_classes())
     assert {"AssessmentWizard", "ImportWizard", "MemberDialog", "IntakeDialog"} <= set(built)
+
+
+def _on_the_screen(qtbot: Any, font: bool, demo_ctx: AppContext, page_name: str) -> Any:
+    from ui.main_window import MainWindow
+
+    window = MainWindow(demo_ctx)
+    qtbot.addWidget(window)
+    window.set_large_font(font)
+    window.show()
+    qtbot.waitExposed(window)
+    window.resize(SCREEN - QSize(0, TITLE_BAR))
+    page = window.show_page(page_name)
+    window.stack.setCurrentWidget(page)
+    QApplication.processEvents()
+    return page
+
+
+def test_the_star_statistics_show_every_column_whole(qtbot: Any, font: bool, demo_ctx: AppContext) -> None:
+    """星级文明户 → 统计 beside the applications: with the larger font 占比 was out of sight (issue 20)."""
+    page = _on_the_screen(qtbot, font, demo_ctx, "page_stars")
+    page.tabs.setCurrentWidget(page.stats_panel)
+    QApplication.processEvents()
+    table = page.stats_panel.table
+    assert table.rowCount() > 2
+    assert table.horizontalScrollBar().maximum() == 0, (font, table.viewport().width())
+    header = table.horizontalHeader()
+    for c in range(table.columnCount()):  # no column narrower than its widest text (nothing elided)
+        assert table.columnWidth(c) >= max(table.sizeHintForColumn(c), header.sectionSizeHint(c)), c
+    kinds = [table.item(r, 0).text() for r in range(table.rowCount()) if table.columnSpan(r, 0) > 1]
+    assert kinds == ["按网格", "按党小组"]
+
+
+def test_the_member_search_box_and_filters_are_not_squeezed(qtbot: Any, font: bool, demo_ctx: AppContext) -> None:
+    """党组织与党员: the search box shows its whole hint (it shrank to 「…」 with the larger font); the filters go
+    to a line of their own when they and the box do not fit on one."""
+    page = _on_the_screen(qtbot, font, demo_ctx, "page_members")
+    search = page.edit_search_members
+    assert search.width() >= search.fontMetrics().horizontalAdvance(search.placeholderText()), (font, search.width())
+    for combo in (page.combo_stage, page.combo_category, page.combo_points_category):
+        assert combo.width() >= combo.sizeHint().width(), (combo.objectName(), combo.width())
+        assert combo.geometry().right() < combo.parentWidget().width()
+    same_line = page.combo_stage.mapTo(page, QPoint(0, 0)).y() < search.mapTo(page, QPoint(0, search.height())).y()
+    assert same_line != font  # one line with the normal font, two with the larger one on 1366 wide

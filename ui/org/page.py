@@ -5,7 +5,9 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -74,6 +76,32 @@ MEMBER_COLUMNS: list[Column[MemberRow]] = [
 ]
 
 
+class _FilterBar(QWidget):
+    """The search box, then the filters on the same line where the box keeps room for its whole hint; with
+    the larger font beside the tree the filters go to a line of their own (the box shrank to 「…」, issue 20)."""
+
+    def __init__(self, search: SearchBox, filters: QWidget, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("bar_member_filters")
+        self.search, self.filters = search, filters
+        self.box = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self.box.setContentsMargins(0, 0, 0, 0)
+        self.box.addWidget(search, 1)
+        self.box.addWidget(filters)
+
+    def search_room(self) -> int:
+        """The width the search box needs to show its placeholder whole (its frame and clear button too)."""
+        return self.search.fontMetrics().horizontalAdvance(self.search.placeholderText()) + \
+            self.search.sizeHint().height() + 16
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+        one_line = event.size().width() >= self.search_room() + self.box.spacing() + self.filters.sizeHint().width()
+        direction = QBoxLayout.Direction.LeftToRight if one_line else QBoxLayout.Direction.TopToBottom
+        if self.box.direction() != direction:
+            self.box.setDirection(direction)
+        super().resizeEvent(event)
+
+
 class MembersPage(Page):
     title = "党组织与党员"
     object_name = "page_members"  # known before the page is built (ui/page_stack.py)
@@ -98,39 +126,42 @@ class MembersPage(Page):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
 
-        bar = QHBoxLayout()
+        filters = QWidget(right)
+        bar = QHBoxLayout(filters)
+        bar.setContentsMargins(0, 0, 0, 0)
         self.edit_search_members = SearchBox(
             "edit_search_members", self.tr("查找：姓名、拼音首字母（如 zs）、身份证号或电话的一部分"), right
         )
         self.edit_search_members.search.connect(lambda _t: self.refresh_members())
-        bar.addWidget(self.edit_search_members, 1)
-        self.combo_stage = QComboBox(right)
+        self.combo_stage = QComboBox(filters)
         self.combo_stage.setObjectName("combo_stage")
         for text, value in STAGE_FILTERS:
             self.combo_stage.addItem(self.tr(text), value)
-        self.combo_category = QComboBox(right)
+        self.combo_category = QComboBox(filters)
         self.combo_category.setObjectName("combo_category")
         self.combo_category.addItem(self.tr("全部类型"), None)
         for t in MEMBER_TYPES:
             self.combo_category.addItem(self.tr(t), t)
         self.combo_category.setToolTip(self.tr("党员类型（分类管理）"))
-        self.combo_points_category = QComboBox(right)
+        self.combo_points_category = QComboBox(filters)
         self.combo_points_category.setObjectName("combo_points_category")
         self.combo_points_category.addItem(self.tr("全部积分类别"), None)
         for c in POINTS_CATEGORIES:
             self.combo_points_category.addItem(self.tr(c), c)
         for combo in (self.combo_stage, self.combo_category, self.combo_points_category):
             combo.currentIndexChanged.connect(lambda _i: self.refresh_members())
-        bar.addWidget(QLabel(self.tr("阶段"), right))
+        bar.addWidget(QLabel(self.tr("阶段"), filters))
         bar.addWidget(self.combo_stage)
-        bar.addWidget(QLabel(self.tr("类型"), right))
+        bar.addWidget(QLabel(self.tr("类型"), filters))
         bar.addWidget(self.combo_category)
         bar.addWidget(self.combo_points_category)
         self.check_include_left = QCheckBox(self.tr("含已离开"), right)
         self.check_include_left.setObjectName("check_include_left")
         self.check_include_left.setToolTip(self.tr("同时列出已转出、去世、出党等离开党员名册的人员"))
         self.check_include_left.toggled.connect(lambda _c: self.refresh_members())
-        right_layout.addLayout(bar)
+        bar.addStretch(1)  # on a line of its own the filters sit at the left
+        self.bar_filters = _FilterBar(self.edit_search_members, filters, right)
+        right_layout.addWidget(self.bar_filters)
 
         buttons = QHBoxLayout()
         self.btn_add_member = QPushButton(self.tr("新增党员"), right)

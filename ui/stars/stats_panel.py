@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.services.stars.stats import GroupStats, RoundStats
 
 from ..common.charts import BarChart
 
-HEADERS = ("类别", "名称", "总户数", "申报", "参与率", "星级户", "占比")
+# 网格 and 党小组 are told by a row across the table above each, not by a column: the panel shares the page with
+# the applications, and with the larger font a 类别 column pushed 占比 out of sight (issue 20)
+HEADERS = ("名称", "总户数", "申报", "参与率", "星级户", "占比")
 
 
 class StatsPanel(QWidget):
@@ -29,7 +40,9 @@ class StatsPanel(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        # every column as wide as its text, never elided: where the panel is narrower the table scrolls
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         layout.addWidget(self.table, 3)
 
     def show_stats(self, stats: RoundStats | None) -> None:
@@ -44,11 +57,32 @@ class StatsPanel(QWidget):
         self.label_summary.setText(
             self.tr("{0}：星级户合计 {1} 户，占总户数 {2} 户的 {3:.1f}%；申报 {4} 户，参与率 {5:.1f}%。").format(
                 state, t.starred, t.households, t.share, t.applied, t.participation))
-        groups: list[GroupStats] = [*stats.grids, *stats.party_groups]
-        self.table.setRowCount(len(groups))
-        for i, g in enumerate(groups):
-            values = (g.kind, g.name, str(g.households), str(g.applied), f"{g.participation:.1f}%", str(g.starred),
-                      f"{g.share:.1f}%")
-            for j, v in enumerate(values):
-                self.table.setItem(i, j, QTableWidgetItem(v))
-        self.table.resizeColumnsToContents()
+        sections: list[tuple[str, list[GroupStats]]] = [
+            (title, groups) for title, groups in ((self.tr("按网格"), stats.grids), (self.tr("按党小组"), stats.party_groups))
+            if groups
+        ]
+        self.table.clearSpans()
+        self.table.clearContents()  # a row that becomes a section row keeps no old cells
+        self.table.setRowCount(sum(len(groups) + 1 for _t, groups in sections))
+        row = 0
+        for title, groups in sections:
+            self._section_row(row, title)
+            row += 1
+            for g in groups:
+                values = (g.name, str(g.households), str(g.applied), f"{g.participation:.1f}%", str(g.starred),
+                          f"{g.share:.1f}%")
+                for j, v in enumerate(values):
+                    item = QTableWidgetItem(v)
+                    if j:
+                        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                    self.table.setItem(row, j, item)
+                row += 1
+
+    def _section_row(self, row: int, title: str) -> None:
+        item = QTableWidgetItem(title)
+        font = item.font()
+        font.setBold(True)
+        item.setFont(font)
+        item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        self.table.setItem(row, 0, item)
+        self.table.setSpan(row, 0, 1, len(HEADERS))
