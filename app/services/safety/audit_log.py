@@ -31,6 +31,7 @@ ENTITY_LABELS = {
     "star_application": "星级申报", "star_change": "加星减星", "ticket_category": "诉求类别",
     "service_item": "代办事项", "calendar_override": "工作日设置", "ledger": "台账", "service_cards": "便民服务卡",
     "village_map": "村地图",
+    "body_post": "村务任职", "body_term": "届期",
 }
 ACTION_LABELS = {
     "create": "新增", "update": "修改", "close": "撤销/结束", "status": "状态变更", "stage": "发展阶段",
@@ -78,6 +79,9 @@ FIELD_LABELS = {
     "points_max": "最高分值", "categories": "适用类别", "yearly_cap": "年度上限", "evidence_required": "须填佐证",
     "evidence": "佐证材料", "trigger": "自动计分", "recommender": "推荐人", "criteria": "评选标准",
     "due_hours": "办理时限（小时）", "due_at": "办理期限", "color": "颜色", "polygon": "网格边界", "source": "来源",
+    # 村务: posts in the village bodies and their 届期
+    "body": "班子", "term_id": "届期", "group_name": "村民小组", "since": "任职日期", "starts_on": "开始日期",
+    "ends_on": "结束日期", "households": "联系户",
 }
 OTHER_FIELD = "其他内容"  # a field this version has no name for: never its code
 _MASKED = {"id_number": mask_id_number, "phone": mask_phone, "contact_phone": mask_phone}
