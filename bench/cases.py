@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .preview import preview_app, preview_bare
 from .start_print import print_app, print_bare, window_app, window_bare
 
 Work = Callable[[], object]
@@ -534,6 +535,8 @@ CASES: list[Case] = [
          "PySide6 显示空 QMainWindow", cold=True, limit_ms=1000),
     Case("print_notice", "打印 8 页公示到 PDF（QPrinter 300 dpi）峰值内存", "≤ 300 MB", print_app, print_bare,
          "pypdfium2 逐页渲染同样 8 页 300 dpi", heavy=True, limit_rss_mb=300),
+    Case("preview_notice", "打印预览 8 页公示（逐页翻看，整页与适合宽度）峰值内存", "≤ 300 MB", preview_app,
+         preview_bare, "pypdfium2 逐页渲染同样 8 页（适合宽度大小）", heavy=True, limit_rss_mb=300),
     Case("filter_members_chars", "党员表 按汉字筛选（李）", "≤ 100 ms", filter_app("members", "李"),
          filter_bare("members", "chars", "李"), "sqlite3 同条件查询", limit_ms=FILTER_MS),
     Case("filter_members_initials", "党员表 按拼音首字母筛选（wj）", "≤ 100 ms", filter_app("members", "wj"),

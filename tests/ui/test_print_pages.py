@@ -90,7 +90,7 @@ def test_preview_renders_only_the_page_in_view(qtbot: Any, tmp_path: Path, live_
     assert live_pages["rendered"] == 1 and live_pages["indexes"] == [0]  # one page of five, not all
     assert dialog.label_page.text() == "第 1 页／共 5 页"
     assert not dialog.action_prev_page.isEnabled() and dialog.action_next_page.isEnabled()
-    shown = dialog.page_view.pixmap()
+    shown = dialog.page_view.image
     room = dialog.scroll.viewport().size()
     assert 0 < shown.width() <= room.width() and 0 < shown.height() <= room.height()  # 整页: all in view
 
@@ -106,12 +106,24 @@ def test_preview_renders_only_the_page_in_view(qtbot: Any, tmp_path: Path, live_
     assert live_pages["most"] == 1  # each page's pixels freed before the next is rendered
 
     _click(qtbot, dialog, dialog.action_fit_width)  # 适合宽度: wider than the view is tall
-    wide = dialog.page_view.pixmap()
+    wide = dialog.page_view.image
     assert wide.width() > shown.width() and wide.height() > dialog.scroll.viewport().height()
     # rendered for the screen at the size shown, far under the printer's 300 dpi
     assert max(live_pages["dpi"]) < pdf_pages.MAX_DPI and dialog.painted == 0
     _click(qtbot, dialog, dialog.action_close)
     assert not dialog.isVisible()
+
+
+def test_preview_says_in_chinese_why_a_page_cannot_be_shown(qtbot: Any, tmp_path: Path) -> None:
+    src = _pdf(tmp_path / "公示.pdf", 2)
+    dialog = printing.PdfPreviewDialog(src, "公示")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.rendered == 1)
+    src.unlink()  # taken away (a stick pulled out) while the preview is open
+    _click(qtbot, dialog, dialog.action_next_page)
+    assert dialog.page_view.image is None and dialog.page_view.message.startswith("找不到文件")
+    assert dialog.label_page.text() == "第 2 页／共 2 页" and dialog.rendered == 1
 
 
 def test_print_button_sends_every_page_to_the_chosen_printer(

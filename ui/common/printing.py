@@ -22,7 +22,6 @@ from PySide6.QtGui import (
     QPaintEngine,
     QPainter,
     QPalette,
-    QPixmap,
 )
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -37,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.io.atomic import copy_file
-from app.io.pdf_pages import clamp_dpi, open_pdf, page_sizes
+from app.io.pdf_pages import MIN_DPI, clamp_dpi, open_pdf, page_sizes
 from app.services.errors import ServiceError
 
 from ..errors import show_failure, show_service_error, user_errors
@@ -124,6 +123,32 @@ def paint_pdf(printer: QPrinter, path: Path) -> int:
     return painted
 
 
+class _PageView(QWidget):
+    """The page in view, painted from its one image (a QLabel's pixmap would be a second copy of it)."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("page_view")
+        self.image: QImage | None = None
+        self.message = ""
+
+    def set_image(self, image: QImage | None, message: str = "") -> None:
+        self.image, self.message = image, message
+        if image is not None:
+            self.resize(image.deviceIndependentSize().toSize())
+        elif message:
+            self.resize(self.parentWidget().size() if self.parentWidget() is not None else QSize(400, 200))
+        self.update()
+
+    def paintEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        painter = QPainter(self)
+        if self.image is not None:
+            painter.drawImage(0, 0, self.image)
+        elif self.message:
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.message)
+        painter.end()
+
+
 class PdfPreviewDialog(QDialog):
     """dlg_print_preview: the PDF's pages as they will print, one at a time; 上一页/下一页 (PgUp/PgDn),
     整页/适合宽度, 打印, 另存为 PDF and 关闭 in its toolbar.
@@ -180,9 +205,7 @@ class PdfPreviewDialog(QDialog):
             if isinstance(button, QToolButton):
                 button.setObjectName(name)
 
-        self.page_view = QLabel(self)
-        self.page_view.setObjectName("label_page_image")
-        self.page_view.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.page_view = _PageView(self)
         self.scroll = QScrollArea(self)
         self.scroll.setObjectName("scroll_preview")
         self.scroll.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -256,29 +279,28 @@ class PdfPreviewDialog(QDialog):
         key = (self.current, size.width(), size.height())
         if key == self._shown_key:
             return
+        self.page_view.set_image(None)  # the page before is freed before the next is rendered
         try:
             image = self._render(size)
         except ServiceError as exc:
-            self.page_view.setPixmap(QPixmap())
-            self.page_view.setText(str(exc))
+            self.page_view.set_image(None, str(exc))
             self._shown_key = None
             return
-        pixmap = QPixmap.fromImage(image)
-        pixmap.setDevicePixelRatio(self.devicePixelRatioF())
-        self.page_view.setPixmap(pixmap)
-        self.page_view.resize(pixmap.deviceIndependentSize().toSize())
+        image.setDevicePixelRatio(self.devicePixelRatioF())
+        self.page_view.set_image(image)
         self._shown_key = key
         self.rendered += 1
 
     def _render(self, size: QSize) -> QImage:
+        """The page at `size` (to a pixel or two: whole dpi), its own copy of the pixels (PDFium's are freed)."""
         width_pt = self.sizes[self.current][0]
-        dpi = clamp_dpi(size.width() / width_pt * 72)  # 72 at least: a smaller page is scaled down smoothly
-        with open_pdf(self.path) as pdf, pdf.render(self.current, dpi) as page:
+        wanted = size.width() / width_pt * 72
+        with open_pdf(self.path) as pdf, pdf.render(self.current, wanted) as page:
             image = QImage(page.data, page.width, page.height, page.stride, PAGE_FORMAT)
-            if (page.width, page.height) == (size.width(), size.height()):
-                return image.copy()  # the pixels outlive PDFium's bitmap
-            return image.scaled(size, Qt.AspectRatioMode.IgnoreAspectRatio,
-                                Qt.TransformationMode.SmoothTransformation)
+            if wanted >= MIN_DPI:
+                return image.copy()
+            # a tiny window: rendered at the least dpi, scaled down smoothly
+            return image.scaled(size, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation)
 
     def showEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
         super().showEvent(event)
