@@ -38,6 +38,7 @@ from tests.ui.dialogs import drive
 from ui.common.page import Changes
 from ui.org.contact_dialogs import ContactDialog, HouseholdContactDialog
 from ui.org.leave_dialogs import LeaveDialog, TransferInDialog
+from ui.org.member_dialog import MemberDialog
 from ui.org.page import MembersPage
 from ui.org.post_dialogs import PostDialog
 from ui.org.stage_dialog import StageDialog
@@ -315,6 +316,52 @@ def test_an_applicant_moves_one_stage(qtbot: Any, page: MembersPage, village: An
     d = ctx.call(members.get_member, t["周申"])
     assert (d.row.stage, d.activist_on) == ("入党积极分子", date(2023, 9, 1))
     assert page.findChild(QPushButton, "btn_next_stage").text() == "确定为发展对象…"
+
+
+# ---------------------------------------------------------------- 新增/编辑党员: every problem at once
+
+
+def test_add_member_shows_every_problem_at_once(qtbot: Any, page: MembersPage, village: Any, monkeypatch: Any) -> None:
+    """An unreadable date (the form's own check) no longer hides what 保存 would refuse: a wrong 身份证号 and
+    a 流动党员 without 流出地 show beside their fields at the same press, and nothing is saved."""
+    ctx, t = village
+    before = ctx.call(members.count_members, MemberQuery(t["vid"]))
+
+    def fill(d: Any) -> None:
+        type_into(qtbot, d.findChild(QLineEdit, "field_name"), "赵六")
+        type_into(qtbot, d.findChild(QLineEdit, "field_id_number"), "11010519600101")  # too short
+        type_into(qtbot, d.findChild(QLineEdit, "field_joined_on"), "2020-13-45")  # no such date
+        choose(d.findChild(QComboBox, "field_member_type"), "流动")  # and no 流出地
+        save(qtbot, d)
+        shown = errors(d)
+        assert {"err_id_number", "err_joined_on", "err_flow_out_place"} <= set(shown), shown
+        assert "身份证号" in shown["err_id_number"] and "流出地" in shown["err_flow_out_place"]
+        d.reject()
+
+    seen = drive(monkeypatch, MemberDialog, fill)
+    click(qtbot, page.findChild(QPushButton, "btn_add_member"))
+    assert seen and seen[0].result() == 0
+    assert ctx.call(members.count_members, MemberQuery(t["vid"])) == before
+
+
+def test_edit_member_shows_every_problem_at_once(qtbot: Any, page: MembersPage, village: Any, monkeypatch: Any) -> None:
+    ctx, t = village
+    select_member(qtbot, page, "李四")
+
+    def fill(d: Any) -> None:
+        type_into(qtbot, d.findChild(QLineEdit, "field_confirmed_on"), "2001-02-30")  # no such date
+        choose(d.findChild(QComboBox, "field_member_type"), "流动")  # and no 流出地
+        save(qtbot, d)
+        shown = errors(d)
+        assert {"err_confirmed_on", "err_flow_out_place"} <= set(shown), shown
+        assert "流出地" in shown["err_flow_out_place"]
+        d.reject()
+
+    seen = drive(monkeypatch, MemberDialog, fill)
+    click(qtbot, page.findChild(QPushButton, "btn_edit_member"))
+    assert seen and seen[0].result() == 0
+    kept = ctx.call(members.member_input, t["李四"])
+    assert kept.member_type != "流动" and kept.confirmed_on == date(2001, 7, 1)
 
 
 # ---------------------------------------------------------------- leaving, 转入, 恢复, 删除

@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtWidgets import QComboBox, QWidget
 
 from app.services.context import AppContext
-from app.services.errors import FieldProblem, ValidationError
+from app.services.errors import FieldProblem, ServiceError, ValidationError
 from app.services.org import members
 from app.services.org import tree as org
 from app.services.org.member_checks import DATE_LABELS, MEMBER_TYPES, POINTS_CATEGORIES, STAGES, MemberInput
@@ -132,9 +132,7 @@ class MemberDialog(FormDialog):
         problems: list[FieldProblem] = []
         person = self.person.values(problems)
         dates = {key: self.date_value(key, problems) for key in self.dates}
-        if problems:
-            raise ValidationError(problems)
-        return {
+        values = {
             **person,
             "org_id": self.org_combo.currentData(),
             "group_id": self.group_combo.currentData(),
@@ -146,6 +144,19 @@ class MemberDialog(FormDialog):
             "note": self.note.toPlainText(),
             **dates,
         }
+        if problems:
+            raise ValidationError(problems + self._service_problems(values, {p.field for p in problems}))
+        return values
+
+    def _service_problems(self, values: dict[str, Any], known: set[str]) -> list[FieldProblem]:
+        """What 保存 would also refuse in the fields the form could read, so every problem shows at once."""
+        try:
+            self.ctx.call(members.check_member, self.unit_id, MemberInput(**values), self.member_id)
+        except ValidationError as e:
+            return [p for p in e.problems if self.aliases.get(p.field, p.field) not in known]
+        except ServiceError:
+            pass  # anything else 保存 itself will say once the form's own problems are put right
+        return []
 
     def save(self, values: dict[str, Any]) -> int:
         data = MemberInput(**values)

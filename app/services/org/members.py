@@ -20,7 +20,7 @@ from app.models.people import HEAD_RELATION
 
 from .. import access, audit
 from ..errors import NotFound, ServiceError
-from ..people.residents import ACTIVE_STATUSES, check_person, resident_search
+from ..people.residents import ACTIVE_STATUSES, PersonFields, check_person, resident_search
 from ..search import unit_scan
 from ..validation import Problems, add_years, age_on
 from .member_checks import (
@@ -326,10 +326,8 @@ def member_input(s: Session, member_id: int) -> MemberInput:
 # ---------------------------------------------------------------- changes
 
 
-def add_member(s: Session, unit_id: int, data: MemberInput) -> int:
-    """Add a member (or applicant). Links to the resident with this 身份证号, or registers the person."""
-    access.require_role(s, *access.ENTRY_ROLES, action="登记党员")
-    p = Problems()
+def _check_new(s: Session, unit_id: int, data: MemberInput, p: Problems) -> tuple[Resident | None, PersonFields, dict[str, Any]]:
+    """add_member's checks: the resident this 身份证号 links to (None: a new person), the person, the member."""
     resident = _existing_resident(s, unit_id, data.id_number)
     person = check_person(s, unit_id, data, p, resident_id=resident.id if resident else None, id_required=True)
     if resident is not None:
@@ -341,7 +339,33 @@ def add_member(s: Session, unit_id: int, data: MemberInput) -> int:
         ).first()
         if other is not None:
             p.add("id_number", "身份证号", f"{resident.name} 已在党员名册中（{other.name}）")
-    values = _check_member(s, unit_id, data, p, person.birth_date)
+    return resident, person, _check_member(s, unit_id, data, p, person.birth_date)
+
+
+def _check_edit(s: Session, m: PartyMember, data: MemberInput, p: Problems) -> tuple[PersonFields, dict[str, Any]]:
+    """update_member's checks (a masked 身份证号 left as shown keeps the stored one): the person, the member."""
+    resident = m.resident
+    data = replace(data, id_number=access.keep_masked(resident.id_number, data.id_number))
+    person = check_person(s, resident.unit_id, data, p, resident_id=resident.id, id_required=True)
+    return person, _check_member(s, resident.unit_id, data, p, person.birth_date)
+
+
+def check_member(s: Session, unit_id: int, data: MemberInput, member_id: int | None = None) -> None:
+    """Raise ValidationError with every problem 保存 would find, saving nothing: the 党员 form asks when its own
+    check (an unreadable date) already refused, so all problems show at once beside their fields."""
+    p = Problems()
+    if member_id is None:
+        _check_new(s, unit_id, data, p)
+    else:
+        _check_edit(s, _get_member(s, member_id), data, p)
+    p.raise_if_any()
+
+
+def add_member(s: Session, unit_id: int, data: MemberInput) -> int:
+    """Add a member (or applicant). Links to the resident with this 身份证号, or registers the person."""
+    access.require_role(s, *access.ENTRY_ROLES, action="登记党员")
+    p = Problems()
+    resident, person, values = _check_new(s, unit_id, data, p)
     p.raise_if_any()
     if resident is None:
         resident = Resident(unit_id=unit_id)
@@ -370,10 +394,8 @@ def update_member(s: Session, member_id: int, data: MemberInput) -> None:
     access.require_role(s, *access.ENTRY_ROLES, action="修改党员信息")
     m = _get_member(s, member_id)
     resident = m.resident
-    data = replace(data, id_number=access.keep_masked(resident.id_number, data.id_number))
     p = Problems()
-    person = check_person(s, resident.unit_id, data, p, resident_id=resident.id, id_required=True)
-    values = _check_member(s, resident.unit_id, data, p, person.birth_date)
+    person, values = _check_edit(s, m, data, p)
     p.raise_if_any()
     person_fields = tuple(k for k in vars(person) if k not in ("name_initials", "name_pinyin"))
     before = audit.snapshot(resident, person_fields) | audit.snapshot(m, values)
@@ -420,6 +442,6 @@ def change_stage(s: Session, member_id: int, stage: str, on: date) -> None:
 
 
 __all__ = [
-    "ContactRow", "MemberDetail", "MemberQuery", "MemberRow", "PostRow", "add_member", "change_stage",
+    "ContactRow", "MemberDetail", "MemberQuery", "MemberRow", "PostRow", "add_member", "change_stage", "check_member",
     "count_members", "get_member", "list_members", "member_input", "update_member",
 ]

@@ -253,3 +253,24 @@ def test_delete_member_entered_today(session: Session, v: dict[str, int]) -> Non
     mid2 = members.add_member(session, v["vid"], member("户内人", date(1975, 1, 1), 71, v["b1"]))
     assert roster_changes.delete_member(session, mid2) == "党员 户内人（居民登记保留）"
     assert session.get(Resident, household_resident) is not None
+
+
+def test_check_member_says_what_saving_would_refuse_and_writes_nothing(session: Session, v: dict[str, int]) -> None:
+    """The 党员 form asks check_member when its own date check already refused, to show every problem at once:
+    the same problems add_member / update_member would raise, nothing written either way."""
+    count = members.count_members(session, MemberQuery(v["vid"]))
+    new = member("赵六", date(1970, 1, 1), 51, v["zongzhi"], member_type="流动", id_number="110105")
+    with pytest.raises(ValidationError) as checked:
+        members.check_member(session, v["vid"], new)
+    with pytest.raises(ValidationError) as added:
+        members.add_member(session, v["vid"], new)
+    assert problems(checked) == problems(added)
+    assert {"id_number", "flow_out_place"} <= set(problems(checked))
+    assert members.count_members(session, MemberQuery(v["vid"])) == count
+    # editing: a 身份证号 left masked as shown is kept, as update_member keeps it
+    shown = members.member_input(session, v["李四"])
+    members.check_member(session, v["vid"], shown, v["李四"])  # nothing wrong: no error
+    with pytest.raises(ValidationError) as edit:
+        members.check_member(session, v["vid"], replace(shown, member_type="流动"), v["李四"])
+    assert set(problems(edit)) == {"flow_out_place"}
+    assert members.member_input(session, v["李四"]).member_type != "流动"
