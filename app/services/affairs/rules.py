@@ -1,16 +1,21 @@
 """The quorum and majority rules a 村务 meeting is held and decides by, as pure functions.
 
-村民委员会组织法 (第二十二条, 第二十六条):
-- 村民会议: more than half of the adult villagers present, OR representatives of more than two
-  thirds of the households; decides by more than half of those present.
-- 村民代表会议: more than two thirds of its members present; decides by more than half of those present.
-中国共产党支部工作条例 (第十二条): a 党员大会 needs more than half of the members with voting rights
-present, and a motion passes with more than half of those EXPECTED (应到会有表决权的党员) in favour.
-支委会 / 两委会: our reading — more than half of the members present (支部工作条例: 须有半数以上委员到会),
-and 少数服从多数 taken as more than half of those present, the same as the 代表会议.
+村民委员会组织法 (第二十二条, 第二十四条):
+- 村民会议: 「本村十八周岁以上村民的过半数，或者本村三分之二以上的户的代表参加」; decides by 过半数
+  of those present.
+- 村民代表会议: 「有三分之二以上的组成人员参加方可召开，所作决定应当经到会人员的过半数同意」.
+「以上」 includes the number itself (民法典 第一千二百五十九条, the drafting rule of every law: 以上、以下、
+以内包括本数; 超过、不满 exclude it), so exactly two thirds of the representatives or of the households
+sits; 「过半数」 is more than half, so exactly half of the adults does not, and a tie does not pass.
+(The brief this was written from said "more than two thirds"; the statute's wording is followed here.)
+中国共产党支部工作条例 (第十一条): a 党员大会 needs 「半数以上有表决权的党员到会」, which Party practice
+(发展党员工作细则: 「必须超过应到会有表决权人数的半数」, the 双过半 rule) reads as more than half; a
+motion passes with 「赞成人数超过应到会有表决权的党员的半数」 — more than half of those EXPECTED.
+支委会 / 两委会: our reading — the same 双过半 as the 支委会 of the 条例: more than half of the members
+present, and more than half of those present in favour (少数服从多数).
 
-All thresholds use integer arithmetic ("more than two thirds" is 3 * present > 2 * expected); a float
-would put 20 of 30 on the wrong side one day.
+All thresholds use integer arithmetic (「三分之二以上」 is 3 * present >= 2 * expected); a float would put
+20 of 30 on the wrong side one day.
 """
 
 from __future__ import annotations
@@ -39,9 +44,9 @@ def _more_than_half(n: int) -> int:
     return n // 2 + 1
 
 
-def _more_than_two_thirds(n: int) -> int:
-    """The least whole number that is more than two thirds of n (3k > 2n)."""
-    return 2 * n // 3 + 1
+def _two_thirds(n: int) -> int:
+    """The least whole number that is at least two thirds of n (3k >= 2n)."""
+    return (2 * n + 2) // 3
 
 
 def _check_counts(kind: str, expected: int, present: int, for_: int, against: int, abstain: int,
@@ -89,7 +94,7 @@ def _quorum(kind: str, expected: int, present: int, adults_total: int, household
     """Whether the meeting could sit, and the sentence saying so."""
     if kind == "村民会议":
         by_adults = adults_total > 0 and 2 * present > adults_total
-        by_households = households_total > 0 and 3 * households_present > 2 * households_total
+        by_households = households_total > 0 and 3 * households_present >= 2 * households_total
         parts = []
         if adults_total:
             parts.append(f"年满十八周岁村民 {adults_total} 人，到会 {present} 人"
@@ -97,13 +102,13 @@ def _quorum(kind: str, expected: int, present: int, adults_total: int, household
                             else f"，未超过半数（需至少 {_more_than_half(adults_total)} 人）"))
         if households_total:
             parts.append(f"全村 {households_total} 户，到会户代表 {households_present} 户"
-                         + ("，超过三分之二" if by_households
-                            else f"，未超过三分之二（需至少 {_more_than_two_thirds(households_total)} 户）"))
+                         + ("，达到三分之二" if by_households
+                            else f"，不足三分之二（需至少 {_two_thirds(households_total)} 户）"))
         return by_adults or by_households, "；".join(parts)
     if kind == "村民代表会议":
-        ok = 3 * present > 2 * expected
-        need = "" if ok else f"（需至少 {_more_than_two_thirds(expected)} 人）"
-        return ok, f"应到 {expected} 人，实到 {present} 人，{'超过' if ok else '未超过'}三分之二{need}"
+        ok = 3 * present >= 2 * expected
+        need = "" if ok else f"（需至少 {_two_thirds(expected)} 人）"
+        return ok, f"应到 {expected} 人，实到 {present} 人，{'达到' if ok else '不足'}三分之二{need}"
     ok = 2 * present > expected  # 党员大会, 支委会, 两委会
     need = "" if ok else f"（需至少 {_more_than_half(expected)} 人）"
     return ok, f"应到 {expected} 人，实到 {present} 人，{'超过' if ok else '未超过'}半数{need}"

@@ -84,12 +84,12 @@ def test_failed_quorum_ends_the_path(session: Session, v: Village, tmp_path: Pat
     decisions.record_step(session, did, "党组织提议", ticked(session, v, "支委会", D1, 5, (5, 0, 0)))
     decisions.record_step(session, did, "两委会商议", ticked(session, v, "两委会", D2, 7, (7, 0, 0)))
     decisions.record_step(session, did, "党员大会审议", ticked(session, v, "党员大会", D3, 10, (9, 1, 0)))
-    # 6 of 9 representatives is exactly two thirds: the meeting cannot sit
-    result = decisions.record_step(session, did, "村民代表会议决议", ticked(session, v, "村民代表会议", D4, 6, (6, 0, 0)))
+    # 5 of 9 representatives is short of two thirds: the meeting cannot sit
+    result = decisions.record_step(session, did, "村民代表会议决议", ticked(session, v, "村民代表会议", D4, 5, (5, 0, 0)))
     assert result.outcome == "不足法定人数"
     row = decisions.get_decision(session, did)
     assert (row.status, row.ended_step, row.next_step) == ("未通过", "村民代表会议决议", None)
-    assert "应到 9 人，实到 6 人，未超过三分之二（需至少 7 人），会议不能举行" in row.end_reason
+    assert "应到 9 人，实到 5 人，不足三分之二（需至少 6 人），会议不能举行" in row.end_reason
     assert [st.state for st in row.steps] == ["已完成"] * 3 + ["未通过", "—", "—"]
     assert row.steps[3].meeting is not None and row.steps[3].meeting.votes_text == "未达法定人数"
     with pytest.raises(ServiceError, match="已在“村民代表会议决议”未通过，程序已终止"):

@@ -1,4 +1,7 @@
-"""The 村民委员会组织法 / 支部工作条例 thresholds at their edges, in integers."""
+"""The 村民委员会组织法 / 支部工作条例 thresholds at their edges, in integers.
+
+「三分之二以上」 includes exactly two thirds (民法典 第一千二百五十九条); 「过半数」 and 「超过半数」 do not
+include exactly half."""
 
 from __future__ import annotations
 
@@ -8,14 +11,16 @@ from app.services.affairs.rules import FAILED, NO_QUORUM, PASSED, check_vote
 from app.services.errors import ValidationError
 
 
-def test_representative_meeting_needs_more_than_two_thirds() -> None:
-    at_two_thirds = check_vote("村民代表会议", 30, 20, 20, 0, 0)
-    assert at_two_thirds.outcome == NO_QUORUM
-    assert "应到 30 人，实到 20 人，未超过三分之二（需至少 21 人），会议不能举行" in at_two_thirds.note
-    assert check_vote("村民代表会议", 30, 21, 11, 10, 0).outcome == PASSED
-    # 3 * 2 == 2 * 3: exactly two thirds of a small body fails too, one more sits
-    assert check_vote("村民代表会议", 3, 2, 2, 0, 0).outcome == NO_QUORUM
-    assert check_vote("村民代表会议", 3, 3, 2, 1, 0).outcome == PASSED
+def test_representative_meeting_needs_two_thirds() -> None:
+    below = check_vote("村民代表会议", 30, 19, 19, 0, 0)
+    assert below.outcome == NO_QUORUM
+    assert "应到 30 人，实到 19 人，不足三分之二（需至少 20 人），会议不能举行" in below.note
+    at_two_thirds = check_vote("村民代表会议", 30, 20, 11, 9, 0)
+    assert at_two_thirds.outcome == PASSED and "达到三分之二" in at_two_thirds.note
+    # a body not divisible by three: 2 of 4 is short of two thirds, 3 of 4 sits
+    assert check_vote("村民代表会议", 4, 2, 2, 0, 0).outcome == NO_QUORUM
+    assert check_vote("村民代表会议", 4, 3, 2, 1, 0).outcome == PASSED
+    assert check_vote("村民代表会议", 3, 2, 2, 0, 0).outcome == PASSED
 
 
 def test_representative_meeting_majority_of_those_present() -> None:
@@ -30,11 +35,11 @@ def test_villagers_meeting_by_adults_or_households() -> None:
     assert check_vote("村民会议", 0, 101, 51, 0, 0, adults_total=200).outcome == PASSED
     assert check_vote("村民会议", 0, 101, 50, 0, 0, adults_total=200).outcome == FAILED
     # too few adults, but representatives of more than two thirds of the households came
-    by_households = check_vote("村民会议", 0, 61, 40, 0, 0, adults_total=200,
-                               households_total=90, households_present=61)
-    assert by_households.passed and "超过三分之二" in by_households.note
-    at_two_thirds = check_vote("村民会议", 0, 60, 40, 0, 0, households_total=90, households_present=60)
-    assert at_two_thirds.outcome == NO_QUORUM and "需至少 61 户" in at_two_thirds.note
+    by_households = check_vote("村民会议", 0, 60, 40, 0, 0, adults_total=200,
+                               households_total=90, households_present=60)
+    assert by_households.passed and "全村 90 户，到会户代表 60 户，达到三分之二" in by_households.note
+    short = check_vote("村民会议", 0, 59, 40, 0, 0, households_total=90, households_present=59)
+    assert short.outcome == NO_QUORUM and "需至少 60 户" in short.note
 
 
 def test_party_congress_majority_of_those_expected() -> None:
