@@ -1,6 +1,7 @@
 """No English in front of a user (issue 20): every page of the main window on the demo village, every
-window a button on it opens, Qt's own file dialog and message box — each text a user can read is collected
-and a Latin word outside a short allow-list fails the test.
+window a button on it opens and the windows those open in turn (a 选择… picker in a form), every right-click
+menu of a page's lists, tree and map, every window the menu bar opens, the messages shown, Qt's own file dialog
+and message box — each text a user can read is collected and a Latin word outside a short allow-list fails the test.
 
 Qt's own dialogs are in Chinese only with Qt's translation installed, as the program does at start
 (ui.main.install_translations); the tests install it the same way and take it away afterwards.
@@ -15,14 +16,16 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QAbstractItemModel, QCoreApplication, QModelIndex, Qt, QTimer
-from PySide6.QtGui import QTextDocumentFragment
+from PySide6.QtGui import QContextMenuEvent, QTextDocumentFragment
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
+    QAbstractScrollArea,
     QApplication,
     QComboBox,
     QDialog,
     QFileSystemModel,
+    QGraphicsView,
     QGroupBox,
     QHeaderView,
     QLabel,
@@ -49,6 +52,9 @@ ALLOWED = {
 PATH = re.compile(r"(?:[A-Za-z]:)?[\\/][^\s，。；：（）()「」“”]*|\*\.\w+|[\w.-]+\.(?:sqlite|db|vdbak|xlsx|xls|csv|pdf|png|jpg|log|ini)\b")
 ROWS_SAMPLED = 5
 SETTLE_TICKS = 5  # × 30 ms
+NESTED = 2  # windows opened from a window opened from a window … this deep are read too
+# A button in a window whose text ends with an ellipsis opens another window (选择…, 导出问题行…): pressed.
+OPENS_WINDOW = re.compile(r"(…|\.\.\.)$")
 
 
 def english(texts: dict[str, str]) -> dict[str, str]:
@@ -127,8 +133,9 @@ class WindowCatcher:
     """While active: each modal dialog that opens has its texts collected and is closed again, and so is
     any other window that appears (a preview): a button can be pressed without a test for each dialog."""
 
-    def __init__(self, known: set[QWidget]) -> None:
+    def __init__(self, known: set[QWidget], depth: int = 0, where: str = "") -> None:
         self.known = known
+        self.depth, self.where = depth, where
         self.texts: dict[str, str] = {}
         self.seen: list[str] = []
         self.ticks: dict[QWidget, int] = {}
@@ -148,12 +155,30 @@ class WindowCatcher:
             self.ticks[w] = self.ticks.get(w, 0) + 1
             if self.ticks[w] < SETTLE_TICKS and not now:
                 continue
-            name = f"{type(w).__name__}「{w.windowTitle()}」"
+            name = f"{self.where}{type(w).__name__}「{w.windowTitle()}」"
             self.seen.append(name)
             self.texts.update({f"{name} {k}": v for k, v in visible_texts(w).items()})
+            if isinstance(w, QDialog) and self.depth < NESTED:
+                self._open_from(w, name)
             if isinstance(w, QDialog):
                 w.reject()
             w.close()
+
+    def _open_from(self, dialog: QDialog, name: str) -> None:
+        """Press the buttons of `dialog` that open another window, reading that window (and its own) too."""
+        buttons = [b for b in dialog.findChildren(QAbstractButton)
+                   if b.isVisible() and b.isEnabled() and OPENS_WINDOW.search(b.text())
+                   and not NOT_PRESSED.search(b.text())]
+        for button in buttons:
+            if not dialog.isVisible():  # a button before closed it (its window took over)
+                break
+            known = {w for w in QApplication.topLevelWidgets() if w.isVisible()}
+            # a timer of its own: this one is inside its timeout and would not fire in the new window's loop
+            with WindowCatcher(known, self.depth + 1, f"{name} → ") as inner:
+                button.click()
+                QApplication.processEvents()
+            self.texts.update(inner.texts)
+            self.seen += inner.seen
 
     def __enter__(self) -> WindowCatcher:
         self.timer.start()
@@ -185,9 +210,38 @@ def _pages() -> list[Any]:
 NOT_PRESSED = re.compile(r"退出|注销|锁定|关闭程序")
 
 
+def right_click(widget: QWidget) -> None:
+    """A right click as the mouse makes it: on a list's first row (its row actions too), else the middle."""
+    target = widget.viewport() if isinstance(widget, QAbstractScrollArea) else widget
+    pos = target.rect().center()
+    if isinstance(widget, QAbstractItemView) and widget.model() is not None and widget.model().rowCount() > 0:
+        index = widget.model().index(0, 0)
+        widget.setCurrentIndex(index)
+        pos = widget.visualRect(index).center()
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos, target.mapToGlobal(pos))
+    QApplication.sendEvent(target, event)
+    QApplication.processEvents()
+
+
+def context_menu_widgets(page: QWidget) -> list[QWidget]:
+    """The page's visible lists, trees and the map: what a user right-clicks."""
+    return [w for w in page.findChildren(QWidget)
+            if w.isVisible() and isinstance(w, (QAbstractItemView, QGraphicsView)) and not isinstance(w, QHeaderView)]
+
+
+def messages(shown: list[tuple[str, str, str]]) -> dict[str, str]:
+    """The message boxes the program showed (faked in these tests): their titles and texts."""
+    out = {}
+    for i, (kind, title, text) in enumerate(shown):
+        out[f"message {i} {kind} title"] = title
+        out[f"message {i} {kind} text"] = _plain(text)
+    return out
+
+
 @pytest.mark.parametrize("title", _pages())
 def test_a_page_and_the_windows_its_buttons_open_show_no_english(
     qtbot: Any, window: Any, qt_chinese: None, title: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    no_popups: Any,
 ) -> None:
     _file_dialogs_in(tmp_path, monkeypatch)
     page = window.show_page(title)
@@ -198,6 +252,7 @@ def test_a_page_and_the_windows_its_buttons_open_show_no_english(
     pressed: set[QAbstractButton] = set()
     # the page as it opens, then each tab of each tab widget: read what shows, press what can be pressed
     views = [(None, 0)] + [(tabs, i) for tabs in page.findChildren(QTabWidget) for i in range(tabs.count())]
+    clicked: set[QWidget] = set()
     with WindowCatcher(known) as catcher:
         for tabs, i in views:
             if tabs is not None:
@@ -205,6 +260,11 @@ def test_a_page_and_the_windows_its_buttons_open_show_no_english(
                     continue
                 tabs.setCurrentIndex(i)
                 texts.update({f"{title} tab {i}: {k}": v for k, v in visible_texts(page).items()})
+            for view in context_menu_widgets(page):
+                if view not in clicked and window.stack.currentWidget() is page:
+                    right_click(view)
+                    clicked.add(view)
+                    qtbot.wait(SETTLE_TICKS * 30)  # the catcher reads the menu and closes it
             for button in page.findChildren(QAbstractButton):
                 if (button not in pressed and button.isVisible() and button.isEnabled() and button.text()
                         and not NOT_PRESSED.search(button.text()) and window.stack.currentWidget() is page):
@@ -213,6 +273,61 @@ def test_a_page_and_the_windows_its_buttons_open_show_no_english(
                     QApplication.processEvents()
     assert pressed
     texts.update(catcher.texts)
+    texts.update(messages(no_popups.shown))
+    assert english(texts) == {}
+
+
+def test_right_clicks_open_menus_and_nested_windows_are_read(
+    qtbot: Any, window: Any, qt_chinese: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The walk above reaches what it claims: a list's right-click menu, the map's, and a picker opened from a form."""
+    _file_dialogs_in(tmp_path, monkeypatch)
+    known = {w for w in QApplication.topLevelWidgets() if w.isVisible()}
+    with WindowCatcher(known) as catcher:
+        members = window.show_page("page_members")
+        right_click(members.table_members)
+        qtbot.wait(SETTLE_TICKS * 60)
+        grid = window.show_page("page_grid")
+        right_click(grid.findChild(QGraphicsView, "map_view"))
+        qtbot.wait(SETTLE_TICKS * 60)
+        window.action_import.trigger()  # the import wizard, and its 浏览… opens Qt's file dialog
+        QApplication.processEvents()
+    menus = {v for k, v in catcher.texts.items() if k.startswith("menu ")}
+    assert {"导出当前列表…", "打印当前列表…"} <= menus, sorted(menus)
+    assert any("新增户" in v for v in menus), sorted(menus)
+    assert any(" → QFileDialog" in name for name in catcher.seen), catcher.seen  # a window opened from a window
+    assert english(catcher.texts) == {}
+
+
+# Menu-bar actions the walk must not trigger: they end the program or switch the font for the rest of the run.
+NOT_TRIGGERED = {"action_quit", "action_large_font"}
+
+
+def test_the_windows_the_menu_bar_opens_show_no_english(
+    qtbot: Any, window: Any, qt_chinese: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_popups: Any,
+) -> None:
+    _file_dialogs_in(tmp_path, monkeypatch)
+
+    def actions(menu: Any) -> list[Any]:
+        out = []
+        for action in menu.actions():
+            if action.menu() is not None:
+                out += actions(action.menu())
+            elif not action.isSeparator() and action.objectName() not in NOT_TRIGGERED:
+                out.append(action)
+        return out
+
+    triggered = []
+    with WindowCatcher({w for w in QApplication.topLevelWidgets() if w.isVisible()}) as catcher:
+        for action in actions(window.menuBar()):
+            window.show_page("page_residents")  # a page with a list: 打印 opens its preview
+            action.trigger()
+            triggered.append(action.objectName())
+            qtbot.wait(SETTLE_TICKS * 40)
+    assert {"action_import", "action_import_history", "action_export_ledger", "action_print", "action_about"} <= set(
+        triggered), triggered
+    texts = {**catcher.texts, **messages(no_popups.shown)}
+    assert len(catcher.seen) + len(no_popups.shown) >= 4, (catcher.seen, no_popups.shown)
     assert english(texts) == {}
 
 
@@ -278,3 +393,29 @@ def test_grid_colour_is_chosen_by_name_and_an_old_colour_is_kept(qtbot: Any, dem
     assert (combo.currentText(), combo.currentData()) == ("原有颜色", "#123456")
     select_color(combo, "#d0605e")
     assert combo.currentText() == "红色"
+
+
+def test_grid_colour_on_the_map_is_chosen_by_name(
+    qtbot: Any, window: Any, demo_ctx: Any, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """改颜色 on the map offers the palette's names (Qt's colour dialog showed 「HTML」 and RGB fields)."""
+    from PySide6.QtWidgets import QInputDialog
+
+    from app.services.grid.grids import list_grids
+    from ui.grid.dialogs import PALETTE
+
+    page = window.show_page("page_grid")
+    grid = demo_ctx.call(list_grids, demo_ctx.unit_id)[0]
+    page.select_grid(grid.id)
+    offered: list[tuple[str, list[str], int]] = []
+
+    def choose(_parent: Any, title: str, _label: str, items: list[str], current: int, editable: bool) -> Any:
+        assert not editable
+        offered.append((title, items, current))
+        return "紫色", True
+
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(choose))
+    qtbot.mouseClick(page.btn_recolor, Qt.MouseButton.LeftButton)
+    assert offered and offered[0][1] == [name for _c, name in PALETTE]
+    saved = {g.id: g.color for g in demo_ctx.call(list_grids, demo_ctx.unit_id)}
+    assert saved[grid.id] == "#8a6fd1"

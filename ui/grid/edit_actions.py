@@ -12,15 +12,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QPointF
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QColorDialog, QFileDialog, QPushButton
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QPushButton
 
 from app.services.grid import grids as grid
 from app.services.grid import map_data as grid_map
 
 from .buttons import button
 from .close_dialog import ClosedGridsDialog, CloseGridDialog
-from .dialogs import GridDialog
+from .dialogs import PALETTE, GridDialog
 from .items import GridItem
 from .service_calls import try_call
 
@@ -147,12 +146,17 @@ class GridEditActions(QObject):
         if gid is None or gid not in self.scene.grids:
             return
         item = self.scene.grids[gid]
-        colour = QColorDialog.getColor(QColor(item.info.color), self.page, self.tr("网格颜色"))
-        if not colour.isValid():
+        # by name from the palette 新建网格 offers (Qt's colour dialog speaks of 「HTML」 and RGB, issue 20)
+        colours, names = [c for c, _n in PALETTE], [self.tr(n) for _c, n in PALETTE]
+        current = colours.index(item.info.color) if item.info.color in colours else 0
+        name, chosen = QInputDialog.getItem(self.page, self.tr("网格颜色"),
+                                            self.tr("“{0}”的颜色：").format(item.info.name), names, current, False)
+        if not chosen:
             return
-        ok, _ = try_call(self.page, self.page.ctx, grid.set_grid_color, gid, colour.name())
+        colour = colours[names.index(name)]
+        ok, _ = try_call(self.page, self.page.ctx, grid.set_grid_color, gid, colour)
         if ok:
-            item.set_colour(colour.name())
+            item.set_colour(colour)
             for marker in self.scene.markers.values():
                 if marker.marker.grid_id == gid:
                     marker.set_look(colour=self.scene.colour_for(gid))
