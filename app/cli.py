@@ -18,7 +18,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__, cli_demo, db_users
+from . import __version__, cli_affairs, cli_demo, db_users
 from .cli_auth import ASK_PASSWORD, SignInNeeded, add_reset_password_command, cmd_reset_password, sign_in_for
 from .cli_auth import BACKUP_PASSWORD_ENV as PASSWORD_ENV
 from .cli_auth import SignInNeeded as _NoPassword
@@ -155,7 +155,7 @@ def _add_output_commands(sub: argparse._SubParsersAction[ChineseParser]) -> None
 
     notice = sub.add_parser("notice", help="生成公示（PDF），或核验公示文件")
     kinds = notice.add_subparsers(dest="notice_kind", parser_class=ChineseParser, title="公示种类", required=True)
-    for kind, text in NOTICE_KINDS.items():
+    for kind, text in {**NOTICE_KINDS, **cli_affairs.NOTICE_COMMANDS}.items():
         k = kinds.add_parser(kind, help=text)
         k.add_argument("-o", "--output", metavar="OUT.pdf", required=True, help="输出的 PDF 文件")
         k.add_argument("--paper", choices=("A4", "A3"), default="A4", help="纸张（默认 A4；A3 用于公示栏大幅张贴）")
@@ -164,6 +164,7 @@ def _add_output_commands(sub: argparse._SubParsersAction[ChineseParser]) -> None
         period = k.add_mutually_exclusive_group()  # calendar days or working days, not both
         period.add_argument("--days", type=int, metavar="N", help="公示期 N 天（自然日）；默认按公示种类和本村设置")
         period.add_argument("--workdays", type=int, metavar="N", help="公示期 N 个工作日（节假日不计，调休上班计入）")
+    cli_affairs.add_notice_options(kinds)
     verify = kinds.add_parser("verify", help="核验 PDF 文件是否与存档的公示一致")
     verify.add_argument("file", metavar="FILE.pdf", help="要核验的 PDF 文件")
 
@@ -410,10 +411,13 @@ def cmd_notice(args: argparse.Namespace) -> int:
                     n = result.notice
                     print(f"公示期：{n.period_start} 至 {n.period_end}（{n.status}），异议 {n.objections} 条")
                 return EXIT_OK if result.ok else EXIT_DATA
-            info = notices.publish_notice(
-                s, _unit_id(s), args.notice_kind, Path(args.output), paper=args.paper, start=args.start,
-                year=args.year, **periods.asked(args.days, args.workdays),
-            )
+            if args.notice_kind in cli_affairs.NOTICE_COMMANDS:  # 村务: a topic, a decision, a sheet
+                info = cli_affairs.publish(s, _unit_id(s), args)
+            else:
+                info = notices.publish_notice(
+                    s, _unit_id(s), args.notice_kind, Path(args.output), paper=args.paper, start=args.start,
+                    year=args.year, **periods.asked(args.days, args.workdays),
+                )
         print(f"已生成公示 {info.number}《{info.title}》：{info.path}（{info.pages} 页，{info.rows} 条）")
         print(f"{info.period_text}；校验码 {info.content_code}")
         return EXIT_OK

@@ -27,6 +27,7 @@ LEDGER_KINDS: dict[str, str] = {
     "ticket-rates": "工单分类统计表",
     "ticket-services": "党员代办服务台账",
     "ticket-monthly": "工单办理情况月度统计表",
+    "topics": "环形互动议题台账",
 }
 
 # Notices the program builds from the data (the CLI's `notice KIND`), in menu order.
@@ -44,5 +45,7 @@ NOTICE_LABELS: dict[str, str] = {
     "stars": "星级文明户公示",
     "points": "党员积分公示",
     "household-points": "乡风文明积分公示",
+    "topic": "环形互动议题公示",
+    "open-affairs": "村务公开",
     "other": "其他公示",
 }

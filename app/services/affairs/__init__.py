@@ -11,4 +11,8 @@ Public:
     attachments       scans and photos of a decision or meeting, kept under their SHA-256
     notice_decision   决议公开 / 实施结果公开 公示 drafts
     ledgers_decisions 四议两公开台账, 村民代表会议记录 (registered with ledgers.export)
+    topics            环形互动: 正序/倒序 topics (a 工单 promoted once), opinions, 支部答复, 代表会表决, 落实, 评价
+    notice_topic      the 公示 of a passed topic (发布公开 → 落实)
+    open_affairs      村务公开: a 公示 whose table is any sheet the clerk picks, masked like every notice
+    ledgers_topics    环形互动议题台账 (registered with ledgers.export)
 """

@@ -25,6 +25,7 @@ from app.models import Grid, Household, MemberPost, PartyMember, PartyOrg, Resid
 from app.models.people import HEAD_RELATION
 
 from .. import access, audit
+from ..affairs import ledgers_topics as topic_ledgers
 from ..errors import PermissionDenied, ServiceError
 from ..grid.ledgers import contacts_ledger, grids_ledger, households_per_area
 from ..grid.posts import list_grid_posts
@@ -192,6 +193,7 @@ BUILDERS.update(star_ledgers.BUILDERS)
 BUILDERS.update(points_ledgers.BUILDERS)
 BUILDERS.update(household_points_ledgers.BUILDERS)
 BUILDERS.update(ticket_ledgers.BUILDERS)
+BUILDERS.update(topic_ledgers.BUILDERS)
 
 
 # The ledgers a 网格员 may export, each with the query that limits its rows to the operator's grids

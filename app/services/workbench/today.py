@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from app.db import Database
 from app.models import Meeting, Notice, Objection
 
+from ..affairs.topics import count_overdue as overdue_topics
 from ..grid.coverage import count_uncovered
 from ..org.members import DUE_FILTERS, MemberQuery, count_members
 from ..safety.backup import list_auto_backups
@@ -116,6 +117,14 @@ def _contacts(s: Session, unit_id: int, t: Today) -> list[TodoLine]:
 
 LINE_BUILDERS: list[Callable[[Session, int, Today], list[TodoLine]]] = [_tickets, _notices, _members, _meetings,
                                                                         _contacts]
+
+
+def _topics(s: Session, unit_id: int, t: Today) -> list[TodoLine]:
+    return [TodoLine("topics_overdue", "村务", "落实逾期的环形互动议题", overdue_topics(s, unit_id, t.on), "项",
+                     "page_affairs", hint="已表决公开、落实时限已过但尚未完成的议题")]
+
+
+LINE_BUILDERS.append(_topics)
 
 
 def todo_lines(s: Session, unit_id: int, at: datetime | None = None) -> list[TodoLine]:
