@@ -67,6 +67,10 @@ class Page(QWidget):
     def refresh(self) -> None:
         """Query everything on the page again."""
 
+    def show_filter(self, key: str) -> None:
+        """Show exactly the rows a 工作台 line counted (its TodoLine.filter key): that filter on, every other
+        filter and the search text off. A page without such a list shows itself as it is."""
+
     def current_list(self) -> DataTable | None:
         """The list Ctrl+P prints: the one with the keyboard focus, else the named list shown (居民名单 …),
         else the largest list shown."""

@@ -8,6 +8,7 @@ from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QSize, Qt, 
 from PySide6.QtGui import QContextMenuEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -217,10 +218,29 @@ class SearchBox(QLineEdit):
     def query(self) -> str:
         return self.text().strip()
 
+    def reset(self) -> None:
+        """Empty, without a search: the caller queries once with its other filters (set_filters)."""
+        self._timer.stop()
+        self.blockSignals(True)
+        self.clear()
+        self.blockSignals(False)
+        self._last = ""
+
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
         # a narrow window squeezes the other widgets first: the box keeps room for a name or ID (never 「…」)
         hint = super().minimumSizeHint()
         return QSize(max(hint.width(), self.fontMetrics().horizontalAdvance("中") * SEARCH_MIN_CHARS), hint.height())
+
+
+def set_filters(search: SearchBox | None, *combos: tuple[QComboBox, object]) -> None:
+    """A list's filters to these values (a value not offered: the first item, 全部) and its search box
+    empty, without a query per change: the caller then queries once (a 工作台 line, Page.show_filter)."""
+    if search is not None:
+        search.reset()
+    for combo, value in combos:
+        combo.blockSignals(True)
+        combo.setCurrentIndex(max(combo.findData(value), 0) if value is not None else 0)
+        combo.blockSignals(False)
 
 
 class InfoLabel(QLabel):
