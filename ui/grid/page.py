@@ -212,6 +212,11 @@ class GridMapPage(Page):
                 self.status.show_info(self.tr("共 {0} 户，户数较多：地图先画出网格，在右侧选中网格或放大地图即显示其中的住户")
                                       .format(data.households))
 
+    def show_filter(self, key: str) -> None:
+        """A 工作台 line: contacts_gap, the households without a 联系党员 (the 联系户覆盖 tab's list)."""
+        if key == "contacts_gap":
+            self.side.show_coverage_gaps()
+
     def _empty_hint(self, data: MapData) -> str:
         """Where to start when nothing would be drawn: no base map and no grid with a boundary; else ""."""
         if data.has_picture or any(g.polygon for g in data.grids):

@@ -94,7 +94,8 @@ class GridSidePanel(QWidget):
         self.tabs.setObjectName("tabs_grid_side")
         self.posts = PostsPanel(self.ctx, self.unit_id, self.tabs)
         self.tabs.addTab(self.posts, self.tr("网格岗位"))
-        self.tabs.addTab(self._coverage_tab(), self.tr("联系户覆盖"))
+        self.tab_coverage = self._coverage_tab()  # the 工作台's 联系户 line opens this tab (show_coverage_gaps)
+        self.tabs.addTab(self.tab_coverage, self.tr("联系户覆盖"))
         self.tabs.addTab(self._unplaced_tab(), self.tr("未上图的户"))
         lay.addWidget(self.tabs, 4)
 
@@ -299,6 +300,10 @@ class GridSidePanel(QWidget):
             text += self.tr("，列出前 {0} 户").format(GAP_LIST_LIMIT)
         self.lbl_uncovered.setText(text)
         self.btn_assign_contact.setEnabled(self.list_uncovered.currentRow() >= 0)
+
+    def show_coverage_gaps(self) -> None:
+        """The 联系户覆盖 tab: its list is the households with no member looking after them."""
+        self.tabs.setCurrentWidget(self.tab_coverage)
 
     def assign_contact(self) -> None:
         """「指定联系党员」 for the household selected in the gap list."""

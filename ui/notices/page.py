@@ -7,6 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QHBoxLayout,
     QLabel,
@@ -26,7 +27,7 @@ from ..common.files import ask_open_path, ask_save_path
 from ..common.page import Changes, Page
 from ..common.printing import PdfPreviewDialog
 from ..common.table_model import Column, LazyTableModel, list_source
-from ..common.widgets import DataTable, InfoLabel
+from ..common.widgets import DataTable, InfoLabel, set_filters
 from ..errors import user_errors
 from .dialogs import PDF_FILTER, NewNoticeDialog, ObjectionDialog, ResolveObjectionDialog
 from .export_dialog import LedgerExportDialog
@@ -90,6 +91,13 @@ class NoticesPage(Page):
         self.btn_preview_notice.setToolTip(self.tr("打印预览，可直接打印或另存为 PDF（Ctrl+P）"))
         self.btn_verify_notice = self._button("btn_verify_notice", self.tr("核验文件…"), self.verify_file, bar)
         self.btn_verify_notice.setToolTip(self.tr("选一个 PDF 文件，看它是否与存档的公示一致（未被改动）"))
+        self.combo_filter = QComboBox(self)  # the 工作台's lines open the list with one of these
+        self.combo_filter.setObjectName("combo_notice_filter")
+        self.combo_filter.addItem(self.tr("全部公示"), None)
+        for key, label in notices.NOTICE_FILTERS.items():
+            self.combo_filter.addItem(self.tr(label), key)
+        self.combo_filter.currentIndexChanged.connect(lambda _i: self.refresh())
+        bar.addWidget(self.combo_filter)
         bar.addStretch(1)
         self.btn_export_ledger = self._button("btn_export_ledger", self.tr("导出台账…"), self.export_ledgers, bar)
         self.btn_export_ledger.setToolTip(self.tr("把党员花名册、户籍台账等导出为 Excel，报乡镇（街道）"))
@@ -153,11 +161,16 @@ class NoticesPage(Page):
     # ---- queries --------------------------------------------------------------------------------
 
     def _list_notices(self) -> list[NoticeRow]:
-        return self.ctx.call(notices.list_notices, self.unit_id)
+        return self.ctx.call(notices.list_notices, self.unit_id, state=self.combo_filter.currentData())
 
     def _list_objections(self) -> list[ObjectionRow]:
         notice = self.current_notice()
         return self.ctx.call(notices.list_objections, notice.id) if notice is not None else []
+
+    def show_filter(self, key: str) -> None:
+        """A 工作台 line: the notices in their 公示期 (open) or with objections not yet handled (objections)."""
+        set_filters(None, (self.combo_filter, key))
+        self.refresh()
 
     def current_notice(self) -> NoticeRow | None:
         return self.notices_model.row_at(self.table_notices.current_row())
@@ -171,8 +184,13 @@ class NoticesPage(Page):
         rows = self.notices_model.rows
         open_count = sum(1 for r in rows if r.status == notices.STATUS_OPEN)
         pending = sum(r.open_objections for r in rows)
-        self.info_notices.show_info(self.tr("共 {0} 份公示，公示中 {1} 份，未处理异议 {2} 条").format(
-            len(rows), open_count, pending) if rows else self.tr("还没有生成过公示。点“生成公示…”开始。"))
+        if rows:
+            text = self.tr("共 {0} 份公示，公示中 {1} 份，未处理异议 {2} 条").format(len(rows), open_count, pending)
+        elif self.combo_filter.currentData() is not None:
+            text = self.tr("没有{0}的公示。").format(self.combo_filter.currentText())
+        else:
+            text = self.tr("还没有生成过公示。点“生成公示…”开始。")
+        self.info_notices.show_info(text)
         row = self.notices_model.find_row(lambda r: r.id == keep) if keep is not None else -1
         self.table_notices.select_row(row if row >= 0 else 0)
         self.refresh_objections()
@@ -205,6 +223,7 @@ class NoticesPage(Page):
             if dialog.exec() != QDialog.DialogCode.Accepted or dialog.result_value is None:
                 return
             info = dialog.result_value
+            set_filters(None, (self.combo_filter, None))  # the new notice is shown whatever the filter was
             self.refresh(select_id=info.id)
             self.announce("notice")
             QMessageBox.information(self, self.tr("生成公示"), self.tr(

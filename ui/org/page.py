@@ -28,7 +28,7 @@ from app.services.org.members import MemberQuery, MemberRow
 
 from ..common.page import Changes, Page
 from ..common.table_model import Column, LazyTableModel, service_source
-from ..common.widgets import DataTable, InfoLabel, SearchBox
+from ..common.widgets import DataTable, InfoLabel, SearchBox, set_filters
 from ..errors import user_errors
 from ..imports.paste import connect_paste
 from .leave_dialogs import TransferInDialog
@@ -240,6 +240,18 @@ class MembersPage(Page):
 
     def search_box(self) -> SearchBox:
         return self.edit_search_members
+
+    def show_filter(self, key: str) -> None:
+        """A 工作台 line: the whole village's roster with this stage filter (members.DUE_FILTERS) only."""
+        top = self.tree_orgs.topLevelItem(0)
+        if top is not None and self.tree_orgs.currentItem() is not top:
+            self.tree_orgs.setCurrentItem(top)  # as a click on the village: the roster follows
+        set_filters(self.edit_search_members, (self.combo_stage, key), (self.combo_category, None),
+                    (self.combo_points_category, None))
+        self.check_include_left.blockSignals(True)
+        self.check_include_left.setChecked(False)
+        self.check_include_left.blockSignals(False)
+        self.refresh_members()
 
     def selected_org_id(self) -> int | None:
         item = self.tree_orgs.currentItem()

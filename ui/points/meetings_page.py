@@ -1,4 +1,8 @@
-"""三会一课: the year's meetings beside a quick attendance grid (one click per state), then 结束考勤并计分."""
+"""三会一课: the year's meetings beside a quick attendance grid (one click per state), then 结束考勤并计分.
+
+The 查看 choice shows the year's meetings, the meetings of any year whose attendance is still open, or the
+党组织 behind the 三会一课 schedule (a second list; 登记会议… fills in the selected one's org and kind).
+"""
 
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QSplitter,
+    QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -31,11 +36,13 @@ from app.services.errors import FieldProblem, ValidationError
 from app.services.org import tree as org
 from app.services.points import meetings
 from app.services.points.meetings import ATTENDANCE, MEETING_KINDS, AttendanceRow, MeetingInput, MeetingRow
+from app.services.workbench import schedule
+from app.services.workbench.schedule import Behind
 
 from ..common.form import FormDialog
 from ..common.page import Changes, Page
 from ..common.table_model import Column, LazyTableModel, list_source
-from ..common.widgets import DataTable, InfoLabel
+from ..common.widgets import DataTable, InfoLabel, set_filters
 from ..errors import user_errors
 
 STATE_COLUMNS = {status: 2 + i for i, status in enumerate(ATTENDANCE)}  # 出席 2, 请假 3, 缺席 4
@@ -50,11 +57,20 @@ MEETING_COLUMNS: list[Column[MeetingRow]] = [
     Column("出席/应到", lambda m: f"{m.present}/{m.expected}", width=4),
     Column("状态", "state", width=4),
 ]
+BEHIND_COLUMNS: list[Column[Behind]] = [
+    Column("党组织", "org_name", width=7),
+    Column("会议类型", "kind", width=5),
+    Column("应召开", "period", width=4),
+    Column("自此未开", lambda b: b.since.isoformat(), width=6),
+    Column("上次召开", lambda b: b.last_held.isoformat() if b.last_held else "无记录", width=6),
+]
+VIEWS = {"unregistered": "已召开未登记考勤", "behind": "未按期召开"}  # the 工作台's lines (show_filter)
 
 
 class MeetingDialog(FormDialog):
     def __init__(self, ctx: AppContext, unit_id: int, meeting_id: int | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, preset: tuple[int, str] | None = None) -> None:
+        """preset: (党组织, 会议类型) of a new meeting (one behind schedule)."""
         super().__init__("dialog_meeting", "修改会议" if meeting_id else "登记会议", parent)
         self.ctx, self.unit_id, self.meeting_id = ctx, unit_id, meeting_id
         orgs = [(("　" * n.depth) + n.name, n.id) for n in ctx.call(org.list_org_tree, unit_id)]
@@ -74,6 +90,9 @@ class MeetingDialog(FormDialog):
             f["place"].setText(self.tr("村党群服务中心"))  # type: ignore[attr-defined]
             branch = next((i for i, (_t, _id) in enumerate(orgs) if "支部" in _t and "总支" not in _t), 0)
             f["org"].setCurrentIndex(branch)  # type: ignore[attr-defined]
+            if preset is not None:
+                f["org"].setCurrentIndex(max(0, f["org"].findData(preset[0])))  # type: ignore[attr-defined]
+                f["kind"].setCurrentText(preset[1])  # type: ignore[attr-defined]
         else:
             f["kind"].setCurrentText(data.kind)  # type: ignore[attr-defined]
             f["org"].setCurrentIndex(max(0, f["org"].findData(data.org_id)))  # type: ignore[attr-defined]
@@ -114,7 +133,7 @@ class MeetingsPage(Page):
     title = "三会一课"
     object_name = "page_meetings"  # known before the page is built (ui/page_stack.py)
     waits_for_show = True  # heavy at county scale: query when first shown (issue 11)
-    watches = frozenset({"member", "org"})
+    watches = frozenset({"member", "org", "meeting"})  # meeting: 设置 → 三会一课提醒 changed the schedule
 
     def __init__(self, ctx: AppContext, changes: Changes, parent: QWidget | None = None) -> None:
         super().__init__(ctx, changes, parent)
@@ -127,6 +146,13 @@ class MeetingsPage(Page):
         self.spin_year.setRange(2000, 2100)
         self.spin_year.setValue(date.today().year)
         self.spin_year.setSuffix(self.tr(" 年度"))
+        self.combo_view = QComboBox(self)
+        self.combo_view.setObjectName("combo_meeting_view")
+        self.combo_view.addItem(self.tr("按年度查看"), None)
+        for key, label in VIEWS.items():
+            self.combo_view.addItem(self.tr(label), key)
+        self.combo_view.setToolTip(self.tr("未登记考勤：各年度已召开、考勤尚未结束的会议；"
+                                           "未按期召开：按“设置 → 三会一课提醒”应召开而未召开的"))
         self.combo_kind = QComboBox(self)
         self.combo_kind.setObjectName("combo_meeting_kind")
         self.combo_kind.addItem(self.tr("全部会议"), None)
@@ -138,20 +164,29 @@ class MeetingsPage(Page):
         self.btn_edit.setObjectName("btn_edit_meeting")
         self.btn_cancel = QPushButton(self.tr("取消会议…"), self)
         self.btn_cancel.setObjectName("btn_cancel_meeting")
-        for w in (self.spin_year, self.combo_kind, self.btn_new, self.btn_edit, self.btn_cancel):
+        for w in (self.combo_view, self.spin_year, self.combo_kind, self.btn_new, self.btn_edit, self.btn_cancel):
             bar.addWidget(w)
         bar.addStretch(1)
         outer.addLayout(bar)
 
         split = QSplitter(Qt.Orientation.Horizontal, self)
         outer.addWidget(split, 1)
-        self.table_meetings = DataTable("table_meetings", split)
-        count, page = list_source(lambda: self.ctx.call(
-            meetings.list_meetings, self.unit_id, self.spin_year.value(), self.combo_kind.currentData()))
+        self.lists = QStackedWidget(split)
+        self.table_meetings = DataTable("table_meetings", self.lists)
+        count, page = list_source(self._list_meetings)
         self.meetings_model: LazyTableModel[MeetingRow] = LazyTableModel(MEETING_COLUMNS, count, page, parent=self)
         self.table_meetings.setModel(self.meetings_model)
         self.table_meetings.setSortingEnabled(False)
         self.table_meetings.selectionModel().currentRowChanged.connect(lambda *_: self.load_attendance())
+        self.table_behind = DataTable("table_meetings_behind", self.lists)
+        self.behind_model: LazyTableModel[Behind] = LazyTableModel(
+            BEHIND_COLUMNS, *list_source(lambda: self.ctx.call(schedule.behind_schedule, self.unit_id)), parent=self)
+        self.table_behind.setModel(self.behind_model)
+        self.table_behind.setSortingEnabled(False)
+        self.table_behind.setToolTip(self.tr("双击一行（或选中后点“登记会议…”）补登这次会议"))
+        self.table_behind.doubleClicked.connect(lambda _i: self.new_meeting())
+        self.lists.addWidget(self.table_meetings)
+        self.lists.addWidget(self.table_behind)
 
         right = QWidget(split)
         rl = QVBoxLayout(right)
@@ -190,6 +225,7 @@ class MeetingsPage(Page):
 
         self.spin_year.valueChanged.connect(lambda _v: self.refresh())
         self.combo_kind.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.combo_view.currentIndexChanged.connect(lambda _i: self.refresh())
         self.btn_new.clicked.connect(self.new_meeting)
         self.btn_edit.clicked.connect(self.edit_meeting)
         self.btn_cancel.clicked.connect(self.cancel_meeting)
@@ -201,9 +237,33 @@ class MeetingsPage(Page):
     # ---- meetings -------------------------------------------------------------------------------
 
     def current(self) -> MeetingRow | None:
+        if self.lists.currentWidget() is not self.table_meetings:
+            return None
         return self.meetings_model.row_at(self.table_meetings.current_row())
 
+    def _list_meetings(self) -> list[MeetingRow]:
+        if self.combo_view.currentData() == "unregistered":
+            rows = self.ctx.call(meetings.list_unregistered, self.unit_id)
+            kind = self.combo_kind.currentData()
+            return [m for m in rows if kind is None or m.kind == kind]
+        return self.ctx.call(meetings.list_meetings, self.unit_id, self.spin_year.value(), self.combo_kind.currentData())
+
+    def show_filter(self, key: str) -> None:
+        """A 工作台 line: the meetings whose attendance is open (unregistered), the orgs behind schedule (behind)."""
+        set_filters(None, (self.combo_view, key), (self.combo_kind, None))
+        self.refresh()
+
     def refresh(self, select_id: int | None = None) -> None:
+        view = self.combo_view.currentData()
+        self.spin_year.setEnabled(view is None)  # the other views are of every year
+        self.combo_kind.setEnabled(view != "behind")
+        if view == "behind":
+            self.lists.setCurrentWidget(self.table_behind)
+            self.behind_model.refresh()
+            self.table_behind.select_row(0)
+            self.load_attendance()
+            return
+        self.lists.setCurrentWidget(self.table_meetings)
         keep = select_id or getattr(self.current(), "id", None)
         self.meetings_model.refresh()
         rows = self.meetings_model.rows
@@ -212,9 +272,15 @@ class MeetingsPage(Page):
 
     def new_meeting(self) -> None:
         with user_errors(self):
-            dialog = MeetingDialog(self.ctx, self.unit_id, parent=self)
+            behind = self.behind_model.row_at(self.table_behind.current_row()) if self.current() is None else None
+            preset = (behind.org_id, behind.kind) if behind is not None else None
+            dialog = MeetingDialog(self.ctx, self.unit_id, parent=self, preset=preset)
             if dialog.exec() == QDialog.DialogCode.Accepted:
-                self.combo_kind.setCurrentIndex(0)
+                self.announce("meeting")  # the 工作台's 三会一课 lines
+                if self.combo_view.currentData() == "behind":  # the list it was picked from, one line fewer
+                    self.refresh()
+                    return
+                set_filters(None, (self.combo_view, None), (self.combo_kind, None))
                 self.refresh(select_id=dialog.result_value)
 
     def edit_meeting(self) -> None:
@@ -241,7 +307,9 @@ class MeetingsPage(Page):
     def load_attendance(self) -> None:
         m = self.current()
         self.sheet = []
-        if m is None:
+        if m is None and self.combo_view.currentData() == "behind":
+            self.label_meeting.setText(self.tr("左侧是应召开而未召开的三会一课。选中一项后点“登记会议…”补登。"))
+        elif m is None:
             self.label_meeting.setText(self.tr("本年度还没有会议，点“登记会议…”添加"))
         else:
             with user_errors(self):
@@ -324,3 +392,4 @@ class MeetingsPage(Page):
             self.refresh(select_id=m.id)
             self.info.show_info(self.tr("考勤已结束，生成积分记录 {0} 条").format(result.entries))
             self.announce("points")
+            self.announce("meeting")

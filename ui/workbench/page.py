@@ -1,9 +1,9 @@
 """工作台: the page the window opens on — 今日待办, each line a count that opens the list behind it, and the
 year's key figures with 「打印年度概况…」 (a one-page PDF for the 述职).
 
-A line names its page and the filter to apply there (app.services.workbench.today.TodoLine); clicking it
-shows that page, clears its search box and selects the filter's value in the named combo box, so the
-list shows exactly what was counted. A line with nothing to do is dimmed and says 「无」.
+A line names its page and a filter key (app.services.workbench.today.TodoLine); clicking it shows that
+page and calls its show_filter(key), which puts the page's filters and search box so the list shows
+exactly what was counted. A line with nothing to do is dimmed and says 「无」.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QComboBox,
     QFrame,
     QGridLayout,
     QGroupBox,
@@ -201,22 +200,16 @@ class WorkbenchPage(Page):
         return next(line for line in self.lines if line.key == key)
 
     def open_line(self, key: str) -> Page | None:
-        """Show the list behind the line: its page, with the line's filter and no search text."""
+        """Show the list behind the line: its page, showing exactly the rows the line counted (the page's
+        show_filter puts its own filters and search box so)."""
         line = self.line(key)
         show_page: Any = getattr(self.window(), "show_page", None)
         if show_page is None or line.page not in getattr(self.window(), "pages", {}):
             self.info.show_error(self.tr("您的账号不能打开这一页。"))
             return None
         page: Page = show_page(line.page)
-        box = page.search_box()
-        if box is not None and box.text():
-            box.clear()
         if line.filter is not None:
-            name, value = line.filter
-            combo = page.findChild(QComboBox, name)
-            index = combo.findData(value) if combo is not None else -1
-            if combo is not None and index >= 0:
-                combo.setCurrentIndex(index)
+            page.show_filter(line.filter)
         return page
 
     def print_summary(self) -> None:

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.io.notices import (
@@ -441,12 +441,29 @@ def _rows(s: Session, notices: list[Notice], today: date) -> list[NoticeRow]:
     return out
 
 
-def list_notices(s: Session, unit_id: int, today: date | None = None, kind: str | None = None) -> list[NoticeRow]:
-    """The unit's archived notices, newest first, with status relative to `today`."""
+NOTICE_FILTERS = {"open": "公示期内", "objections": "有未处理异议"}  # the 公示 page's filter, the 工作台's lines
+
+
+def notice_filter(state: str, today: date) -> ColumnElement[bool]:
+    """The condition of a NOTICE_FILTERS key: the 工作台 counts with it and the 公示 page lists with it."""
+    if state == "open":  # STATUS_OPEN of notice_status
+        return (Notice.withdrawn_on.is_(None) & or_(Notice.period_start.is_(None), Notice.period_start <= today)
+                & or_(Notice.period_end.is_(None), Notice.period_end >= today))
+    if state == "objections":
+        return Notice.objections.any(Objection.resolved_on.is_(None))
+    raise ServiceError(f"未知的公示筛选：{state}")
+
+
+def list_notices(s: Session, unit_id: int, today: date | None = None, kind: str | None = None,
+                 state: str | None = None) -> list[NoticeRow]:
+    """The unit's archived notices, newest first, with status relative to `today`; `state` a NOTICE_FILTERS key."""
+    today = today or date.today()
     stmt = select(Notice).where(Notice.unit_id == unit_id).order_by(Notice.issued_on.desc(), Notice.id.desc())
     if kind:
         stmt = stmt.where(Notice.kind == kind)
-    return _rows(s, list(s.scalars(stmt)), today or date.today())
+    if state:
+        stmt = stmt.where(notice_filter(state, today))
+    return _rows(s, list(s.scalars(stmt)), today)
 
 
 def get_notice(s: Session, notice_id: int, today: date | None = None) -> NoticeRow:

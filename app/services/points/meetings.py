@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.io.ledger_cells import fraction
@@ -380,6 +380,22 @@ def list_meetings(s: Session, unit_id: int, year: int, kind: str | None = None,
         stmt = stmt.where(Meeting.kind == kind)
     if org_id is not None:
         stmt = stmt.where(Meeting.org_id.in_(descendant_ids(s, org_id)))
+    return _rows(s, [(m, n) for m, n in s.execute(stmt)])
+
+
+def unregistered(at: datetime) -> ColumnElement[bool]:
+    """Held by `at`, not cancelled, attendance not closed: the 工作台 counts these and the page lists them."""
+    return (Meeting.attendance_closed_at.is_(None) & (Meeting.held_at <= at)
+            & or_(Meeting.cancelled_reason.is_(None), Meeting.cancelled_reason == ""))
+
+
+def list_unregistered(s: Session, unit_id: int, at: datetime | None = None) -> list[MeetingRow]:
+    """Every meeting held without its attendance closed, of any year, newest first."""
+    stmt = (
+        select(Meeting, PartyOrg.name).join(PartyOrg, PartyOrg.id == Meeting.org_id)
+        .where(Meeting.unit_id == unit_id, unregistered(at or datetime.now()))
+        .order_by(Meeting.held_at.desc(), Meeting.id.desc())
+    )
     return _rows(s, [(m, n) for m, n in s.execute(stmt)])
 
 

@@ -2,8 +2,9 @@
 
 Every line is one COUNT query (two for the tickets, which share one pass), so the page stays quick on a
 county database. The count and the list a line opens come from the same condition: the tickets' state
-filter, the 党员 stage filter (org.members.DUE_FILTERS), grid.coverage.count_uncovered … A line names the
-page (objectName) and the filter widget and value the page applies, so the view needs no per-line code.
+filter, the 党员 stage filter (org.members.DUE_FILTERS), the 公示 filter (notices.archive.notice_filter), the meetings without
+attendance (points.meetings.unregistered), grid.coverage.count_uncovered … A line names the page
+(objectName) and a filter key; the page's show_filter(key) lists exactly what the line counted.
 
 Later areas (换届, 党费 …) add their lines by appending a builder to LINE_BUILDERS.
 """
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.db import Database
@@ -22,7 +23,9 @@ from app.models import Meeting, Notice, Objection
 
 from ..affairs.topics import count_overdue as overdue_topics
 from ..grid.coverage import count_uncovered
+from ..notices.archive import notice_filter
 from ..org.members import DUE_FILTERS, MemberQuery, count_members
+from ..points.meetings import unregistered
 from ..safety.backup import list_auto_backups
 from ..tickets.queries import overdue_counts
 from .schedule import behind_schedule
@@ -38,7 +41,7 @@ class TodoLine:
     count: int
     unit: str  # 件 / 条 / 人 / 项 / 户 / 天
     page: str  # objectName of the page that lists them
-    filter: tuple[str, object] | None = None  # (objectName of a combo box there, the data to select)
+    filter: str | None = None  # the key the page's show_filter takes (None: the page as it is)
     warn: bool = False  # needs doing even when count is 0 (e.g. never backed up)
     detail: str = ""  # the line's own text instead of 「label：count unit」 (the backup)
     hint: str = ""  # tooltip: what the count means
@@ -65,23 +68,27 @@ def _tickets(s: Session, unit_id: int, t: Today) -> list[TodoLine]:
     c = overdue_counts(s, unit_id, t.at)
     return [
         TodoLine("tickets_overdue", "工单", "已逾期的工单", c.overdue, "件", "page_tickets",
-                 ("combo_ticket_state", "overdue"), hint="未办结且已过办理期限"),
+                 "overdue", hint="未办结且已过办理期限"),
         TodoLine("tickets_due_soon", "工单", "24小时内到期的工单", c.due_soon, "件", "page_tickets",
-                 ("combo_ticket_state", "due_soon"), hint="未办结，办理期限在今后24小时内"),
+                 "due_soon", hint="未办结，办理期限在今后24小时内"),
     ]
 
 
 def _notices(s: Session, unit_id: int, t: Today) -> list[TodoLine]:
-    open_ = s.scalar(select(func.count(Notice.id)).where(
-        Notice.unit_id == unit_id, Notice.withdrawn_on.is_(None),
-        or_(Notice.period_start.is_(None), Notice.period_start <= t.on),
-        or_(Notice.period_end.is_(None), Notice.period_end >= t.on))) or 0
+    def count(state: str) -> int:
+        return s.scalar(select(func.count(Notice.id)).where(Notice.unit_id == unit_id,
+                                                            notice_filter(state, t.on))) or 0
+
+    open_, with_objections = count("open"), count("objections")
     objections = s.scalar(select(func.count(Objection.id)).join(Notice, Notice.id == Objection.notice_id)
                           .where(Notice.unit_id == unit_id, Objection.resolved_on.is_(None))) or 0
+    # counted in notices (the rows the line opens), the objections themselves named in the text
+    detail = f"有未处理异议的公示：{with_objections} 份（异议 {objections} 条）" if with_objections else ""
     return [
-        TodoLine("notices_open", "公示", "公示期内的公示", open_, "条", "page_notices", hint="今天在公示期内、未撤回的公示"),
-        TodoLine("objections_open", "公示", "未处理的公示异议", objections, "条", "page_notices",
-                 hint="已登记、尚未填写处理结果的异议"),
+        TodoLine("notices_open", "公示", "公示期内的公示", open_, "条", "page_notices", "open",
+                 hint="今天在公示期内、未撤回的公示"),
+        TodoLine("objections_open", "公示", "有未处理异议的公示", with_objections, "份", "page_notices", "objections",
+                 detail=detail, hint="有已登记、尚未填写处理结果的异议的公示"),
     ]
 
 
@@ -91,20 +98,18 @@ def _members(s: Session, unit_id: int, t: Today) -> list[TodoLine]:
     labels = {"probation_due": "预备期30天内届满的预备党员", "activist_due": "可列为发展对象的积极分子"}
     return [
         TodoLine(key, "党员", labels[key], count_members(s, MemberQuery(unit_id, stage=key, on=t.on)), "人",
-                 "page_members", ("combo_stage", key), hint=hints[key])
+                 "page_members", key, hint=hints[key])
         for key in DUE_FILTERS
     ]
 
 
 def _meetings(s: Session, unit_id: int, t: Today) -> list[TodoLine]:
-    unregistered = s.scalar(select(func.count(Meeting.id)).where(
-        Meeting.unit_id == unit_id, Meeting.attendance_closed_at.is_(None), Meeting.held_at <= t.at,
-        or_(Meeting.cancelled_reason.is_(None), Meeting.cancelled_reason == ""))) or 0
+    open_ = s.scalar(select(func.count(Meeting.id)).where(Meeting.unit_id == unit_id, unregistered(t.at))) or 0
     behind = behind_schedule(s, unit_id, t.on)
     return [
-        TodoLine("meetings_unregistered", "三会一课", "已召开未登记考勤的会议", unregistered, "次", "page_meetings",
-                 hint="会议已召开，考勤尚未结束计分"),
-        TodoLine("meetings_behind", "三会一课", "未按期召开的三会一课", len(behind), "项", "page_meetings",
+        TodoLine("meetings_unregistered", "三会一课", "已召开未登记考勤的会议", open_, "次", "page_meetings",
+                 "unregistered", hint="会议已召开，考勤尚未结束计分"),
+        TodoLine("meetings_behind", "三会一课", "未按期召开的三会一课", len(behind), "项", "page_meetings", "behind",
                  hint="\n".join(b.text() for b in behind[:15]) + ("\n……" if len(behind) > 15 else "")
                  or "支委会、党小组会每月，党员大会、党课每季度"),
     ]
@@ -112,7 +117,7 @@ def _meetings(s: Session, unit_id: int, t: Today) -> list[TodoLine]:
 
 def _contacts(s: Session, unit_id: int, t: Today) -> list[TodoLine]:
     return [TodoLine("contacts_gap", "联系户", "没有联系党员的户", count_uncovered(s, unit_id, t.on), "户", "page_grid",
-                     hint="在册户中，今天没有党员联系的户（网格页的“党员联系户”可查看名单）")]
+                     "contacts_gap", hint="在册户中，今天没有党员联系的户（点击打开网格页“联系户覆盖”中的名单）")]
 
 
 LINE_BUILDERS: list[Callable[[Session, int, Today], list[TodoLine]]] = [_tickets, _notices, _members, _meetings,

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+import pytest
 from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.demo.ids import make_id_number
 from app.paths import backup_dir
 from app.services.context import AppContext
+from app.services.errors import ValidationError
 from app.services.grid.coverage import coverage_report
 from app.services.notices.archive import STATUS_OPEN, list_notices
 from app.services.org.members import MemberQuery, list_members
@@ -68,11 +70,16 @@ def test_notice_meeting_and_contact_lines(s: Session, uid: int) -> None:
     counts = _counts(s, uid, at)
     in_period = [n for n in list_notices(s, uid, today=on) if n.status == STATUS_OPEN]
     assert counts["notices_open"] == len(in_period) >= 1
-    assert counts["objections_open"] == sum(n.open_objections for n in notices)
+    with_objections = [n for n in notices if n.open_objections]
+    assert counts["objections_open"] == len(with_objections)
+    # the 公示 page lists them with the same condition
+    assert [n.id for n in list_notices(s, uid, today=on, state="open")] == [n.id for n in in_period]
+    assert [n.id for n in list_notices(s, uid, state="objections")] == [n.id for n in with_objections]
     now = datetime.now()
     rows = [r for y in range(now.year - 3, now.year + 1) for r in meetings.list_meetings(s, uid, y)]
     assert _counts(s, uid, now)["meetings_unregistered"] == sum(
         1 for r in rows if not r.registered and not r.cancelled and r.held_at <= now)
+    assert len(meetings.list_unregistered(s, uid, now)) == _counts(s, uid, now)["meetings_unregistered"]
     assert _counts(s, uid, now)["contacts_gap"] == len(coverage_report(s, uid).uncovered)
 
 
@@ -96,6 +103,22 @@ def test_period_start_is_the_previous_month_or_quarter() -> None:
     assert schedule.period_start("month", date(2026, 7, 31)) == date(2026, 6, 1)
     assert schedule.period_start("quarter", date(2026, 2, 1)) == date(2025, 10, 1)
     assert schedule.period_start("quarter", date(2026, 12, 3)) == date(2026, 7, 1)
+    assert schedule.period_start("half", date(2026, 3, 9)) == date(2025, 7, 1)
+    assert schedule.period_start("half", date(2026, 11, 9)) == date(2026, 1, 1)
+    assert schedule.period_start("year", date(2026, 12, 31)) == date(2025, 1, 1)
+
+
+def test_save_the_schedule_checks_every_kind(s: Session, uid: int) -> None:
+    assert schedule.schedule_choices(s, uid) == schedule.DEFAULT_SCHEDULE
+    with pytest.raises(ValidationError) as bad:
+        schedule.save_meeting_schedule(s, uid, {"支委会": "week", "党小组会": "month", "支部党员大会": "quarter",
+                                                "团员大会": "month"})
+    assert {(p.label, "无效" in p.message) for p in bad.value.problems} >= {("支委会", True), ("团员大会", False)}
+    assert any(p.label == "党课" for p in bad.value.problems)  # missing: not silently kept
+    assert schedule.schedule_choices(s, uid) == schedule.DEFAULT_SCHEDULE  # nothing half-written
+    schedule.save_meeting_schedule(s, uid, {"支委会": "half", "党小组会": "none", "支部党员大会": "year", "党课": "quarter"})
+    assert schedule.meeting_schedule(s, uid) == {"支委会": "half", "支部党员大会": "year", "党课": "quarter"}
+    assert all(b.kind != "党小组会" for b in schedule.behind_schedule(s, uid))
 
 
 def test_a_blank_village_has_nothing_to_do(db: Database) -> None:
