@@ -305,5 +305,15 @@ def list_decisions(s: Session, unit_id: int, status: str | None = None, year: in
     return [_row(s, d) for d in s.scalars(stmt.order_by(Decision.proposed_on.desc(), Decision.id.desc()))]
 
 
+def find_decision(s: Session, unit_id: int, number: str) -> int:
+    """The id of the decision numbered `number` (2026-01; 2026-1 is read the same)."""
+    year, _, seq = number.strip().partition("-")
+    wanted = f"{year}-{int(seq):02d}" if year.isdigit() and seq.isdigit() else number.strip()
+    found = s.scalar(select(Decision.id).where(Decision.unit_id == unit_id, Decision.number == wanted))
+    if found is None:
+        raise NotFound(f"找不到编号为“{number}”的事项（编号形如 2026-01，见“村务决策 › 四议两公开”）")
+    return found
+
+
 def get_decision(s: Session, decision_id: int) -> DecisionRow:
     return _row(s, _get(s, decision_id))
