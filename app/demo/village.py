@@ -75,6 +75,7 @@ def _area_extensions() -> list[Callable[[Session, int, random.Random], list[str]
 
     An area adds one line here, its function living in app/demo/<area>.py.
     """
+    from . import affairs_bodies as demo_bodies
     from . import grid as demo_grid
     from . import points as demo_points
     from . import stars as demo_stars
@@ -86,4 +87,5 @@ def _area_extensions() -> list[Callable[[Session, int, random.Random], list[str]
         demo_stars.extend,
         demo_tickets.extend,
         demo_points.draft_this_year,  # after the tickets' 代办 points
+        demo_bodies.extend,
     ]

@@ -27,6 +27,8 @@ LEDGER_KINDS: dict[str, str] = {
     "ticket-rates": "工单分类统计表",
     "ticket-services": "党员代办服务台账",
     "ticket-monthly": "工单办理情况月度统计表",
+    "village-bodies": "村「两委」班子成员名册",
+    "representatives": "村民代表名册",
     "topics": "环形互动议题台账",
 }
 

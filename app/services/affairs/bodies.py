@@ -7,11 +7,12 @@ may hold several posts; the 党组织书记 who is also 村民委员会主任 is
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, and_, delete, select
 from sqlalchemy.orm import Session
 
 from app.models import (
@@ -29,12 +30,12 @@ from app.models.people import HEAD_RELATION
 
 from .. import access, audit
 from ..errors import NotFound
-from ..org.tree import GROUP_KINDS
 from ..people.residents import ACTIVE_STATUSES
 from ..validation import Problems, check_term_end
 from .terms import _current_terms
 
 ONE_SHOULDER = "书记、主任一肩挑"
+VILLAGE_ORG_KINDS = ("党委", "党总支", "党支部")
 # Posts a body has one holder of at a time (per 村民小组 for a 组长): the current one must end first.
 SINGLE_HOLDER = {("村民委员会", "主任"), ("村务监督委员会", "主任"), ("村民小组", "组长"), ("妇联", "主席"),
                  ("团支部", "书记"), ("民兵连", "连长")}
@@ -82,13 +83,18 @@ class PostRow:
         return "已结束" if self.until is not None else "在任"
 
 
+def village_org(unit_id: int) -> ColumnElement[bool]:
+    """The village's own 党组织 (its top 党委/党总支/党支部, open): not a 党小组 nor a 联合党委 it leads."""
+    return and_(PartyOrg.unit_id == unit_id, PartyOrg.parent_id.is_(None), PartyOrg.kind.in_(VILLAGE_ORG_KINDS),
+                PartyOrg.closed_on.is_(None))
+
+
 def secretary_ids(s: Session, unit_id: int) -> set[int]:
-    """Residents who are now 书记 of a party organisation (not a 党小组) of the unit."""
+    """Residents who are now 书记 of the village's 党组织."""
     stmt = (select(PartyMember.resident_id)
             .join(MemberPost, MemberPost.member_id == PartyMember.id)
             .join(PartyOrg, PartyOrg.id == MemberPost.org_id)
-            .where(PartyOrg.unit_id == unit_id, PartyOrg.kind.not_in(GROUP_KINDS), PartyOrg.closed_on.is_(None),
-                   MemberPost.post == "书记", MemberPost.end_on.is_(None)))
+            .where(village_org(unit_id), MemberPost.post == "书记", MemberPost.end_on.is_(None)))
     return set(s.scalars(stmt))
 
 
@@ -283,6 +289,23 @@ def _households_of(s: Session, post_ids: Sequence[int]) -> dict[int, list[PostHo
     return out
 
 
+_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
+_GROUP_NUMBER = re.compile(r"第([〇一二三四五六七八九十]+|\d+)")
+
+
+def group_order(name: str) -> tuple[int, str]:
+    """第二村民小组 before 第十村民小组 (a plain text sort puts 第七 before 第三); unnumbered names last."""
+    m = _GROUP_NUMBER.search(name)
+    if m is None:
+        return (10_000, name)
+    text = m.group(1)
+    if text.isdigit():
+        return (int(text), name)
+    tens, _, ones = text.rpartition("十")
+    value = (_DIGITS.get(tens, 1) * 10 if "十" in text else 0) + sum(_DIGITS.get(c, 0) for c in ones)
+    return (value, name)
+
+
 def list_posts(s: Session, unit_id: int, body: str | None = None, include_ended: bool = False) -> list[PostRow]:
     """Posts by body (in BODIES order) and role, current ones only unless include_ended; 后备干部 is body
     「后备干部」. The 村民委员会主任 who is now also 书记 is titled 一肩挑."""
@@ -300,7 +323,7 @@ def list_posts(s: Session, unit_id: int, body: str | None = None, include_ended:
     def key(r: tuple[BodyPost, Resident, BodyTerm | None]) -> tuple[object, ...]:
         post, person, _ = r
         roles = BODY_ROLES.get(post.body, ())
-        return (post.until is not None, body_rank.get(post.body, 99), post.group_name,
+        return (post.until is not None, body_rank.get(post.body, 99), group_order(post.group_name),
                 roles.index(post.role) if post.role in roles else 99, person.name_initials, post.id)
 
     rows.sort(key=key)
@@ -324,4 +347,4 @@ def list_posts(s: Session, unit_id: int, body: str | None = None, include_ended:
 
 
 __all__ = ["ONE_SHOULDER", "PostHousehold", "PostRow", "add_post", "correct_post", "end_post", "list_posts",
-           "post_households", "post_title", "secretary_ids", "set_households"]
+           "group_order", "post_households", "post_title", "secretary_ids", "set_households", "village_org"]

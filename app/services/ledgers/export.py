@@ -25,6 +25,7 @@ from app.models import Grid, Household, MemberPost, PartyMember, PartyOrg, Resid
 from app.models.people import HEAD_RELATION
 
 from .. import access, audit
+from ..affairs import ledgers_bodies as body_ledgers
 from ..affairs import ledgers_topics as topic_ledgers
 from ..errors import PermissionDenied, ServiceError
 from ..grid.ledgers import contacts_ledger, grids_ledger, households_per_area
@@ -193,6 +194,7 @@ BUILDERS.update(star_ledgers.BUILDERS)
 BUILDERS.update(points_ledgers.BUILDERS)
 BUILDERS.update(household_points_ledgers.BUILDERS)
 BUILDERS.update(ticket_ledgers.BUILDERS)
+BUILDERS.update(body_ledgers.BUILDERS)
 BUILDERS.update(topic_ledgers.BUILDERS)
 
 
