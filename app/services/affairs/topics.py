@@ -14,7 +14,7 @@ is deleted: opinions and progress notes are rows, a failed vote closes the topic
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
@@ -170,12 +170,14 @@ def promote_ticket(s: Session, ticket_id: int, opened_on: date | None = None) ->
     text = " ".join(ticket.content.split())
     head = text[:40] + ("…" if len(text) > 40 else "")
     title = f"{category.name}：{head}" if category is not None else head
-    topic_id = open_topic(s, ticket.unit_id, title, "倒序", f"{ticket.content}\n（来源：工单 {ticket.number}）",
-                          opened_on or max(date.today(), ticket.received_at.date()))
+    on = opened_on or max(date.today(), ticket.received_at.date())
+    topic_id = open_topic(s, ticket.unit_id, title, "倒序", f"{ticket.content}\n（来源：工单 {ticket.number}）", on)
     t = _get(s, topic_id)
     t.ticket_id = ticket.id
     s.flush()
-    ticket_flow.add_note(s, ticket.id, f"已转为环形互动议题 {t.number}（倒序），由支部研究答复")
+    # the 办理记录 line is dated with the topic when it is back-entered (the demo), else now
+    at = None if opened_on is None else max(ticket.received_at, datetime.combine(on, time(9)))
+    ticket_flow.add_note(s, ticket.id, f"已转为环形互动议题 {t.number}（倒序），由支部研究答复", at)
     return topic_id
 
 
@@ -195,7 +197,8 @@ def add_opinion(s: Session, topic_id: int, content: str, *, member_id: int | Non
     _date_after(p, "gathered_on", "征求日期", on, ("议题提出日期", t.opened_on))
     if member_id is not None:
         m = s.get(PartyMember, member_id)
-        if m is None or m.unit_id != t.unit_id:
+        who = s.get(Resident, m.resident_id) if m is not None else None
+        if who is None or who.unit_id != t.unit_id:
             p.add("member_id", "收集党员", "不是本村的党员")
     if household_id is not None:
         h = s.get(Household, household_id)

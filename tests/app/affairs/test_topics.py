@@ -115,10 +115,10 @@ def test_a_ticket_is_promoted_once_into_a_reverse_topic(session: Session, vid: i
 def test_a_failed_vote_closes_the_topic_with_its_reason(session: Session, vid: int, people: list[int]) -> None:
     s = session
     tid = _answered(s, vid)
-    # 4 of 6 is exactly two thirds: the meeting cannot sit
-    assert topics.record_vote(s, tid, _vote(people, 4, 4)) == "不足法定人数"
+    # 3 of 6 is under two thirds: the meeting cannot sit
+    assert topics.record_vote(s, tid, _vote(people, 3, 3)) == "不足法定人数"
     row = topics.get_topic(s, tid).row
-    assert row.stage == "未通过" and "不足法定人数" in row.closed_reason and "应到 6 人，实到 4 人" in row.closed_reason
+    assert row.stage == "未通过" and "不足法定人数" in row.closed_reason and "应到 6 人，实到 3 人" in row.closed_reason
     with pytest.raises(ServiceError, match="议题未通过表决，已结束"):
         topics.record_vote(s, tid, _vote(people, 6, 6))
     # a majority that fails ends the path too
@@ -188,3 +188,20 @@ def test_ledger_and_cli(db: Database, db_path: Path, tmp_path: Path, capsys: pyt
     assert "议题未通过表决" in capsys.readouterr().err
     assert cli_main(["--db", str(db_path), "notice", "topic", "--id", "2026-09", "-o", str(pdf)]) == 1
     assert "没有编号为“2026-09”的环形互动议题" in capsys.readouterr().err
+
+
+def test_the_demo_village_has_a_topic_each_way(s: Session, uid: int) -> None:
+    from app.demo.facts import DEMO_TODAY
+
+    rows = {r.direction: r for r in topics.list_topics(s, uid, DEMO_TODAY)}
+    forward, reverse = rows["正序"], rows["倒序"]
+    assert (forward.stage, forward.verdict, forward.vote_outcome) == ("已完成", "满意", "通过")
+    assert forward.opinions == 4 and forward.notice_id is not None
+    assert reverse.ticket_number and reverse.stage == "落实" and reverse.overdue
+    opinion = topics.get_topic(s, reverse.id).opinions[0]
+    assert opinion.member_name and opinion.household  # gathered by a member from a household
+    line = next(x for x in todo_lines(s, uid, datetime.combine(DEMO_TODAY, datetime.min.time()))
+                if x.key == "topics_overdue")
+    assert line.count == 1 and line.page == "page_affairs"
+    with pytest.raises(ValidationError, match="收集党员：不是本村的党员"):
+        topics.add_opinion(s, topics.open_topic(s, uid, "新议题", "正序"), "意见", member_id=999_999)
