@@ -13,6 +13,7 @@ from app.services.context import AppContext
 
 from ..common.page import Changes, Page
 from .bodies_tab import BodiesTab
+from .decisions_tab import DecisionsTab
 
 
 class AffairsPage(Page):
@@ -30,6 +31,7 @@ class AffairsPage(Page):
         outer.addWidget(self.tabs)
         self.bodies = BodiesTab(ctx, changes, self)
         self.tabs.addTab(self.bodies, self.tr("班子与代表"))
+        self.tabs.addTab(DecisionsTab(ctx, changes, self), self.tr("四议两公开"))
         self.refresh()
 
     def _tab_widgets(self) -> list[QWidget]:

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Notice
-from app.models.affairs import DECISION_STEPS, AffairsMeeting, Decision
+from app.models.affairs import DECISION_STATUSES, DECISION_STEPS, AffairsMeeting, Decision
 
 from .. import access, audit
 from ..errors import NotFound, ServiceError
@@ -28,6 +28,7 @@ from ..validation import Problems
 from .meetings import AffairsMeetingInput, AffairsMeetingRow, list_meetings, record_meeting
 from .rules import VoteResult
 
+STATUSES = DECISION_STATUSES  # the list's filter
 MEETING_STEPS = DECISION_STEPS[:4]
 RESOLUTION_STEP, RESULT_STEP = DECISION_STEPS[4], DECISION_STEPS[5]
 # The meeting each step is; the 决议 may be taken by the 村民会议 itself (组织法 第二十四条).

@@ -142,6 +142,18 @@ class _Checked:
     result: VoteResult
 
 
+def find_people(s: Session, unit_id: int, text: str, limit: int = 20) -> list[RosterPerson]:
+    """Residents matching `text` (name, 拼音首字母), to tick someone the roster does not list."""
+    from ..people.residents import resident_search
+
+    where = resident_search(text)
+    if where is None:
+        return []
+    stmt = (select(Resident.id, Resident.name).where(Resident.unit_id == unit_id, where)
+            .order_by(Resident.name_pinyin, Resident.id).limit(limit))
+    return [RosterPerson(rid, name, "村民") for rid, name in s.execute(stmt)]
+
+
 def _check(s: Session, unit_id: int, data: AffairsMeetingInput) -> _Checked:
     p = Problems()
     kind = p.choice("kind", "会议类型", data.kind, ("支委会", "两委会", "党员大会", "村民代表会议", VILLAGERS),

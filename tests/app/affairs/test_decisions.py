@@ -55,7 +55,11 @@ def test_numbers_and_path_in_order(session: Session, v: Village, tmp_path: Path)
     assert [d.number for d in decisions.list_decisions(session, v.unit_id)] == ["2026-02", "2026-01"]
     with pytest.raises(ServiceError, match="“两委会商议”不能跳过前面的步骤；下一步应是“党组织提议”"):
         decisions.record_step(session, did, "两委会商议", ticked(session, v, "两委会", D2, 7, (7, 0, 0)))
+    decisions.update_decision(session, did, DecisionInput("村东排水沟硬化工程", D1, "300 米"))
+    assert decisions.get_decision(session, did).title == "村东排水沟硬化工程"
     decisions.record_step(session, did, "党组织提议", ticked(session, v, "支委会", D1, 5, (5, 0, 0)))
+    with pytest.raises(ServiceError, match="已召开过会议，不能再修改"):
+        decisions.update_decision(session, did, DecisionInput("别的", D1))
     with pytest.raises(ServiceError, match="“党组织提议”已经通过，不能重复登记；下一步应是“两委会商议”"):
         decisions.record_step(session, did, "党组织提议", ticked(session, v, "支委会", D1, 5, (5, 0, 0)))
     with pytest.raises(ValidationError, match="“两委会商议”应召开两委会"):

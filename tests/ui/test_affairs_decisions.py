@@ -1,0 +1,80 @@
+"""四议两公开 tab from a blank village: 新建事项 through its dialog, then the first step's meeting ticked from
+the roster (the 书记 founding the village made), the rule's result shown before 保存, and the steps after."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.demo.ids import make_id_number
+from app.services.affairs import decisions
+from app.services.context import AppContext
+from app.services.setup.first_start import VillageSetup, found_village
+from tests.ui.dialogs import drive
+from ui.affairs.decision_dialogs import DecisionDialog, StepDialog
+from ui.affairs.decisions_tab import DecisionsTab
+from ui.common.page import Changes
+
+
+@pytest.fixture
+def village(db: Any) -> AppContext:
+    ctx = AppContext(db)
+    ctx.set_unit(ctx.call(found_village, VillageSetup(
+        "杏花村", org_name="中共杏花村支部委员会", org_kind="党支部", secretary_name="王建国",
+        secretary_id_number=make_id_number("110111", date(1968, 4, 2), 13), secretary_joined_on=date(1995, 7, 1),
+        secretary_since=date(2021, 1, 15))))
+    return ctx
+
+
+def test_new_decision_and_first_step_through_the_dialogs(qtbot: Any, village: AppContext,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    tab = DecisionsTab(village, Changes(), None)
+    qtbot.addWidget(tab)
+    tab.show()
+    assert not tab.btn_step.isEnabled() and "还没有事项" in tab.label_title.text()
+
+    def fill_decision(d: DecisionDialog) -> None:
+        d.fields["title"].setText("村东排水沟硬化")
+        d.fields["proposed_on"].set_date(date(2026, 3, 2))
+        qtbot.mouseClick(d.btn_save, Qt.MouseButton.LeftButton)
+
+    seen = drive(monkeypatch, DecisionDialog, fill_decision)
+    tab.btn_new.click()
+    assert len(seen) == 1
+    row = tab.current()
+    assert row is not None and (row.number, row.status) == ("2026-01", "进行中")
+    assert tab.btn_step.isEnabled() and "党组织提议" in tab.btn_step.text()
+    assert tab.steps.item(0, 1).text() == "下一步" and tab.btn_edit.isEnabled()
+
+    shown: list[str] = []
+
+    def fill_step(d: StepDialog) -> None:
+        assert d.kind.currentText() == "支委会" and d.kind.count() == 1
+        d.held_on.set_date(date(2026, 3, 3))
+        d.held_on.editingFinished.emit()
+        assert [d.table.item(i, 0).text() for i in range(d.table.rowCount())] == ["王建国"]
+        assert d.table.item(0, 2).checkState() == Qt.CheckState.Checked  # 应到 ticked from the roster
+        shown.append(d.label_rule.text())  # nobody present yet: the meeting cannot sit
+        qtbot.mouseClick(d.btn_all, Qt.MouseButton.LeftButton)
+        assert d.label_counts.text() == "应到 1 人，实到 1 人"
+        d.votes["votes_for"].setValue(2)  # more votes than people: said before 保存
+        shown.append(d.label_rule.text())
+        d.votes["votes_for"].setValue(1)
+        shown.append(d.label_rule.text())
+        d.fields["minutes"].setPlainText("书记提议硬化村东排水沟")
+        qtbot.mouseClick(d.btn_save, Qt.MouseButton.LeftButton)
+
+    seen = drive(monkeypatch, StepDialog, fill_step)
+    tab.btn_step.click()
+    assert len(seen) == 1
+    assert shown[0].startswith("不足法定人数：支委会：应到 1 人，实到 0 人")
+    assert "超过了实到 1 人" in shown[1]
+    assert shown[2].startswith("通过：")
+    assert [tab.steps.item(i, 1).text() for i in range(3)] == ["已完成", "下一步", "未开始"]
+    assert "赞成/反对/弃权 1/0/0" in tab.steps.item(0, 3).text()
+    assert "两委会商议" in tab.btn_step.text() and not tab.btn_edit.isEnabled()  # a meeting has discussed it
+    stored = village.call(decisions.get_decision, row.id).steps[0].meeting
+    assert stored is not None and stored.minutes == "书记提议硬化村东排水沟" and stored.held_on == date(2026, 3, 3)
