@@ -136,21 +136,22 @@ def test_ctrl_p_prints_the_filtered_list(qtbot: Any, window: Any, monkeypatch: p
     page.combo_household_tag.setCurrentIndex(page.combo_household_tag.findData("低保"))
     page.table_households.setFocus()
     qtbot.keyClick(page.table_households, Qt.Key.Key_P, CTRL)
-    assert len(opened) == 1, "Ctrl+P opens the print preview"
+    qtbot.waitUntil(lambda: len(opened) == 1, timeout=30_000)  # made off the GUI thread, then previewed
     dialog = opened[0]
     qtbot.addWidget(dialog)
     assert "户名单（户标签：低保）" in dialog.windowTitle() and dialog.pages >= 1
 
     members = window.show_page("page_members")  # another page, no focus in a list: its roster
     window.action_print.trigger()
-    assert len(opened) == 2 and "党员名单" in opened[1].windowTitle()
+    qtbot.waitUntil(lambda: len(opened) == 2, timeout=30_000)
+    assert "党员名单" in opened[1].windowTitle()
     qtbot.addWidget(opened[1])
     assert members.table_members.list_name == "党员名单"
 
     tickets = window.show_page("page_tickets")  # a filter list off 全部 is said in the title
     tickets.combo_state.setCurrentIndex(1)
     window.action_print.trigger()
-    assert len(opened) == 3
+    qtbot.waitUntil(lambda: len(opened) == 3, timeout=30_000)
     qtbot.addWidget(opened[2])
     assert f"工单列表（状态：{tickets.combo_state.currentText()}）" in opened[2].windowTitle()
 
@@ -181,8 +182,10 @@ def test_ctrl_p_on_every_page_prints_or_says_why(qtbot: Any, window: Any, no_pop
     for name in [item.data(Qt.ItemDataRole.UserRole) for item in shown]:
         page = window.show_page(name)
         QApplication.processEvents()
-        before, said = len(opened), len(no_popups.shown)
-        window.action_print.trigger()
+        counts = (len(opened), len(no_popups.shown), len(notices))
+        before, said = counts[:2]
+        window.action_print.trigger()  # a list's printout is made on a pool thread: wait for its preview or word
+        qtbot.waitUntil(lambda c=counts: (len(opened), len(no_popups.shown), len(notices)) != c, timeout=30_000)
         if isinstance(page, NoticesPage) and page.current_notice() is not None:
             assert notices == [page.current_notice()]
         elif len(opened) > before:
@@ -194,3 +197,78 @@ def test_ctrl_p_on_every_page_prints_or_says_why(qtbot: Any, window: Any, no_pop
             assert "Traceback" not in no_popups.shown[-1][2]
         assert window.current_page() is page
     assert {"page_members", "page_residents", "page_tickets"} <= set(printed), printed
+
+
+def test_list_printing_runs_off_the_gui_thread_and_keeps_its_filter(
+    qtbot: Any, window: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The PDF is made on a pool thread: while it is made the window takes typing (the search box filters
+    the list), the status bar says it is busy, and the printout holds the list as it was when asked."""
+    import dataclasses
+    import threading
+
+    from app.services.ledgers import list_export
+    from ui.common.printing import PdfPreviewDialog
+
+    opened: list[tuple[PdfPreviewDialog, bool]] = []
+    monkeypatch.setattr(PdfPreviewDialog, "exec", lambda self: opened.append((self, self.path.is_file())) or 0)
+    release = threading.Event()
+    seen: dict[str, Any] = {}
+    real = list_export.print_list
+
+    def held(s: Any, unit_id: int, sheet: Any, path: Path) -> int:
+        seen["thread"] = threading.current_thread()
+        assert release.wait(60), "the test never let the printout finish"
+        rows = list(sheet.rows)  # read now, after the user filtered the list on screen
+        seen["rows"] = len(rows)
+        return real(s, unit_id, dataclasses.replace(sheet, rows=rows), path)
+
+    monkeypatch.setattr(list_export, "print_list", held)
+    page = window.show_page("page_members")
+    everyone = page.table_members.model().total
+    page.table_members.setFocus()
+    qtbot.keyClick(page.table_members, Qt.Key.Key_P, CTRL)
+    qtbot.waitUntil(lambda: "thread" in seen, timeout=10_000)
+    assert seen["thread"] is not threading.main_thread()
+    assert "正在生成“党员名单”" in window.statusBar().currentMessage()
+
+    # the GUI thread is free while the worker is held: the user searches the list
+    qtbot.keyClicks(page.edit_search_members, "zzzzqqq")  # matches nobody
+    qtbot.waitUntil(lambda: page.table_members.model().total == 0, timeout=10_000)
+    assert not opened
+    release.set()
+    qtbot.waitUntil(lambda: len(opened) == 1, timeout=30_000)
+    dialog, existed = opened[0]
+    qtbot.addWidget(dialog)
+    assert existed and dialog.pages >= 1 and "党员名单" in dialog.windowTitle() and "查找" not in dialog.windowTitle()
+    assert seen["rows"] == everyone > 0  # every member, as the list was when Ctrl+P was pressed
+    assert not dialog.path.exists()  # the temporary PDF of people's details is gone once the preview closes
+    assert "共" in window.statusBar().currentMessage()
+
+
+def test_list_printing_failure_is_said_in_chinese(
+    qtbot: Any, window: Any, monkeypatch: pytest.MonkeyPatch, no_popups: Any
+) -> None:
+    import errno
+
+    from app.services.ledgers import list_export
+    from ui.common.printing import PdfPreviewDialog
+
+    opened: list[PdfPreviewDialog] = []
+    monkeypatch.setattr(PdfPreviewDialog, "exec", lambda self: opened.append(self) or 0)
+    folders: list[Path] = []
+
+    def full_disk(_s: Any, _unit_id: int, _sheet: Any, path: Path) -> int:
+        folders.append(path.parent)
+        path.write_bytes(b"%PDF-1.4 half")  # half-written when the disk filled
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(list_export, "print_list", full_disk)
+    page = window.show_page("page_members")
+    page.table_members.setFocus()
+    said = len(no_popups.shown)
+    qtbot.keyClick(page.table_members, Qt.Key.Key_P, CTRL)
+    qtbot.waitUntil(lambda: len(no_popups.shown) > said, timeout=30_000)
+    message = no_popups.shown[-1][2]
+    assert "磁盘" in message and "Traceback" not in message and "No space" not in message
+    assert not opened and folders and not folders[0].exists()  # nothing half-written stays behind

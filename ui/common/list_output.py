@@ -12,14 +12,12 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QMainWindow,
     QProgressDialog,
@@ -29,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..errors import show_service_error, user_errors
-from .background import BackgroundJob
+from .background import BackgroundJob, Work
 from .files import ask_save_path
 from .table_model import Column, LazyTableModel, format_value
 from .widgets import SearchBox
@@ -113,8 +111,10 @@ def build_sheet(table: DataTable) -> ListSheet:
     describe = table.describe_filter
     words = describe() if describe is not None else filter_words(_filter_scope(table))
 
+    every = model.iter_all()  # the query as it is now, read later on the pool thread
+
     def rows() -> Iterator[Sequence[object]]:
-        for row in model.iter_all():
+        for row in every:
             yield [cell_value(c, row) for c in columns]
 
     return ListSheet(list_name(table), words, [c.header for c in columns], rows(), count=model.total)
@@ -131,6 +131,54 @@ def _say(table: DataTable, text: str) -> None:
     window = table.window()
     if isinstance(window, QMainWindow):
         window.statusBar().showMessage(text, 15_000)
+
+
+def _in_background(table: DataTable, work: Work, busy: str, title: str, name: str,
+                   done: Callable[[Any], None], cleanup: Callable[[], None] = lambda: None) -> BackgroundJob:
+    """Run `work` on the pool: the window stays usable, the status bar and a progress dialog (shown after
+    half a second, with 取消) say what is being made; `done` gets the result on the GUI thread, a failure is
+    said in Chinese. `cleanup` runs however it ends."""
+    _say(table, busy)
+    dialog = QProgressDialog(busy, table.tr("取消"), 0, 0, table)
+    dialog.setObjectName(name)
+    dialog.setWindowTitle(title)
+    dialog.setMinimumDuration(500)
+    job = BackgroundJob(work, table)
+    dialog.canceled.connect(job.cancel)
+
+    def progress(count: int, total: int) -> None:
+        if total > 0:
+            dialog.setRange(0, total)
+            dialog.setValue(min(count, total))
+
+    def finished(result: Any) -> None:
+        dialog.reset()
+        try:
+            if job.is_cancelled():  # asked to stop after the last step: nothing is shown
+                _say(table, table.tr("已取消"))
+            else:
+                with user_errors(table):
+                    done(result)
+        finally:
+            cleanup()
+
+    def failed(message: str) -> None:
+        dialog.reset()
+        _say(table, "")
+        cleanup()
+        show_service_error(table, message)
+
+    def cancelled(_message: str) -> None:
+        dialog.reset()
+        _say(table, table.tr("已取消"))
+        cleanup()
+
+    job.progress.connect(progress)
+    job.finished.connect(finished)
+    job.failed.connect(failed)
+    job.cancelled.connect(cancelled)
+    job.start()
+    return job
 
 
 def export_table(table: DataTable, path: Path | None = None) -> BackgroundJob | None:
@@ -152,57 +200,48 @@ def export_table(table: DataTable, path: Path | None = None) -> BackgroundJob | 
         def work(progress: Any, cancel: Any) -> Any:
             return ctx.call(list_export.export_list, unit_id, sheet, target, progress, cancel)
 
-        dialog = QProgressDialog(table.tr("正在导出“{0}”……").format(sheet.title), table.tr("取消"), 0, 0, table)
-        dialog.setObjectName("dlg_export_list")
-        dialog.setWindowTitle(table.tr("导出当前列表"))
-        dialog.setMinimumDuration(500)
-        job = BackgroundJob(work, table)
-        dialog.canceled.connect(job.cancel)
-
-        def progress(done: int, total: int) -> None:
-            if total > 0:
-                dialog.setRange(0, total)
-                dialog.setValue(min(done, total))
-
-        def finished(result: Any) -> None:
-            dialog.reset()
+        def done(result: Any) -> None:
             _say(table, table.tr("已导出 {0} 行到 {1}").format(result.rows, target))
 
-        def failed(message: str) -> None:
-            dialog.reset()
-            show_service_error(table, message)
-
-        job.progress.connect(progress)
-        job.finished.connect(finished)
-        job.failed.connect(failed)
-        job.cancelled.connect(lambda _m: dialog.reset())
-        job.start()
-        return job
+        return _in_background(table, work, table.tr("正在导出“{0}”……").format(sheet.title), table.tr("导出当前列表"),
+                              "dlg_export_list", done)
     return None
 
 
-def print_table(table: DataTable) -> bool:
-    """打印当前列表…: the list as a PDF (title with the filter, every row), in the print preview."""
+def print_table(table: DataTable) -> BackgroundJob | None:
+    """打印当前列表…: the list as a PDF (title with the filter, every row) made off the GUI thread, then shown
+    in the print preview. The PDF lives in a temporary folder removed when the preview closes."""
     from app.services.ledgers import list_export
 
     from .printing import PdfPreviewDialog
 
     found = _context(table)
     if found is None or not isinstance(table.model(), LazyTableModel):
-        return False
+        return None
     ctx, unit_id = found
     folder = Path(tempfile.mkdtemp(prefix="villagedesk-print-"))
+    path = folder / "list.pdf"
+
+    def cleanup() -> None:  # a list of people's details does not stay in the temp folder
+        shutil.rmtree(folder, ignore_errors=True)
+
+    started = False
     try:
         with user_errors(table):
             sheet = build_sheet(table)
-            path = folder / "list.pdf"
-            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-            try:
-                ctx.call(list_export.print_list, unit_id, sheet, path)
-            finally:
-                QApplication.restoreOverrideCursor()
-            PdfPreviewDialog(path, sheet.title, table.window()).exec()
-            return True
-        return False
+
+            def work(_progress: Any, _cancel: Any) -> Any:
+                return ctx.call(list_export.print_list, unit_id, sheet, path)
+
+            def done(pages: Any) -> None:
+                _say(table, table.tr("已生成“{0}”，共 {1} 页").format(sheet.title, pages))
+                PdfPreviewDialog(path, sheet.title, table.window()).exec()
+
+            job = _in_background(table, work, table.tr("正在生成“{0}”的打印页……").format(sheet.title),
+                                 table.tr("打印当前列表"), "dlg_print_list", done, cleanup)
+            started = True
+            return job
+        return None
     finally:
-        shutil.rmtree(folder, ignore_errors=True)  # a list of people's details does not stay in the temp folder
+        if not started:
+            cleanup()

@@ -144,14 +144,22 @@ class LazyTableModel(QAbstractTableModel, Generic[T]):
 
     def iter_all(self, chunk: int = FIND_CHUNK) -> Iterator[T]:
         """Every row of the query, in the view's order, read afresh a chunk at a time and not kept (an
-        export of 150,000 residents must not sit in the model). Errors are raised, not reported."""
-        offset = 0
-        while True:
-            rows = list(self._page_fn(offset, chunk, self.order_by, self.descending))
-            yield from rows
-            if len(rows) < chunk:
-                return
-            offset += chunk
+        export of 150,000 residents must not sit in the model). Errors are raised, not reported.
+
+        The query and order are taken now, not when reading starts: an export or printout read on a pool
+        thread keeps the filter it was asked for while the user goes on filtering the list."""
+        page_fn, order_by, descending = self._page_fn, self.order_by, self.descending
+
+        def read() -> Iterator[T]:
+            offset = 0
+            while True:
+                rows = list(page_fn(offset, chunk, order_by, descending))
+                yield from rows
+                if len(rows) < chunk:
+                    return
+                offset += chunk
+
+        return read()
 
     def row_at(self, row: int) -> T | None:
         return self._row(row) if 0 <= row < self._total else None
