@@ -32,6 +32,7 @@ class MeetingScheduleBox(QGroupBox):
         intro.setWordWrap(True)
         layout.addWidget(intro)
         form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)  # a short choice, not a bar
         self.combos: dict[str, QComboBox] = {}
         for kind in schedule.HELD_BY:
             combo = QComboBox(self)
