@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from app.db import Database
 from app.models import Meeting, Notice, Objection
 
+from ..affairs.terms import due_terms
 from ..affairs.topics import count_overdue as overdue_topics
 from ..grid.coverage import count_uncovered
 from ..notices.archive import notice_filter
@@ -130,6 +131,16 @@ def _topics(s: Session, unit_id: int, t: Today) -> list[TodoLine]:
 
 
 LINE_BUILDERS.append(_topics)
+
+
+def _terms(s: Session, unit_id: int, t: Today) -> list[TodoLine]:
+    due = due_terms(s, unit_id, t.on)
+    return [TodoLine("terms_due", "村务", "需准备换届的班子", len(due), "个", "page_affairs", "terms_due",
+                     hint="\n".join(f"{x.body}{x.text}：{x.state}" for x in due)
+                     or "届期结束前六个月起提醒换届；已届满而未登记新一届的也在内")]
+
+
+LINE_BUILDERS.append(_terms)
 
 
 def todo_lines(s: Session, unit_id: int, at: datetime | None = None) -> list[TodoLine]:
