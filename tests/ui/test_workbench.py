@@ -11,18 +11,26 @@ from PySide6.QtWidgets import QLabel, QPushButton
 from app.io.pdf_pages import read_text
 
 
-def _click(qtbot: Any, window: Any, key: str) -> Any:
+def _workbench(qtbot: Any, window: Any) -> Any:
+    """The 工作台 with its 待办 counted (off the GUI thread, after the window shows)."""
     page = window.pages["page_workbench"]
+    qtbot.waitUntil(lambda: bool(page.buttons), timeout=20_000)
+    return page
+
+
+def _click(qtbot: Any, window: Any, key: str) -> Any:
+    page = _workbench(qtbot, window)
     button = page.findChild(QPushButton, f"btn_todo_{key}")
     assert button is not None and button.isVisible(), key
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     return window.stack.currentWidget()
 
 
-def test_the_workbench_is_the_first_page(window: Any) -> None:
+def test_the_workbench_is_the_first_page(qtbot: Any, window: Any) -> None:
     assert window.stack.currentWidget().objectName() == "page_workbench"
     assert window.nav.currentItem().text() == "工作台"
-    page = window.pages["page_workbench"]
+    page = _workbench(qtbot, window)
+    assert not page.findChild(QLabel, "label_todo_wait").isVisible()  # the wait note made way for the lines
     overdue = page.line("tickets_overdue")
     assert overdue.count >= 1 and page.buttons["tickets_overdue"].text() == f"已逾期的工单：{overdue.count} 件"
     quiet = [line for line in page.lines if not line.due]
@@ -30,7 +38,7 @@ def test_the_workbench_is_the_first_page(window: Any) -> None:
 
 
 def test_a_line_opens_the_tickets_with_its_filter(qtbot: Any, window: Any) -> None:
-    count = window.pages["page_workbench"].line("tickets_overdue").count
+    count = _workbench(qtbot, window).line("tickets_overdue").count
     tickets = _click(qtbot, window, "tickets_overdue")
     assert tickets.objectName() == "page_tickets"
     assert window.nav.currentItem().text() == "工单"
@@ -40,7 +48,7 @@ def test_a_line_opens_the_tickets_with_its_filter(qtbot: Any, window: Any) -> No
 
 
 def test_a_member_line_opens_the_roster_filtered(qtbot: Any, window: Any) -> None:
-    bench = window.pages["page_workbench"]
+    bench = _workbench(qtbot, window)
     count = bench.line("activist_due").count
     assert count >= 1  # the demo has activists of more than a year
     members = _click(qtbot, window, "activist_due")

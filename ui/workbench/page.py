@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -26,15 +26,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.context import AppContext
-from app.services.workbench import figures, today
-from app.services.workbench.figures import YearFigures
-from app.services.workbench.today import TodoLine
 
 from ..common.background import BackgroundJob
 from ..common.files import ask_save_path
 from ..common.page import Changes, Page
 from ..common.widgets import InfoLabel
-from ..errors import user_errors
+
+if TYPE_CHECKING:
+    from app.services.workbench.figures import YearFigures
+    from app.services.workbench.today import TodoLine
 
 WEEKDAYS = "一二三四五六日"
 DUE_STYLE = "QPushButton { text-align: left; padding: 4px 8px; color: #b71c1c; font-weight: bold; }"
@@ -59,6 +59,7 @@ class WorkbenchPage(Page):
         self.figures: YearFigures | None = None
         self.buttons: dict[str, QPushButton] = {}
         self.job: BackgroundJob | None = None  # the PDF
+        self.lines_job: BackgroundJob | None = None
         self.figures_job: BackgroundJob | None = None
 
         outer = QVBoxLayout(self)
@@ -86,6 +87,10 @@ class WorkbenchPage(Page):
         self.grid_todo = QGridLayout(self.box_todo)
         self.grid_todo.setColumnStretch(2, 1)
         self.grid_todo.setVerticalSpacing(2)
+        self.label_todo_wait = QLabel(self.tr("正在统计今日待办……"), self.box_todo)
+        self.label_todo_wait.setObjectName("label_todo_wait")
+        self.label_todo_wait.setStyleSheet(GROUP_STYLE)
+        self.grid_todo.addWidget(self.label_todo_wait, 0, 0, 1, 3, Qt.AlignmentFlag.AlignTop)
         columns = QHBoxLayout()  # side by side: both fit a 1366×768 screen without scrolling
         columns.addWidget(self.box_todo, 2)  # full height (no AlignTop): wrapped notes get the height they need
         layout.addLayout(columns, 1)
@@ -116,18 +121,38 @@ class WorkbenchPage(Page):
         on = date.today()
         self.label_date.setText(self.tr("<h2>工作台</h2>今天是 {0}年{1}月{2}日 星期{3}")
                                 .format(on.year, on.month, on.day, WEEKDAYS[on.weekday()]))
-        with user_errors(self):
-            lines = self.ctx.call(today.todo_lines, self.unit_id)
-            lines.append(today.backup_line(self.ctx.db))
-            self.lines = lines
-            self._show_lines()
+        self._load_lines()
+
+    def _load_lines(self) -> None:
+        """The 待办 counts off the GUI thread too: on a county database they take 0.1–0.2 s, which kept the
+        window from showing (issue 20: usable within 1 s). The year's figures are counted after them."""
+        ctx, unit_id = self.ctx, self.unit_id
+        job = BackgroundJob(lambda _progress, _cancel: _todo_lines(ctx, unit_id), self)
+        job.finished.connect(lambda lines, job=job: self._lines_loaded(job, lines))
+        job.failed.connect(lambda message, job=job: self._lines_failed(job, message))
+        self.lines_job = job
+        job.start()
+
+    def _lines_loaded(self, job: BackgroundJob, lines: list[TodoLine]) -> None:
+        if job is not self.lines_job:
+            return  # a later 刷新 is under way: its counts are the newer ones
+        self.lines = lines
+        self._show_lines()
+        self._load_figures()
+
+    def _lines_failed(self, job: BackgroundJob, message: str) -> None:
+        if job is not self.lines_job:
+            return
+        if not self.lines:
+            self.label_todo_wait.setText(message)
+        self.info.show_error(message)
         self._load_figures()
 
     def _load_figures(self) -> None:
         """The year's figures off the GUI thread: the 星级 statistics of a county's 50,000 households take
         ~0.6 s, and the 待办 lines above must not wait for them."""
         ctx, unit_id = self.ctx, self.unit_id
-        job = BackgroundJob(lambda _progress, _cancel: ctx.call(figures.year_figures, unit_id), self)
+        job = BackgroundJob(lambda _progress, _cancel: _year_figures(ctx, unit_id), self)
         job.finished.connect(self._figures_loaded)
         job.failed.connect(self.info.show_error)
         self.figures_job = job
@@ -151,6 +176,9 @@ class WorkbenchPage(Page):
                 widget.deleteLater()
 
     def _show_lines(self) -> None:
+        if self.label_todo_wait.isVisibleTo(self.box_todo):  # the first counts: the wait note goes
+            self.grid_todo.removeWidget(self.label_todo_wait)
+            self.label_todo_wait.hide()
         self._clear(self.grid_todo)
         self.buttons.clear()
         last_group = ""
@@ -224,6 +252,8 @@ class WorkbenchPage(Page):
     def save_summary(self, path: Path, year: int) -> None:
         """Write the PDF off the GUI thread (fonts load on first use); the label says where it went."""
         ctx, unit_id = self.ctx, self.unit_id
+        from app.services.workbench import figures
+
         job = BackgroundJob(lambda _progress, _cancel: ctx.call(figures.print_summary, unit_id, path, year), self)
         job.finished.connect(lambda out: self._printed(Path(out)))
         job.failed.connect(self._print_failed)
@@ -239,3 +269,19 @@ class WorkbenchPage(Page):
     def _print_failed(self, message: str) -> None:
         self.btn_print.setEnabled(True)
         self.info.show_error(message)
+
+
+def _todo_lines(ctx: AppContext, unit_id: int) -> list[TodoLine]:
+    """Run on the thread pool. The services are imported here, not with the page: ~0.1 s less before the
+    window shows (tests/ui/test_lazy_pages.py)."""
+    from app.services.workbench import today
+
+    lines = ctx.call(today.todo_lines, unit_id)
+    lines.append(today.backup_line(ctx.db))
+    return lines
+
+
+def _year_figures(ctx: AppContext, unit_id: int) -> YearFigures:
+    from app.services.workbench import figures
+
+    return ctx.call(figures.year_figures, unit_id)
