@@ -96,9 +96,11 @@ def test_start_up_imports_no_heavy_library(demo_ctx: AppContext) -> None:
         "w = MainWindow(ctx)\n"
         "w.show()\n"
         "QApplication.processEvents()\n"
-        "heavy = ('alembic', 'reportlab', 'openpyxl', 'pypdfium2', 'python_calamine', 'PIL', 'qrcode')\n"
+        "heavy = ('alembic', 'reportlab', 'openpyxl', 'pypdfium2', 'python_calamine', 'PIL', 'qrcode', 'phonenumbers')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
         "print(sorted(m for m in ('ui.grid.page', 'ui.tickets.page', 'ui.settings.page') if m in sys.modules))\n"
+        "import app\n"  # single operator mode: no sign-in dialog; the version is looked up only when asked
+        "print('ui.auth.login_dialog' in sys.modules, app._version.cache_info().currsize)\n"
         "sys.stdout.flush()\n"
         "import os; os._exit(0)\n"
     )
@@ -106,6 +108,25 @@ def test_start_up_imports_no_heavy_library(demo_ctx: AppContext) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env,
                          timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
-    heavy, pages = out.stdout.strip().splitlines()[-2:]
+    heavy, pages, extras = out.stdout.strip().splitlines()[-3:]
     assert heavy == "[]"
     assert pages == "[]"  # a page's module is imported when the page is first shown
+    assert extras == "False 0"
+
+
+def test_idle_lock_filters_events_only_while_it_counts(window: Any) -> None:
+    """Single operator mode (the demo): no lock, so no application-wide event filter slowing every event."""
+    from app.services.safety import auth
+
+    lock = window.idle_lock
+    assert not lock.watching and not lock.timer.isActive()
+    ctx = window.ctx
+    admin = ctx.call(auth.ensure_admin, ctx.unit_id)
+    ctx.call(auth.set_password, admin, "shuji-2026")
+    ctx.call(auth.set_single_operator_mode, ctx.unit_id, False)
+    ctx.call(auth.set_idle_lock_minutes, ctx.unit_id, 5)
+    lock.reload()  # as 设置 → 登录设置 保存 does
+    assert lock.watching and lock.timer.isActive()
+    ctx.call(auth.set_idle_lock_minutes, ctx.unit_id, 0)
+    lock.reload()
+    assert not lock.watching and not lock.timer.isActive()

@@ -10,8 +10,6 @@ from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QWidget
 from app.services.context import AppContext
 from app.services.safety import auth
 
-from .login_dialog import LoginDialog
-
 log = logging.getLogger(__name__)
 
 # Input that counts as "someone is at the PC".
@@ -29,6 +27,8 @@ def sign_in(ctx: AppContext, parent: QWidget | None = None) -> bool:
     if ctx.call(auth.single_operator_mode, unit_id):
         ctx.operator_id = ctx.call(auth.ensure_admin, unit_id)
         return True
+    from .login_dialog import LoginDialog  # not needed in single operator mode: the window opens sooner
+
     dialog = LoginDialog(ctx, parent)
     return dialog.exec() == QDialog.DialogCode.Accepted and ctx.operator_id is not None
 
@@ -47,9 +47,7 @@ class IdleLock(QObject):
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.lock)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        self.watching = False  # the application-wide event filter is installed
         self.reload()
 
     def reload(self) -> None:
@@ -62,6 +60,19 @@ class IdleLock(QObject):
         if minutes > 0:
             self.timer.setInterval(minutes * 60_000)
             self.timer.start()
+        self._watch(minutes > 0)
+
+    def _watch(self, on: bool) -> None:
+        """Filter the application's events only while a countdown is set: every event of every widget
+        passing through Python cost the first paint ~30 ms (single operator mode has no lock at all)."""
+        app = QApplication.instance()
+        if app is None or on == self.watching:
+            return
+        if on:
+            app.installEventFilter(self)
+        else:
+            app.removeEventFilter(self)
+        self.watching = on
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if event.type() in _ACTIVITY and self.timer.interval() > 0 and not self.locked and self.timer.isActive():
@@ -74,6 +85,8 @@ class IdleLock(QObject):
         self.locked = True
         username = self.ctx.call(auth.get_operator, self.ctx.operator_id).username
         log.info("window locked after idling")
+        from .login_dialog import LoginDialog
+
         # the records must not stay readable behind the lock dialog
         content = self.window.centralWidget() if isinstance(self.window, QMainWindow) else None
         if content is not None:
