@@ -30,6 +30,8 @@ LEDGER_KINDS: dict[str, str] = {
     "village-bodies": "村「两委」班子成员名册",
     "representatives": "村民代表名册",
     "topics": "环形互动议题台账",
+    "decisions": "四议两公开台账",
+    "representative-meetings": "村民代表会议记录",
 }
 
 # Notices the program builds from the data (the CLI's `notice KIND`), in menu order.
@@ -49,5 +51,7 @@ NOTICE_LABELS: dict[str, str] = {
     "household-points": "乡风文明积分公示",
     "topic": "环形互动议题公示",
     "open-affairs": "村务公开",
+    "decision": "决议公开",
+    "decision-result": "实施结果公开",
     "other": "其他公示",
 }

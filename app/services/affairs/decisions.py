@@ -218,10 +218,19 @@ def publish_resolution(s: Session, decision_id: int, out_path: Path, paper: str 
     _refuse_out_of_turn(s, d, RESOLUTION_STEP)
     info = publish_draft(s, d.unit_id, build_decision_notice(s, d.id), out_path, paper, start, days, workdays,
                          issued_on)
-    d.resolution_notice_id, d.status = info.id, IMPLEMENTING
-    s.flush()
-    audit.record(s, d.unit_id, "update", "decision", d.id, f"村务事项 {d.number} 决议公开（公示 {info.number}）")
+    _published(s, d, info.id, info.number, result=False)
     return info
+
+
+def _published(s: Session, d: Decision, notice_id: int, number: str, result: bool) -> None:
+    """The decision after its 公示 is archived: 决议公开 → 实施中, 实施结果公开 → 已完成."""
+    if result:
+        d.result_notice_id, d.status = notice_id, DONE
+    else:
+        d.resolution_notice_id, d.status = notice_id, IMPLEMENTING
+    s.flush()
+    what = RESULT_STEP if result else RESOLUTION_STEP
+    audit.record(s, d.unit_id, "update", "decision", d.id, f"村务事项 {d.number} {what}（公示 {number}）")
 
 
 def record_result(s: Session, decision_id: int, text: str, implemented_on: date | None) -> None:
@@ -257,9 +266,7 @@ def publish_result(s: Session, decision_id: int, out_path: Path, paper: str = "A
         raise ServiceError(f"事项 {d.number} 还没有登记实施结果，请先“记录实施结果”。")
     info = publish_draft(s, d.unit_id, build_result_notice(s, d.id), out_path, paper, start, days, workdays,
                          issued_on)
-    d.result_notice_id, d.status = info.id, DONE
-    s.flush()
-    audit.record(s, d.unit_id, "update", "decision", d.id, f"村务事项 {d.number} 实施结果公开（公示 {info.number}）")
+    _published(s, d, info.id, info.number, result=True)
     return info
 
 

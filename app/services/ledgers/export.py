@@ -26,6 +26,7 @@ from app.models.people import HEAD_RELATION
 
 from .. import access, audit
 from ..affairs import ledgers_bodies as body_ledgers
+from ..affairs import ledgers_decisions as decision_ledgers
 from ..affairs import ledgers_topics as topic_ledgers
 from ..errors import PermissionDenied, ServiceError
 from ..grid.ledgers import contacts_ledger, grids_ledger, households_per_area
@@ -196,6 +197,7 @@ BUILDERS.update(household_points_ledgers.BUILDERS)
 BUILDERS.update(ticket_ledgers.BUILDERS)
 BUILDERS.update(body_ledgers.BUILDERS)
 BUILDERS.update(topic_ledgers.BUILDERS)
+BUILDERS.update(decision_ledgers.BUILDERS)
 
 
 # The ledgers a 网格员 may export, each with the query that limits its rows to the operator's grids
