@@ -76,6 +76,7 @@ def _area_extensions() -> list[Callable[[Session, int, random.Random], list[str]
     An area adds one line here, its function living in app/demo/<area>.py.
     """
     from . import affairs_bodies as demo_bodies
+    from . import affairs_decisions as demo_decisions
     from . import affairs_topics as demo_topics
     from . import grid as demo_grid
     from . import points as demo_points
@@ -89,5 +90,6 @@ def _area_extensions() -> list[Callable[[Session, int, random.Random], list[str]
         demo_tickets.extend,
         demo_points.draft_this_year,  # after the tickets' 代办 points
         demo_bodies.extend,
+        demo_decisions.extend,  # after the bodies: the 两委会 and 村民代表会议 tick them
         demo_topics.extend,  # after the bodies (the 村民代表 vote) and the tickets
     ]
