@@ -270,6 +270,10 @@ def _by_type(demo: Demo, annotation: str) -> Any:
         from app.services.grid.grids import current_posts
 
         return next(p for g in demo.grids() for p in ctx.call(current_posts, g.id))
+    if annotation == "BodyPostRow":  # a 村民代表 (the 联系户 dialog is for them)
+        from app.services.affairs.bodies import list_posts
+
+        return next(p for p in ctx.call(list_posts, demo.unit_id) if p.body == "村民代表")
     if annotation == "ApplicationRow":
         return demo.application()
     if annotation in ("RoundObjection", "RoundObjection | None"):

@@ -18,9 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.affairs import BODIES
 from app.services.affairs import bodies, terms
-from app.services.affairs.bodies import PostRow
+from app.services.affairs.bodies import BODIES, BodyPostRow
 from app.services.affairs.terms import TermRow
 from app.services.context import AppContext
 
@@ -34,7 +33,7 @@ from .body_dialogs import BodyPostDialog, EndBodyPostDialog, RepHouseholdsDialog
 DUE_STATES = ("即将届满", "已届满")
 DUE_BG = QColor("#fff3cd")
 
-POST_COLUMNS: list[Column[PostRow]] = [
+POST_COLUMNS: list[Column[BodyPostRow]] = [
     Column("班子", "body", width=7),
     Column("职务", "title", width=10),
     Column("姓名", "name", width=5),
@@ -98,7 +97,7 @@ class BodiesTab(QWidget):
         self.table_posts = DataTable("table_body_posts", top)
         self.table_posts.list_name = self.tr("村务班子成员")
         count, page = list_source(self._posts)
-        self.posts_model: LazyTableModel[PostRow] = LazyTableModel(POST_COLUMNS, count, page, parent=self)
+        self.posts_model: LazyTableModel[BodyPostRow] = LazyTableModel(POST_COLUMNS, count, page, parent=self)
         self.table_posts.setModel(self.posts_model)
         self.info = InfoLabel("info_affairs_bodies", top)
         self.posts_model.loadFailed.connect(self.info.show_error)
@@ -157,7 +156,7 @@ class BodiesTab(QWidget):
 
     # ---- lists ----------------------------------------------------------------------------------
 
-    def _posts(self) -> list[PostRow]:
+    def _posts(self) -> list[BodyPostRow]:
         return self.ctx.call(bodies.list_posts, self.unit_id, self.combo_body.currentData(),
                              self.check_ended.isChecked())
 
@@ -189,7 +188,7 @@ class BodiesTab(QWidget):
         self.terms_model.refresh()
         return True
 
-    def current_post(self) -> PostRow | None:
+    def current_post(self) -> BodyPostRow | None:
         row = self.table_posts.current_row()
         return self.posts_model.row_at(row) if row >= 0 else None
 

@@ -9,9 +9,8 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
 
-from app.models.affairs import BODIES, BODY_ROLES, TERM_BODIES
 from app.services.affairs import bodies, terms
-from app.services.affairs.bodies import PostRow
+from app.services.affairs.bodies import BODIES, BODY_ROLES, TERM_BODIES, BodyPostRow
 from app.services.affairs.terms import TermRow
 from app.services.context import AppContext
 from app.services.errors import FieldProblem, ValidationError
@@ -29,7 +28,7 @@ DATA_ROLE = Qt.ItemDataRole.UserRole
 class BodyPostDialog(FormDialog):
     """新增任职 (post None) or 修改任职 (the post's values, the person fixed). result_value: the post id."""
 
-    def __init__(self, ctx: AppContext, unit_id: int, post: PostRow | None = None, body: str | None = None,
+    def __init__(self, ctx: AppContext, unit_id: int, post: BodyPostRow | None = None, body: str | None = None,
                  parent: QWidget | None = None) -> None:
         title = self.tr("新增任职") if post is None else self.tr("修改任职：{0}").format(post.name)
         super().__init__("dlg_body_post", title, parent)
@@ -102,7 +101,7 @@ class BodyPostDialog(FormDialog):
 class EndBodyPostDialog(FormDialog):
     """结束任职: the date and the reason (换届, 辞职, 罢免 …); the row stays in the roster's history."""
 
-    def __init__(self, ctx: AppContext, post: PostRow, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, post: BodyPostRow, parent: QWidget | None = None) -> None:
         super().__init__("dlg_end_body_post", self.tr("结束任职：{0} {1}{2}").format(post.name, post.body, post.role),
                          parent)
         self.ctx, self.post = ctx, post
@@ -169,7 +168,7 @@ class TermDialog(FormDialog):
 class RepHouseholdsDialog(FormDialog):
     """A 村民代表's 联系户: households picked by typing, listed, removed; 保存 replaces the whole set."""
 
-    def __init__(self, ctx: AppContext, unit_id: int, post: PostRow, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, unit_id: int, post: BodyPostRow, parent: QWidget | None = None) -> None:
         super().__init__("dlg_rep_households", self.tr("代表联系户：{0}").format(post.name), parent)
         self.ctx, self.unit_id, self.post = ctx, unit_id, post
         self.add_section(self.tr("村民代表一般联系五至十五户；输入户主姓名或户号，在列表中选中即加入。"))

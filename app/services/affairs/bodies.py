@@ -58,7 +58,7 @@ class PostHousehold:
 
 
 @dataclass(frozen=True)
-class PostRow:
+class BodyPostRow:
     id: int
     resident_id: int
     name: str
@@ -306,7 +306,7 @@ def group_order(name: str) -> tuple[int, str]:
     return (value, name)
 
 
-def list_posts(s: Session, unit_id: int, body: str | None = None, include_ended: bool = False) -> list[PostRow]:
+def list_posts(s: Session, unit_id: int, body: str | None = None, include_ended: bool = False) -> list[BodyPostRow]:
     """Posts by body (in BODIES order) and role, current ones only unless include_ended; 后备干部 is body
     「后备干部」. The 村民委员会主任 who is now also 书记 is titled 一肩挑."""
     stmt = (select(BodyPost, Resident, BodyTerm)
@@ -336,7 +336,7 @@ def list_posts(s: Session, unit_id: int, body: str | None = None, include_ended:
             span = f"{term.starts_on.isoformat()} 至 {term.ends_on.isoformat()}"
             term_text = f"{term.name}（{span}）" if term.name else span
         one = post.until is None and person.id in secretaries
-        out.append(PostRow(
+        out.append(BodyPostRow(
             id=post.id, resident_id=person.id, name=person.name, gender=person.gender, birth_date=person.birth_date,
             phone=person.phone or "", education=person.education or "", body=post.body, role=post.role,
             title=post_title(post.body, post.role, one), term_id=post.term_id, term_text=term_text,
@@ -346,5 +346,5 @@ def list_posts(s: Session, unit_id: int, body: str | None = None, include_ended:
     return out
 
 
-__all__ = ["ONE_SHOULDER", "PostHousehold", "PostRow", "add_post", "correct_post", "end_post", "list_posts",
+__all__ = ["BODIES", "BODY_ROLES", "ONE_SHOULDER", "TERM_BODIES", "PostHousehold", "BodyPostRow", "add_post", "correct_post", "end_post", "list_posts",
            "group_order", "post_households", "post_title", "secretary_ids", "set_households", "village_org"]

@@ -19,7 +19,7 @@ from app.models.affairs import BODY_ROLES
 from app.models.org import MEMBER_STAGES, POSTS
 from app.text import pack_lines
 
-from .bodies import ONE_SHOULDER, PostRow, list_posts, village_org
+from .bodies import ONE_SHOULDER, BodyPostRow, list_posts, village_org
 
 # The 党组织 committee posts that sit in the 两委 (党小组长, 联络员 do not).
 COMMITTEE_POSTS = ("书记", "副书记", "组织委员", "宣传委员", "纪检委员", "委员", "第一书记")
@@ -70,7 +70,7 @@ def committee_people(s: Session, unit_id: int) -> list[_Person]:
     """The 两委 and 村务监督委员会 now, one entry a person: 书记 first, then by the rank of their first post."""
     people: dict[int, _Person] = {}
 
-    def entry(r: Resident | PostRow, rid: int) -> _Person:
+    def entry(r: Resident | BodyPostRow, rid: int) -> _Person:
         if rid not in people:
             people[rid] = _Person(rid, r.name, r.gender, r.birth_date, r.education or "", r.phone or "")
         return people[rid]
@@ -113,7 +113,7 @@ def village_bodies_ledger(s: Session, unit_id: int, year: int | None) -> Ledger:
 def representatives_ledger(s: Session, unit_id: int, year: int | None) -> Ledger:
     reps = list_posts(s, unit_id, "村民代表")
 
-    def heads(r: PostRow) -> str:
+    def heads(r: BodyPostRow) -> str:
         return pack_lines((f"{h.number} {h.head_name}".strip() for h in r.households), HOUSEHOLDS_WIDTH - 4)
 
     columns = [
