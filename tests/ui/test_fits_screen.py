@@ -274,6 +274,10 @@ def _by_type(demo: Demo, annotation: str) -> Any:
         from app.services.affairs.bodies import list_posts
 
         return next(p for p in ctx.call(list_posts, demo.unit_id) if p.body == "村民代表")
+    if annotation == "TopicRow":  # 环形互动: the demo's 倒序 topic in 落实 (its opinions, answer and vote shown)
+        from app.services.affairs.topics import list_topics
+
+        return next(t for t in ctx.call(list_topics, demo.unit_id) if t.stage == "落实")
     if annotation == "ApplicationRow":
         return demo.application()
     if annotation in ("RoundObjection", "RoundObjection | None"):

@@ -14,6 +14,7 @@ from app.services.context import AppContext
 from ..common.page import Changes, Page
 from .bodies_tab import BodiesTab
 from .decisions_tab import DecisionsTab
+from .topics_tab import TopicsTab
 
 
 class AffairsPage(Page):
@@ -32,6 +33,7 @@ class AffairsPage(Page):
         self.bodies = BodiesTab(ctx, changes, self)
         self.tabs.addTab(self.bodies, self.tr("班子与代表"))
         self.tabs.addTab(DecisionsTab(ctx, changes, self), self.tr("四议两公开"))
+        self.tabs.addTab(TopicsTab(ctx, changes, self), self.tr("环形互动"))
         self.refresh()
 
     def _tab_widgets(self) -> list[QWidget]:

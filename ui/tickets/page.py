@@ -9,6 +9,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QMenu, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
+from app.services.affairs import topics
 from app.services.context import AppContext
 from app.services.grid import grids as grid
 from app.services.output_kinds import LEDGER_KINDS
@@ -111,9 +112,12 @@ class TicketsPage(Page):
         self.btn_visit = QPushButton(self.tr("回访…"), tab)
         self.btn_visit.setObjectName("btn_ticket_visit_row")
         self.btn_visit.setEnabled(False)
+        self.btn_topic = QPushButton(self.tr("转为环形互动议题"), tab)
+        self.btn_topic.setObjectName("btn_ticket_to_topic")
+        self.btn_topic.setToolTip(self.tr("把群众提出的诉求转为“环形互动”倒序议题，由党员征求意见、支部研究答复"))
         self.btn_export = QPushButton(self.tr("导出工单台账…"), tab)
         self.btn_export.setObjectName("btn_export_ledger")
-        for b in (self.btn_new, self.btn_solved, self.btn_open, self.btn_visit):
+        for b in (self.btn_new, self.btn_solved, self.btn_open, self.btn_visit, self.btn_topic):
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(self.btn_export)
@@ -122,6 +126,7 @@ class TicketsPage(Page):
         self.btn_solved.clicked.connect(lambda: self.new_ticket(solved=True))
         self.btn_open.clicked.connect(self.open_current)
         self.btn_visit.clicked.connect(self.visit_current)
+        self.btn_topic.clicked.connect(self.promote_current)
         self.btn_export.clicked.connect(self.export_ledgers)
 
         self.model = TicketModel(COLUMNS, lambda: 0, lambda *_: [], parent=self)
@@ -240,6 +245,7 @@ class TicketsPage(Page):
             menu.addAction(self.tr("查看/办理…"), self.open_current)
             visit = menu.addAction(self.tr("回访…"), self.visit_current)
             visit.setEnabled(self._can_visit(self.current()))
+            menu.addAction(self.tr("转为环形互动议题"), self.promote_current)
             menu.addSeparator()
         self.table.add_list_actions(menu)  # 复制, 导出当前列表…, 打印当前列表…
         menu.popup(self.table.viewport().mapToGlobal(pos))
@@ -259,6 +265,20 @@ class TicketsPage(Page):
                 self.table.select_row(self.model.find_row(lambda r: r.id == row.id, fetch_all=True))
                 self.info.show_info(self.tr("工单 {0} 已回访，现为“{1}”。").format(
                     row.number, STATE_LABELS.get(dialog.result_state, "")) + self.info.text())
+
+    def promote_current(self) -> None:
+        """One step from a villager's 工单 to a 倒序 环形互动 topic (a ticket is promoted once)."""
+        row = self.current()
+        if row is None:
+            self.info.show_error(self.tr("请先在列表中选中一件工单"))
+            return
+        with user_errors(self):
+            topic_id = self.ctx.call(topics.promote_ticket, row.id)
+            number = self.ctx.call(topics.get_topic, topic_id).row.number
+            self.announce("ticket")
+            self.announce("affairs")
+            self.info.show_info(self.tr("工单 {0} 已转为环形互动议题 {1}（倒序），请到“村务决策 → 环形互动”记录意见。")
+                                .format(row.number, number))
 
     def detail_dialog(self, ticket_id: int) -> TicketDetailDialog:
         dialog = TicketDetailDialog(self.ctx, self.unit_id, ticket_id, self)

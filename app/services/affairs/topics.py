@@ -20,7 +20,15 @@ from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from app.models import Household, PartyMember, Resident, Ticket, TicketCategory
-from app.models.affairs import TOPIC_DIRECTIONS, VERDICTS, AffairsMeeting, Topic, TopicOpinion, TopicProgress
+from app.models.affairs import (
+    TOPIC_DIRECTIONS,
+    TOPIC_STAGES,
+    VERDICTS,
+    AffairsMeeting,
+    Topic,
+    TopicOpinion,
+    TopicProgress,
+)
 
 from .. import access, audit
 from ..errors import NotFound, ServiceError
@@ -39,6 +47,7 @@ NEXT_STEP = {
     "未通过": "无（议题未通过表决，已结束）",
 }
 VOTE_KINDS = ("村民代表会议", "村民会议")
+STAGES, DIRECTIONS = TOPIC_STAGES, TOPIC_DIRECTIONS  # for the window (ui never imports app.models)
 TITLE_MAX = 200
 
 
@@ -185,8 +194,12 @@ def promote_ticket(s: Session, ticket_id: int, opened_on: date | None = None) ->
 
 
 def add_opinion(s: Session, topic_id: int, content: str, *, member_id: int | None = None,
-                household_id: int | None = None, speaker: str = "", gathered_on: date | None = None) -> int:
-    """An opinion a 党员 gathered from a household (who gathered it, which household, who said it)."""
+                household_id: int | None = None, speaker: str = "", gathered_on: date | None = None,
+                resident_id: int | None = None) -> int:
+    """An opinion a 党员 gathered from a household (who gathered it, which household, who said it).
+
+    resident_id: the villager who said it, picked from the register — their household and name are taken
+    (a speaker typed by name stays free text)."""
     _entry(s, "记录群众意见")
     t = _get(s, topic_id)
     _require_stage(t, "征求意见", "记录意见")
@@ -200,6 +213,12 @@ def add_opinion(s: Session, topic_id: int, content: str, *, member_id: int | Non
         who = s.get(Resident, m.resident_id) if m is not None else None
         if who is None or who.unit_id != t.unit_id:
             p.add("member_id", "收集党员", "不是本村的党员")
+    if resident_id is not None:
+        said = s.get(Resident, resident_id)
+        if said is None or said.unit_id != t.unit_id:
+            p.add("resident_id", "提出人", "不是本村的居民")
+        else:
+            household_id, speaker = household_id or said.household_id, speaker or said.name
     if household_id is not None:
         h = s.get(Household, household_id)
         if h is None or h.unit_id != t.unit_id:

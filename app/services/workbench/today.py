@@ -22,7 +22,7 @@ from app.db import Database
 from app.models import Meeting, Notice, Objection
 
 from ..affairs.terms import due_terms
-from ..affairs.topics import count_overdue as overdue_topics
+from ..affairs.topics import count_overdue
 from ..grid.coverage import count_uncovered
 from ..notices.archive import notice_filter
 from ..org.members import DUE_FILTERS, MemberQuery, count_members
@@ -126,8 +126,8 @@ LINE_BUILDERS: list[Callable[[Session, int, Today], list[TodoLine]]] = [_tickets
 
 
 def _topics(s: Session, unit_id: int, t: Today) -> list[TodoLine]:
-    return [TodoLine("topics_overdue", "村务", "落实逾期的环形互动议题", overdue_topics(s, unit_id, t.on), "项",
-                     "page_affairs", hint="已表决公开、落实时限已过但尚未完成的议题")]
+    return [TodoLine("topics_overdue", "村务", "落实逾期的环形互动议题", count_overdue(s, unit_id, t.on), "项",
+                     "page_affairs", "topics_overdue", hint="已表决公开、落实时限已过但尚未完成的议题")]
 
 
 LINE_BUILDERS.append(_topics)
