@@ -78,3 +78,11 @@ def test_new_decision_and_first_step_through_the_dialogs(qtbot: Any, village: Ap
     assert "两委会商议" in tab.btn_step.text() and not tab.btn_edit.isEnabled()  # a meeting has discussed it
     stored = village.call(decisions.get_decision, row.id).steps[0].meeting
     assert stored is not None and stored.minutes == "书记提议硬化村东排水沟" and stored.held_on == date(2026, 3, 3)
+
+
+def test_workbench_key_shows_the_decisions_to_publish(qtbot: Any, village: AppContext) -> None:
+    tab = DecisionsTab(village, Changes(), None)
+    qtbot.addWidget(tab)
+    assert not tab.show_filter("topics_overdue")  # another tab's line
+    assert tab.show_filter("decisions_to_publish")
+    assert tab.combo_status.currentText() == "待公开" and tab.model.total == 0

@@ -274,6 +274,10 @@ def _by_type(demo: Demo, annotation: str) -> Any:
         from app.services.affairs.bodies import list_posts
 
         return next(p for p in ctx.call(list_posts, demo.unit_id) if p.body == "村民代表")
+    if annotation == "DecisionRow":  # 四议两公开: the demo's decision being carried out (实施结果)
+        from app.services.affairs.decisions import list_decisions
+
+        return ctx.call(list_decisions, demo.unit_id, "实施中")[0]
     if annotation == "TopicRow":  # 环形互动: the demo's 倒序 topic in 落实 (its opinions, answer and vote shown)
         from app.services.affairs.topics import list_topics
 
@@ -366,8 +370,17 @@ def _household_entry(demo: Demo) -> Any:
     raise KeyError("no household entry")
 
 
+def _open_decision(demo: Demo) -> Any:
+    """A decision whose next step is a meeting (the demo's have all moved past them): 记录会议 is for it."""
+    from app.services.affairs import decisions
+
+    did = demo.ctx.call(decisions.open_decision, demo.unit_id, decisions.DecisionInput("村委会办公楼维修", date.today()))
+    return demo.ctx.call(decisions.get_decision, did)
+
+
 # arguments one dialog needs beyond what its parameter's name and type say
 _FOR_CLASS: dict[str, dict[str, Callable[[Demo], Any]]] = {
+    "StepDialog": {"decision": _open_decision},
     "StageDialog": {"row": _pipeline_member},
     "CorrectHouseholdEntryDialog": {"entry": _household_entry},
 }

@@ -27,7 +27,14 @@ from PySide6.QtWidgets import (
 
 from app.services.affairs import attachments, decisions
 from app.services.affairs.attachments import ALLOWED
-from app.services.affairs.decisions import MEETING_STEPS, RESOLUTION_STEP, RESULT_STEP, STATUSES, DecisionRow
+from app.services.affairs.decisions import (
+    MEETING_STEPS,
+    RESOLUTION_STEP,
+    RESULT_STEP,
+    STATUSES,
+    TO_PUBLISH,
+    DecisionRow,
+)
 from app.services.context import AppContext
 
 from ..common.files import ask_open_path, ask_save_path
@@ -61,6 +68,7 @@ class DecisionsTab(QWidget):
         self.combo_status.addItem(self.tr("全部状态"), None)
         for st in STATUSES:
             self.combo_status.addItem(st, st)
+        self.combo_status.addItem(self.tr("待公开"), TO_PUBLISH)  # the 工作台's line
         self.btn_new = QPushButton(self.tr("新建事项…"), self)
         self.btn_new.setObjectName("btn_new_decision")
         self.btn_edit = QPushButton(self.tr("修改…"), self)
@@ -164,6 +172,14 @@ class DecisionsTab(QWidget):
         self.table.select_row(next((i for i, d in enumerate(rows) if d.id == keep), 0))
         self.info.setText(self.tr("共 {0} 项").format(len(rows)))
         self.show_detail()
+
+    def show_filter(self, key: str) -> bool:
+        """The 工作台's 「待公开的村务决议」 line: those decisions, this tab in front."""
+        if key != "decisions_to_publish":
+            return False
+        self.combo_status.setCurrentIndex(self.combo_status.findData(TO_PUBLISH))
+        self.refresh()
+        return True
 
     def _changed(self, select_id: int | None = None) -> None:
         self.refresh(select_id)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.models import Notice
@@ -303,10 +303,25 @@ def _row(s: Session, d: Decision) -> DecisionRow:
                        nxt, d.result_text, d.implemented_on, steps)
 
 
+def _to_publish() -> ColumnElement[bool]:
+    """Decided and not yet 公开, or carried out (result recorded) and its result not yet 公开."""
+    return or_(Decision.status == RESOLVED, and_(Decision.status == IMPLEMENTING, Decision.result_text != ""))
+
+
+def count_to_publish(s: Session, unit_id: int) -> int:
+    """The 工作台's count: decisions waiting for 决议公开 or 实施结果公开."""
+    return s.scalar(select(func.count(Decision.id)).where(Decision.unit_id == unit_id, _to_publish())) or 0
+
+
+TO_PUBLISH = "to_publish"  # list_decisions' status for what count_to_publish counts
+
+
 def list_decisions(s: Session, unit_id: int, status: str | None = None, year: int | None = None) -> list[DecisionRow]:
-    """The unit's decisions, newest proposal first; optionally of one status or one year."""
+    """The unit's decisions, newest proposal first; optionally of one status (or TO_PUBLISH) or one year."""
     stmt = select(Decision).where(Decision.unit_id == unit_id)
-    if status:
+    if status == TO_PUBLISH:
+        stmt = stmt.where(_to_publish())
+    elif status:
         stmt = stmt.where(Decision.status == status)
     if year:
         stmt = stmt.where(Decision.number.like(f"{year}-%"))

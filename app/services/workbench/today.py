@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from app.db import Database
 from app.models import Meeting, Notice, Objection
 
+from ..affairs.decisions import count_to_publish
 from ..affairs.terms import due_terms
 from ..affairs.topics import count_overdue
 from ..grid.coverage import count_uncovered
@@ -141,6 +142,15 @@ def _terms(s: Session, unit_id: int, t: Today) -> list[TodoLine]:
 
 
 LINE_BUILDERS.append(_terms)
+
+
+def _decisions(s: Session, unit_id: int, t: Today) -> list[TodoLine]:
+    return [TodoLine("decisions_to_publish", "村务", "待公开的村务决议", count_to_publish(s, unit_id), "项",
+                     "page_affairs", "decisions_to_publish",
+                     hint="四议两公开：已表决通过尚未决议公开的，或已登记实施结果尚未公开的事项")]
+
+
+LINE_BUILDERS.append(_decisions)
 
 
 def todo_lines(s: Session, unit_id: int, at: datetime | None = None) -> list[TodoLine]:

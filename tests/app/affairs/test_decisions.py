@@ -17,6 +17,7 @@ from app.services.affairs import decisions, meetings
 from app.services.affairs.decisions import DecisionInput
 from app.services.errors import ServiceError, ValidationError
 from app.services.notices import archive
+from app.services.workbench.today import todo_lines
 
 from .decision_village import Village, make_village, ticked
 
@@ -136,9 +137,16 @@ def test_bad_meeting_input_is_named(session: Session, v: Village) -> None:
     assert decisions.get_decision(session, did).steps[0].meeting is None  # nothing half-written
 
 
+def _to_publish(s: Session, v: Village) -> int:
+    return next(x.count for x in todo_lines(s, v.unit_id) if x.key == "decisions_to_publish")
+
+
 def test_publishing_both_notices(session: Session, v: Village, tmp_path: Path) -> None:
     did = _open(session, v)
+    assert _to_publish(session, v) == 0
     _through_vote(session, v, did)
+    assert _to_publish(session, v) == 1  # the 工作台: decided, not yet 公开
+    assert [d.id for d in decisions.list_decisions(session, v.unit_id, decisions.TO_PUBLISH)] == [did]
     with pytest.raises(ValidationError, match="决议尚未公开"):
         decisions.record_result(session, did, "已完工", date(2026, 5, 1))
     info = decisions.publish_resolution(session, did, tmp_path / "决议.pdf", issued_on=date(2026, 3, 13))
@@ -149,14 +157,17 @@ def test_publishing_both_notices(session: Session, v: Village, tmp_path: Path) -
     assert "6/1/1" in text.replace(" ", "")
     row = decisions.get_decision(session, did)
     assert row.status == "实施中" and row.steps[4].state == "已完成" and row.steps[4].notice_number == info.number
+    assert _to_publish(session, v) == 0
     with pytest.raises(ServiceError, match="还没有登记实施结果"):
         decisions.publish_result(session, did, tmp_path / "结果.pdf")
     decisions.record_result(session, did, "排水沟硬化完工，验收合格，共支出 8.6 万元", date(2026, 5, 20))
+    assert _to_publish(session, v) == 1  # its result waits for 实施结果公开
     result = decisions.publish_result(session, did, tmp_path / "结果.pdf", issued_on=date(2026, 5, 21))
     assert session.get(Notice, result.id).kind == "decision-result"  # type: ignore[union-attr]
     assert "验收合格" in "".join(p.extract_text() for p in PdfReader(result.path).pages)
     row = decisions.get_decision(session, did)
     assert row.status == "已完成" and [st.state for st in row.steps] == ["已完成"] * 6
+    assert _to_publish(session, v) == 0
     kinds = [n.kind for n in archive.list_notices(session, v.unit_id)]
     assert sorted(kinds) == ["decision", "decision-result"]
     summaries = session.scalars(select(AuditEntry.summary).where(AuditEntry.entity == "decision")).all()
