@@ -13,6 +13,9 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QListWidgetItem, QMenu
 
+from app.services.setup import checklist
+
+from ..errors import user_errors
 from .start_page import StartPage
 
 if TYPE_CHECKING:
@@ -25,25 +28,43 @@ class StartNavigation(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
-        page = window.pages.get(START_PAGE)
-        self.page = page if isinstance(page, StartPage) else None
+        self.available = START_PAGE in window.pages  # grid staff do not have it
+        self.page: StartPage | None = None  # built while something is open, or when asked for
         self.action = QAction(self.tr("开始使用(&S)"), window)
         self.action.setObjectName("action_getting_started")
-        self.action.setEnabled(self.page is not None)
+        self.action.setEnabled(self.available)
         self.action.triggered.connect(self.open_start_page)
         menu = window.menuBar().findChild(QMenu, "menu_help")
         if menu is not None:
             menu.insertAction(menu.actions()[0] if menu.actions() else None, self.action)  # type: ignore[arg-type]
         window.changes.changed.connect(self._on_changed)
-        if self.page is None:
+        if not self.available:
             return
-        self.page.completion_changed.connect(lambda _complete: self.sync())
-        self.page.open_requested.connect(self.open_item)
         window.nav.currentRowChanged.connect(lambda _row: self.sync())
-        self.page.update_buttons()
+        # A set-up village (the usual start) needs neither the page nor its counts (50–150 ms on a county
+        # database, before the first paint): the quick check says so in a few milliseconds.
+        if not self._quick_complete():
+            self._build()
         row = self._row()
-        if self.page.complete and row is not None:
+        if (self.page is None or self.page.complete) and row is not None:
             self.window.nav.takeItem(row)  # the window opens on its first area, not on a finished checklist
+
+    def _quick_complete(self) -> bool:
+        unit_id = self.window.ctx.unit_id
+        with user_errors(self.window):
+            return unit_id is not None and self.window.ctx.call(checklist.checklist_complete, unit_id)
+        return False  # could not tell: build the page, which says what is wrong
+
+    def _build(self) -> StartPage | None:
+        """The page, built (and its counts taken) on first use; None for an operator without it."""
+        if self.page is None and self.available:
+            page = self.window.pages[START_PAGE]
+            assert isinstance(page, StartPage)
+            self.page = page
+            page.completion_changed.connect(lambda _complete: self.sync())
+            page.open_requested.connect(self.open_item)
+            page.update_buttons()
+        return self.page
 
     def _row(self) -> int | None:
         nav = self.window.nav
@@ -72,13 +93,14 @@ class StartNavigation(QObject):
             self.window.nav.takeItem(row)
 
     def open_start_page(self) -> None:
-        if self.page is None:
+        page = self._build()
+        if page is None:
             return
         if self._row() is not None:
             self.window.show_page(START_PAGE)
             return
         self.window.nav.setCurrentRow(-1)  # not in the navigation: show it without a selected entry
-        self.window.stack.setCurrentWidget(self.page)
+        self.window.stack.setCurrentWidget(page)
 
     def open_item(self, key: str, page_name: str) -> None:
         page = self.window.show_page(page_name)
@@ -90,3 +112,7 @@ class StartNavigation(QObject):
     def _on_changed(self, kind: str, _source: object) -> None:
         if kind == "unit":
             self.window.load_unit()
+        if self.page is None and self.available and kind in StartPage.watches and \
+                (self.window.pages.is_built(START_PAGE) or not self._quick_complete()):
+            self._build()  # an item opened again (or the page was built elsewhere): it counts, the entry follows
+            self.sync()
