@@ -122,3 +122,32 @@ def test_promote_a_ticket_from_the_tickets_page(qtbot: Any, window: Any) -> None
     affairs.show_filter("topics_overdue")
     assert affairs.tabs.currentWidget() is tab
     assert [t.stage for t in tab.model.rows] and all(t.overdue for t in tab.model.rows)
+
+
+def test_open_affairs_notice_from_a_sheet_on_the_notices_page(qtbot: Any, window: Any, tmp_path: Any,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import openpyxl
+
+    from ui.affairs.topic_dialogs import OpenAffairsDialog
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["日期", "摘要", "支出（元）", "联系电话"])
+    wb.active.append(["2026-01-05", "道路维修", 12500, "13812345678"])
+    table = tmp_path / "财务收支.xlsx"
+    wb.save(table)
+    window.nav.setCurrentRow(next(i for i in range(window.nav.count()) if window.nav.item(i).text() == "公示与台账"))
+    page = window.pages["page_notices"]
+
+    def fill(d: OpenAffairsDialog) -> None:
+        d.fields["title"].setText("2026年1月财务收支情况")
+        d.table_path.setText(str(table))
+        qtbot.mouseClick(d.btn_save, Qt.MouseButton.LeftButton)  # 保存到 still empty: named, nothing made
+        assert d.isVisible() and d.errors["out_path"].isVisible()
+        d.out_path.setText(str(tmp_path / "公开.pdf"))
+        qtbot.mouseClick(d.btn_save, Qt.MouseButton.LeftButton)
+
+    seen = drive(monkeypatch, OpenAffairsDialog, fill)
+    qtbot.mouseClick(page.btn_open_affairs, Qt.MouseButton.LeftButton)
+    assert len(seen) == 1 and (tmp_path / "公开.pdf").exists()
+    notice = page.current_notice()
+    assert notice is not None and notice.title == "2026年1月财务收支情况" and notice.kind_label == "村务公开"

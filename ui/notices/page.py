@@ -84,6 +84,8 @@ class NoticesPage(Page):
 
         bar = QHBoxLayout()
         self.btn_new_notice = self._button("btn_new_notice", self.tr("生成公示…"), self.new_notice, bar)
+        self.btn_open_affairs = self._button("btn_open_affairs", self.tr("村务公开…"), self.new_open_affairs, bar)
+        self.btn_open_affairs.setToolTip(self.tr("把任意表格（如财务收支）生成村务公开公示，身份证号、电话自动遮挡"))
         self.btn_open_notice = self._button("btn_open_notice", self.tr("打开"), self.open_notice, bar)
         self.btn_notice_rows = self._button("btn_notice_rows", self.tr("查看名单"), self.show_rows, bar)
         self.btn_notice_rows.setToolTip(self.tr("公示张贴时的名单（已脱敏），可筛选，便于核对异议"))
@@ -230,6 +232,18 @@ class NoticesPage(Page):
                 "已生成公示 {0}《{1}》，共 {2} 页。\n公示期：{3} 至 {4}\n文件：{5}").format(
                 info.number, info.title, info.pages, info.period_start.isoformat(), info.period_end.isoformat(),
                 info.path))
+
+    def new_open_affairs(self) -> None:
+        """村务公开: a sheet the clerk picks (财务收支 …) made a masked 公示, the 环形互动 tab's dialog."""
+        from ..affairs.topic_dialogs import OpenAffairsDialog  # the 村务 views load when first used
+
+        with user_errors(self):
+            dialog = OpenAffairsDialog(self.ctx, self.unit_id, self)
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return
+            set_filters(None, (self.combo_filter, None))
+            self.refresh(select_id=dialog.result_value.id)
+            self.announce("notice")
 
     def notice_file(self, notice: NoticeRow) -> Path | None:
         """The notice's archived PDF, checked against the archive; re-made from it if lost or changed."""
