@@ -83,7 +83,7 @@ def _read(path: Path) -> tuple[list[NoticeColumn], list[list[object]]]:
 
 
 def _refused(name: str, why: str) -> ValidationError:
-    return ValidationError([FieldProblem("table", "公开表格", f"“{name}”{why}")])
+    return ValidationError([FieldProblem("table_path", "公开表格", f"“{name}”{why}")])
 
 
 def publish_open_affairs(
