@@ -121,6 +121,8 @@ class WorkbenchPage(Page):
         on = date.today()
         self.label_date.setText(self.tr("<h2>工作台</h2>今天是 {0}年{1}月{2}日 星期{3}")
                                 .format(on.year, on.month, on.day, WEEKDAYS[on.weekday()]))
+        if self.figures is None:  # counted after the 待办 lines; say so from the first paint
+            self.info.show_info(self.tr("正在统计本年度数据……"))
         self._load_lines()
 
     def _load_lines(self) -> None:
