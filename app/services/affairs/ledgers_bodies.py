@@ -91,15 +91,11 @@ def committee_people(s: Session, unit_id: int) -> list[_Person]:
     return sorted(people.values(), key=lambda p: (min(r for r, _, _ in p.posts), p.name))
 
 
-def _birth_month(p: _Person) -> str:
-    return f"{p.birth_date.year}.{p.birth_date.month:02d}" if p.birth_date else ""
-
-
 def village_bodies_ledger(s: Session, unit_id: int, year: int | None) -> Ledger:
     people = committee_people(s, unit_id)
     columns = [
         LedgerColumn("姓名", "name"), LedgerColumn("性别", lambda p: p.gender or ""),
-        LedgerColumn("出生年月", _birth_month), LedgerColumn("政治面貌", "politics"),
+        LedgerColumn("出生日期", "birth_date", "date"), LedgerColumn("政治面貌", "politics"),
         LedgerColumn("学历", "education"), LedgerColumn("职务", "titles", width=30),
         LedgerColumn("任职时间", "since", "date"), LedgerColumn("届期", "term_text", width=26),
         LedgerColumn("联系电话", "phone", "phone"),
