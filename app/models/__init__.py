@@ -18,6 +18,18 @@ from .grid import Grid, GridPost, HouseholdMove, VillageMap
 from .imports import ImportBatch
 from .notices import Notice, Objection
 from .org import MemberContact, MemberPost, OrgMembership, OrgPartner, PartyMember, PartyOrg
+from .partywork import (
+    AppraisalCount,
+    AppraisalResult,
+    AppraisalRound,
+    DuesAssessment,
+    DuesPayment,
+    DuesRule,
+    LostContact,
+    LostContactSearch,
+    MobileMember,
+    TransferLetter,
+)
 from .people import Household, Resident, Tag, household_tags
 from .points import Assessment, Attendance, HouseholdPointEntry, Meeting, PointEntry, PointRule
 from .stars import (
@@ -32,6 +44,8 @@ from .tickets import ServiceItem, Ticket, TicketAssignee, TicketCategory, Ticket
 from .unit import CalendarOverride, Setting, Unit
 
 __all__ = [
+    "AppraisalCount", "AppraisalResult", "AppraisalRound", "DuesAssessment", "DuesPayment", "DuesRule",
+    "LostContact", "LostContactSearch", "MobileMember", "TransferLetter",
     "AffairsAttendance", "AffairsMeeting", "Attachment", "BodyPost", "BodyTerm", "Decision",
     "RepresentedHousehold", "Topic", "TopicOpinion", "TopicProgress",
     "Assessment", "Attendance", "AuditEntry", "Base", "CalendarOverride", "Grid", "GridPost",

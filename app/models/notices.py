@@ -11,7 +11,7 @@ from .base import Base, Timestamps, one_of
 
 NOTICE_KINDS = (
     "party-candidates", "grid-contacts", "stars", "points", "household-points", "decision",
-    "decision-result", "topic", "open-affairs", "other",
+    "decision-result", "topic", "open-affairs", "dues", "other",
 )
 
 
