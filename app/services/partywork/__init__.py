@@ -1,0 +1,10 @@
+"""党务: 党费, 组织关系转接, 流动党员 and 失联党员, 民主评议党员, 党内统计 and 发展党员 timing.
+
+Public:
+    dues_rules     the 2008 党费 rules kept per year as editable bands (seeded on first use), the monthly
+                   amount of a base (rounded to the 分, ROUND_HALF_UP), money text and 大写金额
+    dues           yearly 核定 (one member, bulk, a change from a month with a reason), collection entries
+                   with receipt numbers, 作废, each member's months paid and the arrears list (连续六个月)
+    dues_outputs   党费收缴台账 (`export dues`), 党费交纳情况公示 (`notice dues`), the receipt PDF, and
+                   the 「未按时交纳党费」 point deductions booked from the arrears
+"""
