@@ -177,6 +177,7 @@ class MobileMember(Timestamps, Base):
     participation: Mapped[str] = mapped_column(Text, default="")  # how they take part (线上学习 …)
     dues_way: Mapped[str] = mapped_column(String(100), default="")  # how they pay dues
     dual_report: Mapped[bool] = mapped_column(default=False)  # 流入: 已到社区报到
+    prior_type: Mapped[str] = mapped_column(String(6), default="")  # 流出: member_type before 流动, restored on return
     note: Mapped[str] = mapped_column(Text, default="")
 
 
@@ -262,7 +263,7 @@ class AppraisalResult(Timestamps, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("appraisal_rounds.id"), index=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("party_members.id"), index=True)
-    grade: Mapped[str] = mapped_column(String(4))
+    grade: Mapped[str | None] = mapped_column(String(4))  # None: 未参评, the reason says why
     decided_on: Mapped[date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(Text, default="")
     follow_up: Mapped[str | None] = mapped_column(String(4))
