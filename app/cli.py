@@ -18,7 +18,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__, cli_affairs, cli_demo, db_users
+from . import __version__, cli_affairs, cli_demo, cli_partywork, db_users
 from .cli_auth import ASK_PASSWORD, SignInNeeded, add_reset_password_command, cmd_reset_password, sign_in_for
 from .cli_auth import BACKUP_PASSWORD_ENV as PASSWORD_ENV
 from .cli_auth import SignInNeeded as _NoPassword
@@ -112,6 +112,7 @@ def build_parser() -> ChineseParser:
     _add_import_command(sub)
     _add_cards_command(sub)
     _add_tickets_command(sub)
+    cli_partywork.register(sub)
     return p
 
 
@@ -537,6 +538,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "export": cmd_export,
     "notice": cmd_notice,
     "reset-password": cmd_reset_password,
+    **cli_partywork.COMMANDS,
 }
 
 

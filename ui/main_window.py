@@ -45,6 +45,7 @@ PAGES: tuple[PageEntry, ...] = (
     # 工作台: what the window opens on once the village is set up
     PageEntry("page_workbench", "工作台", "ui.workbench.page:WorkbenchPage"),
     PageEntry("page_members", "党组织与党员", "ui.org.page:MembersPage"),
+    PageEntry("page_partywork", "党务", "ui.partywork.page:PartyWorkPage"),
     PageEntry("page_residents", "居民与户", "ui.people.page:ResidentsPage"),
     PageEntry("page_grid", "网格地图", "ui.grid.page:GridMapPage"),
     PageEntry("page_stars", "星级文明户", "ui.stars.page:StarsPage"),

@@ -84,7 +84,7 @@ def test_window_opens_on_demo_village(window: Any, demo_ctx: AppContext) -> None
     assert window.windowTitle().startswith("村级党建工作台 — ")
     assert info.name in window.windowTitle()
     nav = [window.nav.item(i).text() for i in range(window.nav.count())]
-    assert nav[:3] == ["工作台", "党组织与党员", "居民与户"] and {"操作日志", "设置"} <= set(nav)
+    assert nav[:4] == ["工作台", "党组织与党员", "党务", "居民与户"] and {"操作日志", "设置"} <= set(nav)
     window.show_page("page_members")  # the window opens on the 工作台; pages are built when first shown
     window.show_page("page_residents")  # (tests/ui/test_lazy_pages.py)
     for name in ("page_members", "page_residents", "nav", "tree_orgs", "table_members", "edit_search_members",

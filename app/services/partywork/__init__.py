@@ -7,4 +7,6 @@ Public:
                    with receipt numbers, 作废, each member's months paid and the arrears list (连续六个月)
     dues_outputs   党费收缴台账 (`export dues`), 党费交纳情况公示 (`notice dues`), the receipt PDF, and
                    the 「未按时交纳党费」 point deductions booked from the arrears
+    transfers      组织关系转接: 转出 with the 介绍信 (numbered, 作废 and 重开, 回执), 转入 from the letter
+                   brought, the 回执 printed; transfers_ledger: 组织关系转接台账 (`export transfers`)
 """
