@@ -4,6 +4,7 @@ from .affairs import (
     AffairsAttendance,
     AffairsMeeting,
     Attachment,
+    AttachmentContent,
     BodyPost,
     BodyTerm,
     Decision,
@@ -46,7 +47,7 @@ from .unit import CalendarOverride, Setting, Unit
 __all__ = [
     "AppraisalCount", "AppraisalResult", "AppraisalRound", "DuesAssessment", "DuesPayment", "DuesRule",
     "LostContact", "LostContactSearch", "MobileMember", "TransferLetter",
-    "AffairsAttendance", "AffairsMeeting", "Attachment", "BodyPost", "BodyTerm", "Decision",
+    "AffairsAttendance", "AffairsMeeting", "Attachment", "AttachmentContent", "BodyPost", "BodyTerm", "Decision",
     "RepresentedHousehold", "Topic", "TopicOpinion", "TopicProgress",
     "Assessment", "Attendance", "AuditEntry", "Base", "CalendarOverride", "Grid", "GridPost",
     "Household", "HouseholdMove", "HouseholdPointEntry", "ImportBatch", "Meeting", "MemberContact", "MemberPost", "Notice",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, Timestamps, one_of
@@ -260,3 +260,14 @@ class Attachment(Timestamps, Base):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(Integer)
     withdrawn_on: Mapped[date | None] = mapped_column(Date)  # removed from view, file kept
+
+
+class AttachmentContent(Base):
+    """The bytes of an attached file, once per SHA-256. Kept in the database so a backup, a restore
+    and a copy to another computer carry the scans with the records; the file in the data folder is
+    the copy the program opens (written again from here when it is missing)."""
+
+    __tablename__ = "attachment_contents"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

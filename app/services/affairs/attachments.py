@@ -1,7 +1,9 @@
 """Scans and photos of a decision, a meeting or a topic, kept in the data folder under their SHA-256.
 
-The file is copied to <data folder>/attachments/<sha[:2]>/<sha><ext>: the same scan added twice is
-stored once (two rows, one file). Only the kinds an office scans or photographs are taken, up to
+The bytes are stored once per content in the database (AttachmentContent), so a backup, a restore or
+a move to another computer carries them with the records; the file the program opens is
+<data folder>/attachments/<sha[:2]>/<sha><ext>, written again from the database when it is missing.
+The same scan added twice is stored once (two rows, one content). Only the kinds an office scans or photographs are taken, up to
 MAX_BYTES. 撤回 hides a row from the list and keeps both the row and the file (the 台账 may cite it).
 """
 
@@ -9,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -17,7 +18,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models.affairs import ATTACH_OWNERS, AffairsMeeting, Attachment, Decision, Topic
+from app.models.affairs import ATTACH_OWNERS, AffairsMeeting, Attachment, AttachmentContent, Decision, Topic
 from app.paths import data_dir
 
 from .. import access, audit
@@ -54,12 +55,11 @@ def _stored_path(sha256: str, suffix: str) -> Path:
     return _store_root() / sha256[:2] / f"{sha256}{suffix.lower()}"
 
 
-def _hash(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+def _write_store(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    part = target.with_name(target.name + ".part")
+    part.write_bytes(data)
+    os.replace(part, target)  # never a half-written file under the final name
 
 
 def _check_owner(s: Session, unit_id: int, owner_kind: str, owner_id: int) -> None:
@@ -90,15 +90,15 @@ def add_attachment(s: Session, unit_id: int, owner_kind: str, owner_id: int, sou
         elif size == 0:
             p.add("file", "附件", f"“{source.name}”是空文件")
     p.raise_if_any()
-    sha = _hash(source)
+    data = source.read_bytes()  # at most MAX_BYTES, checked above
+    sha = hashlib.sha256(data).hexdigest()
+    if s.get(AttachmentContent, sha) is None:  # the same scan added before: one content, a second row
+        s.add(AttachmentContent(sha256=sha, data=data))
     target = _stored_path(sha, suffix)
-    if not target.exists():  # the same scan added before: one file, a second row
-        target.parent.mkdir(parents=True, exist_ok=True)
-        part = target.with_name(target.name + ".part")
-        shutil.copyfile(source, part)
-        os.replace(part, target)  # never a half-copied file under the final name
+    if not target.exists():
+        _write_store(target, data)
     row = Attachment(unit_id=unit_id, owner_kind=owner_kind, owner_id=owner_id, file_name=source.name[:200],
-                     sha256=sha, size=source.stat().st_size)
+                     sha256=sha, size=len(data))
     s.add(row)
     s.flush()
     audit.record(s, unit_id, "create", "attachment", row.id,
@@ -138,10 +138,14 @@ def withdraw_attachment(s: Session, attachment_id: int, on: date | None = None) 
 
 
 def attachment_path(s: Session, attachment_id: int) -> Path:
-    """The stored file to open; a message if the data folder lost it (restored without attachments)."""
+    """The file to open: the data folder's copy, written again from the database when it is missing
+    or was changed on disk (a restored backup, another computer, an edited scan)."""
     a = _get(s, attachment_id)
     path = _stored_path(a.sha256, Path(a.file_name).suffix)
-    if not path.is_file():
-        raise ServiceError(f"附件“{a.file_name}”的文件不在数据文件夹中（{path.parent}），可能是换了电脑或只恢复了数据库；"
-                           "请重新添加该附件。")
+    if path.is_file() and path.stat().st_size == a.size and hashlib.sha256(path.read_bytes()).hexdigest() == a.sha256:
+        return path
+    content = s.get(AttachmentContent, a.sha256)
+    if content is None:
+        raise ServiceError(f"附件“{a.file_name}”的内容不在数据库中，请重新添加该附件。")
+    _write_store(path, content.data)
     return path

@@ -55,3 +55,24 @@ def test_type_and_size_refused_with_a_message(session: Session, decision: tuple[
     with pytest.raises(ServiceError, match="找不到该会议"):
         attachments.add_attachment(session, uid, "affairs_meeting", 999, big)
     assert attachments.list_attachments(session, "decision", did, include_withdrawn=True) == []
+
+
+def test_content_kept_in_the_database_and_written_again_when_the_folder_lost_it(
+        session: Session, decision: tuple[int, int], tmp_path: Path) -> None:
+    """A restored backup or another computer has the records but not the data folder's files."""
+    from sqlalchemy import func, select
+
+    from app.models.affairs import AttachmentContent
+
+    uid, did = decision
+    scan = tmp_path / "决议.pdf"
+    scan.write_bytes(b"%PDF-1.4 signed resolution")
+    first = attachments.add_attachment(session, uid, "decision", did, scan)
+    attachments.add_attachment(session, uid, "decision", did, scan)
+    assert session.scalar(select(func.count()).select_from(AttachmentContent)) == 1
+    stored = attachments.attachment_path(session, first)
+    stored.unlink()
+    again = attachments.attachment_path(session, first)
+    assert again == stored and again.read_bytes() == scan.read_bytes()
+    again.write_bytes(b"%PDF-1.4 signed resolutioN")  # same size, changed: replaced, not opened
+    assert attachments.attachment_path(session, first).read_bytes() == scan.read_bytes()
