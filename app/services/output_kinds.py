@@ -32,6 +32,7 @@ LEDGER_KINDS: dict[str, str] = {
     "topics": "环形互动议题台账",
     "decisions": "四议两公开台账",
     "representative-meetings": "村民代表会议记录",
+    "transfers": "组织关系转接台账",
 }
 
 # Notices the program builds from the data (the CLI's `notice KIND`), in menu order.

@@ -33,6 +33,7 @@ from ..grid.ledgers import contacts_ledger, grids_ledger, households_per_area
 from ..grid.posts import list_grid_posts
 from ..org.members import MemberQuery, count_members, list_members, posts_text
 from ..org.tree import list_org_tree
+from ..partywork import transfers_ledger
 from ..output_kinds import LEDGER_KINDS
 from ..people.households import unit_household_tags
 from ..people.residents import ACTIVE_STATUSES
@@ -198,6 +199,7 @@ BUILDERS.update(ticket_ledgers.BUILDERS)
 BUILDERS.update(body_ledgers.BUILDERS)
 BUILDERS.update(topic_ledgers.BUILDERS)
 BUILDERS.update(decision_ledgers.BUILDERS)
+BUILDERS.update(transfers_ledger.BUILDERS)
 
 
 # The ledgers a 网格员 may export, each with the query that limits its rows to the operator's grids

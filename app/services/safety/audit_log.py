@@ -32,6 +32,7 @@ ENTITY_LABELS = {
     "service_item": "代办事项", "calendar_override": "工作日设置", "ledger": "台账", "service_cards": "便民服务卡",
     "village_map": "村地图",
     "body_post": "村务任职", "body_term": "届期",
+    "transfer_letter": "组织关系介绍信",
     "dues_rule": "党费规则", "dues_assessment": "党费核定", "dues_payment": "党费交纳",
 }
 ACTION_LABELS = {
