@@ -9,4 +9,9 @@ Public:
                    the 「未按时交纳党费」 point deductions booked from the arrears
     transfers      组织关系转接: 转出 with the 介绍信 (numbered, 作废 and 重开, 回执), 转入 from the letter
                    brought, the 回执 printed; transfers_ledger: 组织关系转接台账 (`export transfers`)
+    mobile         流动党员: 流出 (one open record a member; 党员类型 流动 while away, restored on return) and
+                   流入 (双报到), each ended by a date, never deleted
+    lost           失联党员: lost since, search record, outcome (停止党籍/除名/死亡 through end_membership;
+                   停止党籍 from six months lost), the 工作台's 失联满六个月 count
+    ledgers_mobile 流动党员台账 (`export mobile-members`), 失联党员台账 (`export lost-members`)
 """

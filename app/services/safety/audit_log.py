@@ -32,6 +32,7 @@ ENTITY_LABELS = {
     "service_item": "代办事项", "calendar_override": "工作日设置", "ledger": "台账", "service_cards": "便民服务卡",
     "village_map": "村地图",
     "body_post": "村务任职", "body_term": "届期",
+    "mobile_member": "流动党员", "lost_contact": "失联党员", "lost_contact_search": "失联党员查找",
     "transfer_letter": "组织关系介绍信",
     "dues_rule": "党费规则", "dues_assessment": "党费核定", "dues_payment": "党费交纳",
 }
@@ -84,6 +85,11 @@ FIELD_LABELS = {
     # 村务: posts in the village bodies and their 届期
     "body": "班子", "term_id": "届期", "group_name": "村民小组", "since": "任职日期", "starts_on": "开始日期",
     "ends_on": "结束日期", "households": "联系户",
+    # 流动党员 and 失联党员
+    "employer": "工作单位", "other_org": "流入地/原所在党组织", "keeper_id": "支部联系人",
+    "participation": "参加组织生活方式", "dues_way": "交纳党费方式", "dual_report": "双报到", "until": "返回/离开日期",
+    "end_note": "返回/离开说明", "lost_since": "失联时间", "outcome": "处理结果", "outcome_on": "处理日期",
+    "outcome_note": "处理说明", "searched_on": "查找日期", "method": "查找方式", "result": "查找结果", "by": "查找人",
 }
 OTHER_FIELD = "其他内容"  # a field this version has no name for: never its code
 _MASKED = {"id_number": mask_id_number, "phone": mask_phone, "contact_phone": mask_phone}

@@ -27,6 +27,7 @@ from ..affairs.topics import count_overdue
 from ..grid.coverage import count_uncovered
 from ..notices.archive import notice_filter
 from ..org.members import DUE_FILTERS, MemberQuery, count_members
+from ..partywork.lost import count_due as count_lost_due
 from ..points.meetings import unregistered
 from ..safety.backup import list_auto_backups
 from ..tickets.queries import overdue_counts
@@ -151,6 +152,14 @@ def _decisions(s: Session, unit_id: int, t: Today) -> list[TodoLine]:
 
 
 LINE_BUILDERS.append(_decisions)
+
+
+def _lost(s: Session, unit_id: int, t: Today) -> list[TodoLine]:
+    return [TodoLine("lost_due", "党员", "失联满六个月未处理的党员", count_lost_due(s, unit_id, t.on), "人", "page_partywork",
+                     "lost_due", hint="失去联系六个月以上、尚未处理的失联党员（可讨论停止党籍）")]
+
+
+LINE_BUILDERS.append(_lost)
 
 
 def todo_lines(s: Session, unit_id: int, at: datetime | None = None) -> list[TodoLine]:
