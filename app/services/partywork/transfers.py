@@ -248,6 +248,12 @@ def letter_for_member(s: Session, member_id: int) -> int | None:
         TransferLetter.cancelled_on.is_(None)).order_by(TransferLetter.id.desc()).limit(1))
 
 
+def is_departed(s: Session, member_id: int) -> bool:
+    """The member's relation has been 转出 (the CLI reprints their letter rather than issuing one)."""
+    m = _get_member(s, member_id)
+    return m.left_kind == "转出" and m.left_on is not None
+
+
 def letter_of_departed(s: Session, member_id: int) -> int:
     """The letter of a member already 转出: the one on file, else one issued now from the roster's 转出
     record (a 转出 entered before the letters were kept)."""
@@ -417,7 +423,7 @@ def print_receipt(s: Session, letter_id: int, out: Path, on: date | None = None)
 
 __all__ = [
     "DEFAULT_VALID_DAYS", "MAX_VALID_DAYS", "STATES", "InLetter", "LetterRow", "OutInput", "cancel_letter",
-    "find_member_by_id_number", "get_letter", "letter_for_member", "letter_of_departed", "list_letters",
+    "find_member_by_id_number", "get_letter", "is_departed", "letter_for_member", "letter_of_departed", "list_letters",
     "org_full_name", "overdue_receipts", "print_letter", "print_receipt", "record_receipt", "register_arrival",
     "transfer_out",
 ]
