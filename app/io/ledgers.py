@@ -132,6 +132,8 @@ class Ledger:
     # totals-row values that are not sums, by column header (合计 办结率: a Rate or fraction), converted
     # like the column's cells; with them the totals row is written even without a summed column
     total_values: Mapping[str, object] = field(default_factory=dict)
+    # further sheets written right after this one: a kind that is several tables (党内统计, one a sheet)
+    more: Sequence[Ledger] = field(default_factory=tuple)
 
     def title(self, village: str) -> str:
         year = f"（{self.year}年度）" if self.year else ""
@@ -515,6 +517,7 @@ def write_ledgers(
     from openpyxl import Workbook
 
     filled_on = filled_on or date.today()
+    ledgers = [sheet for lg in ledgers for sheet in (lg, *lg.more)]
     known = [lg.count for lg in ledgers]
     total = sum(c for c in known if c is not None) if all(c is not None for c in known) else 0
     done = 0

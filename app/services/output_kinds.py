@@ -32,6 +32,7 @@ LEDGER_KINDS: dict[str, str] = {
     "topics": "环形互动议题台账",
     "decisions": "四议两公开台账",
     "representative-meetings": "村民代表会议记录",
+    "party-stats": "党内统计表",
     "mobile-members": "流动党员台账",
     "lost-members": "失联党员台账",
     "transfers": "组织关系转接台账",

@@ -36,6 +36,7 @@ from ..org.tree import list_org_tree
 from ..partywork import transfers_ledger
 from ..output_kinds import LEDGER_KINDS
 from ..partywork import ledgers_mobile as mobile_ledgers
+from ..partywork import party_stats
 from ..people.households import unit_household_tags
 from ..people.residents import ACTIVE_STATUSES
 from ..points import household_ledgers as household_points_ledgers
@@ -200,6 +201,7 @@ BUILDERS.update(ticket_ledgers.BUILDERS)
 BUILDERS.update(body_ledgers.BUILDERS)
 BUILDERS.update(topic_ledgers.BUILDERS)
 BUILDERS.update(decision_ledgers.BUILDERS)
+BUILDERS.update(party_stats.BUILDERS)
 BUILDERS.update(mobile_ledgers.BUILDERS)
 BUILDERS.update(transfers_ledger.BUILDERS)
 
