@@ -146,6 +146,11 @@ def overdue_receipts(s: Session, unit_id: int, today: date | None = None) -> lis
     return [r for r in list_letters(s, unit_id, waiting=True) if today > r.due_on]
 
 
+def count_overdue_receipts(s: Session, unit_id: int, today: date | None = None) -> int:
+    """How many 转出 letters wait for their 回执 beyond their valid days (the 工作台 line)."""
+    return len(overdue_receipts(s, unit_id, today))
+
+
 # ---------------------------------------------------------------- the letter's details
 
 
@@ -423,6 +428,7 @@ def print_receipt(s: Session, letter_id: int, out: Path, on: date | None = None)
 
 __all__ = [
     "DEFAULT_VALID_DAYS", "MAX_VALID_DAYS", "STATES", "InLetter", "LetterRow", "OutInput", "cancel_letter",
+    "count_overdue_receipts",
     "find_member_by_id_number", "get_letter", "is_departed", "letter_for_member", "letter_of_departed", "list_letters",
     "org_full_name", "overdue_receipts", "print_letter", "print_receipt", "record_receipt", "register_arrival",
     "transfer_out",

@@ -28,6 +28,7 @@ from ..grid.coverage import count_uncovered
 from ..notices.archive import notice_filter
 from ..org.members import DUE_FILTERS, MemberQuery, count_members
 from ..partywork.lost import count_due as count_lost_due
+from ..partywork.transfers import count_overdue_receipts
 from ..points.meetings import unregistered
 from ..safety.backup import list_auto_backups
 from ..tickets.queries import overdue_counts
@@ -160,6 +161,15 @@ def _lost(s: Session, unit_id: int, t: Today) -> list[TodoLine]:
 
 
 LINE_BUILDERS.append(_lost)
+
+
+def _receipts(s: Session, unit_id: int, t: Today) -> list[TodoLine]:
+    return [TodoLine("receipts_overdue", "党员", "介绍信逾期未回执", count_overdue_receipts(s, unit_id, t.on), "封",
+                     "page_partywork", "receipts_overdue",
+                     hint="转出的组织关系介绍信超过有效期仍未收到回执：请与接收党组织联系核实")]
+
+
+LINE_BUILDERS.append(_receipts)
 
 
 def todo_lines(s: Session, unit_id: int, at: datetime | None = None) -> list[TodoLine]:

@@ -222,3 +222,20 @@ def test_long_org_names_still_fit_the_page(session: Session, vid: int, branch: i
     lid = transfers.transfer_out(session, mid, OutInput(far[:100], TODAY))
     text = page_text(transfers.print_letter(session, lid, tmp_path / "长.pdf")).replace("\r", "").replace("\n", "")
     assert text.count(make_id_number("110111", BORN, 12)) == 2 and "特此回执" in text
+
+
+def test_workbench_line_counts_overdue_receipts(session: Session, vid: int, branch: int) -> None:
+    from datetime import datetime, time
+
+    from app.services.workbench.today import todo_lines
+
+    def line(on: date):  # type: ignore[no-untyped-def]
+        return next(x for x in todo_lines(session, vid, datetime.combine(on, time(9))) if x.key == "receipts_overdue")
+
+    lid = transfers.transfer_out(session, member(session, vid, branch, "冯军", 9),
+                                 OutInput("某党支部", TODAY - timedelta(days=10), valid_days=10))
+    assert line(TODAY).count == 0  # the tenth day is the last valid one
+    later = line(TODAY + timedelta(days=1))
+    assert later.count == 1 and later.page == "page_partywork" and later.filter == "receipts_overdue"
+    transfers.record_receipt(session, lid, TODAY)
+    assert line(TODAY + timedelta(days=1)).count == 0
