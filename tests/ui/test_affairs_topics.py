@@ -138,10 +138,20 @@ def test_open_affairs_notice_from_a_sheet_on_the_notices_page(qtbot: Any, window
     window.nav.setCurrentRow(next(i for i in range(window.nav.count()) if window.nav.item(i).text() == "公示与台账"))
     page = window.pages["page_notices"]
 
+    import ui.affairs.topic_dialogs as topic_dialogs
+
+    monkeypatch.setattr(topic_dialogs, "ask_open_path", lambda *_a, **_k: table)
+
     def fill(d: OpenAffairsDialog) -> None:
         d.fields["title"].setText("2026年1月财务收支情况")
-        d.table_path.setText(str(table))
-        qtbot.mouseClick(d.btn_save, Qt.MouseButton.LeftButton)  # 保存到 still empty: named, nothing made
+        # 选择表格… has a row of its own: no field lies over it (the 公示正文 box once hid it)
+        assert d.btn_table.isVisible()
+        covered = [name for name, w in d.fields.items() if w.geometry().intersects(d.btn_table.geometry())]
+        assert covered == []
+        qtbot.mouseClick(d.btn_table, Qt.MouseButton.LeftButton)
+        assert d.table_path.text() == str(table) and d.out_path.text().endswith("财务收支.pdf")
+        d.out_path.clear()
+        qtbot.mouseClick(d.btn_save, Qt.MouseButton.LeftButton)  # 保存到 empty: named, nothing made
         assert d.isVisible() and d.errors["out_path"].isVisible()
         d.out_path.setText(str(tmp_path / "公开.pdf"))
         qtbot.mouseClick(d.btn_save, Qt.MouseButton.LeftButton)

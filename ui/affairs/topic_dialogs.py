@@ -226,6 +226,7 @@ class OpenAffairsDialog(FormDialog):
         self.btn_table.setObjectName("btn_pick_table")
         self.btn_table.clicked.connect(self._pick_table)
         self.grid.addWidget(self.btn_table, self._row, 1)
+        self._row += 1  # its own row: the next field would otherwise lie over it
         self.add_text("body", self.tr("公示正文（可不填）"))
         self.add_date("start", self.tr("公示开始日期"), required=True).set_date(date.today())
         self.out_path = self.add_line("out_path", self.tr("保存到"), required=True)
