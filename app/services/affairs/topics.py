@@ -46,6 +46,11 @@ NEXT_STEP = {
     "已完成": "“群众评价”",
     "未通过": "无（议题未通过表决，已结束）",
 }
+CLOSED = "无（已完成，群众已评价，议题已结束）"  # 已完成 with its verdict: nothing is left to do
+
+
+def _next_step(stage: str, verdict: str | None) -> str:
+    return CLOSED if stage == "已完成" and verdict else NEXT_STEP[stage]
 VOTE_KINDS = ("村民代表会议", "村民会议")
 STAGES, DIRECTIONS = TOPIC_STAGES, TOPIC_DIRECTIONS  # for the window (ui never imports app.models)
 TITLE_MAX = 200
@@ -81,7 +86,7 @@ class TopicRow:
 
     @property
     def next_step(self) -> str:
-        return NEXT_STEP[self.stage]
+        return _next_step(self.stage, self.verdict)
 
 
 @dataclass(frozen=True)
@@ -120,7 +125,7 @@ def _get(s: Session, topic_id: int) -> Topic:
 
 def _require_stage(t: Topic, stage: str, action: str) -> None:
     if t.stage != stage:
-        raise ServiceError(f"议题 {t.number} 当前处于“{t.stage}”阶段，不能{action}。下一步应当：{NEXT_STEP[t.stage]}。")
+        raise ServiceError(f"议题 {t.number} 当前处于“{t.stage}”阶段，不能{action}。下一步应当：{_next_step(t.stage, t.verdict)}。")
 
 
 def _entry(s: Session, action: str) -> None:

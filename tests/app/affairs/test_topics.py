@@ -84,6 +84,7 @@ def test_stages_only_move_forward(session: Session, vid: int, people: list[int],
     with pytest.raises(ServiceError, match="不能记录群众评价"):
         topics.record_verdict(s, tid, "满意")
     topics.add_progress(s, tid, "二期完成，验收合格", date(2026, 5, 20), done=True)
+    assert topics.get_topic(s, tid).row.next_step == "“群众评价”"
     with pytest.raises(ValidationError, match="群众评价"):
         topics.record_verdict(s, tid, "很好")
     topics.record_verdict(s, tid, "满意", "晚上出门方便了")
@@ -91,6 +92,10 @@ def test_stages_only_move_forward(session: Session, vid: int, people: list[int],
         topics.record_verdict(s, tid, "不满意")
     row = topics.get_topic(s, tid).row
     assert (row.stage, row.verdict, row.done_on, row.responsible_name) == ("已完成", "满意", date(2026, 5, 20), "张三")
+    assert row.next_step.startswith("无") and "已结束" in row.next_step  # judged: nothing is left to do
+    with pytest.raises(ServiceError) as refused:
+        notice_topic.publish_topic(s, tid, tmp_path / "again.pdf", issued_on=date(2026, 6, 1))
+    assert "下一步应当：无" in str(refused.value)
     assert [p.content for p in topics.get_topic(s, tid).progress] == ["一期 20 盏已安装", "二期完成，验收合格"]
 
 
