@@ -32,6 +32,7 @@ LEDGER_KINDS: dict[str, str] = {
     "topics": "环形互动议题台账",
     "decisions": "四议两公开台账",
     "representative-meetings": "村民代表会议记录",
+    "dues": "党费收缴台账",
     "party-stats": "党内统计表",
     "mobile-members": "流动党员台账",
     "lost-members": "失联党员台账",
@@ -45,6 +46,7 @@ NOTICE_KINDS: dict[str, str] = {
     "stars": "星级文明户评选结果公示",
     "points": "党员积分排名公示",
     "household-points": "乡风文明积分排名公示",
+    "dues": "党费交纳情况公示",
 }
 
 # Every kind an archived Notice row may carry (models.notices.NOTICE_KINDS), for labels.

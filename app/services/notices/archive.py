@@ -275,6 +275,15 @@ def _build_household_points(s: Session, unit_id: int, year: int | None = None, o
 BUILDERS["household-points"] = _build_household_points
 
 
+def _build_dues(s: Session, unit_id: int, year: int | None = None, on: date | None = None) -> NoticeDraft:
+    from ..partywork.dues_outputs import build_dues_notice
+
+    return build_dues_notice(s, unit_id, year, on)
+
+
+BUILDERS["dues"] = _build_dues
+
+
 YEARLY_KINDS = ("points", "household-points", "stars")  # a year's ranking or round, posted after it ends
 
 

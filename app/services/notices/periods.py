@@ -43,6 +43,7 @@ RULES: dict[str, PeriodRule] = {
     "stars": FROM_SETTING,
     "points": FROM_SETTING,
     "household-points": FROM_SETTING,
+    "dues": FROM_SETTING,
 }
 
 META_KEY = "period"  # Notice.meta entry: {"days": 5, "workdays": true}

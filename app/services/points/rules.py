@@ -35,6 +35,7 @@ from ..validation import Problems
 
 BASE_TRIGGER = "base"
 TICKET_TRIGGER = "ticket:代办"
+DUES_TRIGGER = "dues:欠交"  # partywork.dues_outputs books it for members behind with their 党费
 BANDS_KEY = "points.grade_bands"
 MEMBER, HOUSEHOLD = RULE_SCOPES  # "member" | "household"
 SCOPE_LABELS = {MEMBER: "党员积分", HOUSEHOLD: "乡风文明积分"}
@@ -46,7 +47,7 @@ def meeting_trigger(kind: str, status: str) -> str:
 
 
 TRIGGERS: tuple[str, ...] = (
-    BASE_TRIGGER, TICKET_TRIGGER,
+    BASE_TRIGGER, TICKET_TRIGGER, DUES_TRIGGER,
     *(meeting_trigger(k, st) for k in MEETING_KINDS for st in ATTENDANCE),
 )
 
@@ -56,6 +57,8 @@ def trigger_label(trigger: str) -> str:
         return "每年自动发放基础分"
     if trigger == TICKET_TRIGGER:
         return "党员代办工单办结时自动计分"
+    if trigger == DUES_TRIGGER:
+        return "按党费记录欠交时扣分"
     if trigger.startswith("meeting:"):
         _, kind, status = (trigger.split(":") + ["", ""])[:3]
         return f"{kind}{status}时自动计分"
@@ -96,7 +99,7 @@ DEFAULT_RULES: tuple[tuple[str, str, str, str | None, str | None, tuple[str, ...
     ("deduct", "无故缺席党小组会", "1", None, None, (), None, False, meeting_trigger("党小组会", "缺席"), ""),
     ("deduct", "无故缺席党课", "3", None, None, (), None, False, meeting_trigger("党课", "缺席"), ""),
     ("deduct", "无故缺席主题党日活动", "2", None, None, (), None, False, meeting_trigger("主题党日", "缺席"), ""),
-    ("deduct", "未按时交纳党费", "5", None, None, (), None, False, "", ""),
+    ("deduct", "未按时交纳党费", "5", None, None, (), None, False, DUES_TRIGGER, "欠交三个月及以上，每季度扣一次"),
     ("deduct", "违反纪律或村规民约", "5", "5", "20", (), None, True, "", "须写明事实"),
 )
 
