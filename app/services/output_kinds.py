@@ -32,6 +32,8 @@ LEDGER_KINDS: dict[str, str] = {
     "topics": "环形互动议题台账",
     "decisions": "四议两公开台账",
     "representative-meetings": "村民代表会议记录",
+    "appraisal": "民主评议党员情况统计表",
+    "appraisal-members": "民主评议党员测评明细",
     "dues": "党费收缴台账",
     "party-stats": "党内统计表",
     "mobile-members": "流动党员台账",

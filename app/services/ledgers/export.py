@@ -35,6 +35,7 @@ from ..org.members import MemberQuery, count_members, list_members, posts_text
 from ..org.tree import list_org_tree
 from ..partywork import transfers_ledger
 from ..output_kinds import LEDGER_KINDS
+from ..partywork import appraisal_ledger as appraisal_ledgers
 from ..partywork import dues_outputs as dues_ledgers
 from ..partywork import ledgers_mobile as mobile_ledgers
 from ..partywork import party_stats
@@ -202,6 +203,7 @@ BUILDERS.update(ticket_ledgers.BUILDERS)
 BUILDERS.update(body_ledgers.BUILDERS)
 BUILDERS.update(topic_ledgers.BUILDERS)
 BUILDERS.update(decision_ledgers.BUILDERS)
+BUILDERS.update(appraisal_ledgers.BUILDERS)
 BUILDERS.update(dues_ledgers.BUILDERS)
 BUILDERS.update(party_stats.BUILDERS)
 BUILDERS.update(mobile_ledgers.BUILDERS)

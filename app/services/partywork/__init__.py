@@ -9,6 +9,10 @@ Public:
                    the 「未按时交纳党费」 point deductions booked from the arrears
     transfers      组织关系转接: 转出 with the 介绍信 (numbered, 作废 and 重开, 回执), 转入 from the letter
                    brought, the 回执 printed; transfers_ledger: 组织关系转接台账 (`export transfers`)
+    appraisal      民主评议党员: yearly rounds per 党支部, 自评/互评/民主测评 counts in bulk, the suggested grade
+                   (documented rule), the branch's decision, 不合格 follow-up (限期改正, 劝退/除名 via 出党), close
+    appraisal_import  the counts from an xlsx (row + column named, nothing half-written)
+    appraisal_ledger  民主评议党员情况统计表 and 测评明细 (`export appraisal appraisal-members`)
     mobile         流动党员: 流出 (one open record a member; 党员类型 流动 while away, restored on return) and
                    流入 (双报到), each ended by a date, never deleted
     lost           失联党员: lost since, search record, outcome (停止党籍/除名/死亡 through end_membership;
