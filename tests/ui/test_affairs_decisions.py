@@ -57,6 +57,9 @@ def test_new_decision_and_first_step_through_the_dialogs(qtbot: Any, village: Ap
         d.held_on.editingFinished.emit()
         assert [d.table.item(i, 0).text() for i in range(d.table.rowCount())] == ["王建国"]
         assert d.table.item(0, 2).checkState() == Qt.CheckState.Checked  # 应到 ticked from the roster
+        # both tick columns in view as the dialog opens (they were scrolled out at the right)
+        header = d.table.horizontalHeader()
+        assert header.sectionViewportPosition(3) + header.sectionSize(3) <= d.table.viewport().width()
         shown.append(d.label_rule.text())  # nobody present yet: the meeting cannot sit
         qtbot.mouseClick(d.btn_all, Qt.MouseButton.LeftButton)
         assert d.label_counts.text() == "应到 1 人，实到 1 人"

@@ -96,7 +96,12 @@ class StepDialog(FormDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        for col in (0, EXPECTED_COL, PRESENT_COL):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        # room for a name, a post and both ticks: the 应到/实到 columns were scrolled out of a narrow dialog
+        self.table.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * 26)
         self.table.setMinimumHeight(self.fontMetrics().height() * 8)
         self.table.itemChanged.connect(self._ticked)
         lay.addWidget(self.table)
@@ -169,7 +174,9 @@ class StepDialog(FormDialog):
         for i, p in enumerate(self.people):
             expected, present = ticks.get(p.resident_id, (True, False))
             self.table.setItem(i, 0, QTableWidgetItem(p.name))
-            self.table.setItem(i, 1, QTableWidgetItem(p.role))
+            role = QTableWidgetItem(p.role)
+            role.setToolTip(p.role)  # a long one (支部书记、村委会主任) is cut in the column
+            self.table.setItem(i, 1, role)
             for col, on in ((EXPECTED_COL, expected), (PRESENT_COL, present)):
                 item = QTableWidgetItem()
                 item.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)

@@ -93,8 +93,9 @@ def roster(s: Session, unit_id: int, kind: str, on: date) -> list[RosterPerson]:
 
     def add(rows: Sequence[tuple[int, str, str]]) -> None:
         for rid, name, role in rows:
-            if rid in people:  # 一肩挑: one person, both posts
-                role = f"{people[rid].role}、{role}"
+            if rid in people:  # 一肩挑: one person, both posts (the same post in two orgs once)
+                held = people[rid].role.split("、")
+                role = people[rid].role if role in held else f"{people[rid].role}、{role}"
             people[rid] = RosterPerson(rid, name, role)
 
     def body(name: str) -> list[tuple[int, str, str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.services.affairs import decisions
 from app.services.affairs.ledgers_decisions import decisions_ledger, representative_meetings_ledger
+from app.services.affairs.meetings import roster
 from app.services.notices import archive
 
 
@@ -23,6 +25,9 @@ def test_demo_decisions(s: Session, uid: int, tmp_path: Path) -> None:
 
     ledger = decisions_ledger(s, uid, 2026)
     assert [r.number for r in ledger.rows] == ["2026-01", "2026-02", "2026-03"]
+    # the 支委会 roster names each post once (the 总支书记 is 书记 of a 支部 too: not 「支部书记、支部书记」)
+    committee = roster(s, uid, "支委会", date(2026, 10, 9))
+    assert committee and all(len(set(p.role.split("、"))) == len(p.role.split("、")) for p in committee)
     meetings = representative_meetings_ledger(s, uid, 2026)
     outcomes = [r.outcome for r in meetings.rows]
     assert "不足法定人数" in outcomes and outcomes.count("通过") >= 2  # the topics' votes are listed too
