@@ -30,7 +30,7 @@ from ..validation import Problems
 
 ENTITY = "mobile_member"
 MOBILE_TYPE = "流动"
-FALLBACK_TYPE = "农民"  # a record made before prior_type was kept: the usual type of a village member
+FALLBACK_TYPE = "农民"  # the usual type of a village member, when the type before 流动 is not known
 _FIELDS = ("place", "employer", "phone", "since", "other_org", "keeper_id", "participation", "dues_way",
            "dual_report", "name", "id_number", "note")
 _END_FIELDS = ("until", "end_note")
@@ -155,7 +155,9 @@ def register_out(s: Session, unit_id: int, data: MobileInput) -> int:
             p.add("since", "外出时间", f"不能早于上次返回的日期（{last.isoformat()}）")
     p.raise_if_any()
     assert m is not None
-    row = MobileMember(unit_id=unit_id, direction="流出", member_id=m.id, prior_type=m.member_type, **values)
+    # a member typed 流动 by hand before this register existed comes back as the usual type
+    prior = m.member_type if m.member_type != MOBILE_TYPE else FALLBACK_TYPE
+    row = MobileMember(unit_id=unit_id, direction="流出", member_id=m.id, prior_type=prior, **values)
     s.add(row)
     before = audit.snapshot(m, ("member_type", "flow_out_place"))
     m.member_type, m.flow_out_place = MOBILE_TYPE, str(values["place"])

@@ -223,3 +223,25 @@ def test_ledgers_and_masking(session: Session, vid: int, branch: int) -> None:
     masked_lost = rows(masked_ledger(build_ledger(session, vid, "lost-members")))
     assert "13811112222" not in str(masked_lost[0]["查找情况"])  # a number typed in the search result
     assert rows(build_ledger(session, vid, "mobile-members", TODAY.year - 5)) == []  # not under way that year
+
+
+def test_demo_and_cli_export(demo_db_path, tmp_path, s: Session, uid: int) -> None:  # type: ignore[no-untyped-def]
+    import openpyxl
+
+    from app.cli import main
+
+    out_rows = mobile.list_mobile(s, uid, "流出")
+    open_out = [r for r in out_rows if r.until is None]
+    assert len(open_out) == 5 and len(out_rows) == 6 and all(r.keeper_name for r in out_rows)
+    flowing = members.list_members(s, members.MemberQuery(uid, member_type="流动"))
+    assert sorted(r.name for r in flowing) == sorted(r.name for r in open_out)  # roster and register agree
+    assert len(mobile.list_mobile(s, uid, "流入", include_ended=False)) == 2
+    [case] = lost.list_lost(s, uid, on=date(2026, 11, 1))
+    assert (case.months, case.due, case.searches) == (7, True, 2)
+    # the year asked (this year by default): the member back in December 2025 is not in it
+    for kind, title, count in (("mobile-members", "流动党员台账", 7), ("lost-members", "失联党员台账", 1)):
+        path = tmp_path / f"{kind}.xlsx"
+        assert main(["--db", str(demo_db_path), "export", kind, "-o", str(path)]) == 0
+        sheet = list(openpyxl.load_workbook(path).active.iter_rows(values_only=True))
+        assert title in str(sheet[0][0])
+        assert sum(1 for r in sheet[3:] if isinstance(r[0], int)) == count
