@@ -89,3 +89,25 @@ def test_workbench_key_shows_the_decisions_to_publish(qtbot: Any, village: AppCo
     assert not tab.show_filter("topics_overdue")  # another tab's line
     assert tab.show_filter("decisions_to_publish")
     assert tab.combo_status.currentText() == "待公开" and tab.model.total == 0
+
+
+def test_attachment_buttons_act_on_the_picked_file(qtbot: Any, village: AppContext, tmp_path: Any,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import ui.affairs.decisions_tab as decisions_tab
+
+    village.call(decisions.open_decision, village.unit_id, decisions.DecisionInput("村东排水沟硬化", date(2026, 3, 2)))
+    tab = DecisionsTab(village, Changes(), None)
+    qtbot.addWidget(tab)
+    tab.show()
+    assert tab.btn_attach.isEnabled() and tab.files.count() == 0
+    assert not tab.btn_open.isEnabled() and not tab.btn_unattach.isEnabled()  # nothing to open or withdraw
+    scan = tmp_path / "签到表.jpg"
+    scan.write_bytes(b"\xff\xd8\xff\xe0 scan")
+    monkeypatch.setattr(decisions_tab, "ask_open_path", lambda *_a, **_k: scan)
+    qtbot.mouseClick(tab.btn_attach, Qt.MouseButton.LeftButton)
+    assert tab.files.count() == 1 and "签到表.jpg" in tab.files.item(0).text()
+    assert not tab.btn_unattach.isEnabled()  # listed, not yet picked
+    tab.files.setCurrentRow(0)
+    assert tab.btn_open.isEnabled() and tab.btn_unattach.isEnabled()
+    qtbot.mouseClick(tab.btn_unattach, Qt.MouseButton.LeftButton)
+    assert tab.files.count() == 0 and not tab.btn_unattach.isEnabled()

@@ -122,6 +122,7 @@ class DecisionsTab(QWidget):
         self.files = QListWidget(right)
         self.files.setObjectName("list_decision_files")
         self.files.itemDoubleClicked.connect(lambda _i: self.open_attachment())
+        self.files.currentItemChanged.connect(lambda *_a: self._file_buttons())
         rl.addWidget(self.files, 1)
         file_buttons = QHBoxLayout()
         self.btn_attach = QPushButton(self.tr("添加附件…"), right)
@@ -230,8 +231,14 @@ class DecisionsTab(QWidget):
         self.btn_publish_result.setEnabled(nxt == RESULT_STEP and bool(d and d.result_text))
         self.btn_withdraw.setEnabled(d is not None and d.status in ("进行中", "已决议"))
         self.btn_edit.setEnabled(d is not None and nxt == MEETING_STEPS[0])
-        for b in (self.btn_attach, self.btn_open, self.btn_unattach):
-            b.setEnabled(d is not None)
+        self.btn_attach.setEnabled(d is not None)
+        self._file_buttons()
+
+    def _file_buttons(self) -> None:
+        # 打开/撤回 act on the attachment picked in the list: without one they would do nothing
+        picked = self.files.currentItem() is not None
+        self.btn_open.setEnabled(picked)
+        self.btn_unattach.setEnabled(picked)
 
     # ---- actions --------------------------------------------------------------------------------
 
