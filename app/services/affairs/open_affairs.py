@@ -10,6 +10,7 @@ cell as free text (an ID or a mobile typed inside a note is masked too).
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from pathlib import Path
 
@@ -54,11 +55,18 @@ def _text(value: object) -> str:
     return " ".join(str(value).split())
 
 
-def _column_kind(header: str) -> str:
+# an amount or a date: kept on one line (a wrapped 12500 read as 1250 / 0); still masked as text
+_FIGURE = re.compile(r"[-+]?[\d,]+(\.\d+)?%?|\d{4}[-./年]\d{1,2}([-./月]\d{1,2}日?)?")
+
+
+def _column_kind(header: str, values: list[str]) -> str:
     if any(w in header for w in ID_WORDS):
         return "id"
     if any(w in header for w in PHONE_WORDS):
         return "phone"
+    filled = [v for v in values if v]
+    if filled and all(len(v) <= 16 and _FIGURE.fullmatch(v) for v in filled):
+        return "short"
     return "text"
 
 
@@ -78,8 +86,10 @@ def _read(path: Path) -> tuple[list[NoticeColumn], list[list[object]]]:
     if len(body) > MAX_ROWS:
         raise _refused(table.file_name, f"有 {len(body)} 行数据，一份公示最多 {MAX_ROWS} 行；请分成几份公开。")
     header = (header + [""] * width)[:width]
-    columns = [NoticeColumn(h or f"第{i + 1}列", _column_kind(h)) for i, h in enumerate(header)]
-    return columns, [(r + [""] * width)[:width] for r in body]
+    body = [(r + [""] * width)[:width] for r in body]
+    columns = [NoticeColumn(h or f"第{i + 1}列", _column_kind(h, [r[i] for r in body]))
+               for i, h in enumerate(header)]
+    return columns, body
 
 
 def _refused(name: str, why: str) -> ValidationError:

@@ -45,6 +45,8 @@ def test_a_sheet_becomes_a_masked_notice(session: Session, tmp_path: Path) -> No
     n = session.get(Notice, info.id)
     assert n is not None and n.kind == "open-affairs" and n.title == "2026年1月财务收支情况"
     assert [c["header"] for c in n.columns] == FINANCE[0]
+    # dates and amounts stay on one line (a wrapped 12500.5 misreads); the 摘要 wraps
+    assert [c["kind"] for c in n.columns] == ["short", "text", "short", "short", "text", "id", "phone"]
     assert len(n.rows) == 2  # the blank row is dropped
     first = n.rows[0]
     assert first[0] == "2026-01-05" and first[3] == "12500.5" and first[2] == ""
