@@ -9,6 +9,7 @@ from app.services.context import AppContext
 
 from ..common.page import Changes
 from ..common.tabbed_page import TabbedPage
+from .mobile_tab import MobileTab
 from .stats_tab import StatsTab
 
 
@@ -19,5 +20,6 @@ class PartyWorkPage(TabbedPage):
 
     def __init__(self, ctx: AppContext, changes: Changes, parent: QWidget | None = None) -> None:
         super().__init__(ctx, changes, parent)
+        self.tabs.addTab(MobileTab(ctx, changes, self), self.tr("流动与失联"))
         self.tabs.addTab(StatsTab(ctx, changes, self), self.tr("党内统计与发展"))
         self.refresh()
