@@ -96,7 +96,7 @@ def _months_back(on: date, months: int) -> date:
     return back
 
 
-def count_due(s: Session, unit_id: int, on: date | None = None) -> int:
+def count_lost_due(s: Session, unit_id: int, on: date | None = None) -> int:
     """失联 six months or more with no outcome (the 工作台 line)."""
     return s.scalar(select(func.count(LostContact.id)).where(due_condition(unit_id, on or date.today()))) or 0
 
@@ -257,4 +257,4 @@ def list_searches(s: Session, lost_id: int) -> list[SearchRow]:
 
 
 __all__ = ["LOST_OUTCOMES", "SEARCH_METHODS", "STOP_MONTHS", "LostRow", "SearchRow", "add_search", "close_lost",
-           "correct_lost", "count_due", "list_lost", "list_searches", "months_lost", "register_lost"]
+           "correct_lost", "count_lost_due", "list_lost", "list_searches", "months_lost", "register_lost"]

@@ -27,7 +27,7 @@ from ..affairs.topics import count_overdue
 from ..grid.coverage import count_uncovered
 from ..notices.archive import notice_filter
 from ..org.members import DUE_FILTERS, MemberQuery, count_members
-from ..partywork.lost import count_due as count_lost_due
+from ..partywork.lost import count_lost_due
 from ..partywork.transfers import count_overdue_receipts
 from ..points.meetings import unregistered
 from ..safety.backup import list_auto_backups
