@@ -293,6 +293,18 @@ def _by_type(demo: Demo, annotation: str) -> Any:
         if annotation.endswith("None"):
             return None
         raise KeyError(annotation)
+    if annotation == "DuesRow":  # 党费: a demo 在职 member (the base field shown), 核定 and paying
+        from app.services.partywork.dues import list_dues
+
+        return next(r for r in ctx.call(list_dues, demo.unit_id, demo.year) if r.category == "在职")
+    if annotation == "PaymentRow":
+        from app.services.partywork.dues import list_payments
+
+        return ctx.call(list_payments, demo.unit_id, demo.year)[0]
+    if annotation == "DuesRuleRow":
+        from app.services.partywork.dues_rules import list_rules
+
+        return ctx.call(list_rules, demo.unit_id, demo.year)[0]
     if annotation == "NoticeRow":
         from app.services.notices.archive import list_notices
 

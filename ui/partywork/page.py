@@ -10,6 +10,7 @@ from app.services.context import AppContext
 from ..common.page import Changes
 from ..common.tabbed_page import TabbedPage
 from .mobile_tab import MobileTab
+from .dues_tab import DuesTab
 from .stats_tab import StatsTab
 
 
@@ -20,6 +21,7 @@ class PartyWorkPage(TabbedPage):
 
     def __init__(self, ctx: AppContext, changes: Changes, parent: QWidget | None = None) -> None:
         super().__init__(ctx, changes, parent)
+        self.tabs.addTab(DuesTab(ctx, changes, self), self.tr("党费"))
         self.tabs.addTab(MobileTab(ctx, changes, self), self.tr("流动与失联"))
         self.tabs.addTab(StatsTab(ctx, changes, self), self.tr("党内统计与发展"))
         self.refresh()

@@ -328,6 +328,12 @@ def paid_to_text(s: Session, member_id: int) -> str:
     return f"{int(last[:4])}年{int(last[5:])}月" if last else "未交纳"
 
 
+def due_for_months(s: Session, unit_id: int, member_id: int, year: int, month_from: int, month_to: int) -> int:
+    """应交 in 分 for months month_from…month_to at each month's 核定 (what 登记交费 fills in)."""
+    book = _books(s, unit_id, _members(s, unit_id, year, member_id), year).get(member_id, _Book())
+    return sum(book.due.get(_ym(year, m), 0) for m in range(month_from, month_to + 1))
+
+
 # ================================================================ 核定
 
 

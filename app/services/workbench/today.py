@@ -27,6 +27,8 @@ from ..affairs.topics import count_overdue
 from ..grid.coverage import count_uncovered
 from ..notices.archive import notice_filter
 from ..org.members import DUE_FILTERS, MemberQuery, count_members
+from ..partywork.dues import WARN_MONTHS
+from ..partywork.dues import count_warnings as count_dues_warnings
 from ..partywork.lost import count_lost_due
 from ..partywork.transfers import count_overdue_receipts
 from ..points.meetings import unregistered
@@ -170,6 +172,15 @@ def _receipts(s: Session, unit_id: int, t: Today) -> list[TodoLine]:
 
 
 LINE_BUILDERS.append(_receipts)
+
+
+def _dues(s: Session, unit_id: int, t: Today) -> list[TodoLine]:
+    return [TodoLine("dues_arrears", "党员", f"连续{WARN_MONTHS}个月未交党费的党员", count_dues_warnings(s, unit_id, t.on),
+                     "人", "page_partywork", "dues_arrears",
+                     hint="党章第三十八条：连续六个月不交纳党费，没有正当理由的视为自行脱党，党支部应及时处置")]
+
+
+LINE_BUILDERS.append(_dues)
 
 
 def todo_lines(s: Session, unit_id: int, at: datetime | None = None) -> list[TodoLine]:

@@ -4,7 +4,7 @@ the points feed (idempotent) and the command line."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
@@ -249,3 +249,20 @@ def test_receipt_ledger_notice_and_points(db: Database, db_path: Path, tmp_path:
     _, pages = read_text(pdf)
     assert "党员交纳党费情况的公示" in "".join("".join(pages).split())
     assert cli_main([*base, "notice", "dues", "--year", "2020", "-o", str(tmp_path / "x.pdf")]) == 1
+
+
+def test_the_demo_village(s: Session, uid: int) -> None:
+    from app.demo.facts import DEMO_TODAY
+    from app.services.workbench.today import todo_lines
+
+    rows = dues.list_dues(s, uid, DEMO_TODAY.year, DEMO_TODAY)
+    assert rows and all(r.assessment_id is not None for r in rows)
+    assert {r.category for r in rows} >= {"在职", "离退休", "农民"}
+    behind = dues.arrears_list(s, uid, DEMO_TODAY)
+    assert [a.run for a in behind] == [8, 6, 2] and [a.warn for a in behind] == [True, True, False]
+    changed = s.scalars(select(DuesAssessment).where(DuesAssessment.unit_id == uid,
+                                                     DuesAssessment.superseded_by_id.isnot(None))).all()
+    assert len(changed) == 1
+    line = next(t for t in todo_lines(s, uid, datetime.combine(DEMO_TODAY, datetime.min.time()))
+                if t.key == "dues_arrears")
+    assert line.count == 2 and line.filter == "dues_arrears" and line.page == "page_partywork"
