@@ -9,6 +9,7 @@ from app.services.context import AppContext
 
 from ..common.page import Changes
 from ..common.tabbed_page import TabbedPage
+from .appraisal_tab import AppraisalTab
 from .mobile_tab import MobileTab
 from .dues_tab import DuesTab
 from .stats_tab import StatsTab
@@ -23,5 +24,6 @@ class PartyWorkPage(TabbedPage):
         super().__init__(ctx, changes, parent)
         self.tabs.addTab(DuesTab(ctx, changes, self), self.tr("党费"))
         self.tabs.addTab(MobileTab(ctx, changes, self), self.tr("流动与失联"))
+        self.tabs.addTab(AppraisalTab(ctx, changes, self), self.tr("民主评议"))
         self.tabs.addTab(StatsTab(ctx, changes, self), self.tr("党内统计与发展"))
         self.refresh()
