@@ -80,6 +80,7 @@ def _area_extensions() -> list[Callable[[Session, int, random.Random], list[str]
     from . import affairs_topics as demo_topics
     from . import grid as demo_grid
     from . import partywork_appraisal as demo_appraisal
+    from . import partywork_dues as demo_dues
     from . import partywork_mobile as demo_mobile
     from . import points as demo_points
     from . import stars as demo_stars
@@ -95,5 +96,6 @@ def _area_extensions() -> list[Callable[[Session, int, random.Random], list[str]
         demo_decisions.extend,  # after the bodies: the 两委会 and 村民代表会议 tick them
         demo_topics.extend,  # after the bodies (the 村民代表 vote) and the tickets
         demo_mobile.extend,
+        demo_dues.extend,  # after the mobile demo: its 失联 member is behind with the dues
         demo_appraisal.extend,
     ]

@@ -48,7 +48,7 @@ CATEGORY_HINTS = {
 
 
 @dataclass(frozen=True)
-class RuleRow:
+class DuesRuleRow:
     id: int
     year: int
     category: str
@@ -205,17 +205,17 @@ def _ensure(s: Session, unit_id: int, year: int) -> list[DuesRule]:
     return sorted(_rows(s, unit_id, year), key=lambda r: (rank.get(r.category, 99), r.income_from_fen))
 
 
-def _row(r: DuesRule) -> RuleRow:
-    return RuleRow(r.id, r.year, r.category, r.income_from_fen, r.income_to_fen, r.rate_permille, r.min_fen,
+def _row(r: DuesRule) -> DuesRuleRow:
+    return DuesRuleRow(r.id, r.year, r.category, r.income_from_fen, r.income_to_fen, r.rate_permille, r.min_fen,
                    r.max_fen, r.note)
 
 
-def list_rules(s: Session, unit_id: int, year: int) -> list[RuleRow]:
+def list_rules(s: Session, unit_id: int, year: int) -> list[DuesRuleRow]:
     """The year's bands in force, by category and income (seeded with the 2008 rules the first time)."""
     return [_row(r) for r in _ensure(s, unit_id, year)]
 
 
-def band_for(rules: list[RuleRow], category: str, base_fen: int) -> RuleRow | None:
+def band_for(rules: list[DuesRuleRow], category: str, base_fen: int) -> DuesRuleRow | None:
     """The band of a category holding the base (above its lower edge, up to and including its upper one)."""
     for r in rules:
         if r.category != category:
