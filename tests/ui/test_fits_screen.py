@@ -282,6 +282,14 @@ def _by_type(demo: Demo, annotation: str) -> Any:
         from app.services.affairs.topics import list_topics
 
         return next(t for t in ctx.call(list_topics, demo.unit_id) if t.stage == "落实")
+    if annotation == "MobileRow":  # 流动党员: one of the demo's members away (登记返回)
+        from app.services.partywork.mobile import list_mobile
+
+        return ctx.call(list_mobile, demo.unit_id, "流出", False)[0]
+    if annotation == "LostRow":  # 失联党员: the demo's case, six months on with two searches
+        from app.services.partywork.lost import list_lost
+
+        return ctx.call(list_lost, demo.unit_id)[0]
     if annotation == "ApplicationRow":
         return demo.application()
     if annotation in ("RoundObjection", "RoundObjection | None"):
