@@ -1,8 +1,8 @@
 """村务 meetings that vote: a 四议两公开 step of a decision or the 村民代表会 vote on a 环形互动 topic.
 
 Who was expected is ticked from the roster (roster(): the 村民代表 for a 村民代表会议, the 正式党员 —
-those with a vote — for a 党员大会, the 支委 and the 村民委员会 for a 两委会); who came is ticked
-among them. A 村民会议 counts its adults and households instead of ticking hundreds of names.
+those with a vote — for a 党员大会, the committee of the village's own 党组织 for a 支委会, and it with
+the 村民委员会 for a 两委会); who came is ticked among them. A 村民会议 counts its adults and households instead of ticking hundreds of names.
 The outcome comes from rules.check_vote and is stored with the note naming the rule, whether the
 meeting passed or not: a failed quorum is a fact the 台账 must show.
 """
@@ -22,10 +22,12 @@ from app.models.affairs import AffairsAttendance, AffairsMeeting, BodyPost
 from .. import access, audit
 from ..errors import NotFound
 from ..validation import Problems
+from .bodies import village_org
 from .rules import VoteResult, check_vote
 
 VILLAGERS = "村民会议"
 SMALL_GROUP_POSTS = ("党小组长",)  # a 党小组长 alone sits on no 支委会
+ORG_PREFIX = {"党委": "党委", "党总支": "总支", "党支部": "支部"}  # 总支书记, 支部委员 …
 
 
 @dataclass
@@ -107,15 +109,16 @@ def roster(s: Session, unit_id: int, kind: str, on: date) -> list[RosterPerson]:
         return [(rid, n, role if b == "村民代表" else f"{b}{role}") for rid, n, b, role in s.execute(stmt)]
 
     def committee() -> list[tuple[int, str, str]]:
-        stmt = (select(Resident.id, Resident.name, MemberPost.post).select_from(MemberPost)
+        # The village's own 党组织 only (its top 党委/党总支/党支部): the 支委 of the 支部 under a 总支 sit on
+        # their own 支委会, not on the village's 两委会.
+        stmt = (select(Resident.id, Resident.name, PartyOrg.kind, MemberPost.post).select_from(MemberPost)
                 .join(PartyMember, PartyMember.id == MemberPost.member_id)
                 .join(Resident, Resident.id == PartyMember.resident_id)
                 .join(PartyOrg, PartyOrg.id == MemberPost.org_id)
-                .where(PartyOrg.unit_id == unit_id, MemberPost.post.not_in(SMALL_GROUP_POSTS),
-                       PartyOrg.kind.not_in(("党小组", "功能型党小组")),
+                .where(village_org(unit_id), MemberPost.post.not_in(SMALL_GROUP_POSTS),
                        *_active_post(MemberPost.start_on, MemberPost.end_on, on))
                 .order_by(MemberPost.id))
-        return [(rid, n, f"支部{post}") for rid, n, post in s.execute(stmt)]
+        return [(rid, n, f"{ORG_PREFIX.get(kind, '支部')}{post}") for rid, n, kind, post in s.execute(stmt)]
 
     if kind == "村民代表会议":
         add(body("村民代表"))

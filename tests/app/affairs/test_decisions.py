@@ -172,3 +172,33 @@ def test_publishing_both_notices(session: Session, v: Village, tmp_path: Path) -
     assert sorted(kinds) == ["decision", "decision-result"]
     summaries = session.scalars(select(AuditEntry.summary).where(AuditEntry.entity == "decision")).all()
     assert any("实施结果公开" in x for x in summaries)
+
+
+def test_committee_roster_of_a_blank_village(session: Session) -> None:
+    """No 党组织 yet: no 支委会 to tick, a 两委会 of the 村民委员会 alone. Then a 党总支 with a 支部 under it:
+    only the 总支's posts sit on the village's 支委会 and 两委会."""
+    from app.demo.ids import make_id_number
+    from app.services.affairs import bodies
+    from app.services.org import member_posts, members
+    from app.services.org import tree as org
+    from app.services.org.member_checks import MemberInput
+    from app.services.org.tree import OrgInput
+    from app.services.people.residents import ResidentInput, add_resident
+    from app.services.setup import founding
+
+    vid = founding.create_unit(session, "西坟村", "城关街道", "房山区")
+    director = add_resident(session, vid, ResidentInput("村委主任"))
+    bodies.add_post(session, vid, director, "村民委员会", "主任", D1)
+    assert meetings.roster(session, vid, "支委会", D2) == []
+    assert [p.role for p in meetings.roster(session, vid, "两委会", D2)] == ["村民委员会主任"]
+
+    top = org.create_org(session, vid, OrgInput("西坟村党总支", "党总支"))
+    branch = org.create_org(session, vid, OrgInput("第一党支部", "党支部", parent_id=top))
+    for i, (where, post) in enumerate(((top, "书记"), (top, "委员"), (branch, "书记"), (branch, "委员"))):
+        mid = members.add_member(session, vid, MemberInput(
+            f"党员{i + 1}", make_id_number("110105", date(1970, 1, 1), 300 + i), org_id=branch,
+            joined_on=date(2000, 7, 1), confirmed_on=date(2001, 7, 1)))
+        member_posts.add_post(session, mid, where, post, D1)
+    assert [(p.name, p.role) for p in meetings.roster(session, vid, "支委会", D2)] == [
+        ("党员1", "总支书记"), ("党员2", "总支委员")]
+    assert [p.name for p in meetings.roster(session, vid, "两委会", D2)] == ["党员1", "党员2", "村委主任"]

@@ -37,3 +37,16 @@ def test_demo_decisions(s: Session, uid: int, tmp_path: Path) -> None:
     out = tmp_path / "reprint.pdf"
     archive.reprint_notice(s, notice.id, out)
     assert "健身器材" in "".join(p.extract_text() for p in PdfReader(out).pages)
+
+
+
+def test_committee_rosters_are_the_villages_own_org(s: Session, uid: int) -> None:
+    """东坟村 has a 党总支 over two 支部: its 支委会 is the 总支's six posts (not the 支部's 支委 as well), its
+    两委会 those six and the 村民委员会 (the 一肩挑 书记 once)."""
+    on = date(2026, 10, 9)
+    committee = roster(s, uid, "支委会", on)
+    assert len(committee) == 6 and all(p.role.startswith("总支") for p in committee), committee
+    both = roster(s, uid, "两委会", on)
+    assert len(both) == 9
+    assert {p.resident_id for p in committee} < {p.resident_id for p in both}
+    assert [p.role for p in both if "、" in p.role] == ["总支书记、村民委员会主任"]
