@@ -398,8 +398,25 @@ def _open_decision(demo: Demo) -> Any:
     return demo.ctx.call(decisions.get_decision, did)
 
 
+def _appraisal(demo: Demo, what: str) -> Any:
+    """民主评议: the demo's open 2026 round (its RoundInfo, id) and its 不合格 member (确定结果 / 后续处理)."""
+    from app.services.partywork import appraisal
+
+    info = next(r for org_id, _n in demo.ctx.call(appraisal.list_branches, demo.unit_id)
+                if (r := demo.ctx.call(appraisal.find_round, org_id, 2026)) is not None)
+    if what == "info":
+        return info
+    if what == "round_id":
+        return info.id
+    return next(m for m in demo.ctx.call(appraisal.round_members, info.id) if m.grade == "不合格")
+
+
 # arguments one dialog needs beyond what its parameter's name and type say
 _FOR_CLASS: dict[str, dict[str, Callable[[Demo], Any]]] = {
+    "AppraisalRoundDialog": {"org_id": lambda d: None},
+    "AppraisalDecideDialog": {"round_id": lambda d: _appraisal(d, "round_id"), "member": lambda d: _appraisal(d, "member")},
+    "AppraisalFollowUpDialog": {"round_id": lambda d: _appraisal(d, "round_id"), "member": lambda d: _appraisal(d, "member")},
+    "AppraisalCloseDialog": {"info": lambda d: _appraisal(d, "info")},
     "StepDialog": {"decision": _open_decision},
     "StageDialog": {"row": _pipeline_member},
     "CorrectHouseholdEntryDialog": {"entry": _household_entry},

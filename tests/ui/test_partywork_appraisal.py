@@ -20,7 +20,7 @@ from app.services.partywork import appraisal
 from app.services.setup import founding
 from tests.ui.dialogs import drive
 from ui.common.page import Changes
-from ui.partywork.appraisal_dialogs import DecideDialog, RoundDialog
+from ui.partywork.appraisal_dialogs import AppraisalDecideDialog, AppraisalRoundDialog
 from ui.partywork.appraisal_tab import DEMOCRATIC_COL, MUTUAL_COL, SELF_COL, AppraisalTab
 
 NAMES = ("张一", "李二", "王三")
@@ -58,12 +58,12 @@ def test_open_a_round_type_counts_and_decide(qtbot: Any, village: AppContext, mo
     tab.spin_year.setValue(2025)
     assert "还没有开始民主评议" in tab.label_round.text() and tab.btn_open.isEnabled() and not tab.btn_save.isEnabled()
 
-    def fill_round(d: RoundDialog) -> None:
+    def fill_round(d: AppraisalRoundDialog) -> None:
         d.fields["held_on"].set_date(date(2026, 1, 15))
         d.spin_voters.setValue(3)
         qtbot.mouseClick(d.btn_save, Qt.MouseButton.LeftButton)
 
-    seen = drive(monkeypatch, RoundDialog, fill_round)
+    seen = drive(monkeypatch, AppraisalRoundDialog, fill_round)
     qtbot.mouseClick(tab.btn_open, Qt.MouseButton.LeftButton)
     assert len(seen) == 1 and not seen[0].isVisible()
     assert "发出测评票 3 张，进行中" in tab.label_round.text()
@@ -90,13 +90,13 @@ def test_open_a_round_type_counts_and_decide(qtbot: Any, village: AppContext, mo
     tab.grid.setCurrentCell(row, 0)
     assert tab.btn_decide.isEnabled() and not tab.btn_follow.isEnabled()
 
-    def fill_decision(d: DecideDialog) -> None:
+    def fill_decision(d: AppraisalDecideDialog) -> None:
         assert d.fields["grade"].currentData() == "不合格"  # the suggestion preselected
         d.fields["reason"].setPlainText("全年未参加组织生活")
         d.fields["decided_on"].set_date(date(2026, 1, 16))
         qtbot.mouseClick(d.btn_save, Qt.MouseButton.LeftButton)
 
-    seen = drive(monkeypatch, DecideDialog, fill_decision)
+    seen = drive(monkeypatch, AppraisalDecideDialog, fill_decision)
     qtbot.mouseClick(tab.btn_decide, Qt.MouseButton.LeftButton)
     assert len(seen) == 1 and not seen[0].isVisible()
     assert tab.grid.item(row, 14).text() == "不合格" and tab.btn_follow.isEnabled()

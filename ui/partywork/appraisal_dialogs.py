@@ -36,7 +36,7 @@ def _date(dialog: FormDialog, name: str, required: bool = True) -> date | None:
     return on
 
 
-class RoundDialog(FormDialog):
+class AppraisalRoundDialog(FormDialog):
     """开始评议 for a branch and year (or 修改 the date, ballots and note of an open round)."""
 
     def __init__(self, ctx: AppContext, unit_id: int, org_id: int | None, year: int,
@@ -75,7 +75,7 @@ class RoundDialog(FormDialog):
         return self.ctx.call(appraisal.open_round, self.unit_id, values["data"])
 
 
-class DecideDialog(FormDialog):
+class AppraisalDecideDialog(FormDialog):
     """确定结果: the grade (the suggestion preselected) or 未参评, with the reason."""
 
     def __init__(self, ctx: AppContext, round_id: int, member: MemberAppraisal, parent: QWidget | None = None) -> None:
@@ -106,7 +106,7 @@ class DecideDialog(FormDialog):
         self.ctx.call(appraisal.decide, self.round_id, self.member.member_id, values["data"])
 
 
-class FollowUpDialog(FormDialog):
+class AppraisalFollowUpDialog(FormDialog):
     """后续处理 of a 不合格: 限期改正 (期限, 改正完成), 劝退 or 除名 (ends the membership, asked first)."""
 
     def __init__(self, ctx: AppContext, round_id: int, member: MemberAppraisal, parent: QWidget | None = None) -> None:
@@ -141,7 +141,7 @@ class FollowUpDialog(FormDialog):
         self.ctx.call(appraisal.record_follow_up, self.round_id, self.member.member_id, data)
 
 
-class CloseDialog(FormDialog):
+class AppraisalCloseDialog(FormDialog):
     """结束评议: the date; every member must have a result."""
 
     def __init__(self, ctx: AppContext, info: RoundInfo, parent: QWidget | None = None) -> None:

@@ -37,7 +37,12 @@ from ..common.form import FormDialog
 from ..common.page import Changes
 from ..common.widgets import InfoLabel
 from ..errors import user_errors
-from .appraisal_dialogs import CloseDialog, DecideDialog, FollowUpDialog, RoundDialog
+from .appraisal_dialogs import (
+    AppraisalCloseDialog,
+    AppraisalDecideDialog,
+    AppraisalFollowUpDialog,
+    AppraisalRoundDialog,
+)
 
 SHEET_FILTER = "表格文件 (*.xlsx *.xls *.et *.csv)"
 HEADERS = ["姓名", "类别", "自评", *[f"互评{g}" for g in GRADES], *[f"测评{g}" for g in GRADES],
@@ -258,14 +263,14 @@ class AppraisalTab(QWidget):
     # ---- actions --------------------------------------------------------------------------------
 
     def open_round(self) -> None:
-        d = RoundDialog(self.ctx, self.unit_id, self.combo_branch.currentData(), self.spin_year.value(), parent=self)
+        d = AppraisalRoundDialog(self.ctx, self.unit_id, self.combo_branch.currentData(), self.spin_year.value(), parent=self)
         if self._run(d):
             self.spin_year.setValue(d.spin_year.value())
             self.combo_branch.setCurrentIndex(self.combo_branch.findData(d.fields["org_id"].currentData()))  # type: ignore[attr-defined]
 
     def edit_round(self) -> None:
         if self.info_round is not None:
-            self._run(RoundDialog(self.ctx, self.unit_id, None, self.spin_year.value(), self.info_round, self))
+            self._run(AppraisalRoundDialog(self.ctx, self.unit_id, None, self.spin_year.value(), self.info_round, self))
 
     def _grid_counts(self) -> list[CountInput]:
         out = []
@@ -300,16 +305,16 @@ class AppraisalTab(QWidget):
     def decide(self) -> None:
         m = self.current()
         if self.info_round is not None and m is not None:
-            self._run(DecideDialog(self.ctx, self.info_round.id, m, self))
+            self._run(AppraisalDecideDialog(self.ctx, self.info_round.id, m, self))
 
     def follow_up(self) -> None:
         m = self.current()
         if self.info_round is not None and m is not None and m.grade == FAIL:
-            self._run(FollowUpDialog(self.ctx, self.info_round.id, m, self), member=True)
+            self._run(AppraisalFollowUpDialog(self.ctx, self.info_round.id, m, self), member=True)
 
     def close_round(self) -> None:
         if self.info_round is not None:
-            self._run(CloseDialog(self.ctx, self.info_round, self))
+            self._run(AppraisalCloseDialog(self.ctx, self.info_round, self))
 
     def save_share(self) -> None:
         with user_errors(self):
