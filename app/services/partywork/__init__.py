@@ -18,4 +18,7 @@ Public:
     lost           失联党员: lost since, search record, outcome (停止党籍/除名/死亡 through end_membership;
                    停止党籍 from six months lost), the 工作台's 失联满六个月 count
     ledgers_mobile 流动党员台账 (`export mobile-members`), 失联党员台账 (`export lost-members`)
+    party_stats    党内统计 yearly figures at 31 December, one sheet a table (`export party-stats`)
+    development    发展党员 timing: 培养考察满一年, 发展对象公示 5 工作日, 预备期 (due dates and warnings, the
+                   工作台's 培养期不足一年 line)
 """

@@ -27,6 +27,7 @@ from ..affairs.topics import count_overdue
 from ..grid.coverage import count_uncovered
 from ..notices.archive import notice_filter
 from ..org.members import DUE_FILTERS, MemberQuery, count_members
+from ..partywork.development import SHORT_TRAINING, count_short_training
 from ..partywork.dues import WARN_MONTHS
 from ..partywork.dues import count_warnings as count_dues_warnings
 from ..partywork.lost import count_lost_due
@@ -155,6 +156,15 @@ def _decisions(s: Session, unit_id: int, t: Today) -> list[TodoLine]:
 
 
 LINE_BUILDERS.append(_decisions)
+
+def _development(s: Session, unit_id: int, t: Today) -> list[TodoLine]:
+    # 预备期 and 积极分子满一年 are the 党员 lines above (org.members.DUE_FILTERS); this is the too-early step
+    return [TodoLine(SHORT_TRAINING, "党员", "培养期不足一年即列为发展对象", count_short_training(s, unit_id, t.on), "人",
+                     "page_partywork", SHORT_TRAINING,
+                     hint="确定为积极分子不满一年即确定为发展对象的发展对象、预备党员（请核实日期）")]
+
+
+LINE_BUILDERS.append(_development)
 
 
 def _lost(s: Session, unit_id: int, t: Today) -> list[TodoLine]:
