@@ -157,6 +157,7 @@ def _decisions(s: Session, unit_id: int, t: Today) -> list[TodoLine]:
 
 LINE_BUILDERS.append(_decisions)
 
+
 def _development(s: Session, unit_id: int, t: Today) -> list[TodoLine]:
     # 预备期 and 积极分子满一年 are the 党员 lines above (org.members.DUE_FILTERS); this is the too-early step
     return [TodoLine(SHORT_TRAINING, "党员", "培养期不足一年即列为发展对象", count_short_training(s, unit_id, t.on), "人",
