@@ -41,6 +41,7 @@ XLSX_FILTER = "Excel 文件 (*.xlsx)"
 SHOW_PROGRESS_AFTER_MS = 500  # quick exports never flash a progress dialog
 ERROR_STYLE = "color: #c62828;"
 KINDS_KEY = "export/ledger_kinds"  # in the window preferences: the ledgers ticked last time
+KIND_COLUMNS = 3  # ticks side by side: the 30-odd kinds keep 导出 in view on a 1366×768 screen
 
 
 class LedgerExportDialog(QDialog):
@@ -70,7 +71,7 @@ class LedgerExportDialog(QDialog):
             check.setObjectName(f"chk_ledger_{kind.replace('-', '_')}")
             check.setChecked(kind in ticked)
             check.toggled.connect(self._suggest_name)
-            box_layout.addWidget(check, i // 2, i % 2)
+            box_layout.addWidget(check, i // KIND_COLUMNS, i % KIND_COLUMNS)
             self.checks[kind] = check
         outer.addWidget(box)
 
