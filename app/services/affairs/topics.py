@@ -185,7 +185,8 @@ def promote_ticket(s: Session, ticket_id: int, opened_on: date | None = None) ->
     head = text[:40] + ("…" if len(text) > 40 else "")
     title = f"{category.name}：{head}" if category is not None else head
     on = opened_on or max(date.today(), ticket.received_at.date())
-    topic_id = open_topic(s, ticket.unit_id, title, "倒序", f"{ticket.content}\n（来源：工单 {ticket.number}）", on)
+    # the content is the ticket's own words: the source is shown from ticket_id (来源工单), not repeated here
+    topic_id = open_topic(s, ticket.unit_id, title, "倒序", ticket.content, on)
     t = _get(s, topic_id)
     t.ticket_id = ticket.id
     s.flush()

@@ -109,7 +109,8 @@ def test_a_ticket_is_promoted_once_into_a_reverse_topic(session: Session, vid: i
     row = topics.get_topic(s, tid).row
     assert (row.direction, row.stage, row.ticket_number) == ("倒序", "征求意见", ticket.number)
     assert row.title == "民生诉求：村西口到主街没有路灯，晚上出行不便"
-    assert f"工单 {ticket.number}" in row.content
+    # the source is shown once, from the ticket (来源工单), not repeated in the content
+    assert row.content == "村西口到主街没有路灯，晚上出行不便" and "来源" not in row.content
     notes = s.scalars(select(TicketEvent.note).where(TicketEvent.ticket_id == ticket.id)).all()
     assert any(f"已转为环形互动议题 {row.number}" in n for n in notes)
     with pytest.raises(ServiceError, match=f"已转为环形互动议题 {row.number}，不能重复转入"):
