@@ -111,3 +111,101 @@ def test_attachment_buttons_act_on_the_picked_file(qtbot: Any, village: AppConte
     assert tab.btn_open.isEnabled() and tab.btn_unattach.isEnabled()
     qtbot.mouseClick(tab.btn_unattach, Qt.MouseButton.LeftButton)
     assert tab.files.count() == 0 and not tab.btn_unattach.isEnabled()
+
+
+def _first_step(village: AppContext, present: int) -> int:
+    """A decision whose 党组织提议 was held: the 书记 there (passed) or not (the quorum failed)."""
+    from app.services.affairs.meetings import AffairsMeetingInput, roster
+
+    did = village.call(decisions.open_decision, village.unit_id, decisions.DecisionInput("村东排水沟硬化", date(2026, 3, 2)))
+    people = [p.resident_id for p in village.call(roster, village.unit_id, "支委会", date(2026, 3, 3))]
+    village.call(decisions.record_step, did, "党组织提议", AffairsMeetingInput(
+        "支委会", date(2026, 3, 3), people, people[:present], present, 0, 0, minutes="书记提议"))
+    return did
+
+
+def test_a_scan_is_added_to_the_meeting_picked_in_the_steps(qtbot: Any, village: AppContext, tmp_path: Any,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each step is a meeting with its own attachments: pick the step, 添加附件, it is listed under that step."""
+    import ui.affairs.decisions_tab as decisions_tab
+    from app.services.affairs import attachments
+
+    did = _first_step(village, 1)
+    tab = DecisionsTab(village, Changes(), None)
+    qtbot.addWidget(tab)
+    tab.show()
+    scan = tmp_path / "支委会签到表.jpg"
+    scan.write_bytes(b"\xff\xd8\xff\xe0 scan")
+    monkeypatch.setattr(decisions_tab, "ask_open_path", lambda *_a, **_k: scan)
+    rect = tab.steps.visualItemRect(tab.steps.item(0, 0))
+    qtbot.mouseClick(tab.steps.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert tab.btn_attach.text() == "为“党组织提议”添加附件…"
+    qtbot.mouseClick(tab.btn_attach, Qt.MouseButton.LeftButton)
+    assert [tab.files.item(i).text().split("（")[0] for i in range(tab.files.count())] == ["党组织提议：支委会签到表.jpg"]
+    assert tab.steps.item(0, 3).text().endswith("；附件 1 件") and tab.steps.currentRow() == 0
+    meeting = village.call(decisions.get_decision, did).steps[0].meeting
+    assert meeting is not None
+    assert [a.file_name for a in village.call(attachments.list_attachments, "affairs_meeting", meeting.id)] == [
+        "支委会签到表.jpg"]
+    assert village.call(attachments.list_attachments, "decision", did) == []
+
+    # a step without a meeting yet (两委会商议): the scan goes to the decision
+    rect = tab.steps.visualItemRect(tab.steps.item(1, 0))
+    qtbot.mouseClick(tab.steps.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert tab.btn_attach.text() == "添加附件…"
+    qtbot.mouseClick(tab.btn_attach, Qt.MouseButton.LeftButton)
+    assert [tab.files.item(i).text().split("（")[0] for i in range(tab.files.count())] == [
+        "事项：支委会签到表.jpg", "党组织提议：支委会签到表.jpg"]
+
+
+def test_the_step_text_wraps_whole_and_the_next_step_fits(qtbot: Any, village: AppContext) -> None:
+    """A failed quorum's 情况 is read whole (wrapped in a taller row, with a tooltip); the list's 下一步 column
+    holds the longest step name without sideways scrolling."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import QSplitter
+
+    _first_step(village, 0)
+    village.call(decisions.open_decision, village.unit_id, decisions.DecisionInput("文化广场健身器材", date(2026, 3, 4)))
+    tab = DecisionsTab(village, Changes(), None)
+    qtbot.addWidget(tab)
+    tab.resize(1160, 660)  # what a 1366 screen leaves beside the navigation
+    tab.show()
+    qtbot.waitExposed(tab)
+    tab.table.select_row(1)  # the failed one (the newer is listed first)
+    steps = tab.steps
+    text = steps.item(0, 3).text()
+    assert "不足法定人数" in text and steps.item(0, 3).toolTip() == text
+    header = steps.horizontalHeader()
+    assert header.sectionViewportPosition(3) + header.sectionSize(3) <= steps.viewport().width()
+    room = QRect(0, 0, header.sectionSize(3) - 8, 10_000)
+    needed = steps.fontMetrics().boundingRect(room, int(Qt.TextFlag.TextWordWrap), text).height()
+    assert needed > steps.fontMetrics().height(), "the text should need two lines at this width"
+    assert steps.rowHeight(0) >= needed
+
+    table = tab.table
+    assert table.horizontalScrollBar().maximum() == 0
+    split = tab.findChild(QSplitter)
+    assert split.sizes()[0] >= table.natural_width() - 2
+    col = 4  # 下一步
+    longest = max(("村民代表会议决议", "实施结果公开"), key=table.fontMetrics().horizontalAdvance)
+    assert table.columnWidth(col) >= table.fontMetrics().horizontalAdvance(longest) + 8
+
+
+def test_after_publishing_the_message_names_the_notices_page(qtbot: Any, village: AppContext, tmp_path: Any,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page where a 公示 is printed is 「公示与台账」 (as the 环形互动 tab says too)."""
+    from types import SimpleNamespace
+
+    import ui.affairs.decisions_tab as decisions_tab
+
+    _first_step(village, 1)
+    tab = DecisionsTab(village, Changes(), None)
+    qtbot.addWidget(tab)
+    out = tmp_path / "决议公开.pdf"
+    monkeypatch.setattr(decisions_tab, "ask_save_path", lambda *_a, **_k: out)
+    info = SimpleNamespace(number="2026-003", title="村东排水沟硬化决议公开", path=out, period_text="公示期 5 天")
+    monkeypatch.setattr(decisions, "publish_resolution", lambda *_a, **_k: info)
+    said: list[str] = []
+    monkeypatch.setattr(decisions_tab.QMessageBox, "information", lambda _p, _t, text: said.append(text))
+    tab.publish(result=False)
+    assert len(said) == 1 and "可在“公示与台账”页打印" in said[0]

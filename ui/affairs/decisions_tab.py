@@ -1,17 +1,19 @@
 """四议两公开: the decisions with their status beside the six steps of the selected one (done / next /
-failed), the next step's button, the two 公开 and the decision's attachments."""
+failed), the next step's button, the two 公开 and the attachments — the decision's, and each meeting's (a step
+picked in the steps table takes the scans added then; the list names the step of each)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QUrl
-from PySide6.QtGui import QBrush, QColor, QDesktopServices
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QBrush, QColor, QDesktopServices, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
     QHBoxLayout,
+    QHeaderView,
     QInputDialog,
     QLabel,
     QListWidget,
@@ -35,6 +37,7 @@ from app.services.affairs.decisions import (
     TO_PUBLISH,
     DecisionRow,
 )
+from app.services.affairs.meetings import AffairsMeetingRow
 from app.services.context import AppContext
 
 from ..common.files import ask_open_path, ask_save_path
@@ -49,10 +52,10 @@ ATTACH_FILTER = "扫描件和照片 ({})".format(" ".join(f"*{x}" for x in ALLOW
 STATE_COLORS = {"已完成": "#c8e6c9", "下一步": "#fff3c4", "未通过": "#ffcdd2"}
 COLUMNS: list[Column[DecisionRow]] = [
     Column("编号", "number", width=5),
-    Column("事项", "title", width=14),
+    Column("事项", "title", width=12),
     Column("提议日期", lambda d: d.proposed_on.isoformat(), width=6),
     Column("状态", "status", width=4),
-    Column("下一步", lambda d: d.next_step or "—", width=7),
+    Column("下一步", lambda d: d.next_step or "—", width=9),  # 村民代表会议决议 whole
 ]
 
 
@@ -101,9 +104,21 @@ class DecisionsTab(QWidget):
         self.steps.setObjectName("table_decision_steps")
         self.steps.setHorizontalHeaderLabels([self.tr("步骤"), self.tr("状态"), self.tr("日期"), self.tr("情况")])
         self.steps.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.steps.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        # a step is picked to add the scans of its meeting
+        self.steps.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.steps.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.steps.verticalHeader().hide()
-        self.steps.horizontalHeader().setStretchLastSection(True)
+        # 情况 takes the room left and wraps (the row grows): a failed quorum's reason is read whole
+        self.steps.setWordWrap(True)
+        self.steps.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        header = self.steps.horizontalHeader()
+        for col in range(3):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header.sectionResized.connect(lambda *_a: self.steps.resizeRowsToContents())
+        self.steps.currentCellChanged.connect(lambda *_a: self._attach_target())
+        self._step_meetings: list[AffairsMeetingRow | None] = []
+        self._shown_id: int | None = None  # the decision the steps show
         rl.addWidget(self.steps, 2)
         buttons = QHBoxLayout()
         self.btn_step = QPushButton(self.tr("记录下一步会议…"), right)
@@ -118,7 +133,9 @@ class DecisionsTab(QWidget):
             buttons.addWidget(b)
         buttons.addStretch(1)
         rl.addLayout(buttons)
-        rl.addWidget(QLabel(self.tr("附件（会议记录扫描件、签到表、照片等）"), right))
+        files_label = QLabel(self.tr("附件（会议记录扫描件、签到表、照片等；在上面选中一步，附件加到那次会议）"), right)
+        files_label.setWordWrap(True)
+        rl.addWidget(files_label)
         self.files = QListWidget(right)
         self.files.setObjectName("list_decision_files")
         self.files.itemDoubleClicked.connect(lambda _i: self.open_attachment())
@@ -137,8 +154,12 @@ class DecisionsTab(QWidget):
         rl.addLayout(file_buttons)
         self.info = InfoLabel("info_decisions", right)
         rl.addWidget(self.info)
-        em = self.fontMetrics().horizontalAdvance("中")
-        split.setSizes([em * 40, em * 50])
+        # the list as wide as its columns (下一步 whole, no sideways scroll), the steps the rest: set when
+        # first shown (sizes set before are shared out in proportion to the splitter's width)
+        self.split = split
+        self._split_fitted = False
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
 
         self.combo_status.currentIndexChanged.connect(lambda _i: self.refresh())
         self.btn_new.clicked.connect(self.new_decision)
@@ -152,6 +173,13 @@ class DecisionsTab(QWidget):
         self.btn_open.clicked.connect(self.open_attachment)
         self.btn_unattach.clicked.connect(self.withdraw_attachment)
         self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        if not self._split_fitted:
+            self._split_fitted = True
+            left = min(self.table.natural_width(), self.split.width() // 2)
+            self.split.setSizes([left, self.split.width() - left])
 
     @property
     def unit_id(self) -> int:
@@ -193,35 +221,34 @@ class DecisionsTab(QWidget):
         if d is not None:
             with user_errors(self):  # as stored now (another window may have moved it on)
                 d = self.ctx.call(decisions.get_decision, d.id)
+        # the step picked stays picked when the same decision is shown again (after adding a scan)
+        keep_step = self.steps.currentRow() if d is not None and d.id == self._shown_id else -1
+        self._shown_id = d.id if d is not None else None
         self.steps.setRowCount(0)
+        self._step_meetings = []
         self.files.clear()
         if d is None:
             self.label_title.setText(self.tr("还没有事项。点“新建事项…”登记一项村级重大事项，按四议两公开逐步记录。"))
         else:
             ended = f"<br><span style='color:#c62828'>{d.end_reason}</span>" if d.end_reason else ""
             self.label_title.setText(f"<b>{d.number}　{d.title}</b>（{d.status}）{ended}")
+            self._step_meetings = [st.meeting for st in d.steps]
+            with user_errors(self):
+                self._list_files("decision", d.id, self.tr("事项"))
             self.steps.setRowCount(len(d.steps))
             for i, st in enumerate(d.steps):
-                if st.meeting is not None:
-                    m = st.meeting
-                    what = (f"{m.kind}，应到 {m.expected} 人，实到 {m.present} 人，"
-                            f"赞成/反对/弃权 {m.votes_text}，{m.outcome}")
-                elif st.notice_number:
-                    what = self.tr("公示编号 {0}").format(st.notice_number)
-                else:
-                    what = ""
+                what = self._step_text(st.meeting, st.notice_number)
                 cells = [st.step, st.state, st.on.isoformat() if st.on else "", what]
                 for col, text in enumerate(cells):
                     item = QTableWidgetItem(text)
+                    if col == 3 and text:
+                        item.setToolTip(text)  # the whole text also where the row is short of room
                     if st.state in STATE_COLORS:
                         item.setBackground(QBrush(QColor(STATE_COLORS[st.state])))
                     self.steps.setItem(i, col, item)
-            self.steps.resizeColumnsToContents()
-            with user_errors(self):
-                for a in self.ctx.call(attachments.list_attachments, "decision", d.id):
-                    item = QListWidgetItem(f"{a.file_name}（{a.size_text}，{a.added_on.isoformat()}）")
-                    item.setData(256, a.id)
-                    self.files.addItem(item)
+            self.steps.resizeRowsToContents()
+            if 0 <= keep_step < self.steps.rowCount():
+                self.steps.setCurrentCell(keep_step, 0)
         nxt = d.next_step if d else None
         self.btn_step.setEnabled(nxt in MEETING_STEPS)
         if nxt in MEETING_STEPS:
@@ -232,7 +259,43 @@ class DecisionsTab(QWidget):
         self.btn_withdraw.setEnabled(d is not None and d.status in ("进行中", "已决议"))
         self.btn_edit.setEnabled(d is not None and nxt == MEETING_STEPS[0])
         self.btn_attach.setEnabled(d is not None)
+        self._attach_target()
         self._file_buttons()
+
+    def _step_text(self, m: AffairsMeetingRow | None, notice_number: str) -> str:
+        if m is None:
+            return self.tr("公示编号 {0}").format(notice_number) if notice_number else ""
+        text = (f"{m.kind}，应到 {m.expected} 人，实到 {m.present} 人，"
+                f"赞成/反对/弃权 {m.votes_text}，{m.outcome}")
+        with user_errors(self):
+            files = self._list_files("affairs_meeting", m.id, m.step or m.kind)
+            if files:
+                text += self.tr("；附件 {0} 件").format(files)
+        return text
+
+    def _list_files(self, owner_kind: str, owner_id: int, owner: str) -> int:
+        """The owner's attachments into the list, each named with its owner (事项, or the step)."""
+        rows = self.ctx.call(attachments.list_attachments, owner_kind, owner_id)
+        for a in rows:
+            item = QListWidgetItem(f"{owner}：{a.file_name}（{a.size_text}，{a.added_on.isoformat()}）")
+            item.setData(256, a.id)
+            item.setToolTip(item.text())
+            self.files.addItem(item)
+        return len(rows)
+
+    def _picked_meeting(self) -> AffairsMeetingRow | None:
+        row = self.steps.currentRow()
+        return self._step_meetings[row] if 0 <= row < len(self._step_meetings) else None
+
+    def _attach_target(self) -> None:
+        m = self._picked_meeting()
+        if m is not None:
+            self.btn_attach.setText(self.tr("为“{0}”添加附件…").format(m.step or m.kind))
+            self.btn_attach.setToolTip(self.tr("添加到 {0} 的{1}（会议记录扫描件、签到表、照片）").format(
+                m.held_on.isoformat(), m.kind))
+        else:
+            self.btn_attach.setText(self.tr("添加附件…"))
+            self.btn_attach.setToolTip(self.tr("添加到事项；要加到某次会议，先在上面选中那一步"))
 
     def _file_buttons(self) -> None:
         # 打开/撤回 act on the attachment picked in the list: without one they would do nothing
@@ -288,7 +351,7 @@ class DecisionsTab(QWidget):
             self.changes.changed.emit("notice", self)
             self._changed(d.id)
             QMessageBox.information(self, self.tr("已生成公示"), self.tr(
-                "已生成公示 {0}《{1}》：\n{2}\n{3}\n可在“公示”页打印、登记异议。").format(
+                "已生成公示 {0}《{1}》：\n{2}\n{3}\n可在“公示与台账”页打印、登记异议。").format(
                 info.number, info.title, info.path, info.period_text))
 
     def withdraw(self) -> None:
@@ -314,8 +377,10 @@ class DecisionsTab(QWidget):
         path = ask_open_path(self, self.tr("选择附件"), self.tr(ATTACH_FILTER), purpose="attachment")
         if path is None:
             return
+        m = self._picked_meeting()  # the step picked takes it; else the decision
+        owner = ("affairs_meeting", m.id) if m is not None else ("decision", d.id)
         with user_errors(self):
-            self.ctx.call(attachments.add_attachment, self.unit_id, "decision", d.id, path)
+            self.ctx.call(attachments.add_attachment, self.unit_id, *owner, path)
             self.show_detail()
 
     def open_attachment(self) -> None:
