@@ -312,20 +312,9 @@ def arrears_list(s: Session, unit_id: int, on: date | None = None, warn_only: bo
     return sorted(out, key=lambda r: (-r.run, -len(r.owed), r.org_name, r.name))
 
 
-def count_warnings(s: Session, unit_id: int, on: date | None = None) -> int:
+def count_dues_warnings(s: Session, unit_id: int, on: date | None = None) -> int:
     """Members with WARN_MONTHS or more months unpaid in a row (the 工作台 line)."""
     return len(arrears_list(s, unit_id, on, warn_only=True))
-
-
-def paid_to_text(s: Session, member_id: int) -> str:
-    """党费交到 2026年11月 (as the 组织关系介绍信 states it); 未交纳 when no month is paid."""
-    member = s.get(PartyMember, member_id)
-    if member is None:
-        raise NotFound("找不到该党员")
-    unit_id = s.get(Resident, member.resident_id).unit_id  # type: ignore[union-attr]
-    members = _members(s, unit_id, member_id=member_id)
-    last = _paid_to(_books(s, unit_id, members, date.today().year + 1).get(member_id, _Book()))
-    return f"{int(last[:4])}年{int(last[5:])}月" if last else "未交纳"
 
 
 def due_for_months(s: Session, unit_id: int, member_id: int, year: int, month_from: int, month_to: int) -> int:

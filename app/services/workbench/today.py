@@ -28,8 +28,7 @@ from ..grid.coverage import count_uncovered
 from ..notices.archive import notice_filter
 from ..org.members import DUE_FILTERS, MemberQuery, count_members
 from ..partywork.development import SHORT_TRAINING, count_short_training
-from ..partywork.dues import WARN_MONTHS
-from ..partywork.dues import count_warnings as count_dues_warnings
+from ..partywork.dues import WARN_MONTHS, count_dues_warnings
 from ..partywork.lost import count_lost_due
 from ..partywork.transfers import count_overdue_receipts
 from ..points.meetings import unregistered

@@ -164,18 +164,18 @@ def test_arrears_and_the_six_month_edge(session: Session) -> None:
     dues.record_payment(session, vid, PaymentInput(ids["张农"], Y, 1, 5, "2.5", date(Y, 5, 20), collector="王会计"))
     # 赵流 has paid nothing: on 30 June January–May are over (5 months), on 1 July six
     assert [r.name for r in dues.arrears_list(session, vid, date(Y, 6, 30), warn_only=True)] == []
-    assert dues.count_warnings(session, vid, date(Y, 6, 30)) == 0
+    assert dues.count_dues_warnings(session, vid, date(Y, 6, 30)) == 0
     july = dues.arrears_list(session, vid, date(Y, 7, 1))
     assert [(r.name, r.run, r.warn) for r in july] == [("赵流", 6, True), ("张农", 1, False)]
     assert july[0].owed_text == "2026年1—6月" and july[0].owed_fen == 300
-    assert dues.count_warnings(session, vid, date(Y, 7, 1)) == 1
+    assert dues.count_dues_warnings(session, vid, date(Y, 7, 1)) == 1
     rows = {r.name: r for r in dues.list_dues(session, vid, Y, date(Y, 7, 1))}
     assert rows["赵流"].state == "连续6个月未交" and rows["李职"].state == "未核定"
     # paying two months breaks the run: 3–6 unpaid is four months in a row
     dues.record_payment(session, vid, PaymentInput(ids["赵流"], Y, 1, 2, "1", date(Y, 7, 1), collector="王会计"))
-    assert dues.count_warnings(session, vid, date(Y, 7, 1)) == 0
-    assert dues.paid_to_text(session, ids["张农"]) == "2026年5月"
-    assert dues.paid_to_text(session, ids["李职"]) == "未交纳"
+    assert dues.count_dues_warnings(session, vid, date(Y, 7, 1)) == 0
+    rows = {r.name: r for r in dues.list_dues(session, vid, Y, date(Y, 7, 1))}
+    assert rows["张农"].paid_to == "2026-05" and rows["李职"].paid_to == ""
 
 
 def test_bulk_assess_carries_last_year(session: Session) -> None:
