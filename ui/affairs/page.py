@@ -1,64 +1,28 @@
-"""村务决策: the village bodies (班子与代表), 四议两公开 decisions and 环形互动 topics, one tab each.
-
-Each tab is a QWidget built as Tab(ctx, changes, parent) with an optional refresh() and
-show_filter(key) -> bool. A tab announces its changes through `changes` with itself as the source;
-the page then refreshes its other tabs (the tab has already refreshed itself).
-"""
+"""村务决策: the village bodies (班子与代表), 四议两公开 decisions and 环形互动 topics, one tab each
+(ui/common/tabbed_page.py says how tabs refresh each other and take the 工作台's filters)."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.services.context import AppContext
 
-from ..common.page import Changes, Page
+from ..common.page import Changes
+from ..common.tabbed_page import TabbedPage
 from .bodies_tab import BodiesTab
 from .decisions_tab import DecisionsTab
 from .topics_tab import TopicsTab
 
 
-class AffairsPage(Page):
+class AffairsPage(TabbedPage):
     title = "村务决策"
     object_name = "page_affairs"  # known before the page is built (ui/page_stack.py)
     watches = frozenset({"affairs", "resident", "household", "member", "org", "ticket", "notice", "import"})
 
     def __init__(self, ctx: AppContext, changes: Changes, parent: QWidget | None = None) -> None:
         super().__init__(ctx, changes, parent)
-        self.setObjectName("page_affairs")
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(4, 4, 4, 4)
-        self.tabs = QTabWidget(self)
-        self.tabs.setObjectName("tabs_affairs")
-        outer.addWidget(self.tabs)
         self.bodies = BodiesTab(ctx, changes, self)
         self.tabs.addTab(self.bodies, self.tr("班子与代表"))
         self.tabs.addTab(DecisionsTab(ctx, changes, self), self.tr("四议两公开"))
         self.tabs.addTab(TopicsTab(ctx, changes, self), self.tr("环形互动"))
         self.refresh()
-
-    def _tab_widgets(self) -> list[QWidget]:
-        return [self.tabs.widget(i) for i in range(self.tabs.count())]
-
-    def refresh(self) -> None:
-        for tab in self._tab_widgets():
-            refresh = getattr(tab, "refresh", None)
-            if refresh is not None:
-                refresh()
-
-    def show_filter(self, key: str) -> None:
-        """A 工作台 line's key: the tab that knows it shows those rows and comes to the front."""
-        for tab in self._tab_widgets():
-            show = getattr(tab, "show_filter", None)
-            if show is not None and show(key):
-                self.tabs.setCurrentWidget(tab)
-                return
-
-    def _on_changed(self, kind: str, source: object) -> None:
-        tabs = self._tab_widgets()
-        if source in tabs and kind in self.watches:  # one of our tabs changed: the others query again
-            for tab in tabs:
-                refresh = getattr(tab, "refresh", None)
-                if tab is not source and refresh is not None:
-                    refresh()
-            return
-        super()._on_changed(kind, source)
