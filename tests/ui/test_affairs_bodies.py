@@ -18,6 +18,7 @@ from app.services.people.households import HouseholdInput
 from app.services.people.residents import ResidentInput
 from app.services.setup import founding
 from tests.ui.dialogs import drive
+from tests.ui.test_fits_screen import font  # noqa: F401, F811 (the normal and the larger font)
 from tests.ui.test_member_actions import choose, click, click_list_item, errors, save, type_into
 from ui.affairs.body_dialogs import BodyPostDialog, EndBodyPostDialog, RepHouseholdsDialog, TermDialog
 from ui.affairs.page import AffairsPage
@@ -147,3 +148,31 @@ def test_workbench_line_opens_the_terms_due(qtbot: Any, window: Any) -> None:
     assert page.tabs.currentWidget() is tab and tab.check_due.isChecked()
     assert {t.body for t in tab.terms_model.rows} == {"村民委员会", "村务监督委员会", "村民代表"}
     assert any("书记、主任一肩挑" in r.title for r in tab.posts_model.rows)
+
+
+def test_the_roster_fits_a_1366_screen(qtbot: Any, window: Any, font: bool) -> None:  # noqa: F811
+    """职务 gets the room it needs (the 一肩挑 title whole), 届期 is its name with the dates in the tooltip (the
+    届期 list shows them), the other columns as wide as their contents: no sideways scroll in the normal font."""
+    from PySide6.QtCore import QSize
+    from PySide6.QtWidgets import QApplication
+
+    from tests.ui.test_fits_screen import SCREEN, TITLE_BAR
+
+    window.set_large_font(font)
+    window.resize(SCREEN - QSize(0, TITLE_BAR))
+    window.show_page("page_affairs")
+    QApplication.processEvents()
+    table = window.pages["page_affairs"].bodies.table_posts
+    model = table.model()
+    header = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    title_col, term_col = header.index("职务"), header.index("届期")
+    row = next(r for r in range(model.rowCount()) if "一肩挑" in model.index(r, title_col).data())
+    title = model.index(row, title_col).data()
+    assert title == "主任（书记、主任一肩挑）"
+    term = model.index(row, term_col)
+    assert term.data() == "第十一届"
+    assert term.data(Qt.ItemDataRole.ToolTipRole) == "第十一届（2022-01-10 至 2027-01-09）"
+    assert model.index(row, title_col).data(Qt.ItemDataRole.ToolTipRole) == title
+    if not font:
+        assert table.horizontalScrollBar().maximum() == 0
+        assert table.columnWidth(title_col) >= table.fontMetrics().horizontalAdvance(title) + 8

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
@@ -41,7 +42,7 @@ POST_COLUMNS: list[Column[BodyPostRow]] = [
     Column("村民小组", "group_name", width=7),
     Column("联系户", lambda r: f"{len(r.households)} 户" if r.body == "村民代表" else "", width=4),
     Column("任职日期", "since", width=6),
-    Column("届期", "term_text", width=16),
+    Column("届期", "term_name", width=5),  # 第十一届; the dates in its tooltip and in the 届期 list below
     Column("状态", lambda r: r.state if r.until is None else f"{r.until.isoformat()} {r.end_reason}", width=8),
     Column("备注", "note", width=10),
 ]
@@ -53,6 +54,18 @@ TERM_COLUMNS: list[Column[TermRow]] = [
     Column("状态", "state", width=5),
     Column("备注", "note", width=10),
 ]
+
+
+TITLE_COL = next(i for i, c in enumerate(POST_COLUMNS) if c.header == "职务")
+TERM_COL = next(i for i, c in enumerate(POST_COLUMNS) if c.header == "届期")
+
+
+class _PostModel(LazyTableModel[BodyPostRow]):
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def, override]
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == TERM_COL:
+            row = self.row_at(index.row())
+            return row.term_text if row is not None else None
+        return super().data(index, role)
 
 
 class _TermModel(LazyTableModel[TermRow]):
@@ -97,8 +110,14 @@ class BodiesTab(QWidget):
         self.table_posts = DataTable("table_body_posts", top)
         self.table_posts.list_name = self.tr("村务班子成员")
         count, page = list_source(self._posts)
-        self.posts_model: LazyTableModel[BodyPostRow] = LazyTableModel(POST_COLUMNS, count, page, parent=self)
+        self.posts_model: LazyTableModel[BodyPostRow] = _PostModel(POST_COLUMNS, count, page, parent=self)
         self.table_posts.setModel(self.posts_model)
+        # 职务 (主任（书记、主任一肩挑）) takes the room the others leave, each of them as wide as its contents:
+        # no sideways scroll at 1366 wide; a cut cell still shows its whole text as a tooltip
+        header = self.table_posts.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(TITLE_COL, QHeaderView.ResizeMode.Stretch)
         self.info = InfoLabel("info_affairs_bodies", top)
         self.posts_model.loadFailed.connect(self.info.show_error)
         top_layout.addWidget(self.table_posts, 1)

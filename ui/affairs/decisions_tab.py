@@ -265,8 +265,8 @@ class DecisionsTab(QWidget):
     def _step_text(self, m: AffairsMeetingRow | None, notice_number: str) -> str:
         if m is None:
             return self.tr("公示编号 {0}").format(notice_number) if notice_number else ""
-        text = (f"{m.kind}，应到 {m.expected} 人，实到 {m.present} 人，"
-                f"赞成/反对/弃权 {m.votes_text}，{m.outcome}")
+        votes = f"赞成/反对/弃权 {m.votes_text}，" if m.outcome != "不足法定人数" else ""  # no vote taken: said once
+        text = f"{m.kind}，应到 {m.expected} 人，实到 {m.present} 人，{votes}{m.outcome}"
         with user_errors(self):
             files = self._list_files("affairs_meeting", m.id, m.step or m.kind)
             if files:

@@ -70,7 +70,8 @@ class BodyPostRow:
     role: str
     title: str  # what the roster shows: 主任（书记、主任一肩挑）
     term_id: int | None
-    term_text: str
+    term_text: str  # 第十一届（2022-01-10 至 2027-01-09）
+    term_name: str  # 第十一届 (the dates when the term has no name): what a narrow column shows
     group_name: str
     since: date | None
     until: date | None
@@ -331,15 +332,17 @@ def list_posts(s: Session, unit_id: int, body: str | None = None, include_ended:
     households = _households_of(s, [r[0].id for r in rows if r[0].body == "村民代表"])
     out = []
     for post, person, term in rows:
-        term_text = ""
+        term_text = term_name = ""
         if term is not None:
             span = f"{term.starts_on.isoformat()} 至 {term.ends_on.isoformat()}"
             term_text = f"{term.name}（{span}）" if term.name else span
+            term_name = term.name or span
         one = post.until is None and person.id in secretaries
         out.append(BodyPostRow(
             id=post.id, resident_id=person.id, name=person.name, gender=person.gender, birth_date=person.birth_date,
             phone=person.phone or "", education=person.education or "", body=post.body, role=post.role,
             title=post_title(post.body, post.role, one), term_id=post.term_id, term_text=term_text,
+            term_name=term_name,
             group_name=post.group_name, since=post.since, until=post.until, end_reason=post.end_reason,
             note=post.note, households=tuple(households.get(post.id, [])),
         ))
