@@ -338,9 +338,10 @@ def render_pdf(doc: NoticeDocument, path: Path) -> RenderedNotice:
     story: list[Flowable] = [title, Spacer(1, grid.pitch_y)]
     story += [st.text(line.strip()) for line in doc.body.splitlines() if line.strip()]
     story += _group_tables(doc, rows, st, avail)
-    closing = _closing(doc, st)
-    story += closing[:-1]
-    story.append(KeepTogether([closing[-1], _signature(doc, st)]))
+    # 公示期, the way to object, the contact line and the issuer with the date go together: where they do not
+    # fit under the table they move to the next page as one (a contact line alone over the issuer read as a
+    # stray page; the 公示期 belongs with whom to tell)
+    story.append(KeepTogether([*_closing(doc, st), _signature(doc, st)]))
 
     stamp = f"公示编号 {doc.number}　校验码 {code}" if doc.number else f"校验码 {code}"
 

@@ -214,3 +214,18 @@ def test_line_breaking_rules() -> None:
     assert balanced_lines("关于某村某项工作结果的公示", measure, 20, 1) == ["关于某村某项工作结果的公示"]
     two = balanced_lines("关于东坟村2026年度星级文明户评选结果的公示", measure, 12, 1)
     assert two == ["关于东坟村2026年度", "星级文明户评选结果的公示"]
+
+
+def test_the_closing_moves_to_a_new_page_whole(tmp_path: Path) -> None:
+    """Wherever the page ends, the 公示期, the objection sentence, the contact line and the issuer with the date
+    stay on one page: never a contact line alone over the issuer on a page of its own."""
+    spilled = 0
+    for n in range(8, 20):
+        out = render_notice(doc(body="\n".join(["第一行正文"] * n)), tmp_path / f"n{n}.pdf")
+        measured = [body_lines(p) for p in pages(out.path)]
+        last = [line.text for line in measured[-1]]
+        assert "东坟村村民委员会" in last
+        assert any(t.startswith("公示期") for t in last), (n, last)
+        assert any(t.startswith("公示期间，如有异议") for t in last) and any(t.startswith("联系人") for t in last)
+        spilled += len(measured) > 1
+    assert spilled, "some body length should push the closing onto page 2"
