@@ -57,7 +57,7 @@ def extend(s: Session, unit_id: int, rng: random.Random) -> list[str]:
     collector = actor.display_name if actor is not None else "组织委员"
     count = 0
     for r in rows:
-        start = next((m for m in range(1, 13) if dues.due_for_months(s, unit_id, r.member_id, year, m, m)), 13)
+        start = r.due_months[0] if r.due_months else 13  # the first month 核定 (joined this year: later)
         for first, last, on in QUARTERS:  # a member who joined this year pays from the month 核定 begins
             first, last = max(first, start), min(last, paid_to[r.member_id])
             if first > last:
