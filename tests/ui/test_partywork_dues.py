@@ -20,7 +20,14 @@ from tests.ui.dialogs import drive
 from tests.ui.test_member_actions import choose, click, errors, save, type_into
 from ui.common.page import Changes
 from ui.partywork import dues_tab as dues_tab_module
-from ui.partywork.dues_dialogs import AssessDialog, PaymentDialog, VoidPaymentDialog
+from ui.partywork.dues_dialogs import (
+    AssessDialog,
+    BulkAssessDialog,
+    PaymentDialog,
+    RuleChangeDialog,
+    RulesDialog,
+    VoidPaymentDialog,
+)
 from ui.partywork.dues_tab import DuesTab
 
 
@@ -127,9 +134,45 @@ def test_assess_one_member_then_pay(qtbot: Any, tab: DuesTab, village: AppContex
     assert seen[0].result() == 1, errors(seen[0])
     rows = village.call(dues.list_payments, village.unit_id, year)
     assert rows[0].voided_on is not None and rows[0].void_reason == "月份录错"
-    assert "已作废" in tab.payments_model.rows[0].void_reason or tab.payments_model.rows[0].voided_on
+    model = tab.table_payments.model()
+    assert model.index(0, len(dues_tab_module.PAYMENT_COLUMNS) - 1).data() == "已作废：月份录错"
     select(qtbot, tab.table_payments, 0)
     assert not tab.btn_void.isEnabled() and not tab.btn_receipt.isEnabled()
+
+
+def test_rule_changed_then_bulk_assessment(qtbot: Any, tab: DuesTab, village: AppContext, monkeypatch: Any) -> None:
+    def change(d: Any) -> None:
+        assert d.low.text() == "0.20" and d.high.text() == "1.00"
+        type_into(qtbot, d.findChild(QLineEdit, "field_min_yuan"), "0.30")
+        save(qtbot, d)
+        assert "修改原因" in errors(d).get("err_reason", "")
+        type_into(qtbot, d.findChild(QLineEdit, "field_reason"), "县委组织部通知")
+        save(qtbot, d)
+
+    def rules(d: Any) -> None:
+        row = next(i for i, r in enumerate(d.model.rows) if r.category == "农民")
+        select(qtbot, d.table, row)
+        click(qtbot, d.btn_change)
+        assert [r.charge_text for r in d.model.rows if r.category == "农民"] == ["每月 0.30 元至 1.00 元"]
+        d.accept()
+
+    changed = drive(monkeypatch, RuleChangeDialog, change)
+    drive(monkeypatch, RulesDialog, rules)
+    click(qtbot, tab.btn_rules)
+    assert changed[0].result() == 1, errors(changed[0])
+
+    def bulk(d: Any) -> None:
+        save(qtbot, d)  # 0.20 is under the new 0.30: refused before anyone is 核定
+        assert "0.30 元至 1.00 元" in errors(d).get("err_monthly", "")
+        type_into(qtbot, d.findChild(QLineEdit, "field_monthly"), "0.5")
+        save(qtbot, d)
+
+    seen = drive(monkeypatch, BulkAssessDialog, bulk)
+    click(qtbot, tab.btn_bulk)
+    assert seen[0].result() == 1
+    assert any("已核定 2 人" in t and "李职" in t and "王退" in t for t in Answers.seen)  # 农民 and 流动
+    by = {r.name: r for r in tab.members_model.rows}
+    assert by["张农"].monthly_fen == 50 and by["赵流"].monthly_fen == 50 and by["李职"].assessment_id is None
 
 
 def test_workbench_line_opens_the_members_six_months_behind(qtbot: Any, window: Any, demo_ctx: AppContext) -> None:

@@ -441,6 +441,9 @@ def bulk_assess(s: Session, unit_id: int, year: int, farmer_monthly: object = "0
     access.require_role(s, *access.ENTRY_ROLES, action="核定党费")
     p = Problems()
     farmer = parse_yuan(p, "monthly", "农民党员每月交纳", farmer_monthly)
+    band = band_for(list_rules(s, unit_id, year), "农民", 0)
+    if farmer is not None and band is not None and not (band.min_fen or 0) <= farmer <= (band.max_fen or farmer):
+        p.add("monthly", "农民党员每月交纳", f"{year}年规则为{band.charge_text}")  # refused before anyone is 核定
     if decided_on is None:
         p.add("decided_on", "核定日期", "请填写核定日期")
     p.raise_if_any()
