@@ -260,7 +260,12 @@ def test_archive_list_objections_and_verify(demo_db: Database, tmp_path: Path) -
 
         tampered = tmp_path / "tampered.pdf"
         data = bytearray(out.read_bytes())
-        data[len(data) // 2] ^= 0x01
+        # a byte of what the first page draws (not of the embedded font, whose change keeps the text)
+        contents = PdfReader(out).pages[0]["/Contents"]
+        stream = (contents[0] if isinstance(contents, list) else contents).get_object()
+        at = bytes(data).find(stream._data)
+        assert at > 0
+        data[at + len(stream._data) // 2] ^= 0x01
         tampered.write_bytes(bytes(data))
         result = verify_pdf(s, tampered)
         assert result.status == "modified" and result.notice is not None and result.notice.id == info.id
