@@ -82,6 +82,7 @@ def _area_extensions() -> list[Callable[[Session, int, random.Random], list[str]
     from . import partywork_appraisal as demo_appraisal
     from . import partywork_dues as demo_dues
     from . import partywork_mobile as demo_mobile
+    from . import partywork_transfers as demo_transfers
     from . import points as demo_points
     from . import stars as demo_stars
     from . import tickets as demo_tickets
@@ -98,4 +99,5 @@ def _area_extensions() -> list[Callable[[Session, int, random.Random], list[str]
         demo_mobile.extend,
         demo_dues.extend,  # after the mobile demo: its 失联 member is behind with the dues
         demo_appraisal.extend,
+        demo_transfers.extend,  # after the 党费 (党费交到) and the others' members (it moves quiet ones)
     ]

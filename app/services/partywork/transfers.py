@@ -108,6 +108,7 @@ class InLetter:
     valid_days: int = DEFAULT_VALID_DAYS
     dues_paid_to: str = ""
     note: str = ""
+    receipt_on: date | None = None  # the 回执 already sent back (else: when it is printed)
 
 
 def _row(t: TransferLetter) -> LetterRow:
@@ -375,6 +376,8 @@ def register_arrival(s: Session, unit_id: int, data: MemberInput, letter: InLett
         p.add("issued_on", "开具日期", "请填写介绍信的开具日期")
     elif letter.on is not None and letter.on < issued:
         p.add("issued_on", "开具日期", f"不能晚于转入日期（{letter.on.isoformat()}）")
+    if letter.receipt_on is not None and (letter.receipt_on > date.today() or (issued and letter.receipt_on < issued)):
+        p.add("receipt_on", "回执日期", "应在开具日期之后、今天之前")
     p.raise_if_any()
     assert issued is not None
     with s.begin_nested():
@@ -382,7 +385,8 @@ def register_arrival(s: Session, unit_id: int, data: MemberInput, letter: InLett
         m = _get_member(s, member_id)
         t = TransferLetter(unit_id=unit_id, member_id=member_id, direction="转入", letter_no=no, issued_on=issued,
                            from_org=m.arrived_from or letter.from_org, to_org=org_full_name(s, m.org_id),
-                           dues_paid_to=dues, valid_days=letter.valid_days, note=note, **_person_values(m, issued))
+                           dues_paid_to=dues, valid_days=letter.valid_days, note=note, receipt_on=letter.receipt_on,
+                           **_person_values(m, issued))
         s.add(t)
         s.flush()
     audit.record(s, unit_id, "create", ENTITY, t.id, f"收到组织关系介绍信第 {no} 号：{t.name} 自{t.from_org}转入",
