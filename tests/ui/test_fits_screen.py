@@ -286,6 +286,10 @@ def _by_type(demo: Demo, annotation: str) -> Any:
         from app.services.partywork.mobile import list_mobile
 
         return ctx.call(list_mobile, demo.unit_id, "流出", False)[0]
+    if annotation == "LetterRow":  # 组织关系转接: the demo's 转出 letter waiting for its 回执 (登记回执, 作废)
+        from app.services.partywork.transfers import list_letters
+
+        return ctx.call(list_letters, demo.unit_id, waiting=True)[0]
     if annotation == "LostRow":  # 失联党员: the demo's case, six months on with two searches
         from app.services.partywork.lost import list_lost
 

@@ -76,8 +76,10 @@ def village(db: Database) -> tuple[AppContext, dict[str, int]]:
 @pytest.fixture
 def boxes(monkeypatch: pytest.MonkeyPatch) -> type[FakeMessageBox]:
     import ui.org.member_actions
+    import ui.partywork.transfers_tab
 
     monkeypatch.setattr(ui.org.member_actions, "QMessageBox", FakeMessageBox)
+    monkeypatch.setattr(ui.partywork.transfers_tab, "QMessageBox", FakeMessageBox)  # 转出 offers the 介绍信
     return FakeMessageBox
 
 
@@ -367,8 +369,14 @@ def test_edit_member_shows_every_problem_at_once(qtbot: Any, page: MembersPage, 
 # ---------------------------------------------------------------- leaving, 转入, 恢复, 删除
 
 
-def test_transfer_out_and_a_death(qtbot: Any, page: MembersPage, village: Any, monkeypatch: Any) -> None:
+def test_transfer_out_and_a_death(qtbot: Any, page: MembersPage, village: Any, monkeypatch: Any,
+                                  tmp_path: Any) -> None:
+    import ui.partywork.transfers_tab
+
     ctx, t = village
+    letters: list[Any] = []
+    monkeypatch.setattr(ui.partywork.transfers_tab, "ask_save_path",
+                        lambda _p, _t, name, *_a, **_k: letters.append(tmp_path / name) or tmp_path / name)
     select_member(qtbot, page, "李四")
 
     def out(d: Any) -> None:
@@ -383,6 +391,8 @@ def test_transfer_out_and_a_death(qtbot: Any, page: MembersPage, village: Any, m
     seen = drive(monkeypatch, LeaveDialog, out)
     click(qtbot, page.findChild(QPushButton, "btn_leave_member"))
     assert seen[0].result() == 1, errors(seen[0])
+    # the 转出 offered its 介绍信 (answered 是): issued with the number typed and saved as a PDF
+    assert len(letters) == 1 and letters[0].exists() and "2024-012" in letters[0].name
     names = [page.members_model.row_at(i).name for i in range(page.members_model.rowCount())]  # type: ignore[union-attr]
     assert "李四" not in names
     click(qtbot, page.findChild(QWidget, "check_include_left"))

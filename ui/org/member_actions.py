@@ -143,9 +143,14 @@ class MemberActions(QWidget):
             return
         with user_errors(self):
             dialog = LeaveDialog(self.ctx, self.row, parent=self)
+            member_id = self.row.id
             if self._run(dialog):
                 self._done(self.tr("{0} 已{1}，已离开党员名册（勾选“含已离开”可查看）").format(
                     self.row.name, dialog.kind.currentText()))
+                if dialog.kind.currentData() == "转出":  # its 介绍信 (党务 → 组织关系转接 keeps it)
+                    from ..partywork.transfers_tab import offer_letter
+
+                    offer_letter(self, self.ctx, member_id)
 
     def restore(self) -> None:
         row = self.row

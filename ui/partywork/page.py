@@ -13,6 +13,7 @@ from .appraisal_tab import AppraisalTab
 from .mobile_tab import MobileTab
 from .dues_tab import DuesTab
 from .stats_tab import StatsTab
+from .transfers_tab import TransfersTab
 
 
 class PartyWorkPage(TabbedPage):
@@ -23,6 +24,7 @@ class PartyWorkPage(TabbedPage):
     def __init__(self, ctx: AppContext, changes: Changes, parent: QWidget | None = None) -> None:
         super().__init__(ctx, changes, parent)
         self.tabs.addTab(DuesTab(ctx, changes, self), self.tr("党费"))
+        self.tabs.addTab(TransfersTab(ctx, changes, self), self.tr("组织关系转接"))
         self.tabs.addTab(MobileTab(ctx, changes, self), self.tr("流动与失联"))
         self.tabs.addTab(AppraisalTab(ctx, changes, self), self.tr("民主评议"))
         self.tabs.addTab(StatsTab(ctx, changes, self), self.tr("党内统计与发展"))
