@@ -86,6 +86,10 @@ FIELD_LABELS = {
     # 村务: posts in the village bodies and their 届期
     "body": "班子", "term_id": "届期", "group_name": "村民小组", "since": "任职日期", "starts_on": "开始日期",
     "ends_on": "结束日期", "households": "联系户",
+    # 组织关系介绍信 (转出 / 转入)
+    "letter_no": "介绍信编号", "issued_on": "开具日期", "age": "年龄", "member_status": "正式/预备党员",
+    "from_org": "由（党组织）", "to_org": "去（党组织）", "dues_paid_to": "党费交到", "valid_days": "有效期（天）",
+    "receipt_on": "回执日期", "cancelled_on": "作废日期", "cancel_reason": "作废原因",
     # 民主评议党员: the round and each member's result
     "held_on": "评议日期", "voters": "发出测评票", "grade": "评议结果", "decided_on": "确定日期", "reason": "理由",
     "follow_up": "后续处理", "follow_up_due": "改正期限", "follow_up_note": "处理情况", "follow_up_done_on": "处理日期",
