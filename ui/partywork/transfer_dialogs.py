@@ -21,7 +21,7 @@ from ..common.search_picker import SearchPicker
 from ..org.contact_dialogs import PICK_LIMIT, PICK_WIDTH_EM
 from ..org.leave_dialogs import ORG_NAME_EM, TransferInDialog
 
-DUES_HINT = "如 2026-11；不填则按党费记录中交到的月份"
+DUES_HINT = "不填则按党费记录中交到的月份"
 
 
 def _days(dialog: FormDialog, name: str, value: int) -> QSpinBox:
@@ -51,7 +51,8 @@ class TransferOutDialog(FormDialog):
         self.letter_no = self.add_line("letter_no", self.tr("介绍信编号"), max_length=30,
                                        placeholder=self.tr("不填则自动编号（年份+序号）"))
         self.valid_days = _days(self, "valid_days", DEFAULT_VALID_DAYS)
-        self.dues = self.add_line("dues_paid_to", self.tr("党费交到"), max_length=7, placeholder=self.tr(DUES_HINT))
+        self.dues = self.add_line("dues_paid_to", self.tr("党费交到"), max_length=7, placeholder=self.tr("如 2026-11"))
+        self.dues.setToolTip(self.tr(DUES_HINT))
         self.note = self.add_line("note", self.tr("备注"), max_length=200)
         self.print_after = QCheckBox(self.tr("保存后打印介绍信"), self)
         self.print_after.setChecked(True)
@@ -102,7 +103,8 @@ class LetterInDialog(TransferInDialog):
         self.issued_on = self.add_date("issued_on", self.tr("开具日期"), required=True)
         self.letter_days = _days(self, "valid_days", DEFAULT_VALID_DAYS)
         self.dues = self.add_line("dues_paid_to", self.tr("党费交到"), max_length=7,
-                                  placeholder=self.tr("如 2026-11（按介绍信填写）"))
+                                  placeholder=self.tr("如 2026-11"))
+        self.dues.setToolTip(self.tr("按介绍信上的“党费已交到”填写"))
         self.aliases["letter_no"] = "arrived_letter_no"
         self.print_after = QCheckBox(self.tr("保存后打印回执"), self)
         self.print_after.setChecked(True)
