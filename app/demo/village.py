@@ -92,7 +92,6 @@ def _area_extensions() -> list[Callable[[Session, int, random.Random], list[str]
         demo_points.extend,
         demo_stars.extend,
         demo_tickets.extend,
-        demo_points.draft_this_year,  # after the tickets' 代办 points
         demo_bodies.extend,
         demo_decisions.extend,  # after the bodies: the 两委会 and 村民代表会议 tick them
         demo_topics.extend,  # after the bodies (the 村民代表 vote) and the tickets
@@ -100,4 +99,5 @@ def _area_extensions() -> list[Callable[[Session, int, random.Random], list[str]
         demo_dues.extend,  # after the mobile demo: its 失联 member is behind with the dues
         demo_appraisal.extend,
         demo_transfers.extend,  # after the 党费 (党费交到) and the others' members (it moves quiet ones)
+        demo_points.draft_this_year,  # last: after the tickets' 代办 points and the roster's 转出/转入
     ]

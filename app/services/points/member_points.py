@@ -44,7 +44,8 @@ SOURCE_LABELS = {"manual": "手工录入", "meeting": "会议考勤", "ticket": 
 
 
 def members_in_year(unit_id: int, year: int | None = None) -> Select[tuple[PartyMember, Resident]]:
-    """正式/预备 党员 of the unit; with a year: those who had not left before it began."""
+    """正式/预备 党员 of the unit; with a year: those who had not left before it began (nor arrived by 转入
+    after it ended)."""
     stmt = (
         select(PartyMember, Resident).join(Resident, Resident.id == PartyMember.resident_id)
         .where(Resident.unit_id == unit_id, PartyMember.stage.in_(MEMBER_STAGES))
@@ -52,7 +53,8 @@ def members_in_year(unit_id: int, year: int | None = None) -> Select[tuple[Party
     if year is None:
         return stmt.where(PartyMember.left_on.is_(None))
     return stmt.where(or_(PartyMember.left_on.is_(None), PartyMember.left_on >= date(year, 1, 1)),
-                      or_(PartyMember.joined_on.is_(None), PartyMember.joined_on <= date(year, 12, 31)))
+                      or_(PartyMember.joined_on.is_(None), PartyMember.joined_on <= date(year, 12, 31)),
+                      or_(PartyMember.arrived_on.is_(None), PartyMember.arrived_on <= date(year, 12, 31)))
 
 
 @dataclass(frozen=True)
