@@ -80,7 +80,9 @@ def _newcomer(s: Session, unit_id: int, gender: str, away_from: set[int], rng: r
 
 
 def extend(s: Session, unit_id: int, rng: random.Random) -> list[str]:
-    movers = rng.sample(_quiet_members(s, unit_id), len(OUT))
+    quiet = _quiet_members(s, unit_id)
+    branches = sorted({m.org_id for m in quiet})  # one mover from each 支部
+    movers = [rng.choice([m for m in quiet if m.org_id == b]) for b in branches[:len(OUT)]]
     for m, (on, to_org, dues_to, receipt), arrival in zip(movers, OUT, IN, strict=True):
         households = _households(s, m.id)
         org_id, group_id = m.org_id, m.group_id
