@@ -26,6 +26,7 @@ from app.services.setup import founding
 from tests.ui.dialogs import drive
 from tests.ui.test_member_actions import choose, click, type_into
 from ui.common.page import Changes
+from ui.notices import export_dialog
 from ui.notices.export_dialog import LedgerExportDialog
 from ui.partywork.page import PartyWorkPage
 from ui.partywork.stats_tab import StatsTab
@@ -115,7 +116,9 @@ def test_the_workbench_line_opens_the_short_training_list(qtbot: Any, page: Part
     assert [(r.name, r.kind) for r in tab.timing_model.rows] == [("李芳", SHORT_TRAINING)]
 
 
-def test_demo_export_adds_up(qtbot: Any, window: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_export_adds_up(qtbot: Any, window: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                             no_popups: Any) -> None:
+    monkeypatch.setattr(export_dialog, "QMessageBox", no_popups)  # 已导出 … is recorded, not shown modally
     window.show_page("page_partywork")
     page = window.pages["page_partywork"]
     tab = tab_of(page)
@@ -131,6 +134,7 @@ def test_demo_export_adds_up(qtbot: Any, window: Any, tmp_path: Path, monkeypatc
     seen = drive(monkeypatch, LedgerExportDialog, export)
     click(qtbot, tab.btn_export)
     assert seen and seen[0].exported is not None
+    assert no_popups.shown[-1][0] == "information" and str(out) in no_popups.shown[-1][2]
     book = openpyxl.load_workbook(out)
     total = int(tab.label_total.text().split("党员 ")[1].split(" ")[0])
     assert total > 0
