@@ -10,8 +10,8 @@ from app.services.context import AppContext
 from ..common.page import Changes
 from ..common.tabbed_page import TabbedPage
 from .appraisal_tab import AppraisalTab
-from .mobile_tab import MobileTab
 from .dues_tab import DuesTab
+from .mobile_tab import MobileTab
 from .stats_tab import StatsTab
 from .transfers_tab import TransfersTab
 

@@ -33,12 +33,11 @@ from ..grid.ledgers import contacts_ledger, grids_ledger, households_per_area
 from ..grid.posts import list_grid_posts
 from ..org.members import MemberQuery, count_members, list_members, posts_text
 from ..org.tree import list_org_tree
-from ..partywork import transfers_ledger
 from ..output_kinds import LEDGER_KINDS
 from ..partywork import appraisal_ledger as appraisal_ledgers
 from ..partywork import dues_outputs as dues_ledgers
 from ..partywork import ledgers_mobile as mobile_ledgers
-from ..partywork import party_stats
+from ..partywork import party_stats, transfers_ledger
 from ..people.households import unit_household_tags
 from ..people.residents import ACTIVE_STATUSES
 from ..points import household_ledgers as household_points_ledgers

@@ -176,7 +176,7 @@ LINE_BUILDERS.append(_lost)
 
 
 def _receipts(s: Session, unit_id: int, t: Today) -> list[TodoLine]:
-    return [TodoLine("receipts_overdue", "党员", "介绍信逾期未回执", count_overdue_receipts(s, unit_id, t.on), "封",
+    return [TodoLine("receipts_overdue", "党员", "逾期未回执的组织关系介绍信", count_overdue_receipts(s, unit_id, t.on), "封",
                      "page_partywork", "receipts_overdue",
                      hint="转出的组织关系介绍信超过有效期仍未收到回执：请与接收党组织联系核实")]
 
