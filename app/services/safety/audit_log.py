@@ -32,6 +32,8 @@ ENTITY_LABELS = {
     "service_item": "代办事项", "calendar_override": "工作日设置", "ledger": "台账", "service_cards": "便民服务卡",
     "village_map": "村地图",
     "body_post": "村务任职", "body_term": "届期",
+    "decision": "村级重大事项", "affairs_meeting": "村务会议", "attachment": "附件", "topic": "环形互动议题",
+    "topic_opinion": "群众意见", "topic_progress": "落实进展",
     "appraisal_round": "民主评议", "appraisal_result": "民主评议结果",
     "mobile_member": "流动党员", "lost_contact": "失联党员", "lost_contact_search": "失联党员查找",
     "transfer_letter": "组织关系介绍信",
@@ -93,6 +95,8 @@ FIELD_LABELS = {
     # 民主评议党员: the round and each member's result
     "held_on": "评议日期", "voters": "发出测评票", "grade": "评议结果", "decided_on": "确定日期", "reason": "理由",
     "follow_up": "后续处理", "follow_up_due": "改正期限", "follow_up_note": "处理情况", "follow_up_done_on": "处理日期",
+    # 村务: 四议两公开 and 环形互动
+    "result_text": "实施结果", "implemented_on": "实施日期", "responsible_id": "落实责任人", "due_on": "落实时限",
     # 流动党员 and 失联党员
     "employer": "工作单位", "other_org": "流入地/原所在党组织", "keeper_id": "支部联系人",
     "participation": "参加组织生活方式", "dues_way": "交纳党费方式", "dual_report": "双报到", "until": "返回/离开日期",
