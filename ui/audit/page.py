@@ -67,6 +67,10 @@ class AuditPage(Page):
         self.combo_operator.setObjectName("combo_audit_operator")
         self.combo_entity = QComboBox(self)
         self.combo_entity.setObjectName("combo_audit_entity")
+        for combo in (self.combo_operator, self.combo_entity):
+            # the list of 对象 grows with every area: the box keeps a fixed room, its popup shows whole names
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(7)
         self.edit_search = SearchBox("edit_search_audit", self.tr("在摘要中查找，如 姓名、户号"), self)
         self.btn_export = QPushButton(self.tr("导出 Excel…"), self)
         self.btn_export.setObjectName("btn_export_audit")
@@ -124,6 +128,7 @@ class AuditPage(Page):
                 for combo, value in ((self.combo_operator, current_op), (self.combo_entity, current_entity)):
                     i = combo.findData(value)
                     combo.setCurrentIndex(max(i, 0))
+                    combo.view().setMinimumWidth(combo.view().sizeHintForColumn(0) + 24)  # whole names
         finally:
             self._loading = False
 
