@@ -383,12 +383,18 @@ def test_a_blank_village_entered_by_clicks_and_typing(qtbot: Any, ctx: AppContex
         type_field(qtbot, d, "letter_no", LETTER_NO)
         save(qtbot, d)
 
+    # 转出 offers its 组织关系介绍信 (answered 是): saved where the clerk says
+    from ui.partywork import transfers_tab
+
+    monkeypatch.setattr(transfers_tab, "ask_save_path", lambda _p, _t, name, *_a, **_k: tmp_path / name)
+    quiet_message_boxes(monkeypatch)  # the 党务 module is imported only now
     for name, fill_leave in (("赵六", death), ("孙七", transfer)):
         click_row(qtbot, org_page.table_members, 0, name)
         seen = drive(monkeypatch, LeaveDialog, fill_leave)
         click(qtbot, button(org_page, "btn_leave_member"))
         accepted(seen)
         assert name not in column_texts(org_page.table_members, "姓名")
+    assert (tmp_path / f"组织关系介绍信第{LETTER_NO}号 孙七.pdf").stat().st_size > 0
     click(qtbot, org_page.findChild(QWidget, "check_include_left"))  # 含已离开: the records stay
     click_row(qtbot, org_page.table_members, 0, "孙七")
     assert f"转出 至 {TRANSFER_TO}，介绍信编号 {LETTER_NO}" in org_page.text_member_detail.toPlainText()
@@ -454,7 +460,7 @@ def test_a_blank_village_entered_by_clicks_and_typing(qtbot: Any, ctx: AppContex
         "赵六 死亡", "赵六：在册 → 死亡", f"孙七 转出至{TRANSFER_TO}", "导出台账：党员花名册（4 行）",
     ):
         assert said in summaries, said
-    assert [b for b in FakeMessageBox.shown if b[0] != "information"] == []  # no refusal, no error on the way
+    assert [b for b in FakeMessageBox.shown if b[0] not in ("information", "question")] == []  # no refusal, no error
     left = ctx.call(members.list_members, MemberQuery(unit_id, include_left=True, text="孙七"), 0, 5)
     assert [(m.name, m.left_on) for m in left] == [("孙七", date.today())]
 
