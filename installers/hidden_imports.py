@@ -51,6 +51,7 @@ HIDDEN_IMPORTS = [
     "openpyxl.worksheet.properties",
     "openpyxl.worksheet.worksheet",
     "openpyxl.xml.functions",
+    "phonenumbers",  # app/services/validation.py checks landlines with it, imported only then (start-up)
     "pypdfium2",
     "pypinyin",
     "pypinyin.core",  # app/text.py converts a word of a cut name itself

@@ -178,7 +178,8 @@ class DecisionsTab(QWidget):
         super().showEvent(event)
         if not self._split_fitted:
             self._split_fitted = True
-            left = min(self.table.natural_width(), self.split.width() // 2)
+            # the list whole when it can be; the steps panel keeps at least two fifths
+            left = min(self.table.natural_width(), self.split.width() * 3 // 5)
             self.split.setSizes([left, self.split.width() - left])
 
     @property
