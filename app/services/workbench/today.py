@@ -197,7 +197,10 @@ def todo_lines(s: Session, unit_id: int, at: datetime | None = None) -> list[Tod
     """The data lines of the 工作台 (the backup line comes from backup_line: it reads files, not the database)."""
     at = at or datetime.now()
     t = Today(at.date(), at)
-    return [line for build in LINE_BUILDERS for line in build(s, unit_id, t)]
+    lines = [line for build in LINE_BUILDERS for line in build(s, unit_id, t)]
+    # lines added by later areas join their group (党员 …) instead of opening a second one below
+    first = {group: i for i, group in reversed(list(enumerate(line.group for line in lines)))}
+    return sorted(lines, key=lambda line: first[line.group])
 
 
 def backup_line(db: Database, at: datetime | None = None) -> TodoLine:

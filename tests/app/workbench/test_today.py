@@ -152,3 +152,11 @@ def test_backup_line_warns_after_seven_days(tmp_path, db_path) -> None:  # type:
         assert not line.warn and not line.due and "2 天前" in line.text
     finally:
         db.dispose()
+
+
+def test_each_group_is_one_block_of_lines(s: Session, uid: int) -> None:
+    """Lines added by later areas (失联, 回执, 党费 under 党员) sit with their group, so the 工作台 shows
+    each group's name once."""
+    groups = [line.group for line in todo_lines(s, uid, datetime(2026, 11, 1, 9))]
+    blocks = [g for i, g in enumerate(groups) if i == 0 or groups[i - 1] != g]
+    assert len(blocks) == len(set(groups)) and groups.count("党员") >= 4
