@@ -13,18 +13,14 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from app.io.notices import public_rows
-from app.models import Notice
 from app.models.affairs import Decision
 
 from ..services.affairs import decisions
 from ..services.affairs.decisions import DecisionInput, _published
 from ..services.affairs.meetings import AffairsMeetingInput, roster
 from ..services.affairs.notice_decision import build_decision_notice, build_result_notice
-from ..services.audit import current_operator_id
 from ..services.notices.archive import NoticeDraft, notice_number
-from ..services.notices.periods import META_KEY, notice_period
-from ..services.units import get_unit
+from .notice_rows import archive_unprinted
 
 PLACE = "村委会会议室"
 STEPS = (("党组织提议", "支委会"), ("两委会商议", "两委会"), ("党员大会审议", "党员大会"), ("村民代表会议决议", "村民代表会议"))
@@ -55,18 +51,7 @@ def _meeting(s: Session, unit_id: int, step: str, kind: str, on: date, absent: i
 
 
 def _archive(s: Session, unit_id: int, draft: NoticeDraft, on: date) -> tuple[int, str]:
-    """The 公示 as archived (its frozen masked rows), without a file: what publish_draft leaves behind."""
-    unit = get_unit(s, unit_id)
-    period = notice_period(s, unit_id, draft.kind, on)
-    n = Notice(unit_id=unit_id, kind=draft.kind, year=draft.year, title=draft.title, body=draft.body,
-               columns=[c.to_json() for c in draft.columns], rows=public_rows(draft.columns, draft.rows),
-               period_start=period.start, period_end=period.end, issuer=draft.issuer, issued_on=on, paper="A4",
-               source_ref=draft.source_ref, operator_id=current_operator_id.get(),
-               meta={META_KEY: period.to_meta(), "contact_person": unit.contact_person,
-                     "contact_phone": unit.contact_phone, "objection_box": unit.objection_box,
-                     "objection_to": draft.objection_to, "group_counter": draft.group_counter})
-    s.add(n)
-    s.flush()
+    n = archive_unprinted(s, unit_id, draft, on)
     return n.id, notice_number(n.id, on)
 
 

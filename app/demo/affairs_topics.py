@@ -15,18 +15,15 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.io.notices import public_rows
-from app.models import Household, Notice, PartyMember, Resident, Ticket
+from app.models import Household, PartyMember, Resident, Ticket
 from app.models.affairs import Topic
 
 from ..services.affairs import topics
 from ..services.affairs.meetings import AffairsMeetingInput, roster
 from ..services.affairs.notice_topic import _draft
 from ..services.affairs.topics import _move
-from ..services.audit import current_operator_id
-from ..services.notices.periods import META_KEY, notice_period
-from ..services.units import get_unit
 from .facts import DEMO_TODAY
+from .notice_rows import archive_unprinted
 
 SPRING = ("2026年春季人居环境整治“门前三包”方案",
           "村党支部结合重点工作，拟在全村推行“门前三包”（包卫生、包秩序、包绿化），分片包户、每月评比。")
@@ -66,18 +63,7 @@ def _publish(s: Session, topic_id: int, on: date) -> None:
     """The 公示 as archived (its frozen masked rows), then 落实: what 发布公开 leaves behind, without a file."""
     t = s.get(Topic, topic_id)
     assert t is not None
-    draft = _draft(s, topic_id)
-    unit = get_unit(s, t.unit_id)
-    period = notice_period(s, t.unit_id, draft.kind, on)
-    n = Notice(unit_id=unit.id, kind=draft.kind, year=draft.year, title=draft.title, body=draft.body,
-               columns=[c.to_json() for c in draft.columns], rows=public_rows(draft.columns, draft.rows),
-               period_start=period.start, period_end=period.end, issuer=draft.issuer, issued_on=on, paper="A4",
-               source_ref=draft.source_ref, operator_id=current_operator_id.get(),
-               meta={META_KEY: period.to_meta(), "contact_person": unit.contact_person,
-                     "contact_phone": unit.contact_phone, "objection_box": unit.objection_box,
-                     "objection_to": draft.objection_to, "group_counter": draft.group_counter})
-    s.add(n)
-    s.flush()
+    n = archive_unprinted(s, t.unit_id, _draft(s, topic_id), on)
     t.notice_id = n.id
     _move(s, t, "落实", "发布公示")
 
