@@ -42,6 +42,7 @@ from .stars import (
     StarRoundStep,
 )
 from .tickets import ServiceItem, Ticket, TicketAssignee, TicketCategory, TicketEvent
+from .township import PackageSnapshot, VillageKey
 from .unit import CalendarOverride, Setting, Unit
 
 __all__ = [
@@ -54,5 +55,5 @@ __all__ = [
     "Objection", "Operator", "OrgMembership", "OrgPartner", "PartyMember", "PartyOrg", "PointEntry", "PointRule",
     "Resident", "ServiceItem", "Setting", "StarApplication", "StarApplicationItem", "StarCategory",
     "StarChange", "StarRound", "StarRoundStep", "Tag", "Ticket", "TicketAssignee", "TicketCategory",
-    "TicketEvent", "Unit", "VillageMap", "household_tags",
+    "TicketEvent", "Unit", "VillageMap", "household_tags", "PackageSnapshot", "VillageKey",
 ]

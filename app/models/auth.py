@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, Timestamps, one_of, utcnow
 
-ROLES = ("admin", "clerk", "grid")  # 书记(管理员) / 文书 / 网格员
+# 书记(管理员) / 文书 / 网格员 of a village; 镇级 of a township unit: sees all the township's villages,
+# read-only unless can_write
+ROLES = ("admin", "clerk", "grid", "township")
 
 
 class Operator(Timestamps, Base):
@@ -23,6 +25,7 @@ class Operator(Timestamps, Base):
     role: Mapped[str] = mapped_column(String(10), default="clerk")
     password_hash: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
+    can_write: Mapped[bool] = mapped_column(default=False, server_default=false())  # a township operator may edit
 
 
 class AuditEntry(Base):

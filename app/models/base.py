@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import CheckConstraint, DateTime, MetaData, func
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import CheckConstraint, DateTime, Integer, MetaData, func, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 # A fixed naming convention keeps Alembic's batch mode (SQLite) able to find constraints by name.
 NAMING = {
@@ -27,7 +28,18 @@ class Base(DeclarativeBase):
 
 
 class Timestamps:
-    """created_at / updated_at on every table a person edits."""
+    """created_at / updated_at on every table a person edits, and its version.
+
+    version: SQLAlchemy's version counter. Every UPDATE/DELETE says `WHERE version = <read>`, so when two
+    clients (a township server) change the same row, the second flush finds no row and raises
+    StaleDataError, which the services turn into 「该记录已被他人修改…」 instead of overwriting silently.
+    """
+
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805
+        return {"version_id_col": cls.version}
 
     created_at: Mapped[datetime] = mapped_column(
         DateTime, default=utcnow, server_default=func.current_timestamp()

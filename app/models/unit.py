@@ -9,14 +9,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, Timestamps, one_of
 
-UNIT_KINDS = ("村", "社区")
+UNIT_KINDS = ("村", "社区")  # a village office's own unit
+TOWNSHIP_KINDS = ("镇", "乡", "街道")  # the township that pools its villages (server mode, 上报 packages)
+ALL_UNIT_KINDS = UNIT_KINDS + TOWNSHIP_KINDS
 
 
 class Unit(Timestamps, Base):
-    """本村(社区). Several units can share one PostgreSQL server (a township pooling its villages)."""
+    """本村(社区), or the 镇/街道 above them. Several units share one PostgreSQL server or one township
+    database (a township pooling its villages): villages point at their township through parent_id and
+    name their 片区 (片区党委) in district."""
 
     __tablename__ = "units"
-    __table_args__ = (one_of("kind", UNIT_KINDS),)
+    __table_args__ = (one_of("kind", ALL_UNIT_KINDS),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(60))
@@ -30,6 +34,8 @@ class Unit(Timestamps, Base):
     notice_days: Mapped[int] = mapped_column(Integer, default=5)  # 默认公示天数
     notice_workdays: Mapped[bool] = mapped_column(default=False)  # 公示期按工作日计算
     is_demo: Mapped[bool] = mapped_column(default=False)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)  # the 镇/街道 unit
+    district: Mapped[str] = mapped_column(String(60), default="", server_default="")  # 片区, e.g. 第一片区党委
 
 
 class Setting(Timestamps, Base):
