@@ -115,9 +115,24 @@ def upgrade_to_head(db: Database, backup_first: bool = True) -> bool:
     from alembic import command
 
     cfg = alembic_config(db.url)
-    with db.engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    with db.engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # A batch migration copies a table, drops the old one and renames the copy. With foreign keys
+            # on, dropping a table other rows point at (operators, notices) fails; SQLite ignores this
+            # pragma inside a transaction, so it is set before and the keys are checked at the end.
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.commit()
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+                if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                    raise RuntimeError("foreign key check failed after the upgrade")  # rolled back
+        finally:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.commit()
     log.info("database %s upgraded from %s to %s", db.url, current, head_revision())
     return True
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, fields
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Unit
-from app.models.unit import UNIT_KINDS
+from app.models.unit import TOWNSHIP_KINDS, UNIT_KINDS
 
 from . import access, audit
 from .errors import NotFound
@@ -29,6 +30,12 @@ class UnitInfo:
     notice_days: int
     notice_workdays: bool
     is_demo: bool
+    parent_id: int | None = None  # a village's 镇/街道 unit (township databases and servers)
+    district: str = ""  # 片区 (片区党委) the village is counted under
+
+    @property
+    def is_township(self) -> bool:
+        return self.kind in TOWNSHIP_KINDS
 
     @property
     def full_name(self) -> str:
@@ -38,12 +45,13 @@ class UnitInfo:
 
 # Settings that setup.founding.create_unit and update_unit accept besides name/township/county/kind.
 OPTION_FIELDS = ("contact_person", "contact_phone", "committee_phone", "objection_box", "notice_days",
-                 "notice_workdays", "is_demo")
+                 "notice_workdays", "is_demo", "parent_id", "district")
 
 FIELD_LABELS = {
     "name": "名称", "kind": "村/社区", "township": "乡镇(街道)", "county": "县(区)", "contact_person": "公示联系人",
     "contact_phone": "公示联系电话", "committee_phone": "村委会电话", "objection_box": "意见箱位置",
     "notice_days": "默认公示天数", "notice_workdays": "公示期按工作日计算", "is_demo": "演示村",
+    "parent_id": "所属乡镇(街道)单位", "district": "所属片区",
 }
 
 
@@ -56,7 +64,9 @@ def check_fields(p: Problems, values: dict[str, object]) -> dict[str, object]:
     if "county" in values:
         out["county"] = p.text("county", "县(区)", str(values["county"] or ""), max_len=60)
     if "kind" in values:
-        out["kind"] = p.choice("kind", "类型", str(values["kind"] or ""), UNIT_KINDS, required=True)
+        out["kind"] = p.choice("kind", "类型", str(values["kind"] or ""), UNIT_KINDS + TOWNSHIP_KINDS, required=True)
+    if "district" in values:
+        out["district"] = p.text("district", "所属片区", str(values["district"] or ""), max_len=60)
     if "contact_person" in values:
         out["contact_person"] = p.text("contact_person", "公示联系人", str(values["contact_person"] or ""), max_len=30)
     if "contact_phone" in values:
@@ -98,9 +108,52 @@ def list_units(s: Session) -> list[UnitInfo]:
     return [_info(u) for u in s.scalars(select(Unit).order_by(Unit.id))]
 
 
+# The unit this process works on when several share a database: `--unit` on the command line, the
+# unit switcher in the window (AppContext.set_unit). None: the office's own (first) village.
+chosen_unit_id: ContextVar[int | None] = ContextVar("chosen_unit_id", default=None)
+
+
 def current_unit_id(s: Session) -> int | None:
-    """The office's unit: the first one created (a village office keeps one)."""
-    return s.scalar(select(Unit.id).order_by(Unit.id).limit(1))
+    """The unit to work on: the one chosen (--unit, the window's switcher), else the first village or
+    community (a village office keeps one), else the first unit at all (a township database)."""
+    chosen = chosen_unit_id.get()
+    if chosen is not None:
+        return chosen
+    first_village = s.scalar(select(Unit.id).where(Unit.kind.in_(UNIT_KINDS)).order_by(Unit.id).limit(1))
+    return first_village if first_village is not None else s.scalar(select(Unit.id).order_by(Unit.id).limit(1))
+
+
+def list_villages(s: Session, township_id: int | None = None) -> list[UnitInfo]:
+    """Villages and communities (of one township when given), by 片区 then name: the unit switcher's
+    and the township views' order."""
+    stmt = select(Unit).where(Unit.kind.in_(UNIT_KINDS))
+    if township_id is not None:
+        stmt = stmt.where(Unit.parent_id == township_id)
+    return [_info(u) for u in s.scalars(stmt.order_by(Unit.district, Unit.name, Unit.id))]
+
+
+def township_id(s: Session) -> int | None:
+    """The township unit this process works on: the chosen unit if it is one, else the chosen village's
+    township, else the database's first township unit (None: a village's own database)."""
+    chosen = chosen_unit_id.get()
+    if chosen is not None:
+        unit = s.get(Unit, chosen)
+        if unit is not None and unit.kind in TOWNSHIP_KINDS:
+            return unit.id
+        if unit is not None and unit.parent_id is not None:
+            return unit.parent_id
+    return s.scalar(select(Unit.id).where(Unit.kind.in_(TOWNSHIP_KINDS)).order_by(Unit.id).limit(1))
+
+
+def find_unit(s: Session, text: str) -> int:
+    """A unit by its number or its name (`--unit 3`, `--unit 东坟村`, `--unit 阳曲镇东坟村`)."""
+    wanted = (text or "").strip()
+    units = list(s.scalars(select(Unit).order_by(Unit.id)))
+    for u in units:
+        if wanted in (str(u.id), u.name, f"{u.township}{u.name}"):
+            return u.id
+    names = "、".join(f"{u.id} {u.name}" for u in units[:20]) or "（数据库中还没有村(社区)）"
+    raise NotFound(f"找不到村(社区)“{wanted}”。可选：{names}")
 
 
 def update_unit(s: Session, unit_id: int, **changes: object) -> None:
