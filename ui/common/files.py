@@ -69,3 +69,22 @@ def ask_open_path(parent: QWidget | None, title: str, file_filter: str, purpose:
     path = Path(chosen)
     remember_folder(path, purpose)
     return path
+
+
+def ask_open_paths(parent: QWidget | None, title: str, file_filter: str, purpose: str = "export") -> list[Path]:
+    """Several files at once (上报数据包 from a USB stick); [] when the user cancels."""
+    chosen, _ = QFileDialog.getOpenFileNames(parent, title, str(last_folder(purpose)), file_filter)
+    paths = [Path(p) for p in chosen]
+    if paths:
+        remember_folder(paths[0], purpose)
+    return paths
+
+
+def ask_folder(parent: QWidget | None, title: str, purpose: str = "export") -> Path | None:
+    """A folder (where the issued key files go); None when the user cancels."""
+    chosen = QFileDialog.getExistingDirectory(parent, title, str(last_folder(purpose)))
+    if not chosen:
+        return None
+    folder = Path(chosen)
+    settings.set_value(KEY.format(purpose), str(folder))
+    return folder

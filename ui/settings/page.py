@@ -46,6 +46,7 @@ from ..stars.categories_box import StarCategoriesBox
 from ..tickets.settings_box import TicketSettingsBox
 from .calendar_box import CalendarBox
 from .operator_dialog import OperatorDialog, PasswordDialog
+from .package_box import PackageBox
 from .schedule_box import MeetingScheduleBox
 from .unit_box import UnitInfoBox
 
@@ -89,6 +90,7 @@ class SettingsPage(Page):
         layout.addWidget(StarCategoriesBox(ctx, self.unit_id, self._role() in (None, "admin"), body))  # 星类
         layout.addWidget(TicketSettingsBox(ctx, self.unit_id, self._role() in (None, "admin"), body))  # 工单设置
         layout.addWidget(MeetingScheduleBox(ctx, self.unit_id, role in (None, "admin", "clerk"), body))  # 三会一课提醒
+        layout.addWidget(PackageBox(ctx, self.unit_id, role in (None, "admin"), body))  # 上报数据包
         layout.addStretch(1)
         self.refresh()
 
