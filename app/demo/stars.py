@@ -72,14 +72,15 @@ def _at(d: date) -> datetime:
     return datetime.combine(d, time(9, 0))
 
 
-def extend(s: Session, unit_id: int, rng: random.Random) -> list[str]:
+def extend(s: Session, unit_id: int, rng: random.Random, levels: dict[int, int] | None = None) -> list[str]:
+    """The decided round; `levels` (level → households) as given, else the seed's shares of this village."""
     categories = ensure_categories(s, unit_id)
     cat_ids = [c.id for c in categories]
     operator_id = s.scalar(select(Operator.id).where(Operator.unit_id == unit_id).order_by(Operator.id).limit(1))
     households = list(s.scalars(select(Household.id).where(Household.unit_id == unit_id,
                                                           Household.closed_on.is_(None)).order_by(Household.id)))
     names = list(s.scalars(select(Resident.name).where(Resident.unit_id == unit_id, Resident.status == "在册")))
-    levels = scaled_levels(len(households))
+    levels = levels if levels is not None else scaled_levels(len(households))
     applied = rng.sample(households, round(len(households) * PARTICIPATION))
     plan: list[tuple[int, int]] = []  # (household, level)
     it = iter(applied)
@@ -147,10 +148,14 @@ def extend(s: Session, unit_id: int, rng: random.Random) -> list[str]:
 def _changes(s: Session, round_id: int, plan: list[tuple[int, int]], cat_ids: list[int], app_ids: list[int],
              rng: random.Random, operator_id: int | None) -> int:
     """Two 加星 and one 减星 in late October (动态管理)."""
-    held: dict[int, set[int]] = {}
-    for app_id, (h, _lv) in zip(app_ids, plan, strict=True):
-        held[h] = set(s.scalars(select(StarApplicationItem.category_id).where(
-            StarApplicationItem.application_id == app_id, StarApplicationItem.decision == "approved")))
+    # one query for the round (a query per application took 0.6 s for a 400-household village)
+    household_of = {app_id: h for app_id, (h, _lv) in zip(app_ids, plan, strict=True)}
+    held: dict[int, set[int]] = {h: set() for h in household_of.values()}
+    for app_id, cid in s.execute(
+            select(StarApplicationItem.application_id, StarApplicationItem.category_id)
+            .join(StarApplication, StarApplication.id == StarApplicationItem.application_id)
+            .where(StarApplication.round_id == round_id, StarApplicationItem.decision == "approved")):
+        held[household_of[app_id]].add(cid)
     rows: list[dict[str, Any]] = []
     grow = [h for h, lv in plan if 0 < lv < len(cat_ids)]
     for h, reason in zip(rng.sample(grow, 2), ("主动参加环境整治志愿服务，群众推荐，两委会研究同意加星",
