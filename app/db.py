@@ -25,9 +25,16 @@ BUSY_TIMEOUT_MS = 10_000
 
 
 def resolve_url(db_path: str | Path | None = None, db_url: str | None = None) -> str:
-    """--db-url wins, then --db PATH, then $VILLAGEDESK_DB, then the user data folder."""
+    """--db-url wins, then --db PATH, then $VILLAGEDESK_DB, then the server saved in 设置 → 数据库服务器
+    (app.server_config), then the SQLite file in the user data folder."""
     if db_url:
         return db_url
+    if not db_path and not os.environ.get("VILLAGEDESK_DB"):
+        from .server_config import load_server
+
+        saved = load_server()
+        if saved:
+            return saved
     path = Path(db_path) if db_path else default_db_path()
     return "sqlite:///" + str(path.expanduser().resolve())
 

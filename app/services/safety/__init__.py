@@ -11,4 +11,5 @@ Public:
     audit_log      the 操作日志 viewer and its export
 Private:
     consistency    the data rules backup.check runs
+    backup_pg      backup and restore of a PostgreSQL database (pg_dump / pg_restore), routed from backup
 """

@@ -31,7 +31,7 @@ from app.paths import TEMP_PREFIX, backup_dir, safe_file_name  # TEMP_PREFIX: st
 
 from .. import access, audit
 from ..errors import ServiceError
-from . import backup_files
+from . import backup_files, backup_pg
 from .backup_crypto import decrypt_file, encrypt_file, is_encrypted
 
 log = logging.getLogger(__name__)
@@ -192,8 +192,10 @@ def _checked(path: Path, label: str) -> str:
 
 def backup_to(db: Database, target: Path, password: str | None = None) -> Path:
     """Write a checked backup of db to target (a file path); encrypted when a password is given."""
-    src = _require_sqlite(db)
     _require_role(db, "admin", "clerk", action="备份数据")
+    if backup_pg.handles(db):  # server mode: pg_dump
+        return backup_pg.backup_to(db, target, password)
+    src = _require_sqlite(db)
     backup_files.drop_checksum(target)  # an older file's value must never vouch for the new one
     if not password:
         copy_sqlite(src, target)
@@ -252,6 +254,8 @@ def list_auto_backups(db: Database) -> list[backup_files.BackupFile]:
 
 
 def default_backup_name(db: Database, village: str = "", encrypted: bool = False) -> str:
+    if backup_pg.handles(db):
+        return backup_pg.default_name(db, village, encrypted, ENCRYPTED_SUFFIX)
     src = _require_sqlite(db)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     name = safe_file_name(village, fallback=src.stem)  # a village named "../x" must not leave the folder
@@ -296,6 +300,10 @@ def inspect_backup(source: Path, password: str | None = None) -> BackupInfo:
     with _temp_folder(backup_dir()) as tmp:
         plain = Path(tmp) / "preview.sqlite"
         verified = _plain_copy(source, plain, password)
+        if backup_pg.is_dump(plain):  # a server database's backup (pg_dump)
+            village, n = backup_pg.dump_summary(plain)
+            return BackupInfo(source, encrypted, _made_at(source), None, village, n["members"],
+                              n["households"], n["residents"], n["tickets"], verified=verified)
         _checked(plain, source.name)
         conn = sqlite3.connect(f"file:{plain}?mode=ro", uri=True)
         try:
@@ -311,11 +319,14 @@ def inspect_backup(source: Path, password: str | None = None) -> BackupInfo:
                 last = None
         finally:
             conn.close()
-    auto = backup_files.parse(source)
-    made = auto.made_at if auto else datetime.fromtimestamp(source.stat().st_mtime)
     last_change = datetime.fromisoformat(str(last)) if last else None
-    return BackupInfo(source, encrypted, made, last_change, village[0] if village else "",
+    return BackupInfo(source, encrypted, _made_at(source), last_change, village[0] if village else "",
                       members, households, residents, tickets, verified=verified)
+
+
+def _made_at(source: Path) -> datetime:
+    auto = backup_files.parse(source)
+    return auto.made_at if auto else datetime.fromtimestamp(source.stat().st_mtime)
 
 
 def _empty_wal(path: Path) -> None:
@@ -339,8 +350,12 @@ def restore_from(db: Database, source: Path, password: str | None = None) -> Pat
     """Replace db's file by a checked backup (admin only), brought to this program's schema before the
     swap. The current state is backed up first (returned); the swap is one rename. A refused restore
     (ServiceError) leaves the live database as it was."""
-    target = _require_sqlite(db)
     _require_role(db, "admin", action="从备份恢复数据")
+    if backup_pg.handles(db):  # server mode: pg_restore
+        safety = backup_pg.restore_from(db, source, password)
+        _record_restore(db, source, safety)
+        return safety
+    target = _require_sqlite(db)
     if not source.is_file():
         raise ServiceError(f"找不到备份文件：{source}")
     # staged beside the database (the swap must be a rename on one disk), in a temp folder so that
