@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__, cli_affairs, cli_demo, cli_partywork, db_users
-from .cli_auth import ASK_PASSWORD, SignInNeeded, add_reset_password_command, cmd_reset_password, sign_in_for
+from .cli_auth import ASK_PASSWORD, SignInNeeded, add_auth_commands, sign_in_for
 from .cli_auth import BACKUP_PASSWORD_ENV as PASSWORD_ENV
+from .cli_auth import COMMANDS as AUTH_COMMANDS
 from .cli_auth import SignInNeeded as _NoPassword
 from .cli_auth import backup_password as _password
 from .db import Database, open_database, resolve_url, sqlite_path
@@ -83,6 +84,7 @@ def build_parser() -> ChineseParser:
     where.add_argument("--db-url", metavar="URL", help="任意 SQLAlchemy 数据库地址，例如 PostgreSQL")
     p.add_argument("--operator", metavar="登录名",
                    help="本村开启登录时：以哪个操作员办理（密码在终端中输入，或放在环境变量 VILLAGEDESK_PASSWORD 中）")
+    p.add_argument("--unit", metavar="村名或编号", help="数据库中有多个村(社区)（镇级）时：办理哪一个，如 --unit 东坟村")
     sub = p.add_subparsers(dest="command", parser_class=ChineseParser, title="命令")
     sub.add_parser("gui", help="打开窗口（默认）")
     init = sub.add_parser("init", help="新建空白村(社区)：数据库中已有村(社区)时不做改动",
@@ -107,7 +109,7 @@ def build_parser() -> ChineseParser:
                          help=f"加密备份的密码（同上，也可用环境变量 {PASSWORD_ENV}）")
     restore.add_argument("--preview", action="store_true", help="只显示备份的日期和人数，不恢复")
     sub.add_parser("check", help="检查数据库完整性")
-    add_reset_password_command(sub)
+    add_auth_commands(sub)
     _add_output_commands(sub)
     _add_import_command(sub)
     _add_cards_command(sub)
@@ -537,12 +539,12 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": cmd_check,
     "export": cmd_export,
     "notice": cmd_notice,
-    "reset-password": cmd_reset_password,
+    **AUTH_COMMANDS,
     **cli_partywork.COMMANDS,
 }
 
 
-GLOBAL_OPTIONS = ("--db", "--db-url", "--operator")
+GLOBAL_OPTIONS = ("--db", "--db-url", "--operator", "--unit")
 
 
 def hoist_global_options(argv: Sequence[str]) -> list[str]:

@@ -21,6 +21,7 @@ import argparse
 import logging
 import os
 import sys
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -30,6 +31,7 @@ from .services.errors import PermissionDenied, ServiceError
 log = logging.getLogger(__name__)
 
 PASSWORD_ENV = "VILLAGEDESK_PASSWORD"  # the operator's sign-in password
+NEW_PASSWORD_ENV = "VILLAGEDESK_NEW_PASSWORD"  # `operator add --password`: the new account's password
 BACKUP_PASSWORD_ENV = "VILLAGEDESK_BACKUP_PASSWORD"
 ASK_PASSWORD = "\0ask"  # backup's --password given without a value
 # Commands that only the 书记 may run when sign-in is on (the others check roles in their services).
@@ -99,7 +101,7 @@ def sign_in(db: Database, given: str | None) -> int | None:
     name = operator_name(given)
     secret = password(f"{name} 的密码：")
     with db.session() as s:  # committed even when refused: failures count as in the window
-        result = auth.login(s, unit_id, name, secret)
+        result = auth.login(s, _login_unit(s, unit_id, name), name, secret)
     if result.operator is None:
         raise PermissionDenied(f"登录失败：{result.message}")
     audit.current_operator_id.set(result.operator.id)
@@ -107,25 +109,96 @@ def sign_in(db: Database, given: str | None) -> int | None:
     return result.operator.id
 
 
-def sign_in_for(args: argparse.Namespace, db: Database) -> None:
-    """The command line's sign-in step (cli._open): once per command, then the command's role if any."""
-    if args.command in NO_SIGN_IN or getattr(args, "signed_in", False):
-        return
-    operator_id = sign_in(db, getattr(args, "operator", None))
-    if operator_id is not None and args.command in COMMAND_ROLES:
-        from .services.access import require_role
+def _login_unit(s: Any, unit_id: int, name: str) -> int:
+    """Where the account lives: the unit itself, or, for a name it does not know, its township (a 镇级
+    operator signs in to work on one of the township's villages)."""
+    from sqlalchemy import func, select
 
-        with db.session() as s:
+    from .models import Operator, Unit
+
+    here = select(Operator.id).where(Operator.unit_id == unit_id, func.lower(Operator.username) == name.lower())
+    parent = s.scalar(select(Unit.parent_id).where(Unit.id == unit_id))
+    return parent if parent is not None and s.scalar(here) is None else unit_id
+
+
+def _choose_unit(db: Database, given: str | None) -> int | None:
+    """`--unit 东坟村|3`: the unit this command works on (for the rest of the command)."""
+    if not given:
+        return None
+    from .services.units import chosen_unit_id, find_unit
+
+    with db.session() as s:
+        unit_id = find_unit(s, given)
+    chosen_unit_id.set(unit_id)
+    return unit_id
+
+
+def sign_in_for(args: argparse.Namespace, db: Database) -> None:
+    """The command line's sign-in step (cli._open): once per command, then the command's role if any.
+    `--unit` is chosen first (the sign-in looks for the operator there) and checked after it."""
+    if getattr(args, "signed_in", False):
+        return
+    chosen = _choose_unit(db, getattr(args, "unit", None))
+    operator_id = None if args.command in NO_SIGN_IN else sign_in(db, getattr(args, "operator", None))
+    from .services.access import check_unit, require_role
+
+    with db.session() as s:
+        if operator_id is not None and args.command in COMMAND_ROLES:
             require_role(s, *COMMAND_ROLES[args.command], action=f"运行 {args.command} 命令")
+        if chosen is not None:
+            check_unit(s, chosen, action="办理该村(社区)")
     args.signed_in = True  # restore opens the database twice: sign in once
 
 
-def add_reset_password_command(sub: Any) -> None:
+# ---------------------------------------------------------------- operator add / list
+
+
+def add_auth_commands(sub: Any) -> None:
+    """The parsers of reset-password and operator (cli.build_parser)."""
     sub.add_parser(
         "reset-password", help="书记(管理员)忘记密码时重设（需关闭窗口，记入操作日志）",
         description=f"用 --operator 指明书记(管理员)的登录名，新密码在终端中输入两次（或放在环境变量 {PASSWORD_ENV} "
                     "中）。只有能写入本机数据文件的人才能运行，且只能在窗口关闭时运行；重置会记入操作日志。",
     )
+    ops = sub.add_parser("operator", help="操作员：新增、列出（含镇级操作员）").add_subparsers(
+        dest="operator_command", required=True, title="操作")
+    ops.add_parser("list", help="列出本单位（或 --unit 指定单位）的操作员")
+    add = ops.add_parser("add", help="新增操作员：镇级操作员用 --unit 镇名 --role township [--can-write]")
+    add.add_argument("username", metavar="登录名")
+    add.add_argument("--name", required=True, metavar="姓名", help="显示的姓名")
+    add.add_argument("--role", choices=("admin", "clerk", "grid", "township"), default="clerk",
+                     help="admin 书记(管理员)、clerk 文书、grid 网格员、township 镇级（默认 clerk）")
+    add.add_argument("--can-write", action="store_true", help="镇级操作员可以修改各村数据（默认只能查看）")
+    add.add_argument("--grid", type=int, action="append", default=[], metavar="网格编号", help="网格员负责的网格（可多次）")
+    add.add_argument("--password", action="store_true",
+                     help=f"设置密码：从环境变量 {NEW_PASSWORD_ENV} 读取，或在终端中输入")
+
+
+def cmd_operator(args: argparse.Namespace) -> int:
+    from .cli import EXIT_OK, _open, _unit_id
+    from .services.safety import auth
+
+    db = _open(args)
+    try:
+        with db.session() as s:
+            unit_id = _unit_id(s)
+            if args.operator_command == "list":
+                for o in auth.list_operators(s, unit_id):
+                    write = "，可修改各村数据" if o.can_write else ""
+                    state = "" if o.active else "（已停用）"
+                    print(f"{o.id}\t{o.username}\t{o.display_name}\t{o.role_label}{write}{state}")
+                return EXIT_OK
+            secret = _secret(NEW_PASSWORD_ENV, f"{args.username} 的密码：",
+                             f"需要新操作员的密码：请设置环境变量 {NEW_PASSWORD_ENV}，或在终端中运行。") \
+                if args.password else None
+            op_id = auth.create_operator(s, unit_id, args.username, args.name, args.role, password=secret,
+                                         grid_ids=tuple(args.grid), can_write=args.can_write)
+            info = auth.get_operator(s, op_id)
+        write = "（可修改各村数据）" if info.can_write else "（只能查看）" if info.role == "township" else ""
+        print(f"已新增操作员 {info.display_name}（{info.username}，{info.role_label}{write}）。")
+        return EXIT_OK
+    finally:
+        db.dispose()
 
 
 def cmd_reset_password(args: argparse.Namespace) -> int:
@@ -164,3 +237,8 @@ def reset_admin_password(db: Database, given: str | None) -> str:
         info = auth.recover_admin_password(s, unit_id, name, new)
     return (f"已重置 {info.display_name}（{info.username}）的密码，并清除了登录锁定。"
             "此次重置已记入操作日志。")
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "reset-password": cmd_reset_password, "operator": cmd_operator,
+}

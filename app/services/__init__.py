@@ -5,3 +5,5 @@ each opening with a docstring naming its public modules, beside the shared core 
 which imports no area: context, errors, validation, search, calendar, settings, units, ordering,
 output_kinds, audit (the recorder), access (role checks), removal (deleting a record entered by mistake).
 """
+
+from . import scoping  # noqa: F401  (registers the unit scoping on every Session: see its docstring)

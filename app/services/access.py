@@ -5,6 +5,11 @@ operator set — the command line, tests, a script — nothing is restricted: wh
 read the database file anyway. In single operator mode the window signs in the admin, so every check
 passes and the 操作日志 still says who acted.
 
+Units (issue 23): a village operator (admin/clerk/grid) sees and writes only their own unit; a township
+operator (镇级) sees their township unit and every village under it (parent_id), and writes only with
+can_write. visible_unit_ids / writable_unit_ids give the sets (None: no limit); app.services.scoping
+applies them to every query and flush, and on PostgreSQL hands them to the row-level security policies.
+
 Grid staff (网格员) see and edit only the households of their own grids. The schema has no
 operator ↔ grid link, so the assignment is a Setting row per operator: key `operator_grids:<id>`,
 value a JSON list of grid ids (a grid includes its micro-grids). Grid staff never see a 身份证号
@@ -17,18 +22,23 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Connection, func, select
 from sqlalchemy.orm import Session
 
 from app.io.masking import mask_id_number
-from app.models import Grid, Household, Operator, Setting
+from app.models import Grid, Household, Operator, Setting, Unit
 
 from .audit import current_operator_id
 from .errors import PermissionDenied
 
-ROLE_LABELS = {"admin": "书记(管理员)", "clerk": "文书", "grid": "网格员"}
+ROLE_LABELS = {"admin": "书记(管理员)", "clerk": "文书", "grid": "网格员", "township": "镇级"}
 ENTRY_ROLES = ("admin", "clerk")  # enter and export the registers
 GRID_KEY = "operator_grids:{}"
+TOWNSHIP_READ_ONLY = "镇级操作员只能查看各村数据，不能修改。"
+OTHER_UNIT = "不能查看其他村(社区)的数据。"
+OTHER_UNIT_WRITE = "不能修改其他村(社区)的数据。"
+GONE = "当前操作员已停用或不存在，请重新登录。"
+_SCOPE_KEY = "villagedesk.unit_scope"  # Session.info: (operator id, UnitScope), computed once per session
 
 
 @dataclass(frozen=True)
@@ -37,6 +47,7 @@ class Actor:
     username: str
     display_name: str
     role: str
+    can_write: bool = False  # a township operator may edit the villages' data
 
     @property
     def role_label(self) -> str:
@@ -51,17 +62,94 @@ def current_actor(s: Session) -> Actor | None:
     op = s.get(Operator, op_id)
     if op is None or not op.active:
         # a removed or deactivated operator keeps no rights, even if a window still holds its id
-        raise PermissionDenied("当前操作员已停用或不存在，请重新登录。")
-    return Actor(op.id, op.username, op.display_name, op.role)
+        raise PermissionDenied(GONE)
+    return Actor(op.id, op.username, op.display_name, op.role, bool(op.can_write))
 
 
 def require_role(s: Session, *roles: str, action: str = "进行此操作") -> Actor | None:
-    """Refuse (PermissionDenied, in Chinese) unless the current operator has one of roles."""
+    """Refuse (PermissionDenied, in Chinese) unless the current operator has one of roles. A township
+    operator who may write passes like a 书记; one who may not is told the township only reads."""
     actor = current_actor(s)
     if actor is None or actor.role in roles:
         return actor
+    if actor.role == "township":
+        if actor.can_write:
+            return actor
+        raise PermissionDenied(f"无权{action}：{TOWNSHIP_READ_ONLY}")
     allowed = "、".join(ROLE_LABELS[r] for r in roles)
     raise PermissionDenied(f"{actor.display_name}（{actor.role_label}）无权{action}；只有{allowed}可以办理。")
+
+
+# ---------------------------------------------------------------- units
+
+
+@dataclass(frozen=True)
+class UnitScope:
+    """The units the current operator may read and write (None: no limit)."""
+
+    operator_id: int
+    visible: frozenset[int]
+    writable: frozenset[int]
+    read_only: bool  # a township operator without can_write: nothing may change
+    everything: bool  # the database holds no unit outside `visible`: queries need no filter
+
+
+def unit_scope(s: Session, conn: Connection | None = None) -> UnitScope | None:
+    """The current operator's UnitScope, or None when no operator is set (CLI, tests, scripts).
+
+    Read with Core statements on the session's connection (conn when the transaction is just starting),
+    so the lookup neither recurses into the ORM query hook nor leaves objects in the session; kept in
+    Session.info for the session's life."""
+    op_id = current_operator_id.get()
+    if op_id is None:
+        return None
+    cached = s.info.get(_SCOPE_KEY)
+    if cached is not None and cached.operator_id == op_id:
+        return cached  # type: ignore[no-any-return]
+    conn = conn if conn is not None else s.connection()
+    op = conn.execute(select(Operator.unit_id, Operator.role, Operator.can_write, Operator.active)
+                      .where(Operator.id == op_id)).first()
+    if op is None or not op.active:
+        raise PermissionDenied(GONE)
+    visible = {op.unit_id}
+    if op.role == "township":
+        visible |= set(conn.scalars(select(Unit.id).where(Unit.parent_id == op.unit_id)))
+    read_only = op.role == "township" and not op.can_write
+    outside = conn.execute(select(Unit.id).where(Unit.id.not_in(visible)).limit(1)).first()
+    scope = UnitScope(op_id, frozenset(visible), frozenset() if read_only else frozenset(visible), read_only,
+                      outside is None)
+    s.info[_SCOPE_KEY] = scope
+    return scope
+
+
+def visible_unit_ids(s: Session) -> set[int] | None:
+    """Units the current operator may see; None: no limit (no operator set)."""
+    scope = unit_scope(s)
+    return None if scope is None else set(scope.visible)
+
+
+def writable_unit_ids(s: Session) -> set[int] | None:
+    """Units the current operator may change (empty for a read-only township operator); None: no limit."""
+    scope = unit_scope(s)
+    return None if scope is None else set(scope.writable)
+
+
+def check_unit(s: Session, unit_id: int | None, write: bool = False, action: str = "") -> None:
+    """Refuse (PermissionDenied, in Chinese) a unit the current operator may not see (or change)."""
+    scope = unit_scope(s)
+    if scope is None:
+        return
+    if unit_id not in scope.visible:
+        raise PermissionDenied(f"{_doing(action)}{OTHER_UNIT_WRITE if write else OTHER_UNIT}")
+    if write and unit_id not in scope.writable:
+        raise PermissionDenied(f"{_doing(action)}{TOWNSHIP_READ_ONLY if scope.read_only else OTHER_UNIT_WRITE}")
+
+
+def _doing(action: str) -> str:
+    return f"无权{action}：" if action else ""
+
+
+# ---------------------------------------------------------------- grids
 
 
 def is_grid_staff(s: Session) -> bool:

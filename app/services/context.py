@@ -16,6 +16,8 @@ from .. import db_users
 from ..db import Database
 from ..models import Operator
 from .audit import current_operator_id
+from .errors import as_service_error
+from .units import chosen_unit_id
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -25,6 +27,7 @@ class AppContext:
     def __init__(self, db: Database):
         self.db = db
         self._unit_id: int | None = None
+        self._chosen = False  # set_unit was called: every call works on that unit (units.chosen_unit_id)
         # The signed-in operator: every call runs as them (role checks, 操作日志), on any thread.
         self._operator_id: int | None = None
 
@@ -52,25 +55,29 @@ class AppContext:
         return self.db.path
 
     def call(self, fn: Callable[Concatenate[Session, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
-        """Run one service function in its own transaction (commit on success, roll back on error)."""
-        with self.as_operator(), self.db.session() as s:
-            return fn(s, *args, **kwargs)
+        """Run one service function in its own transaction (commit on success, roll back on error).
+        A save of a record another client changed meanwhile raises ConflictError (not a silent overwrite)."""
+        with self.as_operator(), _conflicts():
+            with self.db.session() as s:
+                return fn(s, *args, **kwargs)
 
     def call_db(self, fn: Callable[Concatenate[Database, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
         """Run a whole-database service (backup, restore) as the signed-in operator."""
-        with self.as_operator():
+        with self.as_operator(), _conflicts():
             return fn(self.db, *args, **kwargs)
 
     @contextmanager
     def as_operator(self) -> Iterator[None]:
-        if self.operator_id is None:
-            yield
-            return
-        token = current_operator_id.set(self.operator_id)
+        """The signed-in operator and the chosen unit, for the calls made inside."""
+        unit_token = chosen_unit_id.set(self._unit_id) if self._chosen else None
+        token = current_operator_id.set(self.operator_id) if self.operator_id is not None else None
         try:
             yield
         finally:
-            current_operator_id.reset(token)
+            if token is not None:
+                current_operator_id.reset(token)
+            if unit_token is not None:
+                chosen_unit_id.reset(unit_token)
 
     @property
     def unit_id(self) -> int | None:
@@ -82,4 +89,23 @@ class AppContext:
         return self._unit_id
 
     def set_unit(self, unit_id: int | None) -> None:
+        """Work on this unit from now on (the window's unit switcher); None: back to the default. An
+        operator may choose only a unit they can see (PermissionDenied otherwise)."""
+        if unit_id is not None:
+            from .access import check_unit
+
+            self.call(check_unit, unit_id, action="切换到该村(社区)")
         self._unit_id = unit_id
+        self._chosen = unit_id is not None
+
+
+@contextmanager
+def _conflicts() -> Iterator[None]:
+    """StaleDataError (a version that moved on, found at flush or commit) → ConflictError in Chinese."""
+    try:
+        yield
+    except Exception as exc:
+        mapped = as_service_error(exc)
+        if mapped is None:
+            raise
+        raise mapped from exc

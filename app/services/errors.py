@@ -19,6 +19,35 @@ class PermissionDenied(ServiceError):
     pass
 
 
+CONFLICT = "该记录已被他人修改（例如另一台电脑），请刷新后重新修改；本次修改未保存。"
+
+
+class ConflictError(ServiceError):
+    """A save of a record someone else changed since it was read (its version moved on): refused, never
+    a silent overwrite. Raised by edit services given an expected_version, and made from SQLAlchemy's
+    StaleDataError by as_service_error."""
+
+    def __init__(self, message: str = CONFLICT):
+        super().__init__(message)
+
+
+def check_version(current: int | None, expected: int | None) -> None:
+    """An edit saved from a dialog: refuse (ConflictError) when the record's version is no longer the one
+    the dialog showed (expected None: the caller did not say, nothing to compare)."""
+    if expected is not None and current != expected:
+        raise ConflictError()
+
+
+def as_service_error(exc: BaseException) -> ServiceError | None:
+    """The ServiceError an unexpected failure stands for, when it is one the user must be told as such
+    (a stale version found at flush or commit: ConflictError); else None."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    if any(isinstance(e, StaleDataError) for e in _chain(exc)):
+        return ConflictError()
+    return None
+
+
 @dataclass(frozen=True)
 class FieldProblem:
     field: str  # identifier of the field ("id_number"), so a dialog can show it beside the widget
@@ -86,6 +115,8 @@ def _where(exc: BaseException) -> str:
 def explain(exc: BaseException) -> str | None:
     """A Chinese message for a failure the user can act on (disk full, database locked, read-only, newer
     schema), or None when it is none of these (then the caller logs it and says 程序出错)."""
+    if as_service_error(exc) is not None:
+        return CONFLICT
     for e in _chain(exc):
         if isinstance(e, OSError) and e.errno in (_ENOSPC, _EDQUOT):
             return DISK_FULL

@@ -65,7 +65,9 @@ class MemberDialog(FormDialog):
         self.dates = {key: self.add_date(key, self.tr(label)) for key, label in DATE_LABELS.items()}
 
         select_combo_data(self.points_category, "在职")
+        self._version: int | None = None  # as shown: a save over another client's change is refused
         if member_id is not None:
+            self._version = ctx.call(members.get_member, member_id).version
             self.load(ctx.call(members.member_input, member_id))
         elif org_id is not None:
             self._preselect_org(org_id)
@@ -162,5 +164,5 @@ class MemberDialog(FormDialog):
         data = MemberInput(**values)
         if self.member_id is None:
             return self.ctx.call(members.add_member, self.unit_id, data)
-        self.ctx.call(members.update_member, self.member_id, data)
+        self.ctx.call(members.update_member, self.member_id, data, expected_version=self._version)
         return self.member_id

@@ -58,7 +58,9 @@ class ResidentDialog(FormDialog):
         self.relation = self.add_combo("relation", self.tr("与户主关系"), list(RELATIONS), blank="")
         self.note = self.add_text("note", self.tr("备注"))
 
+        self._version: int | None = None  # as shown: a save over another client's change is refused
         if resident_id is not None:
+            self._version = ctx.call(people.get_resident, resident_id).version
             self.load(ctx.call(people.resident_input, resident_id))
         elif household_id is not None:
             select_combo_data(self.household, household_id)
@@ -109,7 +111,7 @@ class ResidentDialog(FormDialog):
         data = ResidentInput(**values)
         if self.resident_id is None:
             return self.ctx.call(people.add_resident, self.unit_id, data)
-        self.ctx.call(people.update_resident, self.resident_id, data)
+        self.ctx.call(people.update_resident, self.resident_id, data, expected_version=self._version)
         return self.resident_id
 
 
@@ -147,7 +149,9 @@ class HouseholdDialog(FormDialog):
         self.add_field("tag_names", self.tr("标签"), self.tags)
         self.note = self.add_text("note", self.tr("备注"))
 
+        self._version: int | None = None  # as shown: a save over another client's change is refused
         if household_id is not None:
+            self._version = ctx.call(households.get_household, household_id).version
             data = ctx.call(households.household_input, household_id)
             self._keep = data
             self.number.setText(data.number)
@@ -182,6 +186,6 @@ class HouseholdDialog(FormDialog):
         data = HouseholdInput(**values)
         if self.household_id is None:
             return self.ctx.call(households.add_household, self.unit_id, data)
-        self.ctx.call(households.update_household, self.household_id, data)
+        self.ctx.call(households.update_household, self.household_id, data, expected_version=self._version)
         return self.household_id
 

@@ -19,7 +19,7 @@ from app.models.org import MANAGEMENT_BY_TYPE, MEMBER_STAGES, STAGES
 from app.models.people import HEAD_RELATION
 
 from .. import access, audit
-from ..errors import NotFound, ServiceError
+from ..errors import NotFound, ServiceError, check_version
 from ..people.residents import ACTIVE_STATUSES, PersonFields, check_person, resident_search
 from ..search import unit_scan
 from ..validation import Problems, add_years, age_on
@@ -108,6 +108,7 @@ class MemberDetail:
     arrived_on: date | None = None  # 转入
     arrived_from: str = ""
     arrived_letter_no: str = ""
+    version: int = 1  # the member record's version: the edit dialog passes it back (expected_version)
 
 
 @dataclass
@@ -307,7 +308,7 @@ def get_member(s: Session, member_id: int) -> MemberDetail:
         candidate_on=m.candidate_on, flow_out_place=m.flow_out_place, dual_report_unit=m.dual_report_unit,
         note=m.note, left_reason=m.left_reason, posts=posts, contacts=contacts,
         left_to=m.left_to, left_letter_no=m.left_letter_no, arrived_on=m.arrived_on, arrived_from=m.arrived_from,
-        arrived_letter_no=m.arrived_letter_no,
+        arrived_letter_no=m.arrived_letter_no, version=m.version,
     )
 
 
@@ -389,10 +390,12 @@ def add_member(s: Session, unit_id: int, data: MemberInput) -> int:
     return m.id
 
 
-def update_member(s: Session, member_id: int, data: MemberInput) -> None:
-    """Correct a member's record (person fields go to the resident). Stage moves: use change_stage."""
+def update_member(s: Session, member_id: int, data: MemberInput, expected_version: int | None = None) -> None:
+    """Correct a member's record (person fields go to the resident). Stage moves: use change_stage.
+    expected_version (the version the dialog showed) refuses a save over someone else's change."""
     access.require_role(s, *access.ENTRY_ROLES, action="修改党员信息")
     m = _get_member(s, member_id)
+    check_version(m.version, expected_version)
     resident = m.resident
     p = Problems()
     person, values = _check_edit(s, m, data, p)

@@ -15,7 +15,7 @@ from app.models import Grid, Household, Resident, Tag, household_tags
 from app.models.people import HEAD_RELATION
 
 from .. import access, audit
-from ..errors import NotFound, ServiceError
+from ..errors import NotFound, ServiceError, check_version
 from ..search import text_filter, tokens
 from ..validation import FREE_TEXT_MAX, Problems
 from .residents import ACTIVE_STATUSES, _ordered, resident_search
@@ -40,6 +40,7 @@ class HouseholdRow:
     note: str
     map_x: float | None
     map_y: float | None
+    version: int = 1  # the record's version: an edit dialog passes it back (expected_version)
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ def _household_rows(s: Session, rows: Sequence[Any]) -> list[HouseholdRow]:
                 id=h.id, number=h.number, address=h.address, head_id=r.head_id, head_name=r.head_name,
                 head_phone=r.head_phone, size=r.size or 0, grid_id=h.grid_id, grid_name=r.grid_name,
                 tags=tuple(tags[h.id]), closed_on=h.closed_on, close_reason=h.close_reason, note=h.note,
-                map_x=h.map_x, map_y=h.map_y,
+                map_x=h.map_x, map_y=h.map_y, version=h.version,
             )
         )
     return out
@@ -263,9 +264,11 @@ def add_household(s: Session, unit_id: int, data: HouseholdInput) -> int:
     return h.id
 
 
-def update_household(s: Session, household_id: int, data: HouseholdInput) -> None:
-    """Change a household. A grid change here is a correction; moves with a date go through the grid service."""
+def update_household(s: Session, household_id: int, data: HouseholdInput, expected_version: int | None = None) -> None:
+    """Change a household. A grid change here is a correction; moves with a date go through the grid service.
+    expected_version (the version the dialog showed) refuses a save over someone else's change."""
     h = _get_household(s, household_id)
+    check_version(h.version, expected_version)
     access.check_household(s, h.id, "修改")
     access.check_grid(s, data.grid_id)
     before = _household_state(h)

@@ -15,7 +15,7 @@ from app.models.people import EDUCATIONS, GENDERS, HEAD_RELATION, RELATIONS, RES
 from app.text import name_initials, name_pinyin
 
 from .. import access, audit
-from ..errors import NotFound, ServiceError
+from ..errors import NotFound, ServiceError, check_version
 from ..search import text_filter, unit_scan
 from ..validation import FREE_TEXT_MAX, Problems, age_on
 
@@ -43,6 +43,7 @@ class ResidentRow:
     status: str
     status_date: date | None
     note: str
+    version: int = 1  # the record's version: an edit dialog passes it back (expected_version)
 
 
 @dataclass
@@ -195,7 +196,7 @@ def _check_household_link(
 _RESIDENT_COLS = (
     Resident.id, Resident.name, Resident.gender, Resident.birth_date, Resident.id_number, Resident.phone,
     Resident.ethnicity, Resident.education, Resident.household_id, Household.number, Resident.relation,
-    Resident.status, Resident.status_date, Resident.note,
+    Resident.status, Resident.status_date, Resident.note, Resident.version,
 )
 
 
@@ -209,7 +210,7 @@ def _resident_row(r: Any, today: date, masked: bool = False) -> ResidentRow:
         birth_date=access.birth_for_display(r.birth_date, r.id_number, masked),
         id_number=access.id_for_display(r.id_number, masked), phone=r.phone, ethnicity=r.ethnicity,
         education=r.education, household_id=r.household_id, household_number=r.number, relation=r.relation,
-        status=r.status, status_date=r.status_date, note=r.note,
+        status=r.status, status_date=r.status_date, note=r.note, version=r.version,
     )
 
 
@@ -376,8 +377,11 @@ def add_resident(s: Session, unit_id: int, data: ResidentInput) -> int:
     return r.id
 
 
-def update_resident(s: Session, resident_id: int, data: ResidentInput) -> None:
+def update_resident(s: Session, resident_id: int, data: ResidentInput, expected_version: int | None = None) -> None:
+    """Change a resident; expected_version (the version the dialog showed) refuses a save over someone
+    else's change (ConflictError)."""
     r = _get_resident(s, resident_id)
+    check_version(r.version, expected_version)
     access.check_household(s, r.household_id, "修改")
     access.check_household(s, data.household_id, "修改")
     data = replace(data, id_number=access.keep_masked(r.id_number, data.id_number))

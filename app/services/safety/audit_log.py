@@ -76,7 +76,7 @@ FIELD_LABELS = {
     "dual_report_unit": "双报到单位", "display_name": "姓名", "role": "角色", "active": "启用",
     "grid_ids": "负责网格", "contact_person": "联系人", "contact_phone": "联系电话", "notice_days": "公示天数",
     "township": "乡镇(街道)", "county": "县(区)", "objection_box": "意见箱位置", "notice_workdays": "按工作日计算",
-    "committee_phone": "村委会电话",
+    "committee_phone": "村委会电话", "can_write": "镇级可修改", "district": "所属片区",
     # 党员 离开/转入, 会议, 积分规则, 星级申报, 工单, 网格 (every field a service snapshots: tests/app/safety)
     "left_on": "离开日期", "left_kind": "离开类型", "left_reason": "离开原因", "left_to": "转往",
     "left_letter_no": "介绍信编号", "arrived_on": "转入日期", "arrived_from": "转自",

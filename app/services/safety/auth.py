@@ -20,9 +20,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import Grid, Operator, Setting
+from app.models import Grid, Operator, Setting, Unit
 from app.models.auth import ROLES
 from app.models.base import utcnow
+from app.models.unit import TOWNSHIP_KINDS
 
 from .. import audit
 from ..access import GRID_KEY, ROLE_LABELS, assigned_grids, current_actor, require_role
@@ -54,6 +55,7 @@ class OperatorInfo:
     has_password: bool
     grid_ids: tuple[int, ...]
     grid_names: str
+    can_write: bool = False  # a township operator (镇级) may change the villages' data
 
     @property
     def role_label(self) -> str:
@@ -102,7 +104,7 @@ def _info(s: Session, op: Operator) -> OperatorInfo:
     names = s.scalars(select(Grid.name).where(Grid.id.in_(grids)).order_by(Grid.sort_order, Grid.id)) if grids else []
     return OperatorInfo(
         op.id, op.username, op.display_name, op.role, op.active, bool(op.password_hash), tuple(grids),
-        "、".join(names),
+        "、".join(names), bool(op.can_write),
     )
 
 
@@ -141,15 +143,27 @@ def _check_grids(s: Session, unit_id: int, role: str, grid_ids: tuple[int, ...],
     return ids
 
 
+def _check_role_unit(s: Session, unit_id: int, role: str, p: Problems) -> None:
+    """A 镇级 operator belongs to a 镇/乡/街道 unit, the village roles to a 村/社区."""
+    kind = s.scalar(select(Unit.kind).where(Unit.id == unit_id))
+    if not role or kind is None:
+        return
+    if role == "township" and kind not in TOWNSHIP_KINDS:
+        p.add("role", "角色", f"镇级操作员只能设在乡镇(街道)单位，不能设在{kind}")
+    elif role != "township" and kind in TOWNSHIP_KINDS:
+        p.add("role", "角色", f"{ROLE_LABELS.get(role, role)}只能设在村(社区)，{kind}级单位请选“镇级”")
+
+
 def _store_grids(s: Session, op: Operator, grid_ids: list[int]) -> None:
     set_setting(s, op.unit_id, GRID_KEY.format(op.id), grid_ids, f"{op.display_name} 负责网格")
 
 
 def create_operator(
     s: Session, unit_id: int, username: str, display_name: str, role: str = "clerk",
-    password: str | None = None, grid_ids: tuple[int, ...] = (),
+    password: str | None = None, grid_ids: tuple[int, ...] = (), can_write: bool = False,
 ) -> int:
-    """A new operator (admin only). A grid operator needs the grids they look after."""
+    """A new operator (admin only). A grid operator needs the grids they look after; a township (镇级)
+    operator sits on a 镇/乡/街道 unit and may change the villages' data only with can_write."""
     require_role(s, "admin", action="管理操作员")
     p = Problems()
     username = p.text("username", "登录名", username, required=True, max_len=40)
@@ -162,17 +176,20 @@ def create_operator(
     if password is not None:
         _check_password(p, password)
     grids = _check_grids(s, unit_id, role, tuple(grid_ids), p)
+    _check_role_unit(s, unit_id, role, p)
     p.raise_if_any()
+    writes = bool(can_write) and role == "township"
     op = Operator(
         unit_id=unit_id, username=username, display_name=display_name, role=role,
-        password_hash=hash_password(password) if password else None, active=True,
+        password_hash=hash_password(password) if password else None, active=True, can_write=writes,
     )
     s.add(op)
     s.flush()
     if grids:
         _store_grids(s, op, grids)
+    detail = {"username": username, "role": role, "grid_ids": grids, **({"can_write": True} if writes else {})}
     audit.record(s, unit_id, "create", "operator", op.id, f"新增操作员：{display_name}（{ROLE_LABELS[role]}）",
-                 audit.operator_detail(s, op.id, {"username": username, "role": role, "grid_ids": grids}))
+                 audit.operator_detail(s, op.id, detail))
     return op.id
 
 
@@ -186,25 +203,29 @@ def _active_admins(s: Session, unit_id: int) -> int:
 
 def update_operator(
     s: Session, operator_id: int, display_name: str, role: str, active: bool = True,
-    grid_ids: tuple[int, ...] = (),
+    grid_ids: tuple[int, ...] = (), can_write: bool | None = None,
 ) -> None:
-    """Change name, role, active and grids (admin only). The last active admin stays an active admin."""
+    """Change name, role, active, grids and (镇级) can_write (admin only; can_write None: unchanged).
+    The last active admin stays an active admin."""
     require_role(s, "admin", action="管理操作员")
     op = _get(s, operator_id)
     p = Problems()
     display_name = p.text("display_name", "姓名", display_name, required=True, max_len=40)
     role = p.choice("role", "角色", role, ROLES, required=True)
     grids = _check_grids(s, op.unit_id, role, tuple(grid_ids), p)
+    _check_role_unit(s, op.unit_id, role, p)
     was_admin = op.role == "admin" and op.active
     if was_admin and (role != "admin" or not active) and _active_admins(s, op.unit_id) <= 1:
         p.add("role", "角色", "这是唯一的书记(管理员)账号，不能改为其他角色或停用")
     p.raise_if_any()
-    before = audit.snapshot(op, ("display_name", "role", "active"))
+    fields = ("display_name", "role", "active", "can_write")
+    before = audit.snapshot(op, fields)
     before["grid_ids"] = assigned_grids(s, op.id)
     op.display_name, op.role, op.active = display_name, role, bool(active)
+    op.can_write = role == "township" and bool(op.can_write if can_write is None else can_write)
     _store_grids(s, op, grids)
     s.flush()
-    after = audit.snapshot(op, ("display_name", "role", "active"))
+    after = audit.snapshot(op, fields)
     after["grid_ids"] = grids
     audit.record_change(s, op.unit_id, "operator", op.id, f"修改操作员：{display_name}", before, after,
                         extra=audit.operator_detail(s, op.id))
