@@ -96,7 +96,8 @@ def save_server(settings: ServerSettings, password: str) -> str:
     """Remember the server (used from the next start on); returns its URL (without the password)."""
     settings = _checked(settings)
     passfile = passfile_path()
-    _write_private(passfile, _pgpass_line(settings, password))
+    if password or settings != saved_settings() or not passfile.exists():  # empty: keep the saved one
+        _write_private(passfile, _pgpass_line(settings, password))
     url = _url(settings, passfile=passfile).render_as_string(hide_password=False)
     _write_private(server_file(), json.dumps({"url": url, **asdict(settings)}, ensure_ascii=False, indent=1))
     log.info("database server saved: %s:%s/%s as %s", settings.host, settings.port, settings.database,
@@ -188,7 +189,8 @@ def test_connection(settings: ServerSettings, password: str) -> ConnectionResult
     from .migrate import head_revision, known_revisions
 
     settings = _checked(settings)
-    engine = create_engine(_url(settings, password), poolclass=NullPool)
+    saved = passfile_path() if not password and passfile_path().exists() else None  # the saved password
+    engine = create_engine(_url(settings, password, passfile=saved), poolclass=NullPool)
     try:
         with engine.connect() as conn:
             version = str(conn.exec_driver_sql("SHOW server_version").scalar() or "").split(" ")[0]

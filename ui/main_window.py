@@ -110,6 +110,9 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status_db)
 
         self.load_unit()
+        from .common.unit_switcher import install
+
+        self.unit_switcher = install(self)  # 当前村(社区): where this operator sees several villages
         self.nav.setCurrentRow(0)
         self.fit_to_screen(FIRST_SIZE)
 
@@ -216,6 +219,7 @@ class MainWindow(QMainWindow):
                 self.close()
                 return
         self.load_unit()
+        self.unit_switcher.reload()
         for page in self.pages.built():  # the others query when they are built
             with user_errors(self):
                 page.refresh()

@@ -97,3 +97,9 @@ class LazyPages(Mapping[str, Page]):
 
     def is_built(self, name: str) -> bool:
         return name in self._built
+
+    def forget_built(self) -> list[Page]:
+        """Forget the pages built so far (the caller removes them from the stack): each is built again on
+        its next lookup — after the window switched to another village (ui/common/unit_switcher.py)."""
+        built, self._built = list(self._built.values()), {}
+        return built

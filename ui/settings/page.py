@@ -48,6 +48,7 @@ from .calendar_box import CalendarBox
 from .operator_dialog import OperatorDialog, PasswordDialog
 from .package_box import PackageBox
 from .schedule_box import MeetingScheduleBox
+from .server_box import ServerBox
 from .unit_box import UnitInfoBox
 
 BACKUP_COLUMNS: list[Column[BackupFile]] = [
@@ -85,6 +86,7 @@ class SettingsPage(Page):
         layout.addWidget(self.unit_box)
         layout.addWidget(CalendarBox(ctx, self.unit_id, role in (None, "admin", "clerk"), body))  # 节假日与调休
         layout.addWidget(self._backup_box(body))
+        layout.addWidget(ServerBox(ctx, role in (None, "admin", "township"), body))  # 数据库服务器
         layout.addWidget(self._login_box(body))
         layout.addWidget(PointSettingsBox(ctx, self.unit_id, self._role() in (None, "admin"), body))  # 积分规则
         layout.addWidget(StarCategoriesBox(ctx, self.unit_id, self._role() in (None, "admin"), body))  # 星类
@@ -245,7 +247,8 @@ class SettingsPage(Page):
         encrypt = self.chk_encrypt.isChecked()
         village = self.ctx.call(units.get_unit, self.unit_id).name
         name = backup.default_backup_name(self.ctx.db, village, encrypted=encrypt)
-        pattern = self.tr("加密备份 (*.vdbak)") if encrypt else self.tr("数据库备份 (*.sqlite)")
+        # .sqlite, or .dump on a PostgreSQL server (pg_dump)
+        pattern = self.tr("加密备份 (*.vdbak)") if encrypt else self.tr("数据库备份 (*{0})").format(Path(name).suffix)
         path, _ = QFileDialog.getSaveFileName(self, self.tr("备份到"), str(Path.home() / name), pattern)
         if not path:
             return
@@ -271,7 +274,7 @@ class SettingsPage(Page):
     def restore_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
             self, self.tr("选择备份文件"), str(backup_dir()),
-            self.tr("备份文件 (*.sqlite *.vdbak);;所有文件 (*)"),
+            self.tr("备份文件 (*.sqlite *.vdbak *.dump);;所有文件 (*)"),
         )
         if path:
             self.restore(Path(path))
