@@ -93,12 +93,7 @@ def build_parser() -> ChineseParser:
     init.add_argument("--township", required=True, metavar="镇/街道", help="所属乡镇(街道)")
     init.add_argument("--county", required=True, metavar="县/区", help="所属县(区)")
     init.add_argument("--kind", choices=("村", "社区"), default="村", help="村 或 社区（默认 村）")
-    demo = sub.add_parser("demo", help="用演示村填充数据库")
-    demo.add_argument("--force", action="store_true", help="清空现有数据后重建演示村（先自动备份）")
-    demo.add_argument("--yes", action="store_true", help="与 --force 同用：确认清空正式的村(社区)数据")
-    demo.add_argument("--if-empty", action="store_true", help="仅当数据库为空时填充，否则什么也不做")
-    demo.add_argument("--scale", choices=("village", "county"), default="village",
-                      help="village：演示村（默认）；county：县级规模数据（15万居民，用于性能测试）")
+    cli_demo.add_parser(sub)
     backup = sub.add_parser("backup", help="备份数据库")
     backup.add_argument("-o", "--output", metavar="FILE", help="备份文件或文件夹（默认在数据文件夹的 backups 下）")
     backup.add_argument("--password", nargs="?", const=ASK_PASSWORD, metavar="密码",
@@ -200,6 +195,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import village as demo
 
+    if args.township is not None:  # the township database is DIR/township.sqlite unless --db/--db-url
+        return cli_demo.build_township(args)
     db = _open(args)
     try:
         with db.session() as s:

@@ -50,6 +50,7 @@ VILLAGES: tuple[tuple[str, str, int], ...] = (
 class TownshipSummary:
     out_dir: Path
     database: str  # where the township's database is (a path, or the server URL without its password)
+    local: bool  # database is DIR/township.sqlite
     villages: list[VillageCounts] = field(default_factory=list)
     packages: list[Path] = field(default_factory=list)
     seconds: float = 0.0
@@ -64,9 +65,8 @@ class TownshipSummary:
             f"党员 {sum(v.members for v in self.villages)} 名，工单 {sum(v.tickets for v in self.villages)} 件",
             f"2026年度星级文明户 {starred} 户，占总户数 {share}%",
             f"镇级数据库：{self.database}（已登记各村公钥，尚未导入村数据）",
-            f"下一步：villagedesk --db {self.out_dir / 'township.sqlite'} package import {self.out_dir / '*.vdpkg'}"
-            if self.database.endswith("township.sqlite") else
-            f"下一步：villagedesk --db-url … package import {self.out_dir / '*.vdpkg'}",
+            f"下一步：villagedesk {'--db' if self.local else '--db-url'} {self.database} "
+            f"package import {self.out_dir / '*.vdpkg'}，再用 township stats 查看汇总",
             f"用时 {self.seconds:.1f} 秒",
         ]
 
@@ -152,6 +152,8 @@ def build_township(out_dir: Path, url: str | None = None, force: bool = False, c
         template = work / "template.sqlite"
         open_database(resolve_url(template)).dispose()  # migrated once, copied for every database
         town = _township_db(out_dir, url, template, force, confirm_real)
+        for old in out_dir.glob("*.vdpkg"):  # only with force: a village no longer listed must not stay behind
+            old.unlink()
         try:
             with town.session() as s:
                 township_id = keys.create_township(s, TOWNSHIP, kind="镇", county=COUNTY)
@@ -178,7 +180,7 @@ def build_township(out_dir: Path, url: str | None = None, force: bool = False, c
             counts.append(made)
             written.append(out)
     where = str(out_dir / "township.sqlite") if url is None else _safe_url(url)
-    return TownshipSummary(out_dir, where, counts, written, time.perf_counter() - started)
+    return TownshipSummary(out_dir, where, url is None, counts, written, time.perf_counter() - started)
 
 
 def _safe_url(url: str) -> str:
