@@ -140,6 +140,15 @@ class Ledger:
         return f"{village}{self.name}{year}"
 
 
+class SubtotalRow(dict[str, Any]):
+    """A row written in the 合计 style and left out of the sheet's 合计 and row count: a 小计 inside the
+    rows (each village's in a stacked township ledger). Keyed by the columns' keys; 序号 stays empty."""
+
+
+class _SubtotalValues(list[object]):
+    """The converted cells of a SubtotalRow."""
+
+
 @dataclass(frozen=True)
 class LedgerResult:
     path: Path
@@ -416,13 +425,24 @@ class _SheetWriter:
 
     def values(self, row: Any) -> list[object]:
         """The row's cell values, converted for their column kinds."""
+        if type(row) is SubtotalRow:  # no 序号 (a computed column) on a 小计
+            raws = [None if callable(col.key) else row.get(col.key) for col in self.columns]
+            return _SubtotalValues(convert(raw) for convert, raw in zip(self._convert, raws, strict=True))
         if isinstance(row, dict):
             raws = [col.value_of(row) for col in self.columns]
         else:
             raws = [get(row) for get in self._getters]
         return [convert(raw) for convert, raw in zip(self._convert, raws, strict=True)]
 
-    def write_row(self, values: list[object]) -> None:
+    def write_row(self, values: list[object]) -> int:
+        """Write a body row; 1 for a data row, 0 for a 小计 (not counted, not summed into the 合计)."""
+        if type(values) is _SubtotalValues:
+            self.append([self.cell(v, total_style(c.kind, v)) for c, v in zip(self.columns, values, strict=True)])
+            # its label (the first value) spans the empty cells up to the first figure, like the 合计's
+            filled = [i for i, v in enumerate(values) if v is not None]
+            if filled:
+                self.merge(filled[0] + 1, filled[1] if len(filled) > 1 else self.ncols)
+            return 0
         for i in self._total_at:
             v = values[i]
             if isinstance(v, int | float | Decimal):
@@ -436,6 +456,7 @@ class _SheetWriter:
         else:
             self.append([self.body_cell(i, v, style) for i, (v, style) in enumerate(zip(values, styles, strict=True))],
                         height)
+        return 1
 
     def _height(self, values: list[object], styles: list[str]) -> float | None:
         """The row's height when a wrapped text cell needs more than one line, else None (the default)."""
@@ -536,8 +557,7 @@ def write_ledgers(
             writer.write_head()
             count = 0
             for values in itertools.chain(sample, (writer.values(r) for r in rows)):
-                writer.write_row(values)
-                count += 1
+                count += writer.write_row(values)
                 if count % CHECK_EVERY == 0:
                     check_cancel(cancel)
                     if progress is not None:

@@ -41,6 +41,15 @@ LEDGER_KINDS: dict[str, str] = {
     "transfers": "组织关系转接台账",
 }
 
+# Ledgers a township stacks village after village (镇级台账, township.township_ledgers): one row per person,
+# household or record. Left out: those with their own 小计 rows, several sheets, or a rate in the 合计.
+TOWNSHIP_LEDGER_KINDS: tuple[str, ...] = (
+    "members", "orgs", "households", "grid-posts", "grids", "member-contacts", "star-awards", "points",
+    "point-entries", "point-follow-ups", "household-points", "household-point-entries", "tickets",
+    "ticket-services", "village-bodies", "representatives", "topics", "decisions", "representative-meetings",
+    "appraisal-members", "mobile-members", "lost-members", "transfers",
+)
+
 # Notices the program builds from the data (the CLI's `notice KIND`), in menu order.
 NOTICE_KINDS: dict[str, str] = {
     "party-candidates": "发展党员公示",
