@@ -17,7 +17,7 @@ Kinds left out of township_kinds (one village's sheet does not stack into rows o
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -135,6 +135,8 @@ def export_township_ledgers(
     township = require_township_reader(s, township_id, "导出镇级台账")
     year = year or (filled_on or date.today()).year
     ledgers = [build_township_ledger(s, township_id, k, year) for k in kinds]
+    if township.township == township.name:  # 填报单位 城关街道, not 城关街道城关街道
+        township = replace(township, township="")
     result = write_ledgers(Path(out_path), township, ledgers, filled_on=filled_on, progress=progress, cancel=cancel)
     names = "、".join(LEDGER_KINDS[k] for k in kinds)
     audit.record(s, township_id, "export", "ledger", None, f"导出镇级台账：{names}（{result.rows} 行，含各村小计）",

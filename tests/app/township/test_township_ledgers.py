@@ -61,6 +61,7 @@ def test_stacked_ledger_subtotals_and_total(town: tuple[Database, Township], tmp
     ledger = own[t.demo_id]
     header, rows, title = _sheet(out, result.sheets[0])
     assert title == f"城关街道各村{township_kinds()[kind]}汇总（{YEAR}年度）"
+    assert load_workbook(out, read_only=True)[result.sheets[0]]["A2"].value == "填报单位：城关街道"
     assert header[:2] == ["序号", VILLAGE] and header[2:] == [c.header for c in ledger.columns]
     summed = [i + 2 for i, c in enumerate(ledger.columns) if c.total and c.kind in SUMMED_KINDS]
     body, subtotals = [], []
