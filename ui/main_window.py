@@ -42,6 +42,8 @@ FIRST_SIZE = QSize(1200, 760)  # the first window's size where the screen has ro
 PAGES: tuple[PageEntry, ...] = (
     # 开始使用: at the top while the village is being set up (ui/setup/start_nav.py)
     PageEntry("page_start", "开始使用", "ui.setup.start_page:StartPage", frozenset(ENTRY_ROLES)),
+    # 镇级汇总: only where the database holds a 镇/街道 unit (TOWNSHIP_PAGES), for its operators
+    PageEntry("page_township", "镇级汇总", "ui.township.page:TownshipPage", frozenset({"township"})),
     # 工作台: what the window opens on once the village is set up
     PageEntry("page_workbench", "工作台", "ui.workbench.page:WorkbenchPage"),
     PageEntry("page_members", "党组织与党员", "ui.org.page:MembersPage"),
@@ -58,6 +60,7 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("page_audit", "操作日志", "ui.audit.page:AuditPage", frozenset({"admin"})),
     PageEntry("page_settings", "设置", "ui.settings.page:SettingsPage"),
 )
+TOWNSHIP_PAGES = frozenset({"page_township"})  # a village's own database has no township to sum up
 
 
 def page_classes() -> list[type[Page]]:
@@ -89,9 +92,12 @@ class MainWindow(QMainWindow):
         # each page is built when first shown or asked for (ui/page_stack.py): the window opens sooner
         self.pages = LazyPages(self.stack, lambda cls: cls(ctx, self.changes, self.stack))
         role = self.operator_role()
+        township = self.ctx.call(units.township_id) is not None
         for entry in PAGES:
             if entry.roles is not None and role is not None and role not in entry.roles:
                 continue  # e.g. 操作日志 is the 书记's; the service refuses others anyway
+            if entry.name in TOWNSHIP_PAGES and not township:
+                continue
             self.pages.register(entry)
             item = QListWidgetItem(entry.title, self.nav)
             item.setData(Qt.ItemDataRole.UserRole, entry.name)

@@ -40,7 +40,7 @@ class PackageBox(QGroupBox):
         layout = QVBoxLayout(self)
         intro = QLabel(self.tr(
             "不联网的村每月导出一次上报数据包，拷贝到U盘交镇里导入。数据包用本村的上报密钥签名，"
-            "镇里据此确认数据来自本村、途中未被改动。密钥文件（.vdkey）由镇里颁发，安装一次即可。"), self)
+            "镇里据此确认数据来自本村、途中未被改动。密钥文件（*.vdkey）由镇里颁发，安装一次即可。"), self)
         intro.setWordWrap(True)
         layout.addWidget(intro)
         self.label_key = QLabel(self)
@@ -69,7 +69,7 @@ class PackageBox(QGroupBox):
         with user_errors(self):
             key_id = self.ctx.call(keys.installed_key_id, self.unit_id)
             if key_id is None:
-                self.label_key.setText(self.tr("本村还没有安装上报密钥：请向镇里领取本村的密钥文件（.vdkey）后安装。"))
+                self.label_key.setText(self.tr("本村还没有安装上报密钥：请向镇里领取本村的密钥文件（*.vdkey）后安装。"))
             else:
                 self.label_key.setText(self.tr("已安装上报密钥：编号 {0}").format(key_id))
             self.btn_export.setEnabled(key_id is not None)

@@ -204,16 +204,20 @@ class IssueKeyDialog(FormDialog):
         self.edit_folder = QLineEdit(holder)
         self.edit_folder.setObjectName("edit_key_folder")
         self.edit_folder.setText(str(last_folder("keys")))
+        self.edit_folder.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * 22)  # a USB stick's path
         self.btn_folder = QPushButton(self.tr("浏览…"), holder)
         self.btn_folder.setObjectName("btn_key_folder")
         self.btn_folder.clicked.connect(self.choose_folder)
         row.addWidget(self.edit_folder, 1)
         row.addWidget(self.btn_folder)
         self.add_field("out_dir", self.tr("保存到文件夹"), holder, required=True)
-        hint = QLabel(self.tr("将生成两个文件：村名.vdkey（私钥，交给该村安装）和 村名.pub（公钥，同时登记在本库）。"
+        hint = QLabel(self.tr("将生成两个文件：“村名.vdkey”是私钥，交给该村安装；“村名.pub”是公钥，同时登记在本库。"
                               "私钥文件请用U盘当面交给村里，不要通过微信、邮件发送。"), self)
+        hint.setObjectName("label_issue_hint")
         hint.setWordWrap(True)
-        self.layout().insertWidget(1, hint)
+        self.layout().insertWidget(0, hint)
+        self.btn_save.setText(self.tr("颁发"))
+        self.btn_save.setToolTip(self.tr("颁发（Ctrl+S）"))
         self.combo_village.currentTextChanged.connect(self._district_of_known)
         self._villages = {v.name: v.district for v in villages}
 
@@ -252,7 +256,8 @@ def issued_text(issued: Any) -> str:
     """What the township does with the two files (shown after 颁发)."""
     return (f"已为 {issued.village} 颁发上报密钥（编号 {issued.key_id}）。\n"
             f"私钥：{issued.private_path}\n公钥：{issued.public_path}\n\n"
-            f"把 {Path(issued.private_path).name} 交给该村，在 设置 → 上报数据包 安装；.pub 已登记在本库。")
+            f"把 {Path(issued.private_path).name} 交给该村，在 设置 → 上报数据包 安装；"
+            f"公钥 {Path(issued.public_path).name} 已登记在本库。")
 
 
 class TownshipLedgerDialog(QDialog):
@@ -291,7 +296,9 @@ class TownshipLedgerDialog(QDialog):
         self.edit_output = QLineEdit(self)
         self.edit_output.setObjectName("edit_output")
         self.edit_output.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * 30)
-        self.edit_output.setText(str(last_folder("ledgers") / self.tr("镇级台账_{0}.xlsx").format(date.today().year)))
+        self._auto_name = ""
+        self._suggest_name()
+        self.spin_year.valueChanged.connect(self._suggest_name)
         form.addWidget(self.edit_output, 1, 1)
         self.btn_choose = QPushButton(self.tr("浏览…"), self)
         self.btn_choose.setObjectName("btn_choose_output")
@@ -299,6 +306,9 @@ class TownshipLedgerDialog(QDialog):
         form.addWidget(self.btn_choose, 1, 2)
         form.setColumnStretch(1, 1)
         outer.addLayout(form)
+        hint = QLabel(self.tr("镇级台账含各村完整的身份证号和电话，请妥善保管，不要张贴或外传。"), self)
+        hint.setWordWrap(True)
+        outer.addWidget(hint)
         self.label_status = QLabel(self)
         self.label_status.setObjectName("lbl_export_status")
         self.label_status.setWordWrap(True)
@@ -318,6 +328,14 @@ class TownshipLedgerDialog(QDialog):
 
     def kinds(self) -> list[str]:
         return [kind for kind, check in self.checks.items() if check.isChecked()]
+
+    def _suggest_name(self) -> None:
+        """镇级台账_<年>.xlsx in the last folder, unless the user typed or chose a name of their own."""
+        current = self.edit_output.text().strip()
+        if current and current != self._auto_name:
+            return
+        self._auto_name = str(last_folder("ledgers") / self.tr("镇级台账_{0}.xlsx").format(self.spin_year.value()))
+        self.edit_output.setText(self._auto_name)
 
     def choose_output(self) -> None:
         current = Path(self.edit_output.text().strip() or "镇级台账.xlsx")
@@ -351,11 +369,13 @@ class TownshipLedgerDialog(QDialog):
         ctx = self.ctx
         from app.services.township import township_ledgers
 
-        def work(_progress: Callable[[int, int], None], _cancel: Callable[[], bool]) -> Any:
-            return ctx.call(township_ledgers.export_township_ledgers, township_id, kinds, path, year=year)
+        def work(progress: Callable[[int, int], None], cancel: Callable[[], bool]) -> Any:
+            return ctx.call(township_ledgers.export_township_ledgers, township_id, kinds, path, year=year,
+                            progress=progress, cancel=cancel)
 
         self.target = path
         self.job = BackgroundJob(work)
+        self.job.progress.connect(self._on_progress)
         self.job.finished.connect(self._on_finished)
         self.job.failed.connect(self._on_failed)
         self.job.cancelled.connect(self._on_failed)
@@ -368,10 +388,14 @@ class TownshipLedgerDialog(QDialog):
         for w in (self.btn_export, self.btn_choose, self.edit_output, self.spin_year, *self.checks.values()):
             w.setEnabled(True)
 
+    def _on_progress(self, done: int, total: int) -> None:
+        if total > 0:
+            self.show_status(self.tr("正在导出：第 {0} / {1} 行").format(done, total))
+
     def _on_finished(self, result: Any) -> None:
         self._done()
         self.exported = result
-        self.show_status(self.tr("已导出：{0}").format(self.target))
+        self.show_status(self.tr("已导出：{0}（{1} 行）").format(self.target, result.rows))
 
     def _on_failed(self, message: str) -> None:
         self._done()

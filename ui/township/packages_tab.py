@@ -47,7 +47,7 @@ class PackagesTab(QWidget):
         self.setObjectName("tab_township_packages")
         self.ctx, self.changes = ctx, changes
         layout = QVBoxLayout(self)
-        intro = QLabel(self.tr("不联网的村每月导出一个上报数据包（.vdpkg），用U盘交到镇里，在这里导入。每个包都核对该村的"
+        intro = QLabel(self.tr("不联网的村每月导出一个上报数据包（*.vdpkg 文件），用U盘交到镇里，在这里导入。每个包都核对该村的"
                                "密钥签名；同一个包导入两次不会重复，较早的包按日期保留为历史。"), self)
         intro.setWordWrap(True)
         layout.addWidget(intro)

@@ -215,10 +215,13 @@ class SummaryTab(QWidget):
         unit_id = item.data(UNIT_ROLE) if item is not None else None
         if unit_id is None:
             return
-        switcher = getattr(self.window(), "unit_switcher", None)
-        if switcher is not None:  # the window's 村(社区) switcher (server mode); without it, nothing to switch
-            with user_errors(self):
-                switcher.switch_to(int(unit_id))
+        window = self.window()
+        switcher = getattr(window, "unit_switcher", None)
+        if switcher is None:  # a window without the 当前村(社区) switcher: nothing to switch to
+            return
+        switcher.select(int(unit_id))  # every page is built again for that village (this one too)
+        if self.ctx.unit_id == unit_id and "page_workbench" in window.pages:
+            window.show_page("page_workbench")
 
     def export_ledgers(self) -> None:
         from .dialogs import TownshipLedgerDialog
