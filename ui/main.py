@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -110,8 +111,33 @@ def show_startup_error(message: str, argv: list[str]) -> int:
     """A problem before the window can open (database in use, unreadable file): say it in a dialog."""
     app = make_application(argv)
     setup_fonts(app)
-    QMessageBox.critical(None, APP_NAME, message)
+    if not _offer_local_file(message, argv):
+        QMessageBox.critical(None, APP_NAME, message)
     return 1
+
+
+def _offer_local_file(message: str, argv: list[str]) -> bool:
+    """The program was opened on the server saved in 设置 → 数据库服务器 and that failed (server down, password
+    changed): offer to go back to this PC's database file, or the window could never open again to change
+    it. Returns whether the offer was made."""
+    from app import server_config
+
+    if any(a.split("=", 1)[0] in ("--db", "--db-url") for a in argv) or os.environ.get("VILLAGEDESK_DB"):
+        return False  # this start did not use the saved server
+    try:
+        saved = server_config.saved_settings()
+    except OSError:
+        return False
+    if saved is None:
+        return False
+    text = message + tr("\n\n程序设置为使用数据库服务器 {0}:{1}（数据库 {2}）。服务器暂时不能用时，可以改回本机的数据库文件"
+                        "（服务器上的数据不受影响，以后可在 设置 → 数据库服务器 中重新保存）。\n\n现在改回本机数据库文件吗？"
+                        ).format(saved.host, saved.port, saved.database)
+    if QMessageBox.question(None, APP_NAME, text) == QMessageBox.StandardButton.Yes:
+        with user_errors(None):
+            server_config.clear_server()
+            QMessageBox.information(None, APP_NAME, tr("已改回本机数据库文件，请重新打开程序。"))
+    return True
 
 
 def run_gui(ctx: AppContext, argv: list[str]) -> int:

@@ -248,3 +248,23 @@ def test_operator_dialog_offers_township_role_only_on_the_township(
     again.can_write.setChecked(False)
     qtbot.mouseClick(again.btn_save, Qt.MouseButton.LeftButton)
     assert not ctx.call(auth.get_operator, made[0].id).can_write
+
+    own_admin = next(o for o in ctx.call(auth.list_operators, two_villages["town"]) if o.role == "admin")
+    shown = OperatorDialog(ctx, two_villages["town"], own_admin.id, parent=window)  # the role it has, shown
+    qtbot.addWidget(shown)
+    assert shown.role.currentData() == "admin" and "镇级" in roles(shown)
+
+
+def test_a_saved_server_that_cannot_be_reached_offers_the_local_file_at_start(
+    qapp: Any, home: Path, no_popups: Any
+) -> None:
+    from app.cli import main
+
+    server_config.save_server(server_config.ServerSettings("127.0.0.1", 1, "vd", "clerk"), "secret")
+    assert main(["gui"]) == 1  # nothing listens on port 1: the window cannot open
+    kinds = [(kind, text) for kind, _title, text in no_popups.shown]
+    assert kinds[0][0] == "question" and "无法打开数据库" in kinds[0][1] and "改回本机数据库文件吗" in kinds[0][1]
+    assert "secret" not in kinds[0][1]
+    assert kinds[1] == ("information", "已改回本机数据库文件，请重新打开程序。")
+    assert not server_config.server_file().exists() and not server_config.passfile_path().exists()
+    assert resolve_url().startswith("sqlite:///")

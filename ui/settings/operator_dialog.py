@@ -30,7 +30,10 @@ class OperatorDialog(FormDialog):
         self.username = self.add_line("username", self.tr("登录名"), required=True, placeholder="如 wangwenshu")
         self.display_name = self.add_line("display_name", self.tr("姓名"), required=True)
         self.township = ctx.call(units.get_unit, unit_id).is_township
-        roles = [(label, key) for key, label in ROLE_LABELS.items() if (key == "township") == self.township]
+        shown_role = ctx.call(auth.get_operator, operator_id).role if operator_id is not None else None
+        # an operator already on another role (the township's own 书记 account) keeps it in the list
+        roles = [(label, key) for key, label in ROLE_LABELS.items()
+                 if (key == "township") == self.township or key == shown_role]
         self.role = self.add_combo("role", self.tr("角色"), roles, required=True)
         self.can_write = QCheckBox(self.tr("允许修改各村数据"), self)
         self.can_write.setToolTip(self.tr("不勾选时，镇级操作员只能查看各村的数据"))
