@@ -18,7 +18,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__, cli_affairs, cli_demo, cli_partywork, db_users
+from . import __version__, cli_affairs, cli_demo, cli_partywork, cli_township, db_users
 from .cli_auth import ASK_PASSWORD, SignInNeeded, add_auth_commands, sign_in_for
 from .cli_auth import BACKUP_PASSWORD_ENV as PASSWORD_ENV
 from .cli_auth import COMMANDS as AUTH_COMMANDS
@@ -110,6 +110,7 @@ def build_parser() -> ChineseParser:
     _add_cards_command(sub)
     _add_tickets_command(sub)
     cli_partywork.register(sub)
+    cli_township.register(sub)
     return p
 
 
@@ -538,6 +539,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "notice": cmd_notice,
     **AUTH_COMMANDS,
     **cli_partywork.COMMANDS,
+    **cli_township.COMMANDS,
 }
 
 

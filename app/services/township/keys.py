@@ -130,6 +130,7 @@ def issue_keys(s: Session, township_id: int, village: str, out_dir: Path, distri
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     access.require_role(s, "admin", action="签发上报密钥")
+    access.check_unit(s, township_id, write=True, action="签发上报密钥")
     township = _township(s, township_id)
     unit = _village_under(s, township, village, district)
     active = list(s.scalars(select(VillageKey).where(VillageKey.unit_id == unit.id, VillageKey.revoked_on.is_(None))))
@@ -166,6 +167,7 @@ def _write_json(path: Path, value: dict[str, object], mode: int) -> None:
 def revoke_key(s: Session, township_id: int, key_id: str, note: str = "") -> KeyRow:
     """Revoke a village's key (lost, or the computer given away): packages signed with it are refused."""
     access.require_role(s, "admin", action="作废上报密钥")
+    access.check_unit(s, township_id, write=True, action="作废上报密钥")
     _township(s, township_id)
     row = s.scalar(select(VillageKey).join(Unit, Unit.id == VillageKey.unit_id)
                    .where(VillageKey.key_id == key_id.strip().lower(), Unit.parent_id == township_id))
@@ -217,6 +219,7 @@ def install_key(s: Session, unit_id: int, key_path: Path) -> str:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     access.require_role(s, "admin", action="安装上报密钥")
+    access.check_unit(s, unit_id, write=True, action="安装上报密钥")
     unit = s.get(Unit, unit_id)
     if unit is None or unit.kind not in UNIT_KINDS:
         raise ServiceError("上报密钥只能安装在村(社区)的数据库中。")

@@ -157,8 +157,15 @@ def check_tables(name: str, tables: Sequence[tuple[str, list[str], list[list[obj
 
 def delete_unit_rows(s: Session, unit_id: int) -> None:
     """The unit's carried rows, children first (a self-reference is deleted in the same statement)."""
-    for table in reversed(carried_tables()):
-        s.execute(table.delete().where(unit_filter(table, unit_id)))
+    statements = [table.delete().where(unit_filter(table, unit_id)) for table in reversed(carried_tables())]
+    conn = s.connection()
+    if conn.dialect.name == "postgresql":  # one round trip for all (unit_id is an int: safe as a literal)
+        sql = ";\n".join(str(d.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+                          for d in statements)
+        conn.exec_driver_sql(sql)
+        return
+    for statement in statements:
+        s.execute(statement)
 
 
 def _id_span(rows: list[list[object]], at: int) -> tuple[int, int]:
@@ -167,21 +174,23 @@ def _id_span(rows: list[list[object]], at: int) -> tuple[int, int]:
 
 
 def _offsets(s: Session, tables: Sequence[tuple[str, list[str], list[list[object]]]], pg: bool) -> dict[str, int]:
-    """new id = old id + offset: above every id in the table (and, on PostgreSQL, the sequence reserved)."""
+    """new id = old id + offset: above every id in the table and, on PostgreSQL, a range reserved on the
+    table's sequence (moved past it), so a client adding a row meanwhile gets an id beyond the range."""
+    spans = {name: _id_span(rows, columns.index("id")) for name, columns, rows in tables if "id" in columns and rows}
+    if not spans:
+        return {}
     by_name = {t.name: t for t in carried_tables()}
-    offsets: dict[str, int] = {}
-    for name, columns, rows in tables:
-        if "id" not in columns or not rows:
-            continue
-        low, high = _id_span(rows, columns.index("id"))
-        table = by_name[name]
-        if pg:  # reserve the range on the sequence, so a client adding a row meanwhile gets an id past it
-            seq = s.scalar(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": name})
-            top = s.scalar(text(f"SELECT greatest((SELECT coalesce(max(id), 0) FROM {name}), "
-                                f"(SELECT last_value FROM {seq}))"))
-            s.execute(text("SELECT setval(:seq, :v)"), {"seq": seq, "v": int(top) + high - low + 1})
-        else:
-            top = s.scalar(select(func.coalesce(func.max(table.c.id), 0)))
+    if pg:  # one statement for every table: the top of each, its sequence set past the new range
+        parts = []
+        for name, (low, high) in spans.items():
+            seq = f"pg_get_serial_sequence('{name}', 'id')"
+            parts.append(f"setval({seq}, greatest((SELECT coalesce(max(id), 0) FROM {name}), "
+                         f"coalesce(pg_sequence_last_value({seq}::regclass), 0)) + {high - low + 1})")
+        row = s.execute(text("SELECT " + ", ".join(parts))).one()
+        return {name: int(end) - (high - low + 1) + 1 - low for (name, (low, high)), end in zip(spans.items(), row, strict=True)}
+    offsets = {}
+    for name, (low, _high) in spans.items():
+        top = s.scalar(select(func.coalesce(func.max(by_name[name].c.id), 0)))
         offsets[name] = int(top or 0) + 1 - low
     return offsets
 

@@ -33,12 +33,15 @@ MANIFEST, PAYLOAD, SIGNATURE = "manifest.json", "payload.jsonl.gz", "signature"
 MEMBERS = (MANIFEST, PAYLOAD, SIGNATURE)
 MAX_FILE_BYTES = 512 * 1024 * 1024  # a village of 10,000 residents packs into a few MB
 MAX_MANIFEST_BYTES = 1024 * 1024
-MAX_INFLATED_BYTES = 1024 * 1024 * 1024  # the payload once decompressed
-MAX_RATIO = 200  # inflated / compressed; JSON lines of real rows stay under ~20
-RATIO_FLOOR = 8 * 1024 * 1024  # a small payload may compress at any ratio
+MAX_INFLATED_BYTES = 256 * 1024 * 1024  # the payload once decompressed (a 10,000-resident village: ~30 MB)
+MAX_RATIO = 100  # inflated / compressed so far; JSON lines of real rows stay under ~20
+RATIO_FLOOR = 1024 * 1024  # a small payload may compress at any ratio
 MAX_LINE_BYTES = 64 * 1024 * 1024  # one row (a 村 map image is the largest value)
-_CHUNK = 1024 * 1024
+_CHUNK = 64 * 1024  # input fed at a time: the ratio is measured on what was consumed
 _DATE_TIME = (2026, 1, 1, 0, 0, 0)  # zip member times say nothing: exported_at is in the manifest
+
+
+TAMPERED = "{name} 的数据在导出后被改动过或已损坏（校验值不符），未导入。请村里重新导出。"
 
 
 class PackageRefused(ServiceError):
@@ -125,7 +128,11 @@ def read_package(path: Path) -> PackageData:
         payload = z.read(PAYLOAD)
         signature = z.read(SIGNATURE) if SIGNATURE in names else b""
         manifest = json.loads(manifest_bytes.decode("utf-8"))
-    except (zipfile.BadZipFile, ValueError, EOFError, OSError, RuntimeError):
+    except zipfile.BadZipFile as exc:
+        if "CRC" in str(exc):  # a changed byte the zip's own check caught before ours
+            raise PackageRefused(TAMPERED.format(name=name)) from None
+        raise _not_a_package(name, "文件已损坏") from None
+    except (ValueError, EOFError, OSError, RuntimeError):
         raise _not_a_package(name, "文件已损坏") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise _not_a_package(name, "清单格式不对")
@@ -146,7 +153,7 @@ def verify(data: PackageData, public_raw: bytes) -> None:
         raise PackageRefused(f"{data.name} 的签名不符：清单在导出后被改动过（或不是用该村的密钥签名），未导入。") from None
     if (hashlib.sha256(data.payload).hexdigest() != data.manifest.get("payload_sha256")
             or len(data.payload) != data.manifest.get("payload_size")):
-        raise PackageRefused(f"{data.name} 的数据在导出后被改动过（校验值不符），未导入。请村里重新导出。")
+        raise PackageRefused(TAMPERED.format(name=data.name))
 
 
 def _lines(data: PackageData) -> Iterator[bytes]:
@@ -164,9 +171,10 @@ def _lines(data: PackageData) -> Iterator[bytes]:
                 chunk, pos = view[pos:pos + _CHUNK], pos + _CHUNK
             else:
                 raise _not_a_package(data.name, "数据不完整")
-            out = inflater.decompress(chunk, _CHUNK)
+            out = inflater.decompress(chunk, 16 * _CHUNK)
             total += len(out)
-            if total > MAX_INFLATED_BYTES or (total > RATIO_FLOOR and total / min(pos, len(view)) > MAX_RATIO):
+            consumed = min(pos, len(view)) - len(inflater.unconsumed_tail)
+            if total > MAX_INFLATED_BYTES or (total > RATIO_FLOOR and total > MAX_RATIO * max(consumed, 1)):
                 raise _not_a_package(data.name, "解压后的数据异常庞大，可能是恶意文件")
             pending += out
             *done, pending = pending.split(b"\n")
@@ -183,6 +191,8 @@ def read_tables(data: PackageData) -> list[tuple[str, list[str], list[list[objec
     """The payload's tables (name, columns, rows), each row as long as its columns."""
     tables: list[tuple[str, list[str], list[list[object]]]] = []
     expected = 0
+    counts = data.manifest.get("counts")
+    counts = counts if isinstance(counts, dict) else {}
     try:
         for line in _lines(data):
             value = json.loads(line)
@@ -191,6 +201,8 @@ def read_tables(data: PackageData) -> list[tuple[str, list[str], list[list[objec
                     raise ValueError
                 tables.append((str(value["table"]), [str(c) for c in value["columns"]], []))
                 expected = int(value["rows"])
+                if counts.get(tables[-1][0]) != expected:  # the signed manifest's count: no more rows than said
+                    raise ValueError
             elif isinstance(value, list) and tables and expected and len(value) == len(tables[-1][1]):
                 tables[-1][2].append(value)
                 expected -= 1

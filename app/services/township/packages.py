@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import inspect, select, text, update
 from sqlalchemy.orm import Session
@@ -96,6 +97,7 @@ def export_package(s: Session, unit_id: int, out_path: Path, as_of: date | None 
     from app import __version__
 
     access.require_role(s, "admin", "clerk", action="导出上报数据包")
+    access.check_unit(s, unit_id, action="导出上报数据包")
     unit = s.get(Unit, unit_id)
     if unit is None or unit.kind not in UNIT_KINDS:
         raise NotFound("上报数据包只能由村(社区)导出。")
@@ -142,13 +144,15 @@ def _date(name: str, value: object, parse: type[date] | type[datetime]) -> date:
         raise package_file._not_a_package(name, "清单中的日期不对") from None
 
 
-def _verified(s: Session, data: package_file.PackageData) -> tuple[VillageKey, Unit]:
+def _verified(s: Session, data: package_file.PackageData) -> tuple[Any, Unit]:
     """The village key and unit the package proves it comes from; refused otherwise."""
     name, m = data.name, data.manifest
     if not data.signature:
         package_file.verify(data, b"")  # says: unsigned
     key_id = str(m.get("key_id") or "")
-    vk = s.scalar(select(VillageKey).where(VillageKey.key_id == key_id))
+    # the registry read whole (not through the operator's unit filter): a key of a village the operator
+    # may not see is refused for that reason (check_unit), not mistaken for a foreign one
+    vk = s.connection().execute(select(VillageKey.__table__).where(VillageKey.key_id == key_id)).first()
     if vk is None:
         raise PackageRefused(f"{name} 的签名密钥（编号 {key_id or '无'}）不是本镇签发的，无法确认来自哪个村，未导入。"
                              "请确认数据包来自本镇的村，并且已用 township keys 为该村签发密钥。")
@@ -157,7 +161,9 @@ def _verified(s: Session, data: package_file.PackageData) -> tuple[VillageKey, U
                              "请村里安装新密钥后重新导出。")
     package_file.verify(data, bytes.fromhex(vk.public_key))
     unit = s.get(Unit, vk.unit_id)
-    assert unit is not None  # a foreign key
+    if unit is None:  # a village the operator may not see
+        access.check_unit(s, vk.unit_id, write=True, action="导入该村的上报数据包")
+        raise NotFound("找不到该数据包所属的村(社区)")
     if m.get("village") != unit.name:
         raise PackageRefused(f"{name} 自称来自“{m.get('village')}”，但签名密钥是发给“{unit.name}”的，未导入。")
     return vk, unit
@@ -168,6 +174,8 @@ def import_package(s: Session, path: Path) -> ImportOutcome:
     access.require_role(s, "admin", action="导入上报数据包")
     data = package_file.read_package(Path(path))
     vk, unit = _verified(s, data)
+    # the rows go in with Core statements, which the session's own unit check does not see
+    access.check_unit(s, unit.id, write=True, action=f"导入{unit.name}的上报数据包")
     name, m = data.name, data.manifest
     _check_revision(name, str(m.get("schema_revision") or ""), _db_revision(s))
     as_of = _date(name, m.get("as_of"), date)
