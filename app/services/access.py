@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, func, select
+from sqlalchemy import ColumnElement, Connection, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.io.masking import mask_id_number
@@ -107,19 +107,27 @@ def unit_scope(s: Session, conn: Connection | None = None) -> UnitScope | None:
     if cached is not None and cached.operator_id == op_id:
         return cached  # type: ignore[no-any-return]
     conn = conn if conn is not None else s.connection()
-    op = conn.execute(select(Operator.unit_id, Operator.role, Operator.can_write, Operator.active)
-                      .where(Operator.id == op_id)).first()
+    op = conn.execute(_OPERATOR_UNITS, {"op": op_id}).first()
     if op is None or not op.active:
         raise PermissionDenied(GONE)
     visible = {op.unit_id}
     if op.role == "township":
-        visible |= set(conn.scalars(select(Unit.id).where(Unit.parent_id == op.unit_id)))
+        visible |= set(conn.scalars(_CHILD_UNITS, {"unit": op.unit_id}))
     read_only = op.role == "township" and not op.can_write
-    outside = conn.execute(select(Unit.id).where(Unit.id.not_in(visible)).limit(1)).first()
+    # every visible id is a unit (foreign keys): the same count means no other unit exists
     scope = UnitScope(op_id, frozenset(visible), frozenset() if read_only else frozenset(visible), read_only,
-                      outside is None)
+                      op.units == len(visible))
     s.info[_SCOPE_KEY] = scope
     return scope
+
+
+# built once: unit_scope runs at the start of every session of a signed-in operator (one query for a
+# village operator, two for a township one)
+_OPERATOR_UNITS = select(
+    Operator.unit_id, Operator.role, Operator.can_write, Operator.active,
+    select(func.count(Unit.id)).scalar_subquery().label("units"),
+).where(Operator.id == bindparam("op"))
+_CHILD_UNITS = select(Unit.id).where(Unit.parent_id == bindparam("unit"))
 
 
 def visible_unit_ids(s: Session) -> set[int] | None:
@@ -136,13 +144,15 @@ def writable_unit_ids(s: Session) -> set[int] | None:
 
 def check_unit(s: Session, unit_id: int | None, write: bool = False, action: str = "") -> None:
     """Refuse (PermissionDenied, in Chinese) a unit the current operator may not see (or change)."""
-    scope = unit_scope(s)
-    if scope is None:
+    visible = visible_unit_ids(s)
+    if visible is None:
         return
-    if unit_id not in scope.visible:
+    if unit_id not in visible:
         raise PermissionDenied(f"{_doing(action)}{OTHER_UNIT_WRITE if write else OTHER_UNIT}")
-    if write and unit_id not in scope.writable:
-        raise PermissionDenied(f"{_doing(action)}{TOWNSHIP_READ_ONLY if scope.read_only else OTHER_UNIT_WRITE}")
+    writable = writable_unit_ids(s)
+    if write and writable is not None and unit_id not in writable:
+        # a visible unit it may not change: only a read-only township operator has such (writable empty)
+        raise PermissionDenied(f"{_doing(action)}{OTHER_UNIT_WRITE if writable else TOWNSHIP_READ_ONLY}")
 
 
 def _doing(action: str) -> str:

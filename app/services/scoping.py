@@ -44,14 +44,16 @@ def _scoped_classes() -> tuple[type[Any], ...]:
 
 
 def _criteria(ids: frozenset[int]) -> list[ExecutableOption]:
-    # lambdas, so that aliases (aliased(PartyOrg) as 支部 and 党小组) get their own columns; `wanted` is
-    # a bound parameter of the cached statement, not part of its SQL
+    # Lambdas, so that aliases (aliased(PartyOrg) as 支部 and 党小组) get their own columns; `wanted` is
+    # a bound parameter of the cached statement, not part of its SQL. `unit_id + 0`: a guard, not a way
+    # in: the services already name their unit (in the form that reads best), and an indexable IN here made
+    # SQLite walk ix_residents_unit_id instead (党员 search on a two-unit county file: 130 → 350 ms).
     wanted = sorted(ids)
     options: list[ExecutableOption] = [
-        with_loader_criteria(cls, lambda c: c.unit_id.in_(wanted), include_aliases=True)
+        with_loader_criteria(cls, lambda c: (c.unit_id + 0).in_(wanted), include_aliases=True)
         for cls in _scoped_classes()
     ]
-    options.append(with_loader_criteria(Unit, lambda c: c.id.in_(wanted), include_aliases=True))
+    options.append(with_loader_criteria(Unit, lambda c: (c.id + 0).in_(wanted), include_aliases=True))
     return options
 
 

@@ -101,6 +101,9 @@ def test_a_village_operator_never_sees_another_village(two: Two, tmp_path: Path)
         village.call(residents.add_resident, two.b, ResidentInput("孙新人"))
     with pytest.raises(PermissionDenied, match="不能查看其他村"):
         village.set_unit(two.b)
+    with pytest.raises(PermissionDenied, match="不能修改其他村"):
+        village.call(access.check_unit, two.b, write=True)
+    village.call(access.check_unit, two.a, write=True)
     # and its default unit is its own, whatever the database holds first
     assert village.call(current_unit_id) == two.a
 
@@ -121,6 +124,9 @@ def test_the_township_reads_every_village_and_writes_nothing(two: Two) -> None:
     with pytest.raises(PermissionDenied, match=read_only):  # a service that checks roles says so first
         town.call(members.update_member, two.b_member, town.call(members.member_input, two.b_member))
     assert two.ctx.call(households.get_household, two.b_household).address == "西坟村1号"
+    town.call(access.check_unit, two.b)  # what other services ask before they start
+    with pytest.raises(PermissionDenied, match=f"无权修改：{read_only}"):
+        town.call(access.check_unit, two.b, write=True, action="修改")
     town.set_unit(two.b)  # the switcher may go to any village of the township
     assert town.call(current_unit_id) == two.b
 
