@@ -138,6 +138,19 @@ def clear_server() -> bool:
     return had
 
 
+def describe_url(url: str) -> str:
+    """How the window names the database it opened: the file, or 「服务器 主机:端口，数据库 …（用户 …）」 —
+    never a password or the password file's path (a --db-url may carry the password)."""
+    try:
+        u = make_url(url)
+    except SQLAlchemyError:
+        return "（无法识别的数据库地址）"
+    if u.get_backend_name() == "sqlite":
+        return u.database or "内存数据库"
+    who = f"（用户 {u.username}）" if u.username else ""
+    return f"服务器 {u.host or '本机'}:{u.port or DEFAULT_PORT}，数据库 {u.database or ''}{who}"
+
+
 def describe_connect_error(exc: BaseException, settings: ServerSettings | None = None) -> str:
     """A Chinese reason for a failed connection to PostgreSQL (SQLSTATE first, then libpq's own text)."""
     orig = exc.orig if isinstance(exc, DBAPIError) else exc

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 import app
 from app.paths import data_dir, log_dir
+from app.server_config import describe_url
 from app.services import units
 from app.services.access import ENTRY_ROLES
 from app.services.context import AppContext
@@ -205,7 +206,7 @@ class MainWindow(QMainWindow):
         self.unit_name = name
         self.setWindowTitle(f"{APP_TITLE} — {name}" if name else APP_TITLE)
         self.status_unit.setText(self.tr("本村：{0}").format(name or self.tr("未设置")))
-        where = str(self.ctx.db_path) if self.ctx.db_path else self.ctx.url
+        where = str(self.ctx.db_path) if self.ctx.db_path else describe_url(self.ctx.url)
         self.status_db.setText(self.tr("数据库：{0}").format(where))
 
     def operator_role(self) -> str | None:
@@ -301,7 +302,7 @@ class MainWindow(QMainWindow):
             self.changes.changed.emit(kind, self)
 
     def show_about(self) -> None:
-        where = str(self.ctx.db_path) if self.ctx.db_path else self.ctx.url
+        where = str(self.ctx.db_path) if self.ctx.db_path else describe_url(self.ctx.url)
         text = self.tr(
             "<h3>村级党建工作台</h3>"
             "<p>版本：{0}</p>"

@@ -120,8 +120,19 @@ def test_server_box_tests_creates_saves_and_goes_back(
     try:
         with server.engine.connect() as conn:
             assert conn.execute(text("SELECT current_user")).scalar() == "clerk"
+        with server.session() as s:
+            create_unit(s, "服务器村", township="某镇")
+        from ui.main_window import MainWindow
+
+        window = MainWindow(AppContext(server))  # the window as the next start opens it
+        qtbot.addWidget(window)
+        status = window.status_db.text()
+        assert status == f"数据库：服务器 127.0.0.1:{pg_port}，数据库 vd（用户 clerk）"  # no password file path
+        assert "服务器村" in window.windowTitle() and not window.unit_switcher.isVisible()
+        window.close()
     finally:
         server.dispose()
+    assert "pw" not in server_config.describe_url("postgresql+psycopg://u:pw@h:5/d")
 
     again = _box(qtbot, local_db)  # the saved fields come back, the password does not
     assert again.host.text() == "127.0.0.1" and again.port.value() == pg_port
