@@ -279,3 +279,59 @@ def test_a_saved_server_that_cannot_be_reached_offers_the_local_file_at_start(
     assert kinds[1] == ("information", "已改回本机数据库文件，请重新打开程序。")
     assert not server_config.server_file().exists() and not server_config.passfile_path().exists()
     assert resolve_url().startswith("sqlite:///")
+
+
+def test_the_windows_backup_and_restore_work_on_the_server(
+    qtbot: Any, pg_port: int, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """备份到… and 从备份恢复… on the saved server: pg_dump / pg_restore reach it through the password file."""
+    import ui.settings.page as settings_page
+    from app.services.safety import backup_pg
+    from tests.ui.conftest import FakeMessageBox
+    from ui.main_window import MainWindow
+
+    superuser = create_engine(f"postgresql+psycopg://test@127.0.0.1:{pg_port}/postgres", isolation_level="AUTOCOMMIT")
+    with superuser.connect() as conn:
+        conn.exec_driver_sql("CREATE DATABASE vdwin OWNER clerk")
+    superuser.dispose()
+    server_config.save_server(server_config.ServerSettings("127.0.0.1", pg_port, "vdwin", "clerk"), PASSWORD)
+    db = open_database(resolve_url())
+    try:
+        with db.session() as s:
+            create_unit(s, "甲村", township="某镇")
+        window = MainWindow(AppContext(db))
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        monkeypatch.setattr(settings_page, "QMessageBox", FakeMessageBox)
+        dump = tmp_path / "窗口备份.dump"
+        offered: list[str] = []
+
+        def save_as(_parent: Any, _title: str, suggested: str, pattern: str) -> tuple[str, str]:
+            offered.extend([suggested, pattern])
+            return str(dump), ""
+
+        monkeypatch.setattr(settings_page.QFileDialog, "getSaveFileName", staticmethod(save_as))
+        monkeypatch.setattr(settings_page.QFileDialog, "getOpenFileName",
+                            staticmethod(lambda *a, **k: (str(dump), "")))
+        window.show_page("page_settings")
+        page = window.pages["page_settings"]
+        qtbot.mouseClick(page.btn_backup_to, Qt.MouseButton.LeftButton)
+        assert offered[0].endswith(".dump") and "甲村-备份-" in offered[0] and offered[1] == "数据库备份 (*.dump)"
+        assert backup_pg.is_dump(dump)
+        assert ("information", "备份完成", f"已备份到\n{dump}") in FakeMessageBox.shown
+
+        with db.engine.begin() as conn:
+            conn.execute(text("UPDATE units SET name = '乙村'"))
+        window.load_unit()
+        assert "乙村" in window.windowTitle()
+        qtbot.mouseClick(page.btn_restore, Qt.MouseButton.LeftButton)
+        preview = next(t for kind, _title, t in FakeMessageBox.shown if kind == "question")
+        assert "本村：甲村" in preview and "居民 0 人" in preview
+        assert any(title == "恢复完成" for _kind, title, _t in FakeMessageBox.shown)
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT name FROM units")).scalar() == "甲村"
+        assert "甲村" in window.windowTitle()  # the window read everything again
+        window.close()
+    finally:
+        db.dispose()
