@@ -6,4 +6,4 @@ which imports no area: context, errors, validation, search, calendar, settings, 
 output_kinds, audit (the recorder), access (role checks), removal (deleting a record entered by mistake).
 """
 
-from . import scoping  # noqa: F401  (registers the unit scoping on every Session: see its docstring)
+from . import access  # noqa: F401  (registers the unit scoping on every Session: see its end)

@@ -1,6 +1,6 @@
 """Row-level security on PostgreSQL (issue 23): a login role that does not own the tables reads and writes
 only the units named in villagedesk.units / villagedesk.write_units, and the program's own sessions set
-them from the signed-in operator (app.services.scoping)."""
+them from the signed-in operator (the Session events at the end of app.services.access)."""
 
 from __future__ import annotations
 
