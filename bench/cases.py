@@ -17,6 +17,7 @@ from typing import Any
 
 from .preview import preview_app, preview_bare
 from .start_print import print_app, print_bare, window_app, window_bare
+from .township import dashboard_app, dashboard_bare, merge_app, merge_bare
 
 Work = Callable[[], object]
 
@@ -47,6 +48,8 @@ class Case:
     limit_ratio: float | None = None  # ratio target
     needs: tuple[str, ...] = field(default_factory=tuple)  # modules that must exist (areas in progress)
     limit_rss_mb: float | None = None  # the case's own peak-memory target (else RSS_LIMIT_MB)
+    self_timed: bool = False  # the work returns the seconds of its own part (setup per run left out)
+    county: bool = True  # works on the county database (else the run need not build it)
 
 
 # ---------------------------------------------------------------- helpers
@@ -577,6 +580,12 @@ CASES: list[Case] = [
          heavy=True, limit_ms=1000),
     Case("ticket_stats", "工单统计（一年10万件）", "≤ 1 s", ticket_stats_app, ticket_stats_bare, "sqlite3 分组计数",
          heavy=True, limit_ms=1000, needs=("app.services.tickets.stats",)),
+    Case("township_merge", "合并 47 个村的上报数据包（共15万居民）到新的 PostgreSQL 库", "≤ 3× COPY", merge_app,
+         merge_bare, "psycopg COPY 同样的行到同样的表", heavy=True, self_timed=True, limit_ratio=3.0,
+         county=False, needs=("app.services.township.packages", "postgresql")),
+    Case("township_dashboard", "镇级汇总（47 个村，PostgreSQL）", "≤ 1 s", dashboard_app, dashboard_bare,
+         "psycopg 分组计数", heavy=True, limit_ms=1000, county=False,
+         needs=("app.services.township.figures", "postgresql")),
 ]
 RSS_LIMIT_MB = 350.0
 
