@@ -331,3 +331,33 @@ def test_the_page_fits_1366_and_speaks_chinese(qtbot: Any, qapp: Any, township_c
         window.set_large_font(False)
         qapp.setFont(before)
         appfont._normal_size = normal
+
+
+def test_the_page_is_for_township_operators_and_a_reader_cannot_import(
+    qtbot: Any, township_ctx: AppContext,
+) -> None:
+    from app.services.safety.auth import create_operator
+    from ui.main_window import MainWindow
+
+    ctx = township_ctx
+    township_id = ctx.call(units.township_id)
+    village_id = next(v.id for v in ctx.call(units.list_villages, township_id) if v.name == "东坟村")
+    reader = ctx.call(create_operator, township_id, "zhen", "镇干部", role="township")
+    writer = ctx.call(create_operator, township_id, "zhen2", "镇文书", role="township", can_write=True)
+    clerk = ctx.call(create_operator, village_id, "cun", "村书记", role="admin")
+
+    def window_as(operator_id: int) -> Any:
+        ctx.operator_id = operator_id
+        ctx.set_unit(None)
+        w = MainWindow(ctx)
+        qtbot.addWidget(w)
+        return w
+
+    assert "page_township" not in window_as(clerk).pages  # a village's 书记 on the township's database
+    page = window_as(reader).show_page("page_township")
+    assert not page.packages.btn_import.isEnabled() and not page.packages.btn_issue.isEnabled()
+    assert "只能查看" in page.packages.btn_import.toolTip()
+    page.summary.refresh()  # reads every village of the township
+    assert set(VILLAGES) <= set(summary_cells(page.summary.table))
+    page = window_as(writer).show_page("page_township")
+    assert page.packages.btn_import.isEnabled() and page.packages.btn_issue.isEnabled()

@@ -70,6 +70,16 @@ class PackagesTab(QWidget):
         self.info = InfoLabel("label_snapshots_info", self)
         layout.addWidget(self.info)
         self.model.loadFailed.connect(self.info.show_error)
+        if not self._may_write():  # a 镇级 operator who only reads: offered nothing the service refuses
+            for button in (self.btn_import, self.btn_issue):
+                button.setEnabled(False)
+                button.setToolTip(self.tr("镇级操作员只能查看各村数据；导入数据包和颁发密钥需要“允许修改各村数据”"))
+
+    def _may_write(self) -> bool:
+        from app.services.safety.auth import current_operator
+
+        me = self.ctx.call(current_operator) if self.ctx.operator_id is not None else None
+        return me is None or me.role in ("admin",) or (me.role == "township" and me.can_write)
 
     def _rows(self) -> list[SnapshotRow]:
         from app.services.township import packages
