@@ -162,7 +162,7 @@ def _verified(s: Session, data: package_file.PackageData) -> tuple[Any, Unit]:
     package_file.verify(data, bytes.fromhex(vk.public_key))
     unit = s.get(Unit, vk.unit_id)
     if unit is None:  # a village the operator may not see
-        access.check_unit(s, vk.unit_id, write=True, action="导入该村的上报数据包")
+        access.check_unit(s, vk.unit_id, write=True, action=f"导入{m.get('village') or '该村'}的上报数据包")
         raise NotFound("找不到该数据包所属的村(社区)")
     if m.get("village") != unit.name:
         raise PackageRefused(f"{name} 自称来自“{m.get('village')}”，但签名密钥是发给“{unit.name}”的，未导入。")
