@@ -169,7 +169,8 @@ def create_operator(
     username = p.text("username", "登录名", username, required=True, max_len=40)
     display_name = p.text("display_name", "姓名", display_name, required=True, max_len=40)
     role = p.choice("role", "角色", role, ROLES, required=True)
-    if username and s.scalar(
+    # a refused name is not looked up: PostgreSQL rejects a NUL character in a query parameter
+    if username and not p.has("username") and s.scalar(
         select(Operator.id).where(Operator.unit_id == unit_id, func.lower(Operator.username) == username.lower())
     ):
         p.add("username", "登录名", f"登录名“{username}”已被使用")

@@ -56,7 +56,7 @@ def test_create_unit_seeds_tags_and_reads_back(session: Session, vid: int) -> No
 
 def test_create_unit_validation(session: Session) -> None:
     with pytest.raises(ValidationError) as e:
-        founding.create_unit(session, " ", kind="镇", contact_phone="123", notice_days=0)
+        founding.create_unit(session, " ", kind="县", contact_phone="123", notice_days=0)
     assert sorted(p.field for p in e.value.problems) == ["contact_phone", "kind", "name", "notice_days"]
 
 

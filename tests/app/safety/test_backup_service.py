@@ -18,6 +18,9 @@ from app.services.errors import ServiceError
 from app.services.safety import backup, backup_files
 from app.services.safety.backup_crypto import PasswordRequired, is_encrypted
 
+# backups and restores of the SQLite file (PostgreSQL's pg_dump backups: test_backup_pg.py)
+pytestmark = pytest.mark.sqlite_only
+
 
 def _touch(folder: Path, stem: str, when: datetime, reason: str = "每日") -> Path:
     path = folder / backup_files.auto_name(stem, reason, when)

@@ -20,6 +20,8 @@ from app.services.errors import ServiceError
 from app.services.safety import backup, backup_crypto, backup_files
 
 PASSWORD = "村委会2026"
+# restoring SQLite files over the live file (PostgreSQL's pg_dump backups: test_backup_pg.py)
+pytestmark = pytest.mark.sqlite_only
 
 
 def _units_only(path: Path, name: str = "假村") -> Path:
