@@ -120,8 +120,8 @@ class Decision(Timestamps, Base):
     ended_step: Mapped[str | None] = mapped_column(String(10))  # where a failed path stopped
     end_reason: Mapped[str] = mapped_column(Text, default="")
     topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id"), index=True)
-    resolution_notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id"))  # 决议公开
-    result_notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id"))  # 实施结果公开
+    resolution_notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id"), index=True)  # 决议公开
+    result_notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id"), index=True)  # 实施结果公开
     result_text: Mapped[str] = mapped_column(Text, default="")  # 实施结果
     implemented_on: Mapped[date | None] = mapped_column(Date)
 
@@ -205,8 +205,8 @@ class Topic(Timestamps, Base):
     stage: Mapped[str] = mapped_column(String(6), default="征求意见")
     answer: Mapped[str] = mapped_column(Text, default="")  # the branch's answer (支部研究)
     answered_on: Mapped[date | None] = mapped_column(Date)
-    notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id"))  # 公开
-    responsible_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))  # 落实 责任人
+    notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id"), index=True)  # 公开
+    responsible_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"), index=True)  # 落实 责任人
     due_on: Mapped[date | None] = mapped_column(Date)  # 落实 时限
     done_on: Mapped[date | None] = mapped_column(Date)
     verdict: Mapped[str | None] = mapped_column(String(4))  # 群众评价
@@ -224,8 +224,8 @@ class TopicOpinion(Timestamps, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id"), index=True)
-    member_id: Mapped[int | None] = mapped_column(ForeignKey("party_members.id"))  # who gathered it
-    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("party_members.id"), index=True)  # who gathered it
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
     speaker: Mapped[str] = mapped_column(String(40), default="")  # 谁说的 (name as given)
     gathered_on: Mapped[date | None] = mapped_column(Date)
     content: Mapped[str] = mapped_column(Text)

@@ -60,8 +60,8 @@ class HouseholdMove(Timestamps, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
-    from_grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id"))
-    to_grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id"))
+    from_grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id"), index=True)
+    to_grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id"), index=True)
     moved_on: Mapped[date] = mapped_column(Date)
     note: Mapped[str] = mapped_column(Text, default="")
 

@@ -81,7 +81,7 @@ class PartyMember(Timestamps, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"))
     org_id: Mapped[int] = mapped_column(ForeignKey("party_orgs.id"))  # 所在支部
-    group_id: Mapped[int | None] = mapped_column(ForeignKey("party_orgs.id"))  # 党小组
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("party_orgs.id"), index=True)  # 党小组
     stage: Mapped[str] = mapped_column(String(10), default="正式党员")
     applied_on: Mapped[date | None] = mapped_column(Date)  # 申请入党
     activist_on: Mapped[date | None] = mapped_column(Date)  # 确定为入党积极分子
@@ -118,7 +118,7 @@ class MemberPost(Timestamps, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("party_members.id"), index=True)
-    org_id: Mapped[int] = mapped_column(ForeignKey("party_orgs.id"))
+    org_id: Mapped[int] = mapped_column(ForeignKey("party_orgs.id"), index=True)
     post: Mapped[str] = mapped_column(String(10))
     start_on: Mapped[date | None] = mapped_column(Date)
     end_on: Mapped[date | None] = mapped_column(Date)

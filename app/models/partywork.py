@@ -79,7 +79,7 @@ class DuesAssessment(Timestamps, Base):
     monthly_fen: Mapped[int] = mapped_column(Integer)  # 每月应交
     decided_on: Mapped[date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(Text, default="")  # why changed (年度核定 for the first)
-    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("dues_assessments.id"))
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("dues_assessments.id"), index=True)
 
 
 class DuesPayment(Timestamps, Base):
@@ -173,7 +173,7 @@ class MobileMember(Timestamps, Base):
     until: Mapped[date | None] = mapped_column(Date)
     end_note: Mapped[str] = mapped_column(Text, default="")  # 返回 / 转走 …
     other_org: Mapped[str] = mapped_column(String(100), default="")  # 流入地党组织 (流出) / 原所在党组织 (流入)
-    keeper_id: Mapped[int | None] = mapped_column(ForeignKey("party_members.id"))  # branch contact
+    keeper_id: Mapped[int | None] = mapped_column(ForeignKey("party_members.id"), index=True)  # branch contact
     participation: Mapped[str] = mapped_column(Text, default="")  # how they take part (线上学习 …)
     dues_way: Mapped[str] = mapped_column(String(100), default="")  # how they pay dues
     dual_report: Mapped[bool] = mapped_column(default=False)  # 流入: 已到社区报到

@@ -36,7 +36,7 @@ household_tags = Table(
     "household_tags",
     Base.metadata,
     Column("household_id", ForeignKey("households.id"), primary_key=True),
-    Column("tag_id", ForeignKey("tags.id"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id"), primary_key=True, index=True),
 )
 
 

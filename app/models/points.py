@@ -74,7 +74,7 @@ class PointEntry(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("party_members.id"))
-    rule_id: Mapped[int] = mapped_column(ForeignKey("point_rules.id"))
+    rule_id: Mapped[int] = mapped_column(ForeignKey("point_rules.id"), index=True)
     entry_date: Mapped[date] = mapped_column(Date)
     year: Mapped[int] = mapped_column(Integer)
     points: Mapped[Decimal] = mapped_column(Points)  # signed: deductions are negative
@@ -82,7 +82,7 @@ class PointEntry(Base):
     evidence: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(String(8), default="manual")
     source_ref: Mapped[str] = mapped_column(String(40), default="")  # "meeting:12", "ticket:2026-0003"
-    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("point_entries.id"))
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("point_entries.id"), index=True)
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     voided_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -101,16 +101,16 @@ class HouseholdPointEntry(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id"))
-    rule_id: Mapped[int] = mapped_column(ForeignKey("point_rules.id"))
+    rule_id: Mapped[int] = mapped_column(ForeignKey("point_rules.id"), index=True)
     entry_date: Mapped[date] = mapped_column(Date)
     year: Mapped[int] = mapped_column(Integer)
     points: Mapped[Decimal] = mapped_column(Points)  # signed: deductions are negative
     note: Mapped[str] = mapped_column(Text, default="")
     evidence: Mapped[str] = mapped_column(Text, default="")
-    scored_by_member_id: Mapped[int | None] = mapped_column(ForeignKey("party_members.id"))  # 党小组长
+    scored_by_member_id: Mapped[int | None] = mapped_column(ForeignKey("party_members.id"), index=True)  # 党小组长
     source: Mapped[str] = mapped_column(String(8), default="manual")
     source_ref: Mapped[str] = mapped_column(String(40), default="")
-    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("household_point_entries.id"))
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("household_point_entries.id"), index=True)
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     voided_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -147,7 +147,7 @@ class Meeting(Timestamps, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
-    org_id: Mapped[int] = mapped_column(ForeignKey("party_orgs.id"))
+    org_id: Mapped[int] = mapped_column(ForeignKey("party_orgs.id"), index=True)
     kind: Mapped[str] = mapped_column(String(10))
     held_at: Mapped[datetime] = mapped_column(DateTime)
     place: Mapped[str] = mapped_column(String(80), default="")

@@ -93,7 +93,7 @@ class StarApplicationItem(Timestamps, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("star_applications.id"), index=True)
-    category_id: Mapped[int] = mapped_column(ForeignKey("star_categories.id"))
+    category_id: Mapped[int] = mapped_column(ForeignKey("star_categories.id"), index=True)
     decision: Mapped[str] = mapped_column(String(10), default="pending")
     review_body: Mapped[str | None] = mapped_column(String(10))
     opinion: Mapped[str] = mapped_column(Text, default="")
@@ -110,11 +110,11 @@ class StarChange(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
-    category_id: Mapped[int] = mapped_column(ForeignKey("star_categories.id"))
-    round_id: Mapped[int | None] = mapped_column(ForeignKey("star_rounds.id"))
+    category_id: Mapped[int] = mapped_column(ForeignKey("star_categories.id"), index=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("star_rounds.id"), index=True)
     delta: Mapped[int] = mapped_column(Integer)
     changed_on: Mapped[date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(Text)
-    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("star_changes.id"))
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("star_changes.id"), index=True)
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
