@@ -40,8 +40,12 @@ def unit_scan(s: Session, unit_col: Col, unit_id: int, *, by_index: bool = False
 
 
 def tokens(text: str) -> list[str]:
-    """Words of a search text (full-width folded to ASCII); every word must match."""
-    return unicodedata.normalize("NFKC", text or "").split()
+    """Words of a search text (full-width folded to ASCII); every word must match.
+
+    A NUL (pasted along with a name) separates words like a space: no stored text holds one, and
+    PostgreSQL refuses it in a query parameter (the search failed there instead of finding the name).
+    """
+    return unicodedata.normalize("NFKC", (text or "").replace("\x00", " ")).split()
 
 
 def text_filter(

@@ -171,3 +171,15 @@ def test_notes_of_orgs_and_grids_keep_lines_but_not_hidden_characters(s: Session
     gid = grids.create_grid(s, uid, grids.GridInput(code="Z9", name="第九网格", note="东至河\r\n西至路"))
     g = s.get(Grid, gid)
     assert g is not None and g.note == "东至河\n西至路"
+
+
+def test_a_nul_in_a_search_box_separates_words_on_every_database(s: Session, uid: int) -> None:
+    # no stored text holds a NUL; PostgreSQL refused it as a query parameter and the search failed
+    from app.services.org import members
+    from app.services.tickets import queries
+
+    name = members.list_members(s, members.MemberQuery(unit_id=uid), 0, 1)[0].name
+    found = members.list_members(s, members.MemberQuery(unit_id=uid, text=f"{name}\x00"), 0, 100)
+    assert name in {r.name for r in found}
+    assert name in {c.name for c in queries.find_requesters(s, uid, f"\x00{name}", limit=50)}
+    assert queries.find_requesters(s, uid, "\x00") == []
