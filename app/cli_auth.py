@@ -96,29 +96,17 @@ def sign_in(db: Database, given: str | None) -> int | None:
 
     with db.session() as s:
         unit_id = current_unit_id(s)
-        if unit_id is None or auth.single_operator_mode(s, unit_id):
+        if unit_id is None or auth.single_operator_mode(s, auth.governing_unit(s, unit_id)):
             return None  # a blank database, or one person working alone: nothing changes
     name = operator_name(given)
     secret = password(f"{name} 的密码：")
     with db.session() as s:  # committed even when refused: failures count as in the window
-        result = auth.login(s, _login_unit(s, unit_id, name), name, secret)
+        result = auth.login(s, auth.login_unit(s, unit_id, name), name, secret)  # 镇级: the township's
     if result.operator is None:
         raise PermissionDenied(f"登录失败：{result.message}")
     audit.current_operator_id.set(result.operator.id)
     log.info("command line signed in as operator %s", result.operator.id)
     return result.operator.id
-
-
-def _login_unit(s: Any, unit_id: int, name: str) -> int:
-    """Where the account lives: the unit itself, or, for a name it does not know, its township (a 镇级
-    operator signs in to work on one of the township's villages)."""
-    from sqlalchemy import func, select
-
-    from .models import Operator, Unit
-
-    here = select(Operator.id).where(Operator.unit_id == unit_id, func.lower(Operator.username) == name.lower())
-    parent = s.scalar(select(Unit.parent_id).where(Unit.id == unit_id))
-    return parent if parent is not None and s.scalar(here) is None else unit_id
 
 
 def _choose_unit(db: Database, given: str | None) -> int | None:

@@ -360,6 +360,20 @@ def _check_writes(s: Session, _flush: UOWTransaction, _instances: object) -> Non
             raise PermissionDenied(OTHER_UNIT_WRITE)
 
 
+@event.listens_for(Session, "after_flush")
+def _new_units_join_scope(s: Session, _flush: UOWTransaction) -> None:
+    """A unit just created (a 镇级 operator's issue_keys making a village under the township) belongs in the
+    cached scope at once: its key and rows follow in the same session. Recomputed on the transaction's
+    connection, which sees the new row, and handed to the row-level security policies again."""
+    if _SCOPE_KEY not in s.info or not any(isinstance(o, Unit) for o in s.new):
+        return
+    del s.info[_SCOPE_KEY]
+    conn = s.connection()
+    scope = unit_scope(s, conn)
+    if conn.dialect.name == "postgresql":
+        _set_row_security(conn, scope)
+
+
 def _setting(ids: frozenset[int] | None) -> str:
     return "all" if ids is None else ",".join(str(i) for i in sorted(ids))
 
@@ -368,7 +382,10 @@ def _setting(ids: frozenset[int] | None) -> str:
 def _tell_row_security(s: Session, _trans: SessionTransaction, conn: Connection) -> None:
     if conn.dialect.name != "postgresql":
         return
-    scope = unit_scope(s, conn)
+    _set_row_security(conn, unit_scope(s, conn))
+
+
+def _set_row_security(conn: Connection, scope: UnitScope | None) -> None:
     conn.execute(
         text("SELECT set_config('villagedesk.units', :units, true), set_config('villagedesk.write_units', :write, true)"),
         {"units": _setting(scope.visible if scope else None), "write": _setting(scope.writable if scope else None)},

@@ -219,10 +219,15 @@ DIGEST_KEY = "operator_digest"  # in an operator entry's detail
 
 def operator_digest_of(
     username: str, role: str | None, active: bool | None, password_hash: str | None, grid_ids: Iterable[int],
+    can_write: bool | None = False,
 ) -> str:
     """sha256 over an operator's security-relevant fields. Kept in the 操作日志 with every change so
-    `check` sees a role, password, activation or grid assignment changed outside the program."""
-    body = _dumps(["operator", username, role, bool(active), password_hash or "", sorted({int(g) for g in grid_ids})])
+    `check` sees a role, password, activation, grid assignment or a 镇级 operator's right to write changed
+    outside the program. can_write enters only when set, so the digests logged before it existed still hold."""
+    fields: list[Any] = ["operator", username, role, bool(active), password_hash or "", sorted({int(g) for g in grid_ids})]
+    if can_write:
+        fields.append({"can_write": True})
+    body = _dumps(fields)
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
@@ -232,7 +237,8 @@ def operator_digest(s: Session, operator_id: int) -> str:
     op = s.get(Operator, operator_id)
     if op is None:
         raise ServiceError("找不到该操作员")
-    return operator_digest_of(op.username, op.role, op.active, op.password_hash, assigned_grids(s, operator_id))
+    return operator_digest_of(op.username, op.role, op.active, op.password_hash, assigned_grids(s, operator_id),
+                              op.can_write)
 
 
 def operator_detail(s: Session, operator_id: int, detail: Mapping[str, Any] | None = None) -> dict[str, Any]:

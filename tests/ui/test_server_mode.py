@@ -260,10 +260,11 @@ def test_operator_dialog_offers_township_role_only_on_the_township(
     qtbot.mouseClick(again.btn_save, Qt.MouseButton.LeftButton)
     assert not ctx.call(auth.get_operator, made[0].id).can_write
 
-    own_admin = next(o for o in ctx.call(auth.list_operators, two_villages["town"]) if o.role == "admin")
-    shown = OperatorDialog(ctx, two_villages["town"], own_admin.id, parent=window)  # the role it has, shown
+    # the township's own first account: its 管理员, a 镇级 operator who may write
+    own_admin = next(o for o in ctx.call(auth.list_operators, two_villages["town"]) if o.username == "admin")
+    shown = OperatorDialog(ctx, two_villages["town"], own_admin.id, parent=window)
     qtbot.addWidget(shown)
-    assert shown.role.currentData() == "admin" and "镇级" in roles(shown)
+    assert shown.role.currentData() == "township" and shown.can_write.isChecked() and roles(shown) == ["镇级"]
 
 
 def test_a_saved_server_that_cannot_be_reached_offers_the_local_file_at_start(

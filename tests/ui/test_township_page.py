@@ -361,3 +361,33 @@ def test_the_page_is_for_township_operators_and_a_reader_cannot_import(
     assert set(VILLAGES) <= set(summary_cells(page.summary.table))
     page = window_as(writer).show_page("page_township")
     assert page.packages.btn_import.isEnabled() and page.packages.btn_issue.isEnabled()
+
+
+def test_single_operator_window_on_a_township_database_works_as_its_manager(
+    qtbot: Any, township_ctx: AppContext, township_files: TownshipFiles, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The window opened the ordinary way (single operator mode signs someone in) on the township's
+    database: the township's 管理员, not a 书记 of its first village — 镇级汇总 first, and its 导入数据包…
+    takes the villages' packages."""
+    from app.services.safety import auth
+    from ui.auth.session import sign_in
+    from ui.main_window import MainWindow
+
+    ctx = township_ctx
+    assert sign_in(ctx)
+    me = ctx.call(auth.current_operator)
+    assert me is not None and (me.role, me.can_write) == ("township", True)
+    township_id = ctx.call(units.township_id)
+    assert me.id in {o.id for o in ctx.call(auth.list_operators, township_id)}
+    for village in ctx.call(units.list_villages, township_id):  # no 书记 made up for the first village
+        assert ctx.call(auth.list_operators, village.id) == []
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.stack.currentWidget().objectName() == "page_township"  # the start page
+    page = window.show_page("page_township")
+    assert page.packages.btn_import.isEnabled()
+    dialog = import_through_dialog(qtbot, page, monkeypatch, list(township_files.packages.values()))
+    assert [r.status for r in dialog.results] == ["已导入", "已导入"], dialog.results
+    assert {r.village for r in page.packages.model.rows} == set(VILLAGES)

@@ -94,7 +94,9 @@ class LoginDialog(QDialog):
             return
         result: auth.LoginResult | None = None
         with user_errors(self):
-            result = self.ctx.call(auth.login, unit_id, self.edit_username.text(), self.edit_password.text())
+            name = self.edit_username.text()
+            home = self.ctx.call(auth.login_unit, unit_id, name)  # a 镇级 operator's account is the township's
+            result = self.ctx.call(auth.login, home, name, self.edit_password.text())
         if result is None:
             return
         if not result.ok:

@@ -19,13 +19,15 @@ _ACTIVITY = {
 
 
 def sign_in(ctx: AppContext, parent: QWidget | None = None) -> bool:
-    """Set ctx.operator_id: the admin in single operator mode, else whoever signs in. False: cancelled."""
+    """Set ctx.operator_id: the admin in single operator mode (a township database's 管理员), else whoever
+    signs in. False: cancelled."""
     unit_id = ctx.unit_id
     if unit_id is None:
         return False
     ctx.operator_id = None
-    if ctx.call(auth.single_operator_mode, unit_id):
-        ctx.operator_id = ctx.call(auth.ensure_admin, unit_id)
+    single = ctx.call(auth.single_operator, unit_id)  # on a township's database: its 管理员
+    if single is not None:
+        ctx.operator_id = single
         return True
     from .login_dialog import LoginDialog  # not needed in single operator mode: the window opens sooner
 
@@ -54,7 +56,8 @@ class IdleLock(QObject):
         """Read the setting again (after the settings page changed it)."""
         unit_id = self.ctx.unit_id
         minutes = 0
-        if unit_id is not None and not self.ctx.call(auth.single_operator_mode, unit_id):
+        if unit_id is not None and not self.ctx.call(auth.single_operator_mode,
+                                                     self.ctx.call(auth.governing_unit, unit_id)):
             minutes = self.ctx.call(auth.idle_lock_minutes, unit_id)
         self.timer.stop()
         if minutes > 0:

@@ -204,15 +204,24 @@ class SettingsPage(Page):
     def _auto_backups(self) -> list[BackupFile]:
         return backup.list_auto_backups(self.ctx.db)
 
+    @property
+    def accounts_unit(self) -> int:
+        """Whose operators and sign-in settings these are: on a township's database a village that only sends
+        packages has none, the township's are shown (auth.governing_unit)."""
+        return self.ctx.call(auth.governing_unit, self.unit_id)
+
     def _role(self) -> str | None:
+        """The operator's role; a township's 管理员 (镇级 allowed to write) manages like a 书记: "admin"."""
         me = self.ctx.call(auth.current_operator)
+        if me is not None and me.role == "township" and me.can_write:
+            return "admin"
         return me.role if me else None
 
     def _operators(self) -> list[auth.OperatorInfo]:
         if self._role() not in (None, "admin"):
             me = self.ctx.call(auth.current_operator)
             return [me] if me else []  # others see (and may change the password of) only themselves
-        return self.ctx.call(auth.list_operators, self.unit_id)
+        return self.ctx.call(auth.list_operators, self.accounts_unit)
 
     def refresh(self) -> None:
         with user_errors(self):
@@ -220,8 +229,8 @@ class SettingsPage(Page):
             admin = role in (None, "admin")
             self.backups_model.refresh()
             self.operators_model.refresh()
-            self.chk_single.setChecked(self.ctx.call(auth.single_operator_mode, self.unit_id))
-            self.spin_idle.setValue(self.ctx.call(auth.idle_lock_minutes, self.unit_id))
+            self.chk_single.setChecked(self.ctx.call(auth.single_operator_mode, self.accounts_unit))
+            self.spin_idle.setValue(self.ctx.call(auth.idle_lock_minutes, self.accounts_unit))
             for w in (self.btn_restore, self.btn_restore_selected, self.chk_single, self.spin_idle,
                       self.btn_save_login, self.btn_add_operator):
                 w.setEnabled(admin)
@@ -335,8 +344,8 @@ class SettingsPage(Page):
 
     def save_login(self) -> None:
         with user_errors(self):
-            self.ctx.call(auth.set_idle_lock_minutes, self.unit_id, self.spin_idle.value())
-            self.ctx.call(auth.set_single_operator_mode, self.unit_id, self.chk_single.isChecked())
+            self.ctx.call(auth.set_idle_lock_minutes, self.accounts_unit, self.spin_idle.value())
+            self.ctx.call(auth.set_single_operator_mode, self.accounts_unit, self.chk_single.isChecked())
             self.info_login.show_info(self.tr("登录设置已保存，下次打开程序时生效。"))
             show_status(self, self.tr("已保存登录设置，下次打开程序时生效。"))
             lock = getattr(self.window(), "idle_lock", None)
@@ -345,7 +354,7 @@ class SettingsPage(Page):
         self.refresh()
 
     def add_operator(self) -> None:
-        dialog = OperatorDialog(self.ctx, self.unit_id, parent=self)
+        dialog = OperatorDialog(self.ctx, self.accounts_unit, parent=self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.operators_model.refresh()
 
@@ -353,7 +362,7 @@ class SettingsPage(Page):
         chosen = self._selected_operator()
         if chosen is None or self._role() not in (None, "admin"):
             return
-        dialog = OperatorDialog(self.ctx, self.unit_id, chosen.id, parent=self)
+        dialog = OperatorDialog(self.ctx, self.accounts_unit, chosen.id, parent=self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.operators_model.refresh()
 

@@ -38,6 +38,7 @@ ENTITY_LABELS = {
     "mobile_member": "流动党员", "lost_contact": "失联党员", "lost_contact_search": "失联党员查找",
     "transfer_letter": "组织关系介绍信",
     "dues_rule": "党费规则", "dues_assessment": "党费核定", "dues_payment": "党费交纳",
+    "package": "上报数据包", "village_key": "上报密钥",
 }
 ACTION_LABELS = {
     "create": "新增", "update": "修改", "close": "撤销/结束", "status": "状态变更", "stage": "发展阶段",

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.models import Grid, Operator, Setting, Unit
@@ -194,11 +194,18 @@ def create_operator(
     return op.id
 
 
+# Who manages a unit's operators and settings: a village's 书记(管理员), or on a 镇/乡/街道 unit a 镇级
+# operator allowed to write (the township's 管理员: operators, imports, keys), as require_role lets pass.
+_MANAGER = or_(Operator.role == "admin", and_(Operator.role == "township", Operator.can_write.is_(True)))
+
+
+def _is_manager(role: str, can_write: bool) -> bool:
+    return role == "admin" or (role == "township" and bool(can_write))
+
+
 def _active_admins(s: Session, unit_id: int) -> int:
     return s.scalar(
-        select(func.count(Operator.id)).where(
-            Operator.unit_id == unit_id, Operator.role == "admin", Operator.active.is_(True)
-        )
+        select(func.count(Operator.id)).where(Operator.unit_id == unit_id, _MANAGER, Operator.active.is_(True))
     ) or 0
 
 
@@ -215,9 +222,11 @@ def update_operator(
     role = p.choice("role", "角色", role, ROLES, required=True)
     grids = _check_grids(s, op.unit_id, role, tuple(grid_ids), p)
     _check_role_unit(s, op.unit_id, role, p)
-    was_admin = op.role == "admin" and op.active
-    if was_admin and (role != "admin" or not active) and _active_admins(s, op.unit_id) <= 1:
-        p.add("role", "角色", "这是唯一的书记(管理员)账号，不能改为其他角色或停用")
+    was_admin = _is_manager(op.role, op.can_write) and op.active
+    writes = op.can_write if can_write is None else can_write
+    if was_admin and not (_is_manager(role, writes) and active) and _active_admins(s, op.unit_id) <= 1:
+        p.add("role", "角色", "这是唯一的书记(管理员)账号，不能改为其他角色或停用" if op.role == "admin"
+              else "这是本镇唯一可以管理的镇级账号，不能取消“允许修改各村数据”或停用")
     p.raise_if_any()
     fields = ("display_name", "role", "active", "can_write")
     before = audit.snapshot(op, fields)
@@ -249,21 +258,62 @@ def set_password(s: Session, operator_id: int, password: str) -> None:
 
 
 def ensure_admin(s: Session, unit_id: int) -> int:
-    """The unit's first active admin, created (without a password) if there is none: the first start."""
+    """The unit's first active admin, created (without a password) if there is none: the first start.
+    A 镇/乡/街道 unit's is its 管理员, a 镇级 operator allowed to write (village roles do not sit there)."""
     op_id = s.scalar(
-        select(Operator.id).where(Operator.unit_id == unit_id, Operator.role == "admin", Operator.active.is_(True))
+        select(Operator.id).where(Operator.unit_id == unit_id, _MANAGER, Operator.active.is_(True))
         .order_by(Operator.id).limit(1)
     )
     if op_id is not None:
         return op_id
     taken = set(s.scalars(select(Operator.username).where(Operator.unit_id == unit_id)))
     username = next(n for n in ("admin", *(f"admin{i}" for i in range(2, 100))) if n not in taken)
-    op = Operator(unit_id=unit_id, username=username, display_name="书记", role="admin", active=True)
+    township = s.scalar(select(Unit.kind).where(Unit.id == unit_id)) in TOWNSHIP_KINDS
+    role, name = ("township", "管理员") if township else ("admin", "书记")
+    op = Operator(unit_id=unit_id, username=username, display_name=name, role=role, active=True, can_write=township)
     s.add(op)
     s.flush()
-    audit.record(s, unit_id, "create", "operator", op.id, "新增操作员：书记（书记(管理员)）",
-                 audit.operator_detail(s, op.id))
+    audit.record(s, unit_id, "create", "operator", op.id, f"新增操作员：{name}（{ROLE_LABELS[role]}）",
+                 audit.operator_detail(s, op.id, {"can_write": True} if township else None))
     return op.id
+
+
+def governing_unit(s: Session, unit_id: int) -> int:
+    """Whose sign-in setting and operators a window on unit_id uses: for a village without accounts of its
+    own on a database holding a 镇/乡/街道 (its rows come from its packages, which carry no operators), the
+    township's (its parent, or the first) — its 镇级 operators see every village; elsewhere the unit itself."""
+    if s.scalar(select(Operator.id).where(Operator.unit_id == unit_id).limit(1)) is not None:
+        return unit_id  # a village with accounts of its own (online on a shared server) signs in its own
+    return _township_of(s, unit_id)
+
+
+def _township_of(s: Session, unit_id: int) -> int:
+    """A village's township unit (its parent, or the database's first 镇/乡/街道); a township or a unit of a
+    database without one: itself."""
+    unit = s.get(Unit, unit_id)
+    if unit is None or unit.kind in TOWNSHIP_KINDS:
+        return unit_id
+    if unit.parent_id is not None:
+        return unit.parent_id
+    first = s.scalar(select(Unit.id).where(Unit.kind.in_(TOWNSHIP_KINDS)).order_by(Unit.id).limit(1))
+    return unit_id if first is None else first
+
+
+def login_unit(s: Session, unit_id: int, username: str) -> int:
+    """Where an account lives: the unit itself, or, for a name it does not know, its governing unit (a
+    镇级 operator signs in to work on one of the township's villages)."""
+    name = (username or "").strip().lower()
+    here = select(Operator.id).where(Operator.unit_id == unit_id, func.lower(Operator.username) == name)
+    if "\x00" in name or s.scalar(here) is not None:  # PostgreSQL refuses NUL in a parameter
+        return unit_id
+    return _township_of(s, unit_id)
+
+
+def single_operator(s: Session, unit_id: int) -> int | None:
+    """The operator a window on unit_id works as without signing in (single operator mode of the governing
+    unit: a township database's 管理员, a village's 书记), or None when sign-in is on."""
+    unit = governing_unit(s, unit_id)
+    return ensure_admin(s, unit) if single_operator_mode(s, unit) else None
 
 
 # ---------------------------------------------------------------- modes
@@ -279,7 +329,7 @@ def set_single_operator_mode(s: Session, unit_id: int, on: bool) -> None:
     if not on:
         with_password = s.scalar(
             select(func.count(Operator.id)).where(
-                Operator.unit_id == unit_id, Operator.role == "admin", Operator.active.is_(True),
+                Operator.unit_id == unit_id, _MANAGER, Operator.active.is_(True),
                 Operator.password_hash.is_not(None),
             )
         )
