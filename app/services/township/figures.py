@@ -52,9 +52,8 @@ from ..points.rules import PENDING
 from ..stars.stats import _level_expr, percent
 from ..tickets.stats import Rate
 from ..tickets.workflow import SATISFIED
-from ..units import UnitInfo, get_unit, list_villages
+from ..units import NO_DISTRICT, UnitInfo, get_unit, list_villages
 
-NO_DISTRICT = "未分片区"
 STAR_LEVELS = (5, 4, 3, 2, 1)
 LEVEL_SHORT = {5: "五星", 4: "四星", 3: "三星", 2: "二星", 1: "一星"}
 SUBTOTAL, TOTAL = "小计", "合计"
@@ -133,11 +132,12 @@ def require_township_reader(s: Session, township_id: int, action: str) -> UnitIn
 
 
 def district_villages(s: Session, township_id: int) -> list[tuple[str, list[UnitInfo]]]:
-    """The township's villages by 片区 (片区党委), in name order; villages without one last, under 未分片区."""
+    """The township's villages by 片区 (片区党委) in list_villages's order (第二 before 第三 and 第十二, then by
+    name); villages without one last, under 未分片区."""
     groups: dict[str, list[UnitInfo]] = {}
     for v in list_villages(s, township_id):
         groups.setdefault(v.district or NO_DISTRICT, []).append(v)
-    return [(d, groups[d]) for d in sorted(groups, key=lambda d: (d == NO_DISTRICT, d))]
+    return list(groups.items())  # list_villages's order is already the 片区 order
 
 
 def _grouped(s: Session, stmt: object) -> dict[int, int]:
@@ -205,9 +205,10 @@ def _tickets(s: Session, ids: list[int], year: int) -> dict[int, tuple[int, int,
 
 
 def _grades(s: Session, ids: list[int], year: int) -> dict[int, dict[str, int]]:
-    """The year's 年度评定 等次 per village, as assessment_status counts them. A published assessment is
-    its stored grades (one grouped query for all villages); a draft goes through assessment_status (its
-    members tied across a line may be 待定)."""
+    """The year's 年度评定 等次 per village, as assessment_status counts them: the stored grades (one grouped
+    query for all villages), published or draft. Only a draft with members tied on a branch's total can hold
+    待定 (a tie across a line under the 待定 rule): those villages — found by a second grouped query — go
+    through assessment_status (one village's status took ~25 ms on PostgreSQL, 1.1 s for 47 drafts)."""
     rows = s.execute(select(Resident.unit_id, Assessment.grade, func.count(Assessment.id),
                             func.count(Assessment.decided_on))
                      .join(PartyMember, PartyMember.id == Assessment.member_id)
@@ -219,14 +220,21 @@ def _grades(s: Session, ids: list[int], year: int) -> dict[int, dict[str, int]]:
     for uid, grade, n, decided in rows:
         counts.setdefault(uid, Counter())[grade] += int(n)
         published[uid] = published.get(uid, False) or bool(decided)
+    drafts = [uid for uid in counts if not published[uid]]
+    tied = set(s.scalars(
+        select(Resident.unit_id).select_from(Assessment)
+        .join(PartyMember, PartyMember.id == Assessment.member_id)
+        .join(Resident, Resident.id == PartyMember.resident_id)
+        .where(Resident.unit_id.in_(drafts), Assessment.year == year)
+        .group_by(Resident.unit_id, PartyMember.org_id, Assessment.total)
+        .having(func.count(Assessment.id) > 1).distinct()
+    )) if drafts else set()
     out = {}
     for uid in ids:
-        if uid not in counts:
-            out[uid] = dict.fromkeys(GRADES, 0)  # not computed
-        elif published[uid]:
-            out[uid] = {g: counts[uid].get(g, 0) for g in GRADES}
-        else:
+        if uid in tied:
             out[uid] = dict(assessment_status(s, uid, year).distribution)
+        else:  # not computed (all zeros), published, or a draft nobody in it is 待定
+            out[uid] = {g: counts.get(uid, Counter()).get(g, 0) for g in GRADES}
     return out
 
 

@@ -164,3 +164,47 @@ def test_township_stats_command(town: tuple[Database, Township], capsys: pytest.
     assert main(["--db-url", db.url, "township", "stats", "--year", str(YEAR)]) == 0
     out = capsys.readouterr().out
     assert "城关街道2026年度各村汇总" in out and "  西坟村：户 5 · 党员 3 名" in out and "合计（3 个村）" in out
+
+
+def test_draft_grades_equal_each_villages_own_with_and_without_ties(
+    town: tuple[Database, Township], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An unpublished 积分评定: the stored grades, except members tied across a line under the 待定 rule —
+    only such villages are worked out one by one (the others come from the grouped query)."""
+    from decimal import Decimal
+
+    from sqlalchemy import delete, select, update
+
+    from app.models import Assessment, PartyMember, Resident
+    from app.services.points import assessments
+    from app.services.points.rules import PENDING, TIE_CAP, TIE_PENDING, set_grade_bands
+    from app.services.township import figures as figures_mod
+
+    db, t = town
+    with db.session() as s:
+        def rows_of(uid: int):  # type: ignore[no-untyped-def]
+            return (select(Assessment.id).join(PartyMember, PartyMember.id == Assessment.member_id)
+                    .join(Resident, Resident.id == PartyMember.resident_id)
+                    .where(Resident.unit_id == uid, Assessment.year == YEAR))
+
+        for uid, ties in ((t.west_id, TIE_PENDING), (t.south_id, TIE_CAP)):
+            s.execute(delete(Assessment).where(Assessment.id.in_(rows_of(uid))))
+            set_grade_bands(s, uid, 20, 50, 0, ties=ties)  # nobody below the 差 line
+            assessments.compute_assessment(s, uid, YEAR, on=TODAY)  # equal totals: one tie group
+        # the demo village's draft made tie-free: distinct totals, so its stored grades stand
+        s.execute(delete(Assessment).where(Assessment.id.in_(rows_of(t.demo_id))))
+        assessments.compute_assessment(s, t.demo_id, YEAR, on=TODAY)
+        for i, aid in enumerate(s.scalars(rows_of(t.demo_id).order_by(Assessment.id))):
+            s.execute(update(Assessment).where(Assessment.id == aid, Assessment.decided_on.is_(None))
+                      .values(total=Decimal(1000 - i)))
+    worked_out: list[int] = []
+    real = figures_mod.assessment_status
+    monkeypatch.setattr(figures_mod, "assessment_status",
+                        lambda s, uid, year: (worked_out.append(uid), real(s, uid, year))[1])
+    with db.session() as s:
+        by_id = {f.unit_id: f for f in township_figures(s, t.township_id, YEAR, today=TODAY).villages}
+        own = {uid: real(s, uid, YEAR).distribution for uid in by_id}
+    assert {uid: f.point_grades for uid, f in by_id.items()} == own
+    assert by_id[t.west_id].point_grades.get(PENDING, 0) > 0  # tied across a line: 待定
+    assert PENDING not in by_id[t.south_id].point_grades and sum(by_id[t.south_id].point_grades.values()) > 0
+    assert sorted(worked_out) == sorted([t.west_id, t.south_id])  # the tie-free draft from the grouped query
