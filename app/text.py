@@ -1,7 +1,9 @@
-"""Chinese text helpers: 拼音 keys for search (zs finds 张三), display widths and lists packed into lines."""
+"""Chinese text helpers: 拼音 keys for search (zs finds 张三), display widths, lists packed into lines, and the
+order of numbered names (第二片区 before 第十二片区)."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
@@ -95,3 +97,21 @@ def pack_lines(items: Iterable[str], width: float, sep: str = "、") -> str:
     if line:
         lines.append(line)
     return "\n".join(lines)
+
+
+_CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
+_NUMBERED = re.compile(r"第([〇一二三四五六七八九十]+|\d+)")
+
+
+def numbered_order(name: str) -> tuple[int, str]:
+    """Sort key of a numbered name by its number, Chinese or Arabic: 第二片区党委 before 第三 and 第十二 (a plain
+    text sort puts 第三 before 第二, 第10村 before 第2村); names without 第… number after all numbered ones."""
+    m = _NUMBERED.search(name)
+    if m is None:
+        return (10_000, name)
+    text = m.group(1)
+    if text.isdigit():
+        return (int(text), name)
+    tens, _, ones = text.rpartition("十")
+    value = (_CN_DIGITS.get(tens, 1) * 10 if "十" in text else 0) + sum(_CN_DIGITS.get(c, 0) for c in ones)
+    return (value, name)

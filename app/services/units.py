@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Unit
 from app.models.unit import TOWNSHIP_KINDS, UNIT_KINDS
+from app.text import numbered_order
 
 from . import access, audit
 from .errors import NotFound
@@ -42,6 +43,8 @@ class UnitInfo:
         """城关街道东坟村 — how headers and notices name the unit."""
         return f"{self.township}{self.name}"
 
+
+NO_DISTRICT = "未分片区"  # how the township views name the villages without a 片区
 
 # Settings that setup.founding.create_unit and update_unit accept besides name/township/county/kind.
 OPTION_FIELDS = ("contact_person", "contact_phone", "committee_phone", "objection_box", "notice_days",
@@ -123,13 +126,19 @@ def current_unit_id(s: Session) -> int | None:
     return first_village if first_village is not None else s.scalar(select(Unit.id).order_by(Unit.id).limit(1))
 
 
+def district_order(district: str) -> tuple[bool, tuple[int, str]]:
+    """Sort key of a 片区 (片区党委) by its number (第二 before 第三 and 第十二); none ("" or 未分片区) last."""
+    return (not district or district == NO_DISTRICT, numbered_order(district))
+
+
 def list_villages(s: Session, township_id: int | None = None) -> list[UnitInfo]:
-    """Villages and communities (of one township when given), by 片区 then name: the unit switcher's
-    and the township views' order."""
+    """Villages and communities (of one township when given), by 片区 (district_order) then name (第2村
+    before 第10村): the unit switcher's and the township views' order."""
     stmt = select(Unit).where(Unit.kind.in_(UNIT_KINDS))
     if township_id is not None:
         stmt = stmt.where(Unit.parent_id == township_id)
-    return [_info(u) for u in s.scalars(stmt.order_by(Unit.district, Unit.name, Unit.id))]
+    villages = [_info(u) for u in s.scalars(stmt.order_by(Unit.id))]
+    return sorted(villages, key=lambda v: (district_order(v.district), numbered_order(v.name), v.id))
 
 
 def township_id(s: Session) -> int | None:

@@ -194,7 +194,7 @@ class IssueKeyDialog(FormDialog):
         self.add_field("village", self.tr("村(社区)名"), self.combo_village, required=True)
         self.combo_district = QComboBox(self)
         self.combo_district.setEditable(True)
-        self.combo_district.addItems(sorted({v.district for v in villages if v.district}))
+        self.combo_district.addItems(sorted({v.district for v in villages if v.district}, key=units.district_order))
         self.combo_district.setCurrentText("")
         self.combo_district.lineEdit().setPlaceholderText(self.tr("如 第一片区，可不填"))
         self.add_field("district", self.tr("所属片区"), self.combo_district)

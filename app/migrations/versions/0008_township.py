@@ -19,7 +19,7 @@ _NEW_UNIT_KINDS = "kind IS NULL OR kind IN ('村', '社区', '镇', '乡', '街�
 _OLD_ROLES = "role IS NULL OR role IN ('admin', 'clerk', 'grid')"
 _NEW_ROLES = "role IS NULL OR role IN ('admin', 'clerk', 'grid', 'township')"
 
-# Row-level security on PostgreSQL, keyed on the unit (app/services/scoping.py sets both per transaction):
+# Row-level security on PostgreSQL, keyed on the unit (app/services/access.py sets both per transaction):
 # villagedesk.units lists the unit ids a connection may read ('all' for no limit), villagedesk.write_units
 # those it may write. Unset means nothing. The tables' owner (migrations, the township's own admin
 # connection) is not subject to RLS; a village's login role on a shared server is.

@@ -7,7 +7,6 @@ may hold several posts; the 党组织书记 who is also 村民委员会主任 is
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -27,6 +26,7 @@ from app.models import (
 )
 from app.models.affairs import BODIES, BODY_ROLES, TERM_BODIES
 from app.models.people import HEAD_RELATION
+from app.text import numbered_order
 
 from .. import access, audit
 from ..errors import NotFound
@@ -290,21 +290,9 @@ def _households_of(s: Session, post_ids: Sequence[int]) -> dict[int, list[PostHo
     return out
 
 
-_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
-_GROUP_NUMBER = re.compile(r"第([〇一二三四五六七八九十]+|\d+)")
-
-
 def group_order(name: str) -> tuple[int, str]:
     """第二村民小组 before 第十村民小组 (a plain text sort puts 第七 before 第三); unnumbered names last."""
-    m = _GROUP_NUMBER.search(name)
-    if m is None:
-        return (10_000, name)
-    text = m.group(1)
-    if text.isdigit():
-        return (int(text), name)
-    tens, _, ones = text.rpartition("十")
-    value = (_DIGITS.get(tens, 1) * 10 if "十" in text else 0) + sum(_DIGITS.get(c, 0) for c in ones)
-    return (value, name)
+    return numbered_order(name)
 
 
 def list_posts(s: Session, unit_id: int, body: str | None = None, include_ended: bool = False) -> list[BodyPostRow]:
