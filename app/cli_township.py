@@ -126,8 +126,8 @@ def cmd_package(args: argparse.Namespace) -> int:
             unit_id = _unit_id(s)
             if args.package_command == "key":
                 if args.file is None:
-                    key_id = keys.installed_key_id(s, unit_id)
-                    print(f"已安装上报密钥，编号 {key_id}。" if key_id else "本村还没有安装上报密钥。")
+                    key = keys.installed_key(s, unit_id)
+                    print(f"已安装上报密钥：{key.text}。" if key else "本村还没有安装上报密钥。")
                     return EXIT_OK
                 key_id = keys.install_key(s, unit_id, Path(args.file))
                 print(f"已安装上报密钥（编号 {key_id}）。之后用 villagedesk package export -o 文件 导出上报数据包。")

@@ -75,8 +75,10 @@ def test_install_the_key_export_the_package_and_the_township_takes_it(
     key_file = issue(township_db, VILLAGE, tmp_path / "keys")
     monkeypatch.setattr(files.QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(key_file), "")))
     qtbot.mouseClick(box.btn_install, Qt.MouseButton.LeftButton)
-    key_id = village_ctx.call(keys.installed_key_id, village_ctx.unit_id)
-    assert key_id and key_id in box.label_key.text()
+    key = village_ctx.call(keys.installed_key, village_ctx.unit_id)
+    assert key is not None
+    # which key, when and by whom it was issued
+    assert box.label_key.text() == f"已安装上报密钥：编号 {key.key_id}，颁发于 {date.today().isoformat()}（城关街道）"
     assert box.btn_export.isEnabled()
 
     out = tmp_path / "U盘"

@@ -67,13 +67,13 @@ class PackageBox(QGroupBox):
 
     def refresh(self) -> None:
         with user_errors(self):
-            key_id = self.ctx.call(keys.installed_key_id, self.unit_id)
-            if key_id is None:
+            key = self.ctx.call(keys.installed_key, self.unit_id)
+            if key is None:
                 self.label_key.setText(self.tr("本村还没有安装上报密钥：请向镇里领取本村的密钥文件（*.vdkey）后安装。"))
-            else:
-                self.label_key.setText(self.tr("已安装上报密钥：编号 {0}").format(key_id))
-            self.btn_export.setEnabled(key_id is not None)
-            self.btn_export.setToolTip("" if key_id else self.tr("先安装上报密钥"))
+            else:  # 编号 …，颁发于 YYYY-MM-DD（…镇）: which key, from whom, since when
+                self.label_key.setText(self.tr("已安装上报密钥：{0}").format(key.text))
+            self.btn_export.setEnabled(key is not None)
+            self.btn_export.setToolTip("" if key else self.tr("先安装上报密钥"))
 
     def install_key(self) -> None:
         path = ask_open_path(self, self.tr("选择上报密钥文件"), self.tr(KEY_FILTER), "keys")

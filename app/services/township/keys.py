@@ -258,7 +258,29 @@ def signing_key(s: Session, unit_id: int) -> SigningKey:
                       str(value.get("township", "")))
 
 
-def installed_key_id(s: Session, unit_id: int) -> str | None:
-    """The installed key's id (None: none installed), for the 设置 box and `package key`."""
+@dataclass(frozen=True)
+class InstalledKey:
+    """What the village's installed key says of itself (from the .vdkey, stored at install)."""
+
+    key_id: str
+    issued_on: date | None  # None: a key file without the date
+    township: str  # the issuing 镇/街道 ("" when the file did not name it)
+
+    @property
+    def text(self) -> str:
+        """编号 0123456789abcdef，颁发于 2026-12-03（阳曲镇） — the 设置 box and `package key` say it."""
+        issued = f"，颁发于 {self.issued_on.isoformat()}" if self.issued_on else ""
+        return f"编号 {self.key_id}{issued}{f'（{self.township}）' if self.township else ''}"
+
+
+def installed_key(s: Session, unit_id: int) -> InstalledKey | None:
+    """The installed key's id, issue date and township (None: none installed), for the 设置 box and
+    `package key`."""
     value = s.scalar(select(Setting.value).where(Setting.unit_id == unit_id, Setting.key == SIGNING_KEY))
-    return str(value["key_id"]) if isinstance(value, dict) and value.get("key_id") else None
+    if not isinstance(value, dict) or not value.get("key_id"):
+        return None
+    try:
+        issued: date | None = date.fromisoformat(str(value.get("issued_on") or ""))
+    except ValueError:
+        issued = None
+    return InstalledKey(str(value["key_id"]), issued, str(value.get("township") or ""))

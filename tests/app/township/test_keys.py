@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -81,7 +82,7 @@ def test_install_key_checks_the_file_and_the_village(db: Database, demo_db: Data
         east = keys.issue_keys(s, tid, "东坟村", tmp_path)
     with demo_db.session() as s:
         uid = s.scalars(select(Unit.id).order_by(Unit.id)).first()
-        assert uid is not None and keys.installed_key_id(s, uid) is None
+        assert uid is not None and keys.installed_key(s, uid) is None
     cases = [
         (west.private_path, "该密钥是发给“西坟村”的，本村(社区)是“东坟村”，未安装"),
         (east.public_path, "这是公钥文件（.pub），应安装 .vdkey 文件"),
@@ -99,9 +100,11 @@ def test_install_key_checks_the_file_and_the_village(db: Database, demo_db: Data
             keys.install_key(s, uid, path)
         assert message in str(caught.value)
     with demo_db.session() as s:
-        assert keys.installed_key_id(s, uid) is None
+        assert keys.installed_key(s, uid) is None
         assert keys.install_key(s, uid, east.private_path) == east.key_id
     with demo_db.session() as s:
-        assert keys.installed_key_id(s, uid) == east.key_id
+        installed = keys.installed_key(s, uid)
+        assert installed == keys.InstalledKey(east.key_id, date.today(), "阳曲镇")  # from the .vdkey
+        assert installed.text == f"编号 {east.key_id}，颁发于 {date.today().isoformat()}（阳曲镇）"
         logged = " ".join(json.dumps(e.detail, ensure_ascii=False) for e in s.scalars(select(AuditEntry)))
         assert data["private_key"] not in logged

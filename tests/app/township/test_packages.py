@@ -99,7 +99,7 @@ def test_round_trip_sqlite_carries_every_row_of_the_village(world: World, pkgs: 
             assert unit is not None and unit.district == "第一片区" and unit.parent_id == world.township_id
             # left out: the village's operators, 操作日志 and the installed signing key
             assert ts.scalar(select(func.count()).select_from(Resident).where(Resident.import_batch_id.is_not(None))) == 0
-            assert keys.installed_key_id(ts, vid) is None
+            assert keys.installed_key(ts, vid) is None
     finally:
         village.dispose()
     assert [r.as_of for r in _snapshots(town, world)] == [NOV30]

@@ -30,7 +30,7 @@ def test_keys_export_and_import_through_the_command_line(demo_db_path: Path, db_
     code, out, _ = _run(capsys, "--db", village, "package", "key", str(tmp_path / "keys" / "东坟村.vdkey"))
     assert code == 0 and "已安装上报密钥" in out
     code, out, _ = _run(capsys, "--db", village, "package", "key")
-    assert code == 0 and "已安装上报密钥，编号" in out
+    assert code == 0 and "已安装上报密钥：编号 " in out and "，颁发于 " in out and "（城关街道）。" in out
     package = tmp_path / "东坟村-2026-11.vdpkg"
     code, out, _ = _run(capsys, "--db", village, "package", "export", "-o", str(package), "--as-of", "2026-11-30")
     assert code == 0 and "数据截至 2026-11-30" in out and package.exists()
