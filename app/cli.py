@@ -26,6 +26,7 @@ from .cli_auth import SignInNeeded as _NoPassword
 from .cli_auth import backup_password as _password
 from .db import Database, open_database, resolve_url, sqlite_path
 from .paths import clean_leftovers
+from .server_config import describe_url, open_failure
 from .services.errors import PermissionDenied, ServiceError, explain
 from .services.output_kinds import LEDGER_KINDS, NOTICE_KINDS
 
@@ -344,7 +345,8 @@ def cmd_gui(args: argparse.Namespace) -> int:
         return int(show_error(str(exc), sys.argv))
     except Exception as exc:
         log.exception("cannot open the database")
-        message = explain(exc) or f"无法打开数据库 {resolve_url(args.db, args.db_url)}。详细信息已写入日志。"
+        url = resolve_url(args.db, args.db_url)  # named as describe_url does: never a password or its file
+        message = explain(exc) or open_failure(url, exc) or f"无法打开数据库 {describe_url(url)}。详细信息已写入日志。"
         return int(show_error(message, sys.argv))
     lock = InstanceLock(db.path) if db.path is not None else None
     try:
@@ -583,7 +585,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # 2: sign-in needed and nobody to ask; 3: sign-in refused or not allowed; 1: anything else
         return EXIT_USAGE if isinstance(exc, SignInNeeded) else EXIT_DENIED if isinstance(exc, PermissionDenied) else EXIT_DATA
     except Exception as exc:  # never a traceback in front of a user: log it, say what happened or where
-        message = explain(exc)  # disk full, database locked, read-only, newer schema
+        # disk full, database locked, read-only, newer schema; the database server down or refusing the login
+        message = explain(exc) or open_failure(resolve_url(args.db, args.db_url), exc)
         log.exception("command %s failed%s", args.command, f" ({message})" if message else "")
         print(message or f"程序出错，未完成操作。详细信息已写入日志：{log_path}", file=sys.stderr)
         return EXIT_DATA

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import URL, create_engine, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from .paths import TEMP_PREFIX, data_dir
@@ -182,6 +182,20 @@ def describe_connect_error(exc: BaseException, settings: ServerSettings | None =
         return f"无法连接到 {where}：网络不通，请检查网线或网络设置。"
     first = text.strip().splitlines()[0] if text.strip() else type(orig).__name__
     return f"无法连接到数据库服务器 {where}：{first}"
+
+
+def open_failure(url: str, exc: BaseException) -> str | None:
+    """「无法打开数据库（服务器 主机:端口，数据库 …）：the reason」 when a PostgreSQL server could not be reached or
+    refused the login (describe_connect_error), never the URL itself (it names the password file, or carries
+    a password); None for any other failure."""
+    try:
+        u = make_url(url)
+    except SQLAlchemyError:
+        return None
+    if u.get_backend_name() != "postgresql" or not isinstance(exc, OperationalError):
+        return None
+    settings = ServerSettings(u.host or "localhost", u.port or DEFAULT_PORT, u.database or "", u.username or "")
+    return f"无法打开数据库（{describe_url(url)}）：{describe_connect_error(exc, settings)}"
 
 
 @dataclass(frozen=True)

@@ -275,11 +275,26 @@ def test_a_saved_server_that_cannot_be_reached_offers_the_local_file_at_start(
     server_config.save_server(server_config.ServerSettings("127.0.0.1", 1, "vd", "clerk"), "secret")
     assert main(["gui"]) == 1  # nothing listens on port 1: the window cannot open
     kinds = [(kind, text) for kind, _title, text in no_popups.shown]
-    assert kinds[0][0] == "question" and "无法打开数据库" in kinds[0][1] and "改回本机数据库文件吗" in kinds[0][1]
-    assert "secret" not in kinds[0][1]
+    assert kinds[0][0] == "question" and "改回本机数据库文件吗" in kinds[0][1]
+    # the server named and the reason given, never the URL with its password file
+    assert kinds[0][1].startswith("无法打开数据库（服务器 127.0.0.1:1，数据库 vd（用户 clerk））：无法连接到 127.0.0.1:1："
+                                  "服务器没有运行，或端口不对"), kinds[0][1]
+    assert "secret" not in kinds[0][1] and "passfile" not in kinds[0][1] and "postgresql" not in kinds[0][1]
     assert kinds[1] == ("information", "已改回本机数据库文件，请重新打开程序。")
     assert not server_config.server_file().exists() and not server_config.passfile_path().exists()
     assert resolve_url().startswith("sqlite:///")
+
+
+def test_a_command_on_an_unreachable_saved_server_says_which_and_why(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from app.cli import main
+
+    server_config.save_server(server_config.ServerSettings("127.0.0.1", 1, "vd", "clerk"), "secret")
+    assert main(["export", "members", "-o", str(tmp_path / "党员.xlsx")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("无法打开数据库（服务器 127.0.0.1:1，数据库 vd（用户 clerk））：无法连接到 127.0.0.1:1："), err
+    assert "passfile" not in err and "程序出错" not in err and "Traceback" not in err
 
 
 def test_the_windows_backup_and_restore_work_on_the_server(
