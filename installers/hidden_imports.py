@@ -36,6 +36,8 @@ HIDDEN_IMPORTS = [
     "sqlalchemy.dialects.sqlite.pysqlite",
     "sqlalchemy.dialects.postgresql",
     "sqlalchemy.dialects.postgresql.psycopg",
+    "sqlalchemy.engine",  # app/demo/township.py (make_url), imported when the seed township is built
+    "sqlalchemy.orm.exc",  # app/services/errors.py: StaleDataError (a record saved meanwhile elsewhere)
     # third-party modules imported inside functions (tests/app/test_installers.py finds them)
     "python_calamine",
     "PySide6",  # ui/main.py finds Qt's zh_CN translations beside the package
@@ -55,6 +57,9 @@ HIDDEN_IMPORTS = [
     "pypdfium2",
     "pypinyin",
     "pypinyin.core",  # app/text.py converts a word of a cut name itself
+    # 上报 keys and packages (app/services/township): Ed25519 signing, imported where a key is used
+    "cryptography.exceptions",
+    "cryptography.hazmat.primitives.asymmetric.ed25519",
     # holidays.China is looked up by name in holidays.registry.
     "holidays.countries.china",
     "holidays.calendars.chinese",
