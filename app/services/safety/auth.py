@@ -422,11 +422,13 @@ def recover_admin_password(s: Session, unit_id: int, username: str, password: st
     the window closed): a new password for an active 书记(管理员) account, its lock-out cleared, and an
     操作日志 entry saying how it happened. Only admins: they can reset everyone else's in the window."""
     name = (username or "").strip()
+    unit_id = login_unit(s, unit_id, name)  # a township's 管理员 from the village the command works on
     op = s.scalar(
         select(Operator).where(Operator.unit_id == unit_id, func.lower(Operator.username) == name.lower())
     )
-    if op is None or not op.active or op.role != "admin":
-        admins = "、".join(o.username for o in list_operators(s, unit_id, include_inactive=False) if o.role == "admin")
+    if op is None or not op.active or not _is_manager(op.role, op.can_write):
+        admins = "、".join(o.username for o in list_operators(s, unit_id, include_inactive=False)
+                          if _is_manager(o.role, o.can_write))
         raise ServiceError(f"“{name}”不是在用的书记(管理员)账号，无法用此方法重置密码（书记(管理员)账号：{admins}）。"
                            "其他操作员的密码请书记在“设置 → 操作员”中重设。")
     token = audit.current_operator_id.set(op.id)  # recorded as theirs, like a sign-in

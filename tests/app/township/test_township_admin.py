@@ -82,6 +82,9 @@ def test_single_operator_mode_on_a_township_database_is_its_manager(
     assert ctx.call(auth.login, town_id, "zhen", "zhen-pass-2").ok
     assert ctx.call(auth.login_unit, demo, "admin") == demo  # the demo village's own 书记
     assert ctx.call(auth.login_unit, village, "admin") == town_id
+    # its forgotten password is reset from the command line like a 书记's (the window closed)
+    ctx.call(auth.recover_admin_password, village, "admin", "new-pass-3")
+    assert ctx.call(auth.login, town_id, "admin", "new-pass-3").ok
 
 
 def test_a_village_alone_still_signs_in_its_own_admin(demo_db: Database) -> None:
