@@ -124,3 +124,23 @@ def test_the_programs_sessions_set_the_operators_units(server: Server) -> None:
         assert village.call(residents.list_residents, ResidentQuery(server.b)) == []
     finally:
         db.dispose()
+
+
+def test_a_village_the_township_creates_is_in_its_row_security_at_once(server: Server, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The township's 管理员 (镇级, may write) on a login role subject to row-level security: issue_keys makes
+    the village and registers its key in one transaction — the new unit joins the policies' settings."""
+    from app.models import Unit, VillageKey
+    from app.services.township import keys
+
+    db = open_database(server.village_url, migrate=False)
+    try:
+        nobody = AppContext(db)
+        town = nobody.call(lambda s: s.get(Unit, server.a).parent_id)
+        manager = AppContext(db)
+        manager.operator_id = nobody.call(auth.ensure_admin, town)
+        issued = manager.call(keys.issue_keys, town, "南坟村", tmp_path, district="第二片区")
+        assert nobody.call(lambda s: s.scalar(select(VillageKey.key_id).where(VillageKey.unit_id == issued.unit_id))) \
+            == issued.key_id
+        assert "南坟村" in {k.village for k in manager.call(keys.list_keys, town)}
+    finally:
+        db.dispose()
