@@ -391,3 +391,7 @@ def test_single_operator_window_on_a_township_database_works_as_its_manager(
     dialog = import_through_dialog(qtbot, page, monkeypatch, list(township_files.packages.values()))
     assert [r.status for r in dialog.results] == ["已导入", "已导入"], dialog.results
     assert {r.village for r in page.packages.model.rows} == set(VILLAGES)
+    # 设置: it manages the township's operators and sign-in (its window opened on a village without accounts)
+    settings = window.show_page("page_settings")
+    assert settings.btn_add_operator.isEnabled() and settings.chk_single.isEnabled()
+    assert [o.id for o in settings.operators_model.rows] == [me.id]
