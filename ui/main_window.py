@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
     QLabel,
-    QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
@@ -30,6 +29,7 @@ from .appfont import set_large_font
 from .common.form import FRAME_ALLOWANCE
 from .common.page import Changes, Page
 from .errors import user_errors
+from .nav_list import NavList
 from .page_stack import LazyPages, PageEntry
 
 log = logging.getLogger(__name__)
@@ -80,10 +80,7 @@ class MainWindow(QMainWindow):
         central = QWidget(self)
         layout = QHBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 6)
-        self.nav = QListWidget(central)
-        self.nav.setObjectName("nav")
-        self.nav.setIconSize(QSize(0, 0))
-        self.nav.setSpacing(2)
+        self.nav = NavList(central)  # every entry in view at 1366×768 with the larger font (ui/nav_list.py)
         self.stack = QStackedWidget(central)
         self.stack.setObjectName("stack_pages")
         layout.addWidget(self.nav)
@@ -132,15 +129,8 @@ class MainWindow(QMainWindow):
     def _fit_nav(self) -> None:
         app_ = QApplication.instance()
         base = app_.font().pointSize() if isinstance(app_, QApplication) else 10
-        size = max(base, 8) + 2
-        self.nav.setStyleSheet(
-            f"QListWidget#nav {{ font-size: {size}pt; }}"
-            "QListWidget#nav::item { padding: 8px 10px; }"
-            "QListWidget#nav::item:selected { background: #c62828; color: white; }"
-        )
-        em = self.nav.fontMetrics().horizontalAdvance("中")
         longest = max((len(entry.title) for entry in self.pages.entries()), default=6)
-        self.nav.setFixedWidth(em * (longest + 3) + 24)
+        self.nav.set_font_size(max(base, 8) + 2, longest)
 
     def _action(self, name: str, text: str, shortcut: QKeySequence | str | None = None) -> QAction:
         action = QAction(text, self)

@@ -562,3 +562,80 @@ def test_the_member_search_box_and_filters_are_not_squeezed(qtbot: Any, font: bo
         assert combo.geometry().right() < combo.parentWidget().width()
     same_line = page.combo_stage.mapTo(page, QPoint(0, 0)).y() < search.mapTo(page, QPoint(0, search.height())).y()
     assert same_line != font  # one line with the normal font, two with the larger one on 1366 wide
+
+
+# ---- the navigation list (issue 23: 镇级汇总 and 开始使用 make 16 entries) -----------------------------------
+
+
+def _window_at_1366(qtbot: Any, font: bool, ctx: AppContext, height: int = SCREEN.height() - TITLE_BAR) -> Any:
+    from ui.main_window import MainWindow
+
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.set_large_font(font)
+    window.show()
+    qtbot.waitExposed(window)
+    window.resize(SCREEN.width(), height)
+    QApplication.processEvents()
+    return window
+
+
+def entries_out_of_view(nav: Any) -> list[str]:
+    """Navigation entries not wholly inside the list's visible part, or cut at the right."""
+    from ui.nav_list import SIDE_PAD
+
+    view = nav.viewport().rect()
+    cut = []
+    for row in range(nav.count()):
+        item = nav.item(row)
+        rect = nav.visualItemRect(item)
+        text = nav.fontMetrics().horizontalAdvance(item.text()) + 2 * SIDE_PAD
+        if not view.contains(rect) or text > view.width():
+            cut.append(item.text())
+    return cut
+
+
+def township_and_blank_village(demo_db: Any) -> AppContext:
+    """The demo village's database holding a 镇 and a second village still being set up: the window on that
+    village lists 开始使用, 镇级汇总, every area, 操作日志 and 设置 (nobody signs in: nothing is left out)."""
+    from app.services.setup.founding import create_unit
+    from app.services.township.keys import create_township
+
+    with demo_db.session() as s:
+        township = create_township(s, "城关镇")
+        village = create_unit(s, "西坟村", township="城关镇", parent_id=township, district="第二片区")
+    ctx = AppContext(demo_db)
+    ctx.set_unit(village)
+    return ctx
+
+
+@pytest.mark.parametrize("where", ["village", "township"])
+def test_every_navigation_entry_is_in_view(qtbot: Any, font: bool, demo_db: Any, where: str) -> None:
+    """With the larger font 设置 was cut off at the bottom once 镇级汇总 joined the list (issue 23): the entries
+    come closer together rather than leave the list."""
+    from ui.nav_list import ROOMY_PAD
+
+    ctx, entries = (AppContext(demo_db), 14) if where == "village" else (township_and_blank_village(demo_db), 16)
+    window = _window_at_1366(qtbot, font, ctx)
+    nav = window.nav
+    titles = [nav.item(r).text() for r in range(nav.count())]
+    assert len(titles) == entries, titles
+    assert titles[-1] == "设置" and ("镇级汇总" in titles) == (entries == 16)
+    assert not entries_out_of_view(nav), (font, nav.pad, nav.viewport().height())
+    assert nav.verticalScrollBar().maximum() == 0
+    if not font:
+        assert nav.pad == ROOMY_PAD  # the normal font keeps its roomy entries
+    # where even the tightest entries do not fit (a window made very low) the list scrolls: every entry can be
+    # brought into view, none cut at the right by the scroll bar
+    full = nav.height()
+    nav.setFixedHeight(full // 2)
+    QApplication.processEvents()
+    assert nav.verticalScrollBar().maximum() > 0
+    for row in range(nav.count()):
+        nav.scrollToItem(nav.item(row))
+        assert nav.item(row).text() not in entries_out_of_view(nav)
+    # back to its full height: every entry in view again without scrolling
+    nav.setFixedHeight(full)
+    QApplication.processEvents()
+    assert nav.verticalScrollBar().maximum() == 0 and not entries_out_of_view(nav)
+    window.close()
