@@ -9,7 +9,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
-    QLabel,
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
@@ -31,6 +30,7 @@ from .common.page import Changes, Page
 from .errors import user_errors
 from .nav_list import NavList
 from .page_stack import LazyPages, PageEntry
+from .status_bar import ElidedLabel, StatusBar
 
 log = logging.getLogger(__name__)
 
@@ -106,10 +106,10 @@ class MainWindow(QMainWindow):
 
         self.start_nav = StartNavigation(self)  # 开始使用: its navigation entry and 帮助 → 开始使用
         self._fit_nav()
-        self.status_unit = QLabel(self)
-        self.status_unit.setObjectName("status_unit")
-        self.status_db = QLabel(self)
-        self.status_db.setObjectName("status_db")
+        # long texts end in 「…」 (whole in their tooltips) rather than overlap or widen the window (ui/status_bar.py)
+        self.setStatusBar(StatusBar(self))
+        self.status_unit = ElidedLabel("status_unit", self)
+        self.status_db = ElidedLabel("status_db", self, Qt.TextElideMode.ElideMiddle)  # a path keeps its file name
         self.statusBar().addWidget(self.status_unit)
         self.statusBar().addPermanentWidget(self.status_db)
 

@@ -639,3 +639,37 @@ def test_every_navigation_entry_is_in_view(qtbot: Any, font: bool, demo_db: Any,
     QApplication.processEvents()
     assert nav.verticalScrollBar().maximum() == 0 and not entries_out_of_view(nav)
     window.close()
+
+
+def test_a_long_status_message_ends_in_an_ellipsis(qtbot: Any, font: bool, demo_ctx: AppContext) -> None:
+    """After 导出上报数据包 the message (a long path) ran on under 「数据库：」 with the larger font (issue 23): it
+    ends in 「…」 before that label, whole in the bar's tooltip; a long database name cannot widen the window."""
+    from ui.common.status import show_status
+
+    window = _window_at_1366(qtbot, font, demo_ctx)
+    bar, unit, db = window.statusBar(), window.status_unit, window.status_db
+    message = ("已导出：/home/user/文档/上报数据包/东坟村-2026-12-03.vdpkg（12,345 行）。请拷贝到U盘交镇里。"
+               "下次上报前请先核对本村户数、党员人数和星级文明户是否与台账一致。")
+    assert show_status(window.stack, message)
+    QApplication.processEvents()
+    bar.grab()  # painted as on screen
+    assert bar.currentMessage() == message  # what other code reads stays whole
+    shown, room = bar.shown_message(), bar.message_rect()
+    assert shown.endswith("…") and bar.fontMetrics().horizontalAdvance(shown) <= room.width(), (shown, room)
+    assert room.right() < db.x() and not unit.isVisible()
+    assert bar.toolTip() == message
+    bar.clearMessage()
+    QApplication.processEvents()
+    assert unit.isVisible() and bar.toolTip() == "" and unit.geometry().right() < db.x()
+    assert unit.shown_text() == unit.text() == "本村：东坟村（演示）"
+
+    # a server named at length: the label shrinks with 「…」 in the middle, the window still fits the screen
+    long_name = "数据库：服务器 township-server.yangquzhen.example.gov.cn:5432，数据库 villagedesk_yangquzhen_2026（用户 clerk）"
+    db.setText(long_name)
+    QApplication.processEvents()
+    assert window.minimumSizeHint().width() <= SCREEN.width()
+    window.resize(SCREEN - QSize(0, TITLE_BAR))
+    QApplication.processEvents()
+    if db.shown_text() != long_name:
+        assert "…" in db.shown_text() and db.toolTip() == long_name
+    assert unit.geometry().right() < db.x()
