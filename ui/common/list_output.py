@@ -127,13 +127,13 @@ def _context(table: DataTable) -> tuple[Any, int] | None:
     return page.ctx, page.ctx.unit_id
 
 
-def _say(table: DataTable, text: str) -> None:
+def _say(table: QWidget, text: str) -> None:
     window = table.window()
     if isinstance(window, QMainWindow):
         window.statusBar().showMessage(text, 15_000)
 
 
-def _in_background(table: DataTable, work: Work, busy: str, title: str, name: str,
+def _in_background(table: QWidget, work: Work, busy: str, title: str, name: str,
                    done: Callable[[Any], None], cleanup: Callable[[], None] = lambda: None) -> BackgroundJob:
     """Run `work` on the pool: the window stays usable, the status bar and a progress dialog (shown after
     half a second, with 取消) say what is being made; `done` gets the result on the GUI thread, a failure is
@@ -210,15 +210,24 @@ def export_table(table: DataTable, path: Path | None = None) -> BackgroundJob | 
 
 def print_table(table: DataTable) -> BackgroundJob | None:
     """打印当前列表…: the list as a PDF (title with the filter, every row) made off the GUI thread, then shown
-    in the print preview. The PDF lives in a temporary folder removed when the preview closes."""
-    from app.services.ledgers import list_export
-
-    from .printing import PdfPreviewDialog
-
+    in the print preview."""
     found = _context(table)
     if found is None or not isinstance(table.model(), LazyTableModel):
         return None
     ctx, unit_id = found
+    with user_errors(table):
+        return print_sheet(table, ctx, unit_id, build_sheet(table))
+    return None
+
+
+def print_sheet(widget: QWidget, ctx: Any, unit_id: int, sheet: ListSheet) -> BackgroundJob | None:
+    """A list (a DataTable's, or a page's own table: 镇级汇总) printed as unit_id's: the PDF made off the GUI
+    thread, then shown in the print preview. The PDF lives in a temporary folder removed when the preview
+    closes."""
+    from app.services.ledgers import list_export
+
+    from .printing import PdfPreviewDialog
+
     folder = Path(tempfile.mkdtemp(prefix="villagedesk-print-"))
     path = folder / "list.pdf"
 
@@ -227,18 +236,17 @@ def print_table(table: DataTable) -> BackgroundJob | None:
 
     started = False
     try:
-        with user_errors(table):
-            sheet = build_sheet(table)
+        with user_errors(widget):
 
             def work(_progress: Any, _cancel: Any) -> Any:
                 return ctx.call(list_export.print_list, unit_id, sheet, path)
 
             def done(pages: Any) -> None:
-                _say(table, table.tr("已生成“{0}”，共 {1} 页").format(sheet.title, pages))
-                PdfPreviewDialog(path, sheet.title, table.window()).exec()
+                _say(widget, widget.tr("已生成“{0}”，共 {1} 页").format(sheet.title, pages))
+                PdfPreviewDialog(path, sheet.title, widget.window()).exec()
 
-            job = _in_background(table, work, table.tr("正在生成“{0}”的打印页……").format(sheet.title),
-                                 table.tr("打印当前列表"), "dlg_print_list", done, cleanup)
+            job = _in_background(widget, work, widget.tr("正在生成“{0}”的打印页……").format(sheet.title),
+                                 widget.tr("打印当前列表"), "dlg_print_list", done, cleanup)
             started = True
             return job
         return None

@@ -28,3 +28,11 @@ class TownshipPage(TabbedPage):
         self.tabs.addTab(self.summary, self.tr("汇总"))
         self.tabs.addTab(self.packages, self.tr("上报数据包"))
         self.refresh()
+
+    def print_current(self) -> None:
+        """Ctrl+P: 汇总 prints its table (a plain table widget, not a list the page's search would find);
+        上报数据包 its list of packages."""
+        if self.tabs.currentWidget() is self.summary:
+            self.summary.print_current()
+        else:
+            super().print_current()

@@ -6,7 +6,7 @@ switcher); 导出镇级台账… stacks the villages' ledgers into one workbook.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -27,6 +27,9 @@ from app.services import units
 from app.services.context import AppContext
 from app.services.township import figures
 from app.services.township.figures import NO_DISTRICT, TownshipFigures, VillageFigures
+
+if TYPE_CHECKING:
+    from app.services.ledgers.list_export import ListSheet
 
 from ..common.page import Changes
 from ..common.widgets import InfoLabel
@@ -58,8 +61,15 @@ def last_package_text(v: VillageFigures) -> str:
     """2026-11-03（12天前）; 未上报 when no package came; 在线 for a village working on the shared server."""
     if v.last_package is None:
         return "在线" if v.households or v.members else "未上报"
-    when = "今天" if not v.package_age_days else f"{v.package_age_days}天前"
-    return f"{v.last_package.isoformat()}（{when}）"
+    return f"{v.last_package.isoformat()}（{last_package_age(v)}）"
+
+
+def last_package_age(v: VillageFigures) -> str:
+    """What 最近上报 shows: 12天前 (the date in its tooltip: with the date the column did not fit a 1366 screen
+    with the larger font once packages were 100 days old), 今天, 未上报 or 在线."""
+    if v.last_package is None:
+        return last_package_text(v)
+    return "今天" if not v.package_age_days else f"{v.package_age_days}天前"
 
 
 def figures_row(v: VillageFigures, grades: list[str]) -> list[str]:
@@ -195,15 +205,18 @@ class SummaryTab(QWidget):
                 item.setBackground(QBrush(shade))
                 item.setFont(bold)
             self.table.setItem(row, c, item)
-        last = QTableWidgetItem(last_package_text(v) if village else "")
+        last = QTableWidgetItem(last_package_age(v) if village else "")
         if village:
             last.setData(UNIT_ROLE, v.unit_id)
+            last.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if v.last_package is not None:
+                last.setToolTip(self.tr("数据截至 {0}").format(v.last_package.isoformat()))
             if last.text() == "未上报":
                 last.setBackground(QBrush(STALE_COLOUR))
                 last.setToolTip(self.tr("还没有收到该村的上报数据包"))
             elif (v.package_age_days or 0) > STALE_DAYS:
                 last.setBackground(QBrush(STALE_COLOUR))
-                last.setToolTip(self.tr("超过40天未上报"))
+                last.setToolTip(self.tr("数据截至 {0}，超过{1}天未上报").format(v.last_package, STALE_DAYS))
         elif shade is not None:
             last.setBackground(QBrush(shade))
         self.table.setItem(row, self.table.columnCount() - 1, last)
@@ -222,6 +235,39 @@ class SummaryTab(QWidget):
         switcher.select(int(unit_id))  # every page is built again for that village (this one too)
         if self.ctx.unit_id == unit_id and "page_workbench" in window.pages:
             window.show_page("page_workbench")
+
+    def print_sheet(self) -> ListSheet:
+        """The table as 打印当前列表 prints it: the same rows, 最近上报 with its date, and headers that say
+        without the grouped caption what a column counts (星级户, 星级占比)."""
+        from app.services.ledgers.list_export import ListSheet
+
+        t = self.table
+        names = {"合计": "星级户", "占比": "星级占比"}
+        cols = [t.horizontalHeaderItem(c).text() for c in range(t.columnCount())]
+        star_group = self.header.groups.get("星级文明户", range(0))
+        heads = [names.get(h, h) if c in star_group else h for c, h in enumerate(cols)]
+        villages = {v.unit_id: v for v in self.figures.villages} if self.figures else {}
+        rows = []
+        for r in range(t.rowCount()):
+            texts = [t.item(r, c).text() if t.item(r, c) is not None else "" for c in range(t.columnCount())]
+            first = t.item(r, 0)
+            village = villages.get(first.data(UNIT_ROLE)) if first is not None else None
+            if village is not None:
+                texts[-1] = last_package_text(village)
+            rows.append(texts)
+        # the printout's title puts the township's name before it: 阳曲镇各村汇总（2026年）
+        return ListSheet(self.tr("各村汇总"), self.tr("{0}年").format(self.year), heads, rows, count=len(rows))
+
+    def print_current(self) -> None:
+        """Ctrl+P / 打印当前列表: the summary as a PDF in the print preview (printed as the township's)."""
+        from ..common.list_output import print_sheet
+
+        with user_errors(self):
+            township_id = self.township_id()
+            if township_id is None or self.figures is None:
+                self.info.show_error(self.tr("本数据库里没有乡镇(街道)单位，没有可打印的汇总。"))
+                return
+            print_sheet(self, self.ctx, township_id, self.print_sheet())
 
     def export_ledgers(self) -> None:
         from .dialogs import TownshipLedgerDialog
